@@ -1,0 +1,101 @@
+// `tenantry <command>`: one binary for the operator, the backup agent and the admin tools,
+// so the CronJobs run the very image the operator runs.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { tenantryVersion } from './version.js';
+
+/** Exit code of a command that this build cannot perform (EX_UNAVAILABLE from sysexits.h). */
+export const EXIT_UNAVAILABLE = 69;
+/** Exit code for a usage error (EX_USAGE from sysexits.h). */
+export const EXIT_USAGE = 64;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Runs the command; absent while the command is not part of this build. */
+  run?: (values: Record<string, unknown>, positionals: string[]) => Promise<number>;
+}
+
+const COMMON = { help: { type: 'boolean', short: 'h' }, 'log-level': { type: 'string' } } as const;
+
+const COMMANDS: Record<string, Command> = {
+  operator: {
+    summary: 'run the controller that turns Tenants into isolated, encrypted, TLS-only instances',
+    usage: 'tenantry operator [--config FILE] [--kubeconfig FILE] [--log-level LEVEL]',
+    options: { ...COMMON, config: { type: 'string' }, kubeconfig: { type: 'string' } },
+  },
+  backup: {
+    summary: 'back up one tenant (database dump + files), encrypted with a KMS data key, to S3; `backup verify ID`',
+    usage: 'tenantry backup --tenant NAME [--dry-run] | tenantry backup verify ID [--drill]',
+    options: { ...COMMON, tenant: { type: 'string' }, 'dry-run': { type: 'boolean' }, drill: { type: 'boolean' } },
+  },
+  restore: {
+    summary: "restore a tenant from a backup (in place, or into a new tenant of the same region)",
+    usage: 'tenantry restore --tenant NAME [--backup ID|latest] [--into NEW]',
+    options: { ...COMMON, tenant: { type: 'string' }, backup: { type: 'string' }, into: { type: 'string' } },
+  },
+  sweep: {
+    summary: 'enforce lifecycle deadlines, prune backups by retention and remove orphaned backups',
+    usage: 'tenantry sweep [--dry-run]',
+    options: { ...COMMON, 'dry-run': { type: 'boolean' } },
+  },
+  lifecycle: {
+    summary: "show a tenant's retention phase and its next transition with the date it is due",
+    usage: 'tenantry lifecycle --tenant NAME [--at TIMESTAMP]',
+    options: { ...COMMON, tenant: { type: 'string' }, at: { type: 'string' } },
+  },
+  version: {
+    summary: 'print the version of this build',
+    usage: 'tenantry version',
+    options: { ...COMMON },
+    run: () => {
+      process.stdout.write(`tenantry ${tenantryVersion()} (node ${process.version})\n`);
+      return Promise.resolve(0);
+    },
+  },
+};
+
+/** Returns the top-level help text listing every command. */
+export function topHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: tenantry <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`tenantry <command> --help\` for the options of a command.\n`;
+}
+
+/** Returns the help text of one command. */
+function commandHelp(name: string, c: Command): string {
+  const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.short ? ` (-${o.short})` : ''}`);
+  const availability = c.run ? '' : `\nThis build of tenantry (${tenantryVersion()}) does not include \`${name}\` yet; it exits with code ${EXIT_UNAVAILABLE}.\n`;
+  return `Usage: ${c.usage}\n\n${c.summary}\n\nOptions:\n${opts.join('\n')}\n${availability}`;
+}
+
+/** Runs the CLI with the given arguments and resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topHelp());
+    return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version') return main(['version']);
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`tenantry: unknown command "${name}"\n\n${topHelp()}`);
+    return EXIT_USAGE;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
+  } catch (e) {
+    process.stderr.write(`tenantry ${name}: ${(e as Error).message}\n\n${commandHelp(name, cmd)}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(commandHelp(name, cmd));
+    return 0;
+  }
+  if (!cmd.run) {
+    process.stderr.write(`tenantry ${name}: this build (${tenantryVersion()}) does not include this command; nothing was done.\n`);
+    return EXIT_UNAVAILABLE;
+  }
+  return cmd.run(parsed.values, parsed.positionals);
+}

@@ -1,0 +1,44 @@
+// The `tenantry` command as users run it: every command has --help, and commands that are not
+// part of this build refuse to run instead of pretending to work.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../env/paths.js';
+
+const COMMANDS = ['operator', 'backup', 'restore', 'sweep', 'lifecycle', 'version'];
+
+function tenantry(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('tenantry with no command prints the command list and exits 64', () => {
+  const r = tenantry();
+  assert.equal(r.code, 64);
+  for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`^  ${c}\\s`, 'm'));
+});
+
+for (const c of COMMANDS) {
+  test(`tenantry ${c} --help prints usage and exits 0`, () => {
+    const r = tenantry(c, '--help');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Usage: tenantry ${c}`));
+    assert.match(r.stdout, /--log-level/);
+  });
+}
+
+test('tenantry version prints the package version', () => {
+  const r = tenantry('version');
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^tenantry \d+\.\d+\.\d+ \(node v\d+/);
+});
+
+test('an unknown command or option is a usage error naming it', () => {
+  const unknown = tenantry('frobnicate');
+  assert.equal(unknown.code, 64);
+  assert.match(unknown.stderr, /unknown command "frobnicate"/);
+  const badOption = tenantry('version', '--colour');
+  assert.equal(badOption.code, 64);
+  assert.match(badOption.stderr, /--colour/);
+});
