@@ -4,7 +4,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './build.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from './controlplane.js';
-import { upStateDir } from './paths.js';
+import { cacheDir, upStateDir } from './paths.js';
+import { ensureUpstreamCrds } from './upstream-crds.js';
 import { envLog, isAlive } from './proc.js';
 
 const STATE_FILE = 'state.json';
@@ -46,6 +47,9 @@ async function main(cmd: string | undefined): Promise<void> {
     case 'build': {
       const bins = await ensureBinaries();
       for (const [k, v] of Object.entries(bins)) process.stdout.write(`${k}\t${v}\n`);
+      // Fetched here too, so a CI run downloads everything during setup, before the tests.
+      const crds = await ensureUpstreamCrds(join(cacheDir(), 'upstream-crds'));
+      process.stdout.write(`upstreamCrds\t${crds.join(' ')}\n`);
       return;
     }
     case 'up': {

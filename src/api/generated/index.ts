@@ -1,0 +1,5 @@
+// Generated from crds/*.yaml by `npm run generate`. Do not edit.
+
+export * from './backuppolicy.js';
+export * from './restore.js';
+export * from './tenant.js';
