@@ -80,6 +80,7 @@ async function main(): Promise<number> {
         TENANTRY_KUBECTL: cp.kubectl,
         TENANTRY_AUDIT_LOG: cp.auditLog,
         TENANTRY_ENV_SERVER: cp.server,
+        TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
       });
     }
     // One worker: integration files share one API server and some assert exact write counts.

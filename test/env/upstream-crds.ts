@@ -42,7 +42,7 @@ const SOURCES: UpstreamSource[] = [
     module: 'sigs.k8s.io/gateway-api',
     paths: ['config/crd/standard'],
     group: 'gateway.networking.k8s.io',
-    kinds: ['Gateway', 'GatewayClass', 'HTTPRoute'],
+    kinds: ['Gateway', 'GatewayClass', 'HTTPRoute', 'ListenerSet', 'ReferenceGrant'],
   },
   {
     file: 'traefik.yaml',

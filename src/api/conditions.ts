@@ -1,0 +1,53 @@
+// Condition types and reasons of the Tenant status: one place, CamelCase, so alerts and
+// dashboards can rely on them.
+
+/** Condition types a Tenant reports. */
+export const Cond = {
+  Ready: 'Ready',
+  Reconciled: 'Reconciled',
+  NamespaceReady: 'NamespaceReady',
+  StorageEncrypted: 'StorageEncrypted',
+  DatabaseReady: 'DatabaseReady',
+  AppReady: 'AppReady',
+  IngressReady: 'IngressReady',
+  NamespaceConflict: 'NamespaceConflict',
+  HostConflict: 'HostConflict',
+} as const;
+export type CondType = (typeof Cond)[keyof typeof Cond];
+
+/** Reasons of Tenant conditions and Events. */
+export const Reason = {
+  AllReady: 'AllReady',
+  Converged: 'Converged',
+  Applying: 'Applying',
+  ReconcileFailed: 'ReconcileFailed',
+  RegionNotServed: 'RegionNotServed',
+  NamespaceActive: 'NamespaceActive',
+  NamespaceTerminating: 'NamespaceTerminating',
+  NamespaceOwnedByOther: 'NamespaceOwnedByOther',
+  NoConflict: 'NoConflict',
+  EncryptedStorageClass: 'EncryptedStorageClass',
+  StorageClassNotFound: 'StorageClassNotFound',
+  StorageClassNotEncrypted: 'StorageClassNotEncrypted',
+  PodsReady: 'PodsReady',
+  PodsNotReady: 'PodsNotReady',
+  WaitingForStorage: 'WaitingForStorage',
+  RouteConfigured: 'RouteConfigured',
+  HostClaimedByOther: 'HostClaimedByOther',
+  Blocked: 'Blocked',
+  Suspended: 'Suspended',
+} as const;
+
+/** Event reasons (verb-noun) for changes the operator makes or refuses. */
+export const EventReason = {
+  CreatingObject: 'CreatingObject',
+  UpdatingObject: 'UpdatingObject',
+  RestoringObject: 'RestoringObject',
+  DeletingObject: 'DeletingObject',
+  CreatingSecret: 'CreatingSecret',
+  NamespaceConflict: 'NamespaceConflict',
+  HostConflict: 'HostConflict',
+  StorageNotEncrypted: 'StorageNotEncrypted',
+  RegionNotServed: 'RegionNotServed',
+  ReconcileFailed: 'ReconcileFailed',
+} as const;

@@ -1,0 +1,268 @@
+// reconcile(tenant): a short, fixed list of named steps. Reads come from the informer caches, so a
+// pass over an unchanged tenant reads nothing from the API server and writes nothing.
+import { randomBytes } from 'node:crypto';
+import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
+import { EventReason } from '../api/conditions.js';
+import type { Tenant, TenantStatus } from '../api/generated/index.js';
+import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
+import type { OperatorConfig } from '../config.js';
+import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
+import { applyReason, canonicalJson, withAppliedHash } from './diff.js';
+import { computeConditions, computePhase, mergeConditions, type Observations } from './status.js';
+
+/** How long to wait before looking again at a namespace that is still terminating. */
+export const TERMINATING_RECHECK_MS = 10_000;
+
+/** Identifies an object kind in caches and prune lists. */
+export function kindKey(o: { apiVersion?: string; kind?: string }): string {
+  return `${o.apiVersion ?? ''}/${o.kind ?? ''}`;
+}
+
+/** Identifies one object. */
+export function objectKey(o: KubernetesObject): string {
+  return `${kindKey(o)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+/** Read side of the cluster, served from informer caches. */
+export interface ClusterView {
+  tenant(name: string): Tenant | undefined;
+  tenants(): Tenant[];
+  /** A cached owned object (or a cached StorageClass), by kind key, namespace and name. */
+  get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined;
+  /** Every cached object labelled as belonging to the tenant. */
+  ownedBy(tenantName: string): KubernetesObject[];
+  storageClass(name: string): V1StorageClass | undefined;
+}
+
+/** Write side (and the one uncached read) of the cluster. */
+export interface ClusterWriter {
+  /** Server-side apply under the field manager `tenantry`. */
+  apply(m: Manifest): Promise<void>;
+  /** Creates an object; resolves false when it already exists. */
+  create(m: Manifest): Promise<boolean>;
+  delete(o: KubernetesObject): Promise<void>;
+  /** Reads a namespace the cache does not hold (one that is not ours); undefined when absent. */
+  readNamespace(name: string): Promise<V1Namespace | undefined>;
+  /** Lists what still exists in a terminating namespace, to name what blocks its deletion. */
+  describeTerminating(ns: V1Namespace): Promise<string>;
+  patchTenantStatus(name: string, status: TenantStatus): Promise<void>;
+  event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+}
+
+/** Everything a reconcile pass needs; `now` is injected so tests control time. */
+export interface ReconcileDeps {
+  config: OperatorConfig;
+  view: ClusterView;
+  writer: ClusterWriter;
+  now: () => Date;
+  /** Generates the database password once per tenant; injectable for tests. */
+  newPassword?: () => string;
+}
+
+/** Result of a pass: when to look again, if time alone can change something. */
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+  writes: number;
+}
+
+/** Reports whether an object is labelled as ours and owned by this very Tenant (same uid). */
+export function isOwnedBy(o: KubernetesObject | undefined, tenant: Tenant): boolean {
+  if (!o?.metadata) return false;
+  const labels = o.metadata.labels ?? {};
+  return (
+    labels[MANAGED_BY_LABEL] === MANAGER &&
+    labels[TENANT_LABEL] === tenant.metadata.name &&
+    (o.metadata.ownerReferences ?? []).some((r) => r.uid === tenant.metadata.uid)
+  );
+}
+
+/** Returns the tenant that owns a host: the one created first (name breaks ties), so a later claim never steals a live route. */
+export function hostOwner(host: string, tenants: Tenant[], hostOf: (t: Tenant) => string): Tenant | undefined {
+  return tenants
+    .filter((t) => !t.metadata.deletionTimestamp && hostOf(t) === host)
+    .sort((a, b) => {
+      const ta = a.metadata.creationTimestamp ? new Date(a.metadata.creationTimestamp).getTime() : Infinity;
+      const tb = b.metadata.creationTimestamp ? new Date(b.metadata.creationTimestamp).getTime() : Infinity;
+      return ta - tb || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+    })[0];
+}
+
+/** Kinds never pruned automatically: deleting them loses data or credentials the database uses. */
+const NEVER_PRUNED = new Set(['v1/PersistentVolumeClaim', 'v1/Secret']);
+
+/** Reconciles one Tenant by name. */
+export async function reconcileTenant(name: string, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const { view, config } = deps;
+  const tenant = view.tenant(name);
+  // Deleted: ownerReferences let the garbage collector remove every child.
+  if (!tenant || tenant.metadata.deletionTimestamp) return { writes: 0 };
+  const pass = new Pass(tenant, deps);
+  const built = buildContext(tenant, config);
+  if ('error' in built) {
+    pass.obs.regionError = built.error;
+    await pass.warnOnce(EventReason.RegionNotServed, built.error);
+    return pass.finish();
+  }
+  try {
+    if (!(await pass.namespace(built))) return pass.finish();
+    await pass.objects(built);
+  } catch (e) {
+    pass.obs.error = e instanceof Error ? e.message : String(e);
+    await pass.finish();
+    throw e;
+  }
+  return pass.finish();
+}
+
+/** State of one reconcile pass over one tenant. */
+class Pass {
+  readonly obs: Observations = {};
+  writes = 0;
+  requeueAfterMs: number | undefined;
+
+  constructor(
+    readonly tenant: Tenant,
+    readonly deps: ReconcileDeps,
+  ) {
+    this.obs.suspended = tenant.spec.suspend === true;
+  }
+
+  /** Step 1: the namespace, unless a namespace of that name belongs to someone else. */
+  async namespace(ctx: BuildContext): Promise<boolean> {
+    const { view, writer } = this.deps;
+    const nsName = tenantNamespace(this.tenant.metadata.name ?? '');
+    const cached = view.get('v1/Namespace', undefined, nsName) as V1Namespace | undefined;
+    // Our informer only sees namespaces labelled as ours; anything else needs one read to tell
+    // "absent" from "someone else's".
+    const observed = cached ?? (await writer.readNamespace(nsName));
+    // A namespace still terminating (e.g. the Tenant was deleted and created again) must finish first.
+    if (observed?.metadata?.deletionTimestamp) {
+      const blockers = await writer.describeTerminating(observed);
+      this.obs.namespace = { state: 'terminating', message: `namespace ${nsName} is terminating; ${blockers}` };
+      this.requeueAfterMs = TERMINATING_RECHECK_MS;
+      return false;
+    }
+    if (observed && !isOwnedBy(observed, this.tenant)) {
+      const msg = `namespace ${nsName} already exists and is not owned by this tenant; Tenantry leaves it untouched. Delete or rename it, or rename the Tenant`;
+      this.obs.namespace = { state: 'conflict', message: msg };
+      await this.warnOnce(EventReason.NamespaceConflict, msg);
+      return false;
+    }
+    const desired = buildDesiredState(ctx).find((m) => m.kind === 'Namespace');
+    if (!desired) throw new Error('the desired state has no Namespace');
+    await this.applyIfNeeded(desired, observed);
+    this.obs.namespace = { state: 'active', message: `namespace ${nsName} is active` };
+    return true;
+  }
+
+  /** Steps 2–5: storage check, credentials, every other owned object, and pruning. */
+  async objects(ctx: BuildContext): Promise<void> {
+    const { view, writer } = this.deps;
+    const ns = ctx.namespace;
+    const hostOf = (t: Tenant) => {
+      const c = buildContext(t, this.deps.config);
+      return 'error' in c ? '' : c.host;
+    };
+    const owner = hostOwner(ctx.host, view.tenants(), hostOf);
+    const conflictWith = owner && owner.metadata.uid !== this.tenant.metadata.uid ? owner.metadata.name : undefined;
+    this.obs.ingress = { host: ctx.host, ...(conflictWith ? { conflictWith } : {}) };
+    if (conflictWith) await this.warnOnce(EventReason.HostConflict, `host ${ctx.host} is already served for tenant ${conflictWith}; no route is created for this tenant`);
+
+    const pvcs = buildPersistentVolumeClaims(ctx);
+    const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
+    const storage = storageClassEncryption(view.storageClass(className), className);
+    this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
+    if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message);
+
+    // Credentials are created once and never rewritten: the database keeps the first password.
+    const secret = buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
+    if (!view.get(kindKey(secret), ns, secret.metadata.name)) {
+      if (await writer.create(secret)) {
+        this.writes++;
+        await writer.event(this.tenant, 'Normal', EventReason.CreatingSecret, `created database credentials ${ns}/${secret.metadata.name}`);
+      }
+    }
+
+    let desired = buildDesiredState(ctx).filter((m) => m.kind !== 'Namespace');
+    if (conflictWith) desired = desired.filter((m) => !isRouting(m));
+    // Without an encrypted class there are no volumes, so no workloads that would mount them.
+    if (storage.encrypted) desired = [...pvcs, ...desired];
+    else desired = desired.filter((m) => m.kind !== 'StatefulSet' && m.kind !== 'Deployment');
+
+    const changes: string[] = [];
+    for (const m of desired) {
+      const reason = await this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name));
+      if (reason) changes.push(`${reason === 'missing' ? 'created' : reason === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
+    }
+    if (changes.length > 0) {
+      const restored = changes.some((c) => c.startsWith('restored'));
+      await writer.event(this.tenant, 'Normal', restored ? EventReason.RestoringObject : changes.every((c) => c.startsWith('created')) ? EventReason.CreatingObject : EventReason.UpdatingObject, changes.join(', '));
+    }
+
+    const wanted = new Set([...desired.map((m) => objectKey(m as KubernetesObject)), objectKey(secret as KubernetesObject), ...pvcs.map((p) => objectKey(p as KubernetesObject))]);
+    for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {
+      if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
+      await writer.delete(o);
+      this.writes++;
+      await writer.event(this.tenant, 'Normal', EventReason.DeletingObject, `deleted ${o.kind} ${o.metadata?.name ?? ''}, which the tenant no longer needs`);
+    }
+
+    const sts = view.get('apps/v1/StatefulSet', ns, desired.find((m) => m.kind === 'StatefulSet')?.metadata.name ?? '') as
+      | { spec?: { replicas?: number }; status?: { readyReplicas?: number } }
+      | undefined;
+    if (storage.encrypted) this.obs.database = { replicas: sts?.spec?.replicas ?? 1, readyReplicas: sts?.status?.readyReplicas ?? 0 };
+    const dep = view.get('apps/v1/Deployment', ns, desired.find((m) => m.kind === 'Deployment')?.metadata.name ?? '') as
+      | { spec?: { replicas?: number }; status?: { availableReplicas?: number } }
+      | undefined;
+    if (storage.encrypted) this.obs.app = { replicas: dep?.spec?.replicas ?? 1, availableReplicas: dep?.status?.availableReplicas ?? 0 };
+  }
+
+  /** Applies a manifest when it differs from what is observed; returns why it was written. */
+  async applyIfNeeded(m: Manifest, observed: KubernetesObject | undefined) {
+    const desired = withAppliedHash(m);
+    const reason = applyReason(desired, observed);
+    if (reason) {
+      await this.deps.writer.apply(desired);
+      this.writes++;
+    }
+    return reason;
+  }
+
+  /** Emits a warning Event only when the tenant's status does not already report it. */
+  async warnOnce(reason: string, message: string): Promise<void> {
+    const seen = (this.tenant.status?.conditions ?? []).some((c) => c.message === message);
+    if (!seen) await this.deps.writer.event(this.tenant, 'Warning', reason, message);
+  }
+
+  newPassword(): string {
+    return this.deps.newPassword ? this.deps.newPassword() : randomBytes(24).toString('base64url');
+  }
+
+  /** Step 6: conditions, phase and URL; the status is written only when it changed. */
+  async finish(): Promise<ReconcileResult> {
+    const t = this.tenant;
+    const generation = t.metadata.generation ?? 0;
+    const now = this.deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const conditions = mergeConditions(t.status?.conditions, computeConditions(this.obs, generation, now));
+    // The URL is dropped while a host conflict keeps the tenant off the network.
+    const { url: _previousUrl, ...kept } = t.status ?? {};
+    const status: TenantStatus = {
+      ...kept,
+      phase: computePhase(conditions, this.obs.suspended === true),
+      conditions,
+      observedGeneration: generation,
+      namespace: tenantNamespace(t.metadata.name ?? ''),
+      ...(this.obs.ingress && !this.obs.ingress.conflictWith ? { url: `https://${this.obs.ingress.host}` } : {}),
+    };
+    if (canonicalJson(status) !== canonicalJson(t.status ?? {})) {
+      await this.deps.writer.patchTenantStatus(t.metadata.name ?? '', status);
+      this.writes++;
+    }
+    return { writes: this.writes, ...(this.requeueAfterMs !== undefined ? { requeueAfterMs: this.requeueAfterMs } : {}) };
+  }
+}
+
+/** Reports whether a manifest routes traffic to the tenant (what a host conflict must not create). */
+function isRouting(m: Manifest): boolean {
+  return ['Ingress', 'IngressRoute', 'HTTPRoute', 'Certificate', 'Middleware', 'TLSOption', 'ReferenceGrant'].includes(m.kind);
+}

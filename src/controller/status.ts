@@ -1,0 +1,82 @@
+// Conditions and phase of a Tenant, computed from what a reconcile observed: a pure function, so
+// every combination is tested with tables and the status is written only when it changed.
+import { Cond, Reason, type CondType } from '../api/conditions.js';
+import type { TenantStatusConditionsItem, TenantStatusPhase } from '../api/generated/index.js';
+
+/** What one reconcile pass saw and did; each part is absent when the pass stopped before it. */
+export interface Observations {
+  /** Set when the tenant's region is not one this operator serves. */
+  regionError?: string;
+  namespace?: { state: 'active' | 'terminating' | 'conflict'; message: string };
+  storage?: { encrypted: boolean; reason: string; message: string };
+  database?: { readyReplicas: number; replicas: number };
+  app?: { availableReplicas: number; replicas: number };
+  ingress?: { conflictWith?: string; host: string };
+  /** The error that ended the pass early, if any. */
+  error?: string;
+  suspended?: boolean;
+}
+
+type Condition = TenantStatusConditionsItem;
+
+/** Builds one condition; lastTransitionTime is carried over by {@link mergeConditions} when the status did not change. */
+function cond(type: CondType, ok: boolean | 'Unknown', reason: string, message: string, generation: number, now: string): Condition {
+  const status = ok === 'Unknown' ? 'Unknown' : ok ? 'True' : 'False';
+  return { type, status, reason, message, observedGeneration: generation, lastTransitionTime: now };
+}
+
+/** Computes the Tenant's conditions from one pass's observations. */
+export function computeConditions(obs: Observations, generation: number, now: string): Condition[] {
+  const out: Condition[] = [];
+  const c = (type: CondType, ok: boolean | 'Unknown', reason: string, message: string) => out.push(cond(type, ok, reason, message, generation, now));
+
+  if (obs.regionError) c(Cond.NamespaceReady, false, Reason.RegionNotServed, obs.regionError);
+  else if (obs.namespace) {
+    const ns = obs.namespace;
+    c(Cond.NamespaceConflict, ns.state === 'conflict', ns.state === 'conflict' ? Reason.NamespaceOwnedByOther : Reason.NoConflict, ns.state === 'conflict' ? ns.message : 'the namespace is owned by this tenant');
+    const reason = ns.state === 'active' ? Reason.NamespaceActive : ns.state === 'terminating' ? Reason.NamespaceTerminating : Reason.NamespaceOwnedByOther;
+    c(Cond.NamespaceReady, ns.state === 'active', reason, ns.message);
+  }
+  if (obs.storage) c(Cond.StorageEncrypted, obs.storage.encrypted, obs.storage.reason, obs.storage.message);
+  if (obs.database) {
+    const { readyReplicas: r, replicas: n } = obs.database;
+    c(Cond.DatabaseReady, n > 0 && r >= n, r >= n && n > 0 ? Reason.PodsReady : Reason.PodsNotReady, `${r}/${n} database pods ready`);
+  } else if (obs.storage && !obs.storage.encrypted) c(Cond.DatabaseReady, false, Reason.WaitingForStorage, 'no database until its volume can be encrypted');
+  if (obs.app) {
+    const { availableReplicas: r, replicas: n } = obs.app;
+    const ok = obs.suspended ? true : r >= n && n > 0;
+    c(Cond.AppReady, ok, obs.suspended ? Reason.Suspended : ok ? Reason.PodsReady : Reason.PodsNotReady, obs.suspended ? 'the app is scaled to zero while the tenant is suspended' : `${r}/${n} app pods available`);
+  } else if (obs.storage && !obs.storage.encrypted) c(Cond.AppReady, false, Reason.WaitingForStorage, 'no app until its volume can be encrypted');
+  if (obs.ingress) {
+    const clash = obs.ingress.conflictWith;
+    c(Cond.HostConflict, clash !== undefined, clash ? Reason.HostClaimedByOther : Reason.NoConflict, clash ? `host ${obs.ingress.host} is already served for tenant ${clash}, which claimed it first; choose another spec.host` : `host ${obs.ingress.host} is this tenant's alone`);
+    c(Cond.IngressReady, clash === undefined, clash ? Reason.HostClaimedByOther : Reason.RouteConfigured, clash ? `no route: host ${obs.ingress.host} belongs to tenant ${clash}` : `https://${obs.ingress.host} routed with TLS and HSTS`);
+  }
+  if (obs.error) c(Cond.Reconciled, false, Reason.ReconcileFailed, obs.error);
+  else {
+    const blocked = out.find((x) => x.status === 'False' && x.type !== Cond.DatabaseReady && x.type !== Cond.AppReady && x.type !== Cond.NamespaceConflict && x.type !== Cond.HostConflict);
+    if (blocked) c(Cond.Reconciled, false, Reason.Blocked, `${blocked.type}: ${blocked.message}`);
+    else c(Cond.Reconciled, true, Reason.Converged, 'every owned object exists as desired');
+  }
+  // Ready only when every other condition is good: conflicts must be False, all others True.
+  const bad = out.filter((x) => (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'));
+  c(Cond.Ready, bad.length === 0, bad.length === 0 ? Reason.AllReady : (bad[0]?.reason ?? Reason.Blocked), bad.length === 0 ? 'the instance is serving' : bad.map((x) => `${x.type}: ${x.message}`).join('; '));
+  return out;
+}
+
+/** Keeps the previous lastTransitionTime of every condition whose status did not change. */
+export function mergeConditions(previous: Condition[] | undefined, next: Condition[]): Condition[] {
+  return next.map((n) => {
+    const p = previous?.find((x) => x.type === n.type);
+    return p && p.status === n.status && p.lastTransitionTime ? { ...n, lastTransitionTime: p.lastTransitionTime } : n;
+  });
+}
+
+/** Derives the phase shown in `kubectl get tenants` from the conditions. */
+export function computePhase(conditions: Condition[], suspended: boolean): TenantStatusPhase {
+  const get = (t: CondType) => conditions.find((c) => c.type === t);
+  if (get(Cond.Ready)?.status === 'True') return suspended ? 'Suspended' : 'Ready';
+  if (get(Cond.Reconciled)?.status === 'True') return suspended ? 'Suspended' : 'Provisioning';
+  if (get(Cond.Reconciled)?.reason === Reason.Blocked || get(Cond.NamespaceConflict)?.status === 'True') return 'Degraded';
+  return 'Pending';
+}

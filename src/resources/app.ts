@@ -1,0 +1,111 @@
+// The tenant's application: a Deployment of the product's image, reached only through its
+// Service by the ingress controller, with the database credentials from the tenant's Secret.
+import type { BuildContext, Manifest } from './types.js';
+import { Component, ownedLabels, ownedMetadata, selectorLabels } from './meta.js';
+import { containerSecurityContext, defaultPullPolicy, podSecurityContext, regionAffinity, sameNodeAffinity } from './pod.js';
+import { PvcName } from './pvc.js';
+import { canonicalQuantity } from './quantity.js';
+import { DATABASE_SECRET_NAME, NeutralKey } from './secret.js';
+import { ServiceAccountName } from './service-account.js';
+
+/** Name of the app's Deployment and Service. */
+export const APP_NAME = 'app';
+/** Name of the app's container port, used by the Service, the probes and the routes. */
+export const APP_PORT_NAME = 'http';
+/** Port of the app's Service (the container listens on config.appPort). */
+export const APP_SERVICE_PORT = 80;
+
+/** Inputs of {@link buildAppDeployment} that do not come from the Tenant's spec. */
+export interface AppOptions {
+  /** Scale to zero (spec.suspend or a lifecycle suspension); defaults to spec.suspend. */
+  suspended?: boolean;
+}
+
+/** Environment variables the operator sets from the database Secret; a Tenant's env cannot override them. */
+const DATABASE_ENV = [NeutralKey.Url, NeutralKey.Engine, NeutralKey.Host, NeutralKey.Port, NeutralKey.Name, NeutralKey.User, NeutralKey.Password];
+
+/** Returns the canonical resources of the app container from the Tenant, or undefined when it sets none. */
+function appResources(ctx: BuildContext): Record<string, unknown> | undefined {
+  const spec = ctx.tenant.spec.app?.resources;
+  const out: Record<string, unknown> = {};
+  for (const part of ['requests', 'limits'] as const) {
+    const values = spec?.[part];
+    if (!values) continue;
+    const entries = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | number][];
+    if (entries.length > 0) out[part] = Object.fromEntries(entries.map(([k, v]) => [k, canonicalQuantity(v)]));
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Builds the app Deployment: restricted pods pinned to the region, files volume mounted, credentials by secretKeyRef. */
+export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Manifest {
+  const { config } = ctx;
+  const suspended = opts.suspended ?? ctx.tenant.spec.suspend ?? false;
+  const image = ctx.tenant.spec.app?.image ?? config.images.app;
+  const reserved = new Set<string>(DATABASE_ENV);
+  const env: Record<string, unknown>[] = [
+    // A variable of the same name twice would make server-side apply fail (env is keyed by name), and ours must win.
+    ...(ctx.tenant.spec.app?.env ?? []).filter((e) => !reserved.has(e.name)).map((e) => (e.value === undefined ? { name: e.name } : { name: e.name, value: e.value })),
+    ...DATABASE_ENV.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: DATABASE_SECRET_NAME, key } } })),
+  ];
+  const httpGet = () => ({ path: config.app.healthPath, port: APP_PORT_NAME, scheme: 'HTTP' });
+  const mounts: Record<string, unknown>[] = [{ name: 'files', mountPath: config.app.filesPath }];
+  const volumes: Record<string, unknown>[] = [{ name: 'files', persistentVolumeClaim: { claimName: PvcName.Files } }];
+  if (config.app.readOnlyRootFilesystem) {
+    mounts.push({ name: 'tmp', mountPath: '/tmp' });
+    volumes.push({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
+  }
+  const container: Record<string, unknown> = {
+    name: APP_NAME,
+    image,
+    imagePullPolicy: defaultPullPolicy(image),
+    ports: [{ name: APP_PORT_NAME, containerPort: config.appPort, protocol: 'TCP' }],
+    env,
+    readinessProbe: { httpGet: httpGet(), periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
+    // Slower to give up than readiness: a busy pod is taken out of rotation long before it is restarted.
+    livenessProbe: { httpGet: httpGet(), periodSeconds: 20, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 6 },
+    securityContext: containerSecurityContext(config.app.runAsUser, config.app.runAsGroup, config.app.readOnlyRootFilesystem),
+    volumeMounts: mounts,
+  };
+  const resources = appResources(ctx);
+  if (resources) container.resources = resources;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: ownedMetadata(ctx, APP_NAME, { component: Component.App }),
+    spec: {
+      replicas: suspended ? 0 : (ctx.tenant.spec.app?.replicas ?? 1),
+      selector: { matchLabels: selectorLabels(ctx, Component.App) },
+      // The files volume is ReadWriteOnce: a rolling update would start the new pod while the old one
+      // holds the volume, and on another node it could never attach. Recreate stops the old pod first.
+      strategy: { type: 'Recreate' },
+      template: {
+        metadata: { labels: ownedLabels(ctx, Component.App) },
+        spec: {
+          serviceAccountName: ServiceAccountName.App,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: podSecurityContext(config.app.runAsUser, config.app.runAsGroup),
+          // Always present (not only with replicas > 1), so scaling does not change the template and roll the pods.
+          affinity: { ...regionAffinity(ctx), ...sameNodeAffinity(ctx, Component.App) },
+          containers: [container],
+          volumes,
+        },
+      },
+    },
+  };
+}
+
+/** Builds the app's ClusterIP Service, the only backend the ingress routes to. */
+export function buildAppService(ctx: BuildContext): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: ownedMetadata(ctx, APP_NAME, { component: Component.App }),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(ctx, Component.App),
+      ports: [{ name: APP_PORT_NAME, port: APP_SERVICE_PORT, targetPort: APP_PORT_NAME, protocol: 'TCP' }],
+    },
+  };
+}

@@ -1,0 +1,197 @@
+// Integration test of the resource builders against a real API server: for every ingress provider ×
+// database engine, the manifests of a real Tenant (with a real uid) are accepted by the API server
+// and by the upstream CRD schemas (cert-manager, Traefik, Gateway API), come back exactly as built
+// (canonical: the reconciler's zero-write comparison depends on it), and the pods they template
+// are admitted by Pod Security "restricted", by the ServiceAccount admission and by the quota.
+// Names carry a suffix unique to this run, so the file can run next to others on one cluster.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Tenant } from '../../src/api/generated/index.js';
+import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, type BuildContext, type Manifest } from '../../src/resources/index.js';
+import { cacheDir } from '../env/paths.js';
+import { repoRoot } from '../env/paths.js';
+import { ensureUpstreamCrds } from '../env/upstream-crds.js';
+import { kubectl, kubectlOk } from '../support/kubectl.js';
+import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS } from '../support/resources-fixture.js';
+
+type Json = Record<string, unknown>;
+
+const RUN = randomBytes(3).toString('hex');
+const FIELD_MANAGER = 'tenantry';
+/** Created for real and removed at the end: Tenants (their namespaces go with them) and namespaces. */
+const createdTenants: string[] = [];
+const createdNamespaces: string[] = [];
+
+const CRDS = [
+  'tenants.tenantry.io',
+  'certificates.cert-manager.io',
+  'middlewares.traefik.io',
+  'tlsoptions.traefik.io',
+  'ingressroutes.traefik.io',
+  'httproutes.gateway.networking.k8s.io',
+  'listenersets.gateway.networking.k8s.io',
+  'referencegrants.gateway.networking.k8s.io',
+];
+
+/** Returns the first path where `have` lacks or differs from something in `want` (lists must match item by item), or undefined. */
+function mismatch(want: unknown, have: unknown, path = ''): string | undefined {
+  if (Array.isArray(want)) {
+    if (!Array.isArray(have) || have.length !== want.length) return `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
+    for (const [i, w] of want.entries()) {
+      const m = mismatch(w, have[i], `${path}[${i}]`);
+      if (m) return m;
+    }
+    return undefined;
+  }
+  if (want !== null && typeof want === 'object') {
+    if (have === null || typeof have !== 'object' || Array.isArray(have)) return `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
+    for (const [k, w] of Object.entries(want)) {
+      const m = mismatch(w, (have as Json)[k], `${path}.${k}`);
+      if (m) return m;
+    }
+    return undefined;
+  }
+  return want === have ? undefined : `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
+}
+
+/** Applies manifests with server-side apply (dry-run or for real) and returns what the API server stored, in order. */
+async function apply(manifests: Manifest[], dryRun: boolean): Promise<Json[]> {
+  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'json', '-f', '-'];
+  if (dryRun) args.push('--dry-run=server');
+  const r = await kubectl(args, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')} refused ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}: ${r.stderr}`);
+  // A warning (deprecated field, unknown field dropped by a schema) means the stored object differs from the intent.
+  assert.doesNotMatch(r.stderr, /warning/i, `the API server warned about ${manifests.map((m) => m.kind).join(', ')}`);
+  const parsed = JSON.parse(r.stdout) as Json;
+  return parsed.kind === 'List' ? (parsed.items as Json[]) : [parsed];
+}
+
+/** Asserts each stored object holds everything its manifest asked for, unchanged. */
+function assertStoredAsBuilt(manifests: Manifest[], stored: Json[]): void {
+  assert.equal(stored.length, manifests.length);
+  for (const [i, m] of manifests.entries()) {
+    const diff = mismatch(m, stored[i]);
+    assert.equal(diff, undefined, `${m.kind}/${m.metadata.name} is not stored as built: ${diff}`);
+  }
+}
+
+/** Creates a Tenant for real and returns it as stored (with its uid). */
+async function createTenant(tenant: Tenant): Promise<Tenant> {
+  const { uid: _uid, generation: _generation, ...metadata } = tenant.metadata;
+  const out = await kubectlOk(['create', '-o', 'json', '-f', '-'], JSON.stringify({ ...tenant, metadata }));
+  createdTenants.push(tenant.metadata.name!);
+  return JSON.parse(out) as Tenant;
+}
+
+/** Waits until the quota controller has computed a quota's status: until then quota admission refuses every pod. */
+async function waitForQuota(namespace: string, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await kubectl(['get', 'resourcequota', name, '-n', namespace, '-o', 'jsonpath={.status.hard}']);
+    if (r.code === 0 && r.stdout.trim() !== '' && r.stdout.trim() !== '{}') return;
+    if (Date.now() > deadline) throw new Error(`ResourceQuota ${namespace}/${name} has no status after 30 s: ${r.stderr}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+/** Returns a Pod made from a workload's pod template. */
+function podFrom(workload: Manifest, name: string): Json {
+  const template = (workload.spec as { template: { metadata: Json; spec: Json } }).template;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: workload.metadata.namespace, labels: template.metadata.labels }, spec: template.spec };
+}
+
+void describe('resource builders against the API server', () => {
+  before(async () => {
+    await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
+    for (const f of await ensureUpstreamCrds(join(cacheDir(), 'upstream-crds'))) await kubectlOk(['apply', '--server-side', '--field-manager=tenantry-tests', '-f', f]);
+    await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', ...CRDS.map((c) => `crd/${c}`)]);
+  });
+
+  after(async () => {
+    for (const name of createdTenants) await kubectl(['delete', 'tenant', name, '--ignore-not-found', '--wait=false']);
+    for (const ns of createdNamespaces) await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
+  });
+
+  for (const variant of INGRESS_VARIANTS) {
+    for (const engine of ENGINES) {
+      test(`${variant} × ${engine}: accepted, stored as built, pods admitted as restricted`, async () => {
+        const name = `res-${RUN}-${variant.replace('gateway-', 'gw-').replace('listenerset', 'ls')}-${engine === 'postgres' ? 'pg' : 'my'}`;
+        const stored = await createTenant(fixtureTenant(name, engine));
+        // The builders read what the API server stored, GitOps labels and all.
+        assert.equal(stored.metadata.labels?.['app.kubernetes.io/instance'], GITOPS_LABELS['app.kubernetes.io/instance']);
+        assert.ok(stored.metadata.uid);
+        const built = buildContext(stored, fixtureConfig(variant));
+        if (isBuildContextError(built)) throw new Error(built.error);
+        const ctx: BuildContext = built;
+        const desired = buildDesiredState(ctx);
+        const all = [...desired, buildDatabaseSecret(ctx, { databasePassword: 'integration-password', rootPassword: 'integration-root' }), ...buildPersistentVolumeClaims(ctx)];
+        for (const m of all) {
+          const text = JSON.stringify(m.metadata);
+          for (const key of [...Object.keys(GITOPS_LABELS), ...Object.keys(GITOPS_ANNOTATIONS)]) assert.ok(!text.includes(key), `${m.kind}/${m.metadata.name} carries ${key}`);
+        }
+
+        // The Namespace for real, owned by the cluster-scoped Tenant.
+        const [namespace, ...rest] = all;
+        assert.equal(namespace!.kind, 'Namespace');
+        createdNamespaces.push(ctx.namespace);
+        assertStoredAsBuilt([namespace!], await apply([namespace!], false));
+
+        // Real too: what admission of the pods below depends on (ServiceAccounts, LimitRange, quota).
+        const real = rest.filter((m) => ['ServiceAccount', 'LimitRange', 'ResourceQuota'].includes(m.kind));
+        assertStoredAsBuilt(real, await apply(real, false));
+
+        // Everything else as a server-side dry run: the API server and the CRD schemas validate it.
+        const dry = rest.filter((m) => !real.includes(m));
+        assertStoredAsBuilt(dry, await apply(dry, true));
+        // Applying the same again changes nothing: what is stored is what we built.
+        assertStoredAsBuilt(real, await apply(real, false));
+
+        // Pod Security "restricted", ServiceAccount and quota admission admit the pods of both workloads.
+        await waitForQuota(ctx.namespace, 'plan');
+        for (const workload of desired.filter((m) => m.kind === 'StatefulSet' || m.kind === 'Deployment')) {
+          const r = await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(podFrom(workload, `${workload.metadata.name}-probe`)));
+          assert.equal(r.code, 0, `${workload.kind}/${workload.metadata.name}: pod refused: ${r.stderr}`);
+          assert.doesNotMatch(r.stderr, /violate|PodSecurity/i, `${workload.kind}/${workload.metadata.name}: admitted with a warning`);
+          const pod = JSON.parse(r.stdout) as Json;
+          // The LimitRange filled in what the workload leaves open, and quota accepted it.
+          for (const c of (pod.spec as { containers: Json[] }).containers) assert.ok(((c.resources as Json | undefined)?.limits as Json | undefined)?.memory, `${String(c.name)} has a memory limit`);
+        }
+
+        // The check can fail: a privileged pod is refused by the namespace's enforce label.
+        const deployment = desired.find((m) => m.kind === 'Deployment')!;
+        const bad = podFrom(deployment, 'privileged-probe') as { spec: { containers: Json[] } };
+        // allowPrivilegeEscalation must go too, or validation refuses the pod before Pod Security sees it.
+        bad.spec.containers[0]!.securityContext = { ...(bad.spec.containers[0]!.securityContext as Json), privileged: true, allowPrivilegeEscalation: true };
+        const refused = await kubectl(['create', '--dry-run=server', '-f', '-'], JSON.stringify(bad));
+        assert.notEqual(refused.code, 0, 'a privileged pod was admitted');
+        assert.match(refused.stderr, /restricted/);
+        assert.match(refused.stderr, /privileged/);
+      });
+    }
+  }
+
+  test('the canonical-form check has teeth: a quantity the server rewrites is reported', async () => {
+    const ns = `res-${RUN}-canonical`;
+    await kubectlOk(['create', 'namespace', ns]);
+    createdNamespaces.push(ns);
+    const pvc: Manifest = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'files', namespace: ns, labels: { 'tenantry.io/test': 'canonical' } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1.5Gi' } } },
+    };
+    const [stored] = await apply([pvc], true);
+    assert.equal(mismatch(pvc, stored), '.spec.resources.requests.storage: want "1.5Gi", stored "1536Mi"');
+  });
+
+  test('an invalid manifest is refused by the CRD schema (the dry runs above validate for real)', async () => {
+    const r = await kubectl(
+      ['apply', '--server-side', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '-f', '-'],
+      JSON.stringify({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: `bad-${RUN}`, namespace: 'default' }, spec: { secretName: 'x', issuerRef: { name: 'y' }, privateKey: { algorithm: 'ECDSA', rotationPolicy: 'Sometimes' } } }),
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /rotationPolicy/);
+  });
+});

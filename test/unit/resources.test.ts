@@ -1,0 +1,669 @@
+// Table tests of the pure builders in src/resources: for every ingress provider × database engine,
+// the promises the manifests carry (P1 isolation, P2 encrypted storage, P4 TLS/HSTS, P8 region)
+// and the properties the reconciler relies on (labels, owner reference, canonical, deterministic).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { V1StorageClass } from '@kubernetes/client-node';
+import type { Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
+import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
+import { parseConfig, type OperatorConfig } from '../../src/config.js';
+import {
+  buildContext,
+  buildDatabaseSecret,
+  buildDesiredState,
+  buildIngress,
+  buildPersistentVolumeClaims,
+  canonicalQuantity,
+  ECDHE_CIPHERS_GO,
+  ECDHE_CIPHERS_OPENSSL,
+  ingressKinds,
+  isBuildContextError,
+  NAME_LABEL,
+  OWNED_KINDS,
+  ownedKindsFor,
+  parseImage,
+  storageClassEncryption,
+  withTag,
+  type BuildContext,
+  type Manifest,
+} from '../../src/resources/index.js';
+import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS, type IngressVariant } from '../support/resources-fixture.js';
+
+type Json = Record<string, unknown>;
+const PASSWORDS = { databasePassword: 'pa:ss@wo/rd%1', rootPassword: 'r00t-secret' };
+const ONE_YEAR = 31_536_000;
+
+function ctxFor(variant: IngressVariant, engine: TenantSpecDatabaseEngine, spec: Partial<Tenant['spec']> = {}, extraConfig: Json = {}, name = 'acme'): BuildContext {
+  const ctx = buildContext(fixtureTenant(name, engine, spec), fixtureConfig(variant, extraConfig));
+  if (isBuildContextError(ctx)) throw new Error(ctx.error);
+  return ctx;
+}
+
+/** Everything a tenant owns: the desired state plus the Secret and the PVCs the reconciler handles itself. */
+function everything(ctx: BuildContext): Manifest[] {
+  return [...buildDesiredState(ctx), buildDatabaseSecret(ctx, PASSWORDS), ...buildPersistentVolumeClaims(ctx)];
+}
+
+function find(ms: Manifest[], kind: string, name?: string): Manifest {
+  const m = ms.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
+  assert.ok(m, `no ${kind}${name ? ` ${name}` : ''} among ${ms.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  return m;
+}
+
+const at = (v: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
+
+/** Every value in a tree with its path, for whole-manifest checks. */
+function* walk(value: unknown, path = ''): Generator<[string, unknown]> {
+  yield [path, value];
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* walk(v, `${path}[${i}]`);
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) yield* walk(v, `${path}.${k}`);
+}
+
+/** Each combination under test, with a readable name. */
+const COMBOS = INGRESS_VARIANTS.flatMap((variant) => ENGINES.map((engine) => ({ variant, engine, label: `${variant} × ${engine}` })));
+
+function podSpecs(ms: Manifest[]): [string, Json][] {
+  return ms.filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet').map((m) => [`${m.kind}/${m.metadata.name}`, at(m, 'spec', 'template', 'spec') as Json]);
+}
+
+/** Returns what in a pod spec violates Pod Security "restricted" (v1.35), in the words of the standard. */
+function restrictedViolations(spec: Json): string[] {
+  const out: string[] = [];
+  const podSc = (spec.securityContext ?? {}) as Json;
+  for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[f] === true) out.push(`${f} is true`);
+  const allowedVolumes = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+  for (const v of (spec.volumes ?? []) as Json[]) {
+    const types = Object.keys(v).filter((k) => k !== 'name');
+    if (!types.every((t) => allowedVolumes.has(t))) out.push(`volume ${String(v.name)} has type ${types.join(',')}`);
+  }
+  for (const c of [...((spec.containers ?? []) as Json[]), ...((spec.initContainers ?? []) as Json[])]) {
+    const sc = (c.securityContext ?? {}) as Json;
+    const name = String(c.name);
+    if (sc.privileged === true) out.push(`${name}: privileged`);
+    if (sc.allowPrivilegeEscalation !== false) out.push(`${name}: allowPrivilegeEscalation is not false`);
+    const caps = (sc.capabilities ?? {}) as { drop?: string[]; add?: string[] };
+    if (!caps.drop?.includes('ALL')) out.push(`${name}: capabilities do not drop ALL`);
+    if ((caps.add ?? []).some((a) => a !== 'NET_BIND_SERVICE')) out.push(`${name}: adds capabilities`);
+    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) out.push(`${name}: runAsNonRoot is not true`);
+    if ((sc.runAsUser ?? podSc.runAsUser) === 0) out.push(`${name}: runs as uid 0`);
+    const seccomp = ((sc.seccompProfile ?? podSc.seccompProfile) as Json | undefined)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push(`${name}: seccompProfile is not RuntimeDefault`);
+    for (const p of (c.ports ?? []) as Json[]) if (p.hostPort !== undefined) out.push(`${name}: hostPort`);
+  }
+  return out;
+}
+
+// --- every manifest, every combination -------------------------------------------------------
+
+for (const { variant, engine, label } of COMBOS) {
+  test(`${label}: every manifest carries the labels and the owner reference, and nothing of the Tenant's own metadata`, () => {
+    const ctx = ctxFor(variant, engine);
+    for (const m of everything(ctx)) {
+      const id = `${m.kind}/${m.metadata.name}`;
+      assert.equal(m.metadata.labels[MANAGED_BY_LABEL], 'tenantry', id);
+      assert.equal(m.metadata.labels[TENANT_LABEL], 'acme', id);
+      assert.equal(m.metadata.labels[REGION_LABEL], 'eu-west-1', id);
+      assert.ok(m.metadata.labels[NAME_LABEL], `${id} has no ${NAME_LABEL}`);
+      assert.deepEqual(m.metadata.ownerReferences, [
+        { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: ctx.tenant.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ], id);
+      // Labels and annotations anywhere in the manifest (pod templates, secretTemplate) included.
+      for (const [path, value] of walk(m)) {
+        if (!/\.(labels|annotations|matchLabels)$/.test(path) || value === null || typeof value !== 'object') continue;
+        for (const key of Object.keys(value)) {
+          assert.ok(!key.startsWith('argocd.argoproj.io/'), `${id}${path} carries ${key}`);
+          assert.ok(!(key in GITOPS_LABELS) && !(key in GITOPS_ANNOTATIONS), `${id}${path} carries the Tenant's ${key}`);
+        }
+      }
+    }
+  });
+
+  test(`${label}: namespaces, names and canonical form`, () => {
+    const ctx = ctxFor(variant, engine);
+    const seen = new Set<string>();
+    for (const m of everything(ctx)) {
+      const id = `${m.kind}/${m.metadata.name}`;
+      assert.ok(!seen.has(`${m.apiVersion}/${id}`), `${id} twice`);
+      seen.add(`${m.apiVersion}/${id}`);
+      if (m.kind === 'Namespace') {
+        assert.equal(m.metadata.namespace, undefined);
+        assert.equal(m.metadata.name, 'tenant-acme');
+        assert.equal(m.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+      } else assert.equal(m.metadata.namespace, 'tenant-acme', id);
+      assert.ok(m.metadata.name.length <= 63, `${id} is longer than 63`);
+      assert.match(m.metadata.name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, id);
+      for (const [path, value] of walk(m)) {
+        assert.notEqual(value, undefined, `${id}${path} is undefined`);
+        if (typeof value === 'number') assert.ok(Number.isInteger(value), `${id}${path} is not an integer`);
+        // The API server drops empty maps (except a NetworkPolicy's podSelector, which selects all pods).
+        if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) {
+          assert.match(path, /\.podSelector$/, `${id}${path} is an empty object`);
+        }
+      }
+    }
+  });
+
+  test(`${label}: deterministic, and the inputs are not modified`, () => {
+    const tenant = fixtureTenant('acme', engine, { app: { replicas: 2, env: [{ name: 'A', value: '1' }] } });
+    const config = fixtureConfig(variant, { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', ports: [{ port: 587, protocol: 'TCP' }] }] });
+    const frozen = <T>(o: T): T => {
+      if (o && typeof o === 'object') {
+        for (const v of Object.values(o)) frozen(v);
+        Object.freeze(o);
+      }
+      return o;
+    };
+    const a = buildContext(frozen(structuredClone(tenant)), frozen(structuredClone(config)));
+    const b = buildContext(tenant, config);
+    assert.ok(!isBuildContextError(a) && !isBuildContextError(b));
+    assert.deepEqual(everything(a), everything(b));
+    assert.deepEqual(everything(a), everything(a));
+    // No object is shared between two places of the output, so a caller may modify one manifest safely.
+    const seenObjects = new Set<object>();
+    for (const m of everything(b)) {
+      for (const [path, value] of walk(m)) {
+        if (value === null || typeof value !== 'object') continue;
+        assert.ok(!seenObjects.has(value), `${m.kind}/${m.metadata.name}${path} is shared with another place`);
+        seenObjects.add(value);
+      }
+    }
+  });
+
+  test(`${label}: every pod runs restricted, without a token, in the tenant's region`, () => {
+    const ctx = ctxFor(variant, engine, { region: 'us-east-1' });
+    const ms = everything(ctx);
+    for (const sa of ms.filter((m) => m.kind === 'ServiceAccount')) assert.equal(sa.automountServiceAccountToken, false, sa.metadata.name);
+    assert.equal(ms.filter((m) => m.kind === 'Role' || m.kind === 'RoleBinding' || m.kind === 'ClusterRoleBinding').length, 0);
+    const pods = podSpecs(ms);
+    assert.equal(pods.length, 2);
+    for (const [id, spec] of pods) {
+      assert.deepEqual(restrictedViolations(spec), [], id);
+      assert.equal(spec.automountServiceAccountToken, false, id);
+      assert.ok(ms.some((m) => m.kind === 'ServiceAccount' && m.metadata.name === spec.serviceAccountName), `${id} uses a ServiceAccount of its own`);
+      assert.deepEqual(at(spec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'), [
+        {
+          matchExpressions: [
+            { key: 'node.example.com/pool', operator: 'In', values: ['tenants'] },
+            { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] },
+          ],
+        },
+      ], id);
+      for (const c of spec.containers as Json[]) {
+        const sc = c.securityContext as Json;
+        assert.equal(sc.readOnlyRootFilesystem, true, `${id}: read-only root`);
+        assert.equal(sc.runAsNonRoot, true);
+      }
+    }
+  });
+
+  test(`${label}: network policies deny by default and open only the needed flows`, () => {
+    const config: Json = { egress: [] };
+    const ms = buildDesiredState(ctxFor(variant, engine, {}, config)).filter((m) => m.kind === 'NetworkPolicy');
+    const byName = new Map(ms.map((m) => [m.metadata.name, m.spec as Json]));
+    const dbPort = engine === 'postgres' ? 5432 : 3306;
+    const app = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'app' } };
+    const db = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'database' } };
+    assert.deepEqual(byName.get('default-deny'), { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const controllerNs = fixtureConfig(variant).ingress.controllerNamespace;
+    const controllerPods = fixtureConfig(variant).ingress.controllerPodLabels;
+    // Every ingress rule of every policy, as (selected pods, allowed peers, ports).
+    const ingress = ms.flatMap((m) => ((m.spec as Json).ingress as Json[] | undefined ?? []).map((r) => ({ pods: (m.spec as Json).podSelector, ...r })));
+    assert.deepEqual(ingress, [
+      { pods: app, from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNs } }, podSelector: { matchLabels: controllerPods } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { pods: db, from: [{ podSelector: app }], ports: [{ protocol: 'TCP', port: dbPort }] },
+    ]);
+    const egress = ms.flatMap((m) => ((m.spec as Json).egress as Json[] | undefined ?? []).map((r) => ({ pods: (m.spec as Json).podSelector, ...r })));
+    assert.deepEqual(egress, [
+      {
+        pods: {},
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
+      { pods: app, to: [{ podSelector: db }], ports: [{ protocol: 'TCP', port: dbPort }] },
+    ]);
+    // No rule without peers (that would allow everything), no ipBlock without configuration.
+    for (const r of [...ingress, ...egress]) assert.ok(((r as Json).from ?? (r as Json).to) !== undefined);
+    assert.ok(!JSON.stringify(ms).includes('ipBlock'));
+  });
+}
+
+// --- network policy: configured egress ----------------------------------------------------------
+
+test('extra egress is opened only from app pods, only to the configured CIDRs and ports', () => {
+  const egress = [
+    { description: 'SMTP relay', cidr: '192.0.2.10/32', ports: [{ port: 587, protocol: 'TCP' }] },
+    { description: 'IMAP', cidr: '198.51.100.0/24', ports: [{ port: 993, protocol: 'TCP' }, { port: 143, protocol: 'TCP' }] },
+  ];
+  const ms = buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress })).filter((m) => m.kind === 'NetworkPolicy');
+  const extra = find(ms, 'NetworkPolicy', 'allow-app-egress');
+  assert.deepEqual(extra.spec, {
+    podSelector: { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'app' } },
+    policyTypes: ['Egress'],
+    egress: [
+      { to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ protocol: 'TCP', port: 587 }] },
+      { to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ protocol: 'TCP', port: 993 }, { protocol: 'TCP', port: 143 }] },
+    ],
+  });
+  assert.equal(ms.filter((m) => JSON.stringify(m).includes('ipBlock')).length, 1);
+  assert.equal(buildDesiredState(ctxFor('nginx', 'postgres')).filter((m) => m.metadata.name === 'allow-app-egress').length, 0);
+});
+
+// --- namespace ------------------------------------------------------------------------------------
+
+test('the namespace enforces, audits and warns on Pod Security restricted at the configured version', () => {
+  const ns = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { podSecurityVersion: 'v1.34' })), 'Namespace');
+  assert.equal(ns.metadata.name, 'tenant-acme');
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    assert.equal(ns.metadata.labels[`pod-security.kubernetes.io/${mode}`], 'restricted');
+    assert.equal(ns.metadata.labels[`pod-security.kubernetes.io/${mode}-version`], 'v1.34');
+  }
+});
+
+test('apply order: the Namespace first, isolation before workloads, routes last', () => {
+  const kinds = buildDesiredState(ctxFor('traefik', 'postgres')).map((m) => m.kind);
+  assert.equal(kinds[0], 'Namespace');
+  assert.ok(kinds.lastIndexOf('NetworkPolicy') < kinds.indexOf('StatefulSet'));
+  assert.ok(kinds.indexOf('ResourceQuota') < kinds.indexOf('Deployment'));
+  assert.ok(kinds.indexOf('StatefulSet') < kinds.indexOf('Deployment'));
+  assert.ok(kinds.indexOf('Deployment') < kinds.indexOf('IngressRoute'));
+  assert.ok(!kinds.includes('Secret') && !kinds.includes('PersistentVolumeClaim'), 'Secret and PVCs are built separately');
+});
+
+// --- TLS and HSTS per provider (P4) ---------------------------------------------------------------
+
+/** Parses an HSTS header value. */
+function hsts(value: string): { maxAge: number; includeSubDomains: boolean } {
+  const parts = value.split(';').map((p) => p.trim().toLowerCase());
+  const maxAge = Number(/^max-age=(\d+)$/.exec(parts.find((p) => p.startsWith('max-age=')) ?? '')?.[1]);
+  return { maxAge, includeSubDomains: parts.includes('includesubdomains') };
+}
+
+test('nginx: TLS secret, redirect, ECDHE-only ciphers and HSTS through custom-headers', () => {
+  const ctx = ctxFor('nginx', 'postgres', { host: 'app.acme.example' }, { ingress: { hstsMaxAgeSeconds: 63_072_000 } });
+  const ms = buildIngress(ctx);
+  const ing = find(ms, 'Ingress');
+  const a = ing.metadata.annotations!;
+  assert.equal(a['nginx.ingress.kubernetes.io/ssl-redirect'], 'true');
+  assert.equal(a['nginx.ingress.kubernetes.io/force-ssl-redirect'], 'true');
+  const ciphers = a['nginx.ingress.kubernetes.io/ssl-ciphers']!.split(':');
+  assert.ok(ciphers.length > 0 && ciphers.every((c) => c.startsWith('ECDHE-') && /GCM|CHACHA20/.test(c)), ciphers.join(':'));
+  assert.ok(!Object.keys(a).some((k) => /snippet/.test(k)), 'no snippet annotations');
+  assert.deepEqual(at(ing, 'spec', 'tls'), [{ hosts: ['app.acme.example'], secretName: 'acme-tls' }]);
+  assert.equal(at(ing, 'spec', 'ingressClassName'), 'nginx');
+  assert.equal(a['nginx.ingress.kubernetes.io/custom-headers'], 'tenant-acme/hsts-headers');
+  const header = hsts(String(at(find(ms, 'ConfigMap', 'hsts-headers'), 'data', 'Strict-Transport-Security')));
+  assert.deepEqual(header, { maxAge: 63_072_000, includeSubDomains: true });
+  // Off: the controller-wide hsts keys carry the header, and no ConfigMap is referenced.
+  const off = buildIngress(ctxFor('nginx', 'postgres', {}, { ingress: { nginxHstsViaCustomHeaders: false } }));
+  assert.deepEqual(off.map((m) => m.kind), ['Ingress']);
+  assert.equal(off[0]!.metadata.annotations!['nginx.ingress.kubernetes.io/custom-headers'], undefined);
+});
+
+test('traefik: HSTS and TLS option on websecure, redirect on web', () => {
+  const ms = buildIngress(ctxFor('traefik', 'mariadb'));
+  const https = find(ms, 'IngressRoute', 'app-https');
+  const http = find(ms, 'IngressRoute', 'app-http');
+  assert.deepEqual(at(https, 'spec', 'entryPoints'), ['websecure']);
+  assert.deepEqual(at(http, 'spec', 'entryPoints'), ['web']);
+  assert.deepEqual(at(https, 'spec', 'routes', 0, 'middlewares'), [{ name: 'hsts', namespace: 'tenant-acme' }]);
+  assert.deepEqual(at(http, 'spec', 'routes', 0, 'middlewares'), [{ name: 'https-redirect', namespace: 'tenant-acme' }]);
+  assert.equal(at(https, 'spec', 'routes', 0, 'match'), 'Host(`acme.tenants.example.com`)');
+  assert.deepEqual(at(https, 'spec', 'tls'), { secretName: 'acme-tls', options: { name: 'tls-policy', namespace: 'tenant-acme' } });
+  const headers = at(find(ms, 'Middleware', 'hsts'), 'spec', 'headers') as Json;
+  assert.ok((headers.stsSeconds as number) >= ONE_YEAR);
+  assert.equal(headers.stsIncludeSubdomains, true);
+  assert.equal(headers.forceSTSHeader, true);
+  assert.equal(headers.stsPreload, false);
+  assert.deepEqual(at(find(ms, 'Middleware', 'https-redirect'), 'spec'), { redirectScheme: { scheme: 'https', permanent: true } });
+  const tls = find(ms, 'TLSOption', 'tls-policy').spec as Json;
+  assert.equal(tls.minVersion, 'VersionTLS12');
+  assert.equal(tls.sniStrict, true);
+  const suites = tls.cipherSuites as string[];
+  assert.ok(suites.length > 0 && suites.every((s) => s.startsWith('TLS_ECDHE_') && /GCM|CHACHA20/.test(s)), suites.join(','));
+  assert.equal(tls.maxVersion, undefined);
+});
+
+test('gateway with ListenerSet: the tenant listener holds its own certificate; HSTS filter and 301 redirect', () => {
+  const ms = buildIngress(ctxFor('gateway-listenerset', 'postgres'));
+  assert.deepEqual(ms.map((m) => m.kind), ['ListenerSet', 'HTTPRoute', 'HTTPRoute']);
+  const ls = find(ms, 'ListenerSet').spec as Json;
+  assert.deepEqual(ls.parentRef, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'tenants', namespace: 'gateway' });
+  assert.deepEqual(at(ls, 'listeners', 0), {
+    name: 'https',
+    hostname: 'acme.tenants.example.com',
+    port: 443,
+    protocol: 'HTTPS',
+    tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'acme-tls' }] },
+    allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }] },
+  });
+  const https = find(ms, 'HTTPRoute', 'app-https');
+  assert.deepEqual(at(https, 'spec', 'parentRefs'), [{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'app', sectionName: 'https' }]);
+  const filter = at(https, 'spec', 'rules', 0, 'filters', 0) as Json;
+  assert.equal(filter.type, 'ResponseHeaderModifier');
+  const set = at(filter, 'responseHeaderModifier', 'set') as { name: string; value: string }[];
+  assert.equal(set[0]!.name, 'Strict-Transport-Security');
+  const h = hsts(set[0]!.value);
+  assert.ok(h.maxAge >= ONE_YEAR && h.includeSubDomains, set[0]!.value);
+  assert.deepEqual(at(https, 'spec', 'rules', 0, 'backendRefs'), [{ group: '', kind: 'Service', name: 'app', port: 80, weight: 1 }]);
+  const http = find(ms, 'HTTPRoute', 'app-http');
+  assert.deepEqual(at(http, 'spec', 'parentRefs'), [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'tenants', namespace: 'gateway', sectionName: 'http' }]);
+  assert.deepEqual(at(http, 'spec', 'rules', 0, 'filters'), [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }]);
+  assert.equal(at(http, 'spec', 'rules', 0, 'backendRefs'), undefined, 'a redirect route has no backend');
+});
+
+test('gateway with the shared listener: route on the https section, ReferenceGrant for exactly the TLS Secret', () => {
+  const ms = buildIngress(ctxFor('gateway-shared', 'postgres'));
+  assert.deepEqual(ms.map((m) => m.kind), ['ReferenceGrant', 'HTTPRoute', 'HTTPRoute']);
+  assert.deepEqual(find(ms, 'ReferenceGrant').spec, {
+    from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway' }],
+    to: [{ group: '', kind: 'Secret', name: 'acme-tls' }],
+  });
+  assert.deepEqual(at(find(ms, 'HTTPRoute', 'app-https'), 'spec', 'parentRefs'), [
+    { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'tenants', namespace: 'gateway', sectionName: 'https' },
+  ]);
+});
+
+test('the exported cipher lists are ECDHE with AEAD only, and agree with each other', () => {
+  assert.equal(ECDHE_CIPHERS_OPENSSL.length, ECDHE_CIPHERS_GO.length);
+  for (const c of ECDHE_CIPHERS_OPENSSL) assert.match(c, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
+  for (const c of ECDHE_CIPHERS_GO) assert.match(c, /^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+});
+
+test('the certificate: cert-manager, ECDSA P-256, new key at renewal, issuer from the configuration', () => {
+  const ms = buildDesiredState(ctxFor('nginx', 'postgres', { host: 'shop.acme.example' }, { tls: { issuerKind: 'Issuer', issuerName: 'internal-ca' } }));
+  const cert = find(ms, 'Certificate');
+  assert.equal(cert.apiVersion, 'cert-manager.io/v1');
+  assert.equal(cert.metadata.namespace, 'tenant-acme');
+  assert.deepEqual(cert.spec, {
+    secretName: 'acme-tls',
+    secretTemplate: { labels: { 'app.kubernetes.io/name': 'tls', 'tenantry.io/tenant': 'acme', 'tenantry.io/region': 'eu-west-1', 'app.kubernetes.io/component': 'tls' } },
+    dnsNames: ['shop.acme.example'],
+    issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+    privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+  });
+});
+
+test('ingressKinds lists exactly what each provider builds; OWNED_KINDS covers everything', () => {
+  for (const variant of INGRESS_VARIANTS) {
+    const ctx = ctxFor(variant, 'postgres');
+    const provider = ctx.config.ingress.provider;
+    const listed = new Set(ingressKinds(provider).map((k) => `${k.apiVersion}/${k.kind}`));
+    for (const m of buildIngress(ctx)) {
+      assert.ok(listed.has(`${m.apiVersion}/${m.kind}`), `${variant}: ${m.kind} not in ingressKinds`);
+      assert.equal(m.metadata.labels[COMPONENT_LABEL], 'ingress');
+    }
+    const owned = new Set(ownedKindsFor(provider).map((k) => `${k.apiVersion}/${k.kind}`));
+    for (const m of everything(ctx)) assert.ok(owned.has(`${m.apiVersion}/${m.kind}`), `${variant}: ${m.kind} not in ownedKindsFor`);
+  }
+  const providers = ['nginx', 'traefik', 'gateway'] as const;
+  for (const a of providers) for (const b of providers) if (a !== b) {
+    const kb = new Set(ingressKinds(b).map((k) => `${k.apiVersion}/${k.kind}`));
+    assert.ok(ingressKinds(a).every((k) => !kb.has(`${k.apiVersion}/${k.kind}`)), `${a} and ${b} share a kind`);
+  }
+  for (const k of OWNED_KINDS) assert.match(k.plural, /^[a-z]+$/);
+  assert.equal(OWNED_KINDS.find((k) => k.kind === 'Namespace')?.namespaced, false);
+});
+
+// --- suspension -----------------------------------------------------------------------------------
+
+test('a suspended tenant has no route and no app pods, but keeps its database and certificate', () => {
+  for (const suspended of [{ spec: { suspend: true } }, { spec: {}, inputs: { suspended: true } }]) {
+    const ctx = ctxFor('gateway-listenerset', 'postgres', suspended.spec);
+    const ms = buildDesiredState(ctx, suspended.inputs);
+    assert.equal(at(find(ms, 'Deployment'), 'spec', 'replicas'), 0);
+    assert.equal(at(find(ms, 'StatefulSet'), 'spec', 'replicas'), 1);
+    assert.ok(ms.some((m) => m.kind === 'Certificate'));
+    assert.ok(!ms.some((m) => m.metadata.labels[COMPONENT_LABEL] === 'ingress'));
+  }
+  assert.ok(buildDesiredState(ctxFor('nginx', 'postgres')).some((m) => m.kind === 'Ingress'));
+});
+
+// --- database, app, secret ------------------------------------------------------------------------
+
+test('the database: claim by name, official image with the version as tag, writable run paths, probe, credentials', () => {
+  const table: { engine: TenantSpecDatabaseEngine; version?: string; image: string; run: string; data: string; probe: string; port: number; keys: string[] }[] = [
+    { engine: 'postgres', image: 'docker.io/library/postgres:16', run: '/var/run/postgresql', data: '/var/lib/postgresql/data', probe: 'pg_isready', port: 5432, keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'] },
+    { engine: 'postgres', version: '17.2', image: 'docker.io/library/postgres:17.2', run: '/var/run/postgresql', data: '/var/lib/postgresql/data', probe: 'pg_isready', port: 5432, keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'] },
+    { engine: 'mariadb', image: 'docker.io/library/mariadb:11.4', run: '/run/mysqld', data: '/var/lib/mysql', probe: 'healthcheck.sh', port: 3306, keys: ['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_ROOT_PASSWORD'] },
+    { engine: 'mariadb', version: '10.11', image: 'docker.io/library/mariadb:10.11', run: '/run/mysqld', data: '/var/lib/mysql', probe: 'healthcheck.sh', port: 3306, keys: ['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_ROOT_PASSWORD'] },
+  ];
+  for (const row of table) {
+    const ctx = ctxFor('nginx', row.engine, { database: { engine: row.engine, ...(row.version ? { version: row.version } : {}) } });
+    const ms = buildDesiredState(ctx);
+    const sts = find(ms, 'StatefulSet', 'database');
+    const spec = sts.spec as Json;
+    assert.equal(spec.replicas, 1);
+    assert.equal(spec.serviceName, 'database');
+    assert.equal(spec.volumeClaimTemplates, undefined, 'no volumeClaimTemplates: PVCs come after the encryption check');
+    const pod = at(spec, 'template', 'spec') as Json;
+    const volumes = pod.volumes as Json[];
+    assert.deepEqual(volumes.find((v) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'database-data' } });
+    const c = at(pod, 'containers', 0) as Json;
+    assert.equal(c.image, row.image, JSON.stringify(row));
+    const mounts = c.volumeMounts as Json[];
+    assert.equal(mounts.find((m) => m.name === 'data')?.mountPath, row.data);
+    const run = mounts.find((m) => m.mountPath === row.run);
+    assert.ok(run && 'emptyDir' in volumes.find((v) => v.name === run.name)!, `${row.engine}: ${row.run} is an emptyDir`);
+    assert.equal(at(c, 'readinessProbe', 'exec', 'command', 0), row.probe);
+    assert.deepEqual(at(pod, 'securityContext'), { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } });
+    const env = c.env as { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
+    for (const k of row.keys) assert.deepEqual(env.find((e) => e.name === k)?.valueFrom, { secretKeyRef: { name: 'database-credentials', key: k } });
+    assert.deepEqual(at(c, 'resources'), { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } });
+    const svc = find(ms, 'Service', 'database');
+    assert.equal(at(svc, 'spec', 'clusterIP'), 'None');
+    assert.deepEqual(at(svc, 'spec', 'ports', 0, 'port'), row.port);
+    // The secret has every key the pod reads.
+    const secret = buildDatabaseSecret(ctx, PASSWORDS);
+    for (const k of row.keys) assert.ok(k in (secret.data as Json), k);
+  }
+});
+
+test('the app: image, replicas, env with the credentials by reference, probes, volume and region pinning', () => {
+  const ctx = ctxFor('nginx', 'postgres', {
+    app: {
+      image: 'registry.example.com:5000/saas/app:2.1.0',
+      replicas: 3,
+      env: [
+        { name: 'FEATURE_X', value: 'on' },
+        { name: 'EMPTY' },
+        { name: 'DATABASE_PASSWORD', value: 'user-supplied-must-not-win' },
+      ],
+      resources: { requests: { cpu: 0.5, memory: '1024Mi' }, limits: { memory: '1.5Gi', cpu: '2000m' } },
+    },
+  });
+  const dep = find(buildDesiredState(ctx), 'Deployment', 'app');
+  const spec = dep.spec as Json;
+  assert.equal(spec.replicas, 3);
+  assert.deepEqual(spec.strategy, { type: 'Recreate' });
+  const c = at(spec, 'template', 'spec', 'containers', 0) as Json;
+  assert.equal(c.image, 'registry.example.com:5000/saas/app:2.1.0');
+  assert.equal(c.imagePullPolicy, 'IfNotPresent');
+  assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1536Mi', cpu: '2' } });
+  const env = c.env as Json[];
+  assert.deepEqual(env.slice(0, 2), [{ name: 'FEATURE_X', value: 'on' }, { name: 'EMPTY' }]);
+  assert.equal(env.filter((e) => e.name === 'DATABASE_PASSWORD').length, 1);
+  for (const e of env.slice(2)) assert.deepEqual(at(e, 'valueFrom', 'secretKeyRef', 'name'), 'database-credentials', String(e.name));
+  assert.ok(env.some((e) => e.name === 'DATABASE_URL'));
+  assert.deepEqual(at(c, 'readinessProbe', 'httpGet'), { path: '/healthz', port: 'http', scheme: 'HTTP' });
+  assert.deepEqual(at(c, 'livenessProbe', 'httpGet'), { path: '/healthz', port: 'http', scheme: 'HTTP' });
+  assert.deepEqual(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  const pod = at(spec, 'template', 'spec') as Json;
+  assert.deepEqual((pod.volumes as Json[])[0], { name: 'files', persistentVolumeClaim: { claimName: 'files' } });
+  assert.ok(at(pod, 'affinity', 'podAffinity'), 'replicas share the node of the ReadWriteOnce volume');
+  assert.equal(at(pod, 'securityContext', 'runAsUser'), 10001);
+  // Default image and no resources: the LimitRange fills them in.
+  const plain = find(buildDesiredState(ctxFor('nginx', 'postgres', { app: {} })), 'Deployment') as Json;
+  assert.equal(at(plain, 'spec', 'replicas'), 1);
+  assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'ghcr.io/example/saas-app:1.0.0');
+  assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), undefined);
+  assert.deepEqual(at(find(buildDesiredState(ctx), 'Service', 'app'), 'spec', 'ports'), [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+});
+
+test('the Secret holds exactly the given passwords, base64 in data, and invents nothing', () => {
+  const decode = (m: Manifest) => Object.fromEntries(Object.entries(m.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const pg = buildDatabaseSecret(ctxFor('nginx', 'postgres'), PASSWORDS);
+  assert.equal(pg.type, 'Opaque');
+  assert.equal(pg.immutable, false);
+  assert.equal(pg.stringData, undefined);
+  assert.deepEqual(decode(pg), {
+    DATABASE_ENGINE: 'postgres',
+    DATABASE_HOST: 'database.tenant-acme.svc',
+    DATABASE_NAME: 'app',
+    DATABASE_PASSWORD: PASSWORDS.databasePassword,
+    DATABASE_PORT: '5432',
+    DATABASE_URL: 'postgresql://app:pa%3Ass%40wo%2Frd%251@database.tenant-acme.svc:5432/app',
+    DATABASE_USER: 'app',
+    POSTGRES_DB: 'app',
+    POSTGRES_PASSWORD: PASSWORDS.databasePassword,
+    POSTGRES_USER: 'app',
+  });
+  const maria = decode(buildDatabaseSecret(ctxFor('nginx', 'mariadb'), PASSWORDS));
+  assert.equal(maria.MARIADB_PASSWORD, PASSWORDS.databasePassword);
+  assert.equal(maria.MARIADB_ROOT_PASSWORD, PASSWORDS.rootPassword);
+  assert.equal(maria.DATABASE_URL, 'mysql://app:pa%3Ass%40wo%2Frd%251@database.tenant-acme.svc:3306/app');
+  // Same input, same Secret: nothing random inside.
+  assert.deepEqual(buildDatabaseSecret(ctxFor('nginx', 'mariadb'), PASSWORDS), buildDatabaseSecret(ctxFor('nginx', 'mariadb'), PASSWORDS));
+  // Every value is either fixed or one of the given passwords.
+  const other = decode(buildDatabaseSecret(ctxFor('nginx', 'mariadb'), { databasePassword: 'x1', rootPassword: 'y2' }));
+  for (const [k, v] of Object.entries(maria)) {
+    if (v === other[k]) continue;
+    assert.ok(v === PASSWORDS.databasePassword || v === PASSWORDS.rootPassword || v.includes(encodeURIComponent(PASSWORDS.databasePassword)), `${k} holds a value that is not from the input`);
+  }
+  assert.throws(() => buildDatabaseSecret(ctxFor('nginx', 'postgres'), { databasePassword: '', rootPassword: 'x' }), /password is empty/);
+  assert.throws(() => buildDatabaseSecret(ctxFor('nginx', 'mariadb'), { databasePassword: 'x', rootPassword: '' }), /root password is empty/);
+});
+
+// --- quota and volumes ----------------------------------------------------------------------------
+
+test('quota and limit range come from the plan, in canonical form', () => {
+  const ms = buildDesiredState(ctxFor('nginx', 'postgres', { plan: 'free' }, { plans: { free: { quota: { 'requests.cpu': '0.5', 'requests.memory': '1024Mi', pods: '10' }, defaultRequest: { cpu: '100m' }, defaultLimit: { memory: '0.5Gi' } } } }));
+  // The configuration merges over the plan defaults: the keys not given keep their default values.
+  assert.deepEqual(at(find(ms, 'ResourceQuota'), 'spec', 'hard'), { 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', persistentvolumeclaims: '4', 'requests.storage': '10Gi', pods: '10' });
+  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [{ type: 'Container', default: { memory: '512Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }]);
+});
+
+test('PVCs: ReadWriteOnce on the tenant\'s or the region\'s class, sized from the Tenant or the plan', () => {
+  const table: { spec: Partial<Tenant['spec']>; cls: string; db: string; files: string }[] = [
+    { spec: {}, cls: 'ebs-encrypted-eu-west-1', db: '10Gi', files: '10Gi' },
+    { spec: { plan: 'free' }, cls: 'ebs-encrypted-eu-west-1', db: '2Gi', files: '2Gi' },
+    { spec: { region: 'us-east-1' }, cls: 'ebs-encrypted-us-east-1', db: '10Gi', files: '10Gi' },
+    { spec: { database: { engine: 'postgres', storageSize: '1.5Gi' }, storage: { filesSize: '500Gi', storageClassName: 'gp3-kms' } }, cls: 'gp3-kms', db: '1536Mi', files: '500Gi' },
+  ];
+  for (const row of table) {
+    const pvcs = buildPersistentVolumeClaims(ctxFor('nginx', 'postgres', row.spec));
+    assert.deepEqual(pvcs.map((p) => p.metadata.name), ['database-data', 'files']);
+    for (const p of pvcs) {
+      assert.deepEqual(at(p, 'spec', 'accessModes'), ['ReadWriteOnce']);
+      assert.equal(at(p, 'spec', 'storageClassName'), row.cls);
+    }
+    assert.equal(at(pvcs[0], 'spec', 'resources', 'requests', 'storage'), row.db);
+    assert.equal(at(pvcs[1], 'spec', 'resources', 'requests', 'storage'), row.files);
+  }
+});
+
+test('storage class encryption: parameter, annotation, neither, missing', () => {
+  const sc = (parameters?: Record<string, string>, annotations?: Record<string, string>, provisioner = 'ebs.csi.aws.com'): V1StorageClass => ({
+    metadata: { name: 'c', ...(annotations ? { annotations } : {}) },
+    provisioner,
+    ...(parameters ? { parameters } : {}),
+  });
+  const table: { name: string; sc: V1StorageClass | undefined; encrypted: boolean; reason: string; message: RegExp }[] = [
+    { name: 'EBS CSI encrypted with a key', sc: sc({ type: 'gp3', encrypted: 'true', kmsKeyId: 'arn:aws:kms:eu-west-1:1:key/k' }), encrypted: true, reason: 'EncryptedStorageClass', message: /KMS key arn:aws:kms/ },
+    { name: 'in-tree aws-ebs encrypted', sc: sc({ encrypted: 'true' }, undefined, 'kubernetes.io/aws-ebs'), encrypted: true, reason: 'EncryptedStorageClass', message: /default EBS key/ },
+    { name: 'annotated by an administrator', sc: sc({ type: 'pd-ssd' }, { [ENCRYPTED_CLASS_ANNOTATION]: 'true' }, 'pd.csi.storage.gke.io'), encrypted: true, reason: 'EncryptedStorageClass', message: /declared encrypted by an administrator/ },
+    { name: 'EBS without encryption', sc: sc({ type: 'gp3' }), encrypted: false, reason: 'StorageClassNotEncrypted', message: /"c" \(ebs\.csi\.aws\.com\) has no parameter "encrypted".*cannot be changed/ },
+    { name: 'encrypted spelled True', sc: sc({ encrypted: 'True' }), encrypted: false, reason: 'StorageClassNotEncrypted', message: /parameters\.encrypted "True", not "true"/ },
+    { name: 'annotation false', sc: sc(undefined, { [ENCRYPTED_CLASS_ANNOTATION]: 'false' }, 'rancher.io/local-path'), encrypted: false, reason: 'StorageClassNotEncrypted', message: /annotate the class with tenantry\.io\/encrypted/ },
+    { name: 'missing', sc: undefined, encrypted: false, reason: 'StorageClassNotFound', message: /StorageClass "c" does not exist/ },
+  ];
+  for (const row of table) {
+    const got = storageClassEncryption(row.sc, 'c');
+    assert.equal(got.encrypted, row.encrypted, row.name);
+    assert.equal(got.reason, row.reason, row.name);
+    assert.match(got.message, row.message, row.name);
+  }
+});
+
+// --- context ---------------------------------------------------------------------------------------
+
+test('buildContext: host, namespace, region; refuses an unserved region and a tenant without uid', () => {
+  const config: OperatorConfig = fixtureConfig('nginx');
+  const ok = buildContext(fixtureTenant('acme', 'postgres'), config);
+  assert.ok(!isBuildContextError(ok));
+  assert.equal(ok.namespace, 'tenant-acme');
+  assert.equal(ok.host, 'acme.tenants.example.com');
+  assert.deepEqual(ok.region.nodeSelector, { 'topology.kubernetes.io/region': 'eu-west-1' });
+  const own = buildContext(fixtureTenant('acme', 'postgres', { host: 'www.acme.example' }), config);
+  assert.ok(!isBuildContextError(own) && own.host === 'www.acme.example');
+  const far = buildContext(fixtureTenant('acme', 'postgres', { region: 'ap-south-1' }), config);
+  assert.ok(isBuildContextError(far));
+  assert.equal(far.reason, 'RegionNotServed');
+  assert.match(far.error, /ap-south-1 is not served.*eu-west-1, us-east-1/);
+  const unsaved = fixtureTenant('acme', 'postgres');
+  delete unsaved.metadata.uid;
+  assert.ok(isBuildContextError(buildContext(unsaved, config)));
+});
+
+test('names stay within 63 characters for the longest tenant name', () => {
+  const name = 'a'.repeat(56);
+  for (const variant of INGRESS_VARIANTS) {
+    for (const m of everything(ctxFor(variant, 'mariadb', {}, {}, name))) assert.ok(m.metadata.name.length <= 63, `${m.kind}/${m.metadata.name}`);
+  }
+});
+
+test('the configuration fields the builders added are validated, each problem naming its field', () => {
+  const base = { regions: { 'eu-west-1': { storageClassName: 'ebs', kmsKeyId: 'k', backupBucket: 'b' } } };
+  const table: [Json, RegExp][] = [
+    [{ ingress: { gateway: { tlsListener: 'Shared' } } }, /ingress\.gateway\.tlsListener must be ListenerSet or Gateway/],
+    [{ ingress: { gateway: { httpsPort: 0 } } }, /ingress\.gateway\.httpsPort must be 1\.\.65535/],
+    [{ ingress: { nginxHstsViaCustomHeaders: 'yes' } }, /ingress\.nginxHstsViaCustomHeaders must be true or false/],
+    [{ app: { runAsUser: 0 } }, /app\.runAsUser must be a positive integer \(not root\)/],
+    [{ app: { healthPath: 'healthz' } }, /app\.healthPath must be an absolute path/],
+    [{ plans: { paid: { databaseResources: { requests: { memory: 'lots' } } } } }, /plans\.paid\.databaseResources\.requests\.memory must be a Kubernetes quantity/],
+  ];
+  for (const [extra, message] of table) assert.throws(() => parseConfig({ ...base, ...extra }), message, JSON.stringify(extra));
+  assert.doesNotThrow(() => parseConfig(base));
+});
+
+// --- helpers ---------------------------------------------------------------------------------------
+
+test('quantities are canonicalised as the API server stores them', () => {
+  const table: [string | number, string][] = [
+    ['1Gi', '1Gi'],
+    ['1024Mi', '1Gi'],
+    ['1.5Gi', '1536Mi'],
+    ['0.5Gi', '512Mi'],
+    ['1536Ki', '1536Ki'],
+    ['1.5Ki', '1536'],
+    ['100Mi', '100Mi'],
+    ['1000m', '1'],
+    ['1500m', '1500m'],
+    ['0.5', '500m'],
+    ['.25', '250m'],
+    ['2', '2'],
+    [2, '2'],
+    [0.1, '100m'],
+    ['1000', '1k'],
+    ['1500', '1500'],
+    ['2000000', '2M'],
+    ['10G', '10G'],
+    ['1e3', '1e3'],
+    ['1000e-3', '1'],
+    ['0', '0'],
+    ['0Gi', '0'],
+    ['0.1m', '100u'],
+    ['1n', '1n'],
+    ['0.1n', '1n'],
+    ['20', '20'],
+  ];
+  for (const [input, want] of table) assert.equal(canonicalQuantity(input), want, String(input));
+  assert.throws(() => canonicalQuantity('ten'), /not a Kubernetes quantity/);
+});
+
+test('image references: registry ports are not tags, digests are dropped on a version override', () => {
+  assert.deepEqual(parseImage('registry:5000/a/b'), { repository: 'registry:5000/a/b' });
+  assert.deepEqual(parseImage('registry:5000/a/b:1.2'), { repository: 'registry:5000/a/b', tag: '1.2' });
+  assert.deepEqual(parseImage('postgres:16@sha256:abc'), { repository: 'postgres', tag: '16', digest: 'sha256:abc' });
+  assert.equal(withTag('docker.io/library/postgres:16@sha256:abc', '17'), 'docker.io/library/postgres:17');
+  assert.equal(withTag('mariadb', '11.4'), 'mariadb:11.4');
+});
