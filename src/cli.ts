@@ -1,6 +1,7 @@
 // `tenantry <command>`: one binary for the operator, the backup agent and the admin tools,
 // so the CronJobs run the very image the operator runs.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { OperatorFlags } from './operator-command.js';
 import { tenantryVersion } from './version.js';
 
 /** Exit code of a command that this build cannot perform (EX_UNAVAILABLE from sysexits.h). */
@@ -21,8 +22,21 @@ const COMMON = { help: { type: 'boolean', short: 'h' }, 'log-level': { type: 'st
 const COMMANDS: Record<string, Command> = {
   operator: {
     summary: 'run the controller that turns Tenants into isolated, encrypted, TLS-only instances',
-    usage: 'tenantry operator [--config FILE] [--kubeconfig FILE] [--log-level LEVEL]',
-    options: { ...COMMON, config: { type: 'string' }, kubeconfig: { type: 'string' } },
+    usage:
+      'tenantry operator [--config FILE] [--kubeconfig FILE] [--health-port 8081] [--identity NAME]\n' +
+      '                  [--lease-namespace NS | --no-leader-election] [--resync-seconds 300] [--tenant-selector LABELS] [--log-level info]',
+    options: {
+      ...COMMON,
+      config: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'health-port': { type: 'string' },
+      identity: { type: 'string' },
+      'lease-namespace': { type: 'string' },
+      'no-leader-election': { type: 'boolean' },
+      'resync-seconds': { type: 'string' },
+      'tenant-selector': { type: 'string' },
+    },
+    run: async (values) => (await import('./operator-command.js')).runOperator(values as OperatorFlags),
   },
   backup: {
     summary: 'back up one tenant (database dump + files), encrypted with a KMS data key, to S3; `backup verify ID`',

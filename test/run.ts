@@ -52,6 +52,7 @@ async function main(): Promise<number> {
     // Type errors already failed the build in bootstrap; lint and generated-type drift fail here.
     if ((await run(join(bin, 'eslint'), ['.'])) !== 0) return 1;
     if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'generate.js'), '--check'])) !== 0) return 1;
+    if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'chart-crds.js'), '--check'])) !== 0) return 1;
   }
   const files = suites.flatMap((s) => testFiles(join(root, 'dist', 'test', s)));
   if (files.length === 0) {
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
       Object.assign(env, {
         KUBECONFIG: cp.kubeconfig,
         TENANTRY_KUBECTL: cp.kubectl,
+        TENANTRY_HELM: bins.helm,
         TENANTRY_AUDIT_LOG: cp.auditLog,
         TENANTRY_ENV_SERVER: cp.server,
         TENANTRY_ENV_PKI: join(cp.dir, 'pki'),

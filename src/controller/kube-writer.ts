@@ -55,15 +55,16 @@ export class KubeWriter implements ClusterWriter {
     }
   }
 
-  async apply(m: Manifest): Promise<void> {
+  async apply(m: Manifest): Promise<string | undefined> {
     // force: the operator is the only rightful owner of the fields it sets; a hand edit is drift.
-    await this.call('apply', () => this.objects.patch(m as KubernetesObject, undefined, undefined, MANAGER, true, PatchStrategy.ServerSideApply));
+    const r = await this.call('apply', () => this.objects.patch(m as KubernetesObject, undefined, undefined, MANAGER, true, PatchStrategy.ServerSideApply));
+    return r.metadata?.resourceVersion;
   }
 
-  async create(m: Manifest): Promise<boolean> {
+  async create(m: Manifest): Promise<string | false> {
     try {
-      await this.call('create', () => this.objects.create(m as KubernetesObject, undefined, undefined, MANAGER));
-      return true;
+      const r = await this.call('create', () => this.objects.create(m as KubernetesObject, undefined, undefined, MANAGER));
+      return r.metadata?.resourceVersion ?? '';
     } catch (e) {
       if (statusCode(e) === 409) return false;
       throw e;
@@ -98,14 +99,15 @@ export class KubeWriter implements ClusterWriter {
     return parts.length > 0 ? `waiting on ${parts.join('; ')}` : 'waiting for the namespace controller';
   }
 
-  async patchTenantStatus(name: string, status: TenantStatus): Promise<void> {
+  async patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined> {
     const body = { apiVersion: `${TENANT_GROUP}/${TENANT_VERSION}`, kind: 'Tenant', metadata: { name }, status };
-    await this.call('apply', () =>
+    const r: KubernetesObject = await this.call('apply', () =>
       this.custom.patchClusterCustomObjectStatus(
         { group: TENANT_GROUP, version: TENANT_VERSION, plural: TENANT_PLURAL, name, body, fieldManager: MANAGER, force: true },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       ),
     );
+    return r.metadata?.resourceVersion;
   }
 
   async event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
 import { EventReason } from '../api/conditions.js';
 import type { Tenant, TenantStatus } from '../api/generated/index.js';
-import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
-import { applyReason, canonicalJson, withAppliedHash } from './diff.js';
+import { applyReason, canonicalJson, manifestHash, withAppliedHash } from './diff.js';
+import type { Expectations } from './expectations.js';
 import { computeConditions, computePhase, mergeConditions, type Observations } from './status.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
@@ -36,16 +37,17 @@ export interface ClusterView {
 
 /** Write side (and the one uncached read) of the cluster. */
 export interface ClusterWriter {
-  /** Server-side apply under the field manager `tenantry`. */
-  apply(m: Manifest): Promise<void>;
-  /** Creates an object; resolves false when it already exists. */
-  create(m: Manifest): Promise<boolean>;
+  /** Server-side apply under the field manager `tenantry`; resolves with the new resourceVersion. */
+  apply(m: Manifest): Promise<string | undefined>;
+  /** Creates an object; resolves with its resourceVersion, or false when it already exists. */
+  create(m: Manifest): Promise<string | false>;
   delete(o: KubernetesObject): Promise<void>;
   /** Reads a namespace the cache does not hold (one that is not ours); undefined when absent. */
   readNamespace(name: string): Promise<V1Namespace | undefined>;
   /** Lists what still exists in a terminating namespace, to name what blocks its deletion. */
   describeTerminating(ns: V1Namespace): Promise<string>;
-  patchTenantStatus(name: string, status: TenantStatus): Promise<void>;
+  /** Writes the Tenant's status subresource; resolves with the new resourceVersion. */
+  patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined>;
   event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
@@ -57,6 +59,13 @@ export interface ReconcileDeps {
   now: () => Date;
   /** Generates the database password once per tenant; injectable for tests. */
   newPassword?: () => string;
+  /** Writes not yet seen by the caches, so a stale cache does not cause the same write twice. */
+  expectations?: Expectations;
+}
+
+/** Key of the expectation for a Tenant's status write. */
+export function statusKey(tenantName: string): string {
+  return `status/${tenantName}`;
 }
 
 /** Result of a pass: when to look again, if time alone can change something. */
@@ -176,9 +185,12 @@ class Pass {
 
     // Credentials are created once and never rewritten: the database keeps the first password.
     const secret = buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
-    if (!view.get(kindKey(secret), ns, secret.metadata.name)) {
-      if (await writer.create(secret)) {
-        this.writes++;
+    const secretKey = objectKey(secret as KubernetesObject);
+    if (!view.get(kindKey(secret), ns, secret.metadata.name) && !this.deps.expectations?.satisfiedBy(secretKey, 'created')) {
+      const rv = await writer.create(secret);
+      this.writes++;
+      if (rv !== false) {
+        this.deps.expectations?.wrote(secretKey, 'created', rv);
         await writer.event(this.tenant, 'Normal', EventReason.CreatingSecret, `created database credentials ${ns}/${secret.metadata.name}`);
       }
     }
@@ -221,10 +233,13 @@ class Pass {
   async applyIfNeeded(m: Manifest, observed: KubernetesObject | undefined) {
     const desired = withAppliedHash(m);
     const reason = applyReason(desired, observed);
-    if (reason) {
-      await this.deps.writer.apply(desired);
-      this.writes++;
-    }
+    if (!reason) return undefined;
+    const key = objectKey(desired as KubernetesObject);
+    const hash = desired.metadata.annotations[APPLIED_HASH_ANNOTATION] ?? '';
+    if (this.deps.expectations?.satisfiedBy(key, hash)) return undefined;
+    const rv = await this.deps.writer.apply(desired);
+    this.deps.expectations?.wrote(key, hash, rv);
+    this.writes++;
     return reason;
   }
 
@@ -254,8 +269,11 @@ class Pass {
       namespace: tenantNamespace(t.metadata.name ?? ''),
       ...(this.obs.ingress && !this.obs.ingress.conflictWith ? { url: `https://${this.obs.ingress.host}` } : {}),
     };
-    if (canonicalJson(status) !== canonicalJson(t.status ?? {})) {
-      await this.deps.writer.patchTenantStatus(t.metadata.name ?? '', status);
+    const key = statusKey(t.metadata.name ?? '');
+    const hash = manifestHash(status);
+    if (canonicalJson(status) !== canonicalJson(t.status ?? {}) && !this.deps.expectations?.satisfiedBy(key, hash)) {
+      const rv = await this.deps.writer.patchTenantStatus(t.metadata.name ?? '', status);
+      this.deps.expectations?.wrote(key, hash, rv);
       this.writes++;
     }
     return { writes: this.writes, ...(this.requeueAfterMs !== undefined ? { requeueAfterMs: this.requeueAfterMs } : {}) };

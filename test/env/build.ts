@@ -13,6 +13,8 @@ export interface EnvBinaries {
   kubeApiserver: string;
   kubeControllerManager: string;
   kubectl: string;
+  /** Helm CLI for the install tests (`helm lint`, `helm template` of charts/tenantry). */
+  helm: string;
 }
 
 interface GoTarget {
@@ -30,6 +32,7 @@ const TARGETS: GoTarget[] = [
   { name: 'kube-apiserver', module: 'kube', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', key: 'kubeApiserver' },
   { name: 'kube-controller-manager', module: 'kube', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager', key: 'kubeControllerManager' },
   { name: 'kubectl', module: 'kube', pkg: 'k8s.io/kubernetes/cmd/kubectl', key: 'kubectl' },
+  { name: 'helm', module: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', key: 'helm' },
 ];
 
 /** Returns a short hash of a module's sources and the Go version, so a change of either rebuilds. */
@@ -43,12 +46,21 @@ function moduleKey(moduleDir: string, goVersion: string): string {
 }
 
 /**
- * Returns linker flags that stamp the Kubernetes version into the binaries. `go build` from the
- * module cache has no git metadata, so without them `kubectl version` reports
- * v0.0.0-master+$Format:%H$ and fails to parse its own version.
+ * Returns linker flags that stamp versions into the binaries. `go build` from the module cache has
+ * no git metadata, so without them `kubectl version` reports v0.0.0-master+$Format:%H$ and fails
+ * to parse its own version, and helm reports "v3.22" and assumes Kubernetes 1.20 for
+ * `.Capabilities.KubeVersion` and its deprecation lint (helm's Makefile sets these the same way:
+ * the Kubernetes version is 1 + the major and the minor of its k8s.io/client-go).
  */
 function versionStamp(moduleDir: string): string[] {
-  const m = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(readFileSync(join(moduleDir, 'go.mod'), 'utf8'));
+  const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
+  const helm = /^require helm\.sh\/helm\/v3 (v\d+\.\d+\.\d+)$/m.exec(goMod);
+  if (helm) {
+    const clientGo = /^\s*k8s\.io\/client-go v0\.(\d+)\.\d+/m.exec(goMod);
+    const kube = clientGo ? ['chartutil', 'lint/rules'].flatMap((pkg) => [`-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMinor=${clientGo[1]}`]) : [];
+    return [`-X helm.sh/helm/v3/internal/version.version=${helm[1]}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean', ...kube];
+  }
+  const m = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod);
   if (!m) return [];
   const [, version, major, minor] = m;
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [

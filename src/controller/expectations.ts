@@ -1,0 +1,50 @@
+// Remembers the writes whose watch events have not reached the cache yet. Right after an apply,
+// the next pass (triggered by another object's event) still sees the old cached copy; without
+// this it would apply the same manifest again, a write that changes nothing.
+/** How long an expectation is trusted if its watch event never arrives (e.g. a missed watch). */
+export const EXPECTATION_TTL_MS = 30_000;
+
+interface Expectation {
+  hash: string;
+  resourceVersion: string;
+  at: number;
+}
+
+/** Written-but-not-yet-observed objects, keyed by object key. */
+export class Expectations {
+  private readonly pending = new Map<string, Expectation>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Records that we wrote `key` with the manifest hash `hash`, and the server answered `resourceVersion`. */
+  wrote(key: string, hash: string, resourceVersion: string | undefined): void {
+    if (resourceVersion) this.pending.set(key, { hash, resourceVersion, at: this.now() });
+  }
+
+  /** Called for every cache event: once the cache holds our write (or anything later), the expectation is fulfilled. */
+  observed(key: string, resourceVersion: string | undefined): void {
+    const e = this.pending.get(key);
+    if (e && e.resourceVersion === resourceVersion) this.pending.delete(key);
+  }
+
+  /** Called when the object is deleted: whatever we wrote is gone, so the next pass must write again. */
+  deleted(key: string): void {
+    this.pending.delete(key);
+  }
+
+  /** Reports whether a write of `hash` to `key` is already on its way to the cache, so writing it again changes nothing. */
+  satisfiedBy(key: string, hash: string): boolean {
+    const e = this.pending.get(key);
+    if (!e) return false;
+    if (this.now() - e.at > EXPECTATION_TTL_MS) {
+      this.pending.delete(key);
+      return false;
+    }
+    return e.hash === hash;
+  }
+
+  /** Number of writes still waiting for their watch event (for tests and metrics). */
+  get size(): number {
+    return this.pending.size;
+  }
+}

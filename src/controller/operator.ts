@@ -1,0 +1,243 @@
+// Wires the runtime together: one informer per watched kind, a work queue keyed by tenant name,
+// leader election, health endpoints, and the reconcile steps as the queue's handler.
+import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1StorageClass } from '@kubernetes/client-node';
+import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
+import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
+import type { OperatorConfig } from '../config.js';
+import { getLogger } from '../log.js';
+import { apiRequestsTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, tenantsByPhase } from '../metrics.js';
+import { OWNED_KINDS, type OwnedKind } from '../resources/index.js';
+import { startHealthServer, type HealthServer } from './health.js';
+import { ResilientInformer } from './informer.js';
+import { KubeWriter } from './kube-writer.js';
+import { LeaderElector } from './leader.js';
+import { WorkQueue } from './queue.js';
+import { Expectations } from './expectations.js';
+import { kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
+
+/** How the operator process runs. */
+export interface OperatorOptions {
+  config: OperatorConfig;
+  kubeConfig: KubeConfig;
+  /** This replica's name: Lease holder identity and Event source. */
+  identity: string;
+  /** Namespace of the leader-election Lease; undefined runs without election (single replica). */
+  leaseNamespace?: string;
+  healthPort: number;
+  healthHost?: string;
+  /** Every tenant is reconciled again this often, to repair what watches missed. */
+  resyncMs: number;
+  /** Only Tenants matching this label selector are served (sharding across operators). */
+  tenantSelector?: string;
+  /** Called when leadership is lost: the process must stop doing work at once. */
+  onFatal: (reason: string) => void;
+}
+
+/** A watched kind: its informer and how to find it by kind key. */
+interface Watched {
+  kind: OwnedKind | { apiVersion: string; kind: string; namespaced: boolean; plural: string };
+  informer: ResilientInformer<KubernetesObject>;
+}
+
+/** Returns the collection path of a kind across all namespaces. */
+function collectionPath(k: { apiVersion: string; plural: string }): string {
+  return k.apiVersion.includes('/') ? `/apis/${k.apiVersion}/${k.plural}` : `/api/${k.apiVersion}/${k.plural}`;
+}
+
+/** The running operator. */
+export class Operator {
+  private readonly log = getLogger();
+  private readonly objects: KubernetesObjectApi;
+  private readonly watched = new Map<string, Watched>();
+  private readonly queue: WorkQueue;
+  private readonly writer: KubeWriter;
+  private readonly expectations = new Expectations();
+  private elector: LeaderElector | undefined;
+  private health: HealthServer | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private leading = false;
+  private stopped = false;
+
+  constructor(private readonly opts: OperatorOptions) {
+    this.objects = KubernetesObjectApi.makeApiClient(opts.kubeConfig);
+    this.writer = new KubeWriter(opts.kubeConfig, (verb, code) => apiRequestsTotal.inc({ verb, code: String(code) }), opts.identity);
+    this.queue = new WorkQueue({
+      name: 'tenants',
+      concurrency: opts.config.concurrency,
+      logFields: (key) => ({ tenant: key }),
+      onDepthChange: (n) => queueDepth.set(n),
+      onResult: (outcome, seconds) => reconcileDurationSeconds.observe({ result: String(outcome) }, seconds),
+    });
+  }
+
+  /** The port the health server listens on (after start). */
+  get healthPort(): number | undefined {
+    return this.health?.port;
+  }
+
+  /** Starts health endpoints, informers and (once leading) the reconcile workers. */
+  async start(): Promise<void> {
+    this.health = await startHealthServer({
+      port: this.opts.healthPort,
+      ...(this.opts.healthHost ? { host: this.opts.healthHost } : {}),
+      registry: metricsRegistry,
+      healthy: () => !this.stopped,
+      ready: () => this.readiness(),
+    });
+    await this.startInformers();
+    const run = () => {
+      this.leading = true;
+      this.log.info('starting reconcile workers', { identity: this.opts.identity, tenants: this.tenants().length });
+      this.queue.start((key) => this.reconcile(key));
+      for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
+      this.resyncTimer = setInterval(() => {
+        for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
+        this.updatePhaseGauge();
+      }, this.opts.resyncMs);
+    };
+    if (!this.opts.leaseNamespace) return run();
+    this.elector = new LeaderElector({
+      kubeConfig: this.opts.kubeConfig,
+      namespace: this.opts.leaseNamespace,
+      name: 'tenantry-leader',
+      identity: this.opts.identity,
+      onStartedLeading: run,
+      onStoppedLeading: () => {
+        this.leading = false;
+        this.opts.onFatal('lost the leader lease; stopping so that only the new leader writes');
+      },
+    });
+    void this.elector.start();
+  }
+
+  /** Stops workers (waiting for in-flight reconciles), releases the lease and closes watches. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.queue.stop();
+    if (this.elector) await this.elector.release();
+    await Promise.all([...this.watched.values()].map((w) => w.informer.stop()));
+    await this.health?.close();
+  }
+
+  /** Ready while every watch is live and, for an elected leader, the lease is held. */
+  private readiness(): { ok: boolean; reason?: string } {
+    const dead = [...this.watched.values()].filter((w) => !w.informer.isLive()).map((w) => w.kind.kind);
+    if (dead.length > 0) return { ok: false, reason: `watches not live: ${dead.join(', ')}` };
+    if (this.elector && this.leading && !this.elector.isLeader()) return { ok: false, reason: 'leader lease not held' };
+    return { ok: true };
+  }
+
+  /** Starts one informer per kind the operator reads; fails with an actionable error when a required CRD is missing. */
+  private async startInformers(): Promise<void> {
+    const { config, kubeConfig } = this.opts;
+    const kinds: Watched['kind'][] = [
+      { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, namespaced: false, plural: 'tenants' },
+      { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', namespaced: false, plural: 'storageclasses' },
+    ];
+    for (const k of OWNED_KINDS) {
+      const served = await this.isServed(k);
+      // Kinds of another ingress provider are watched only where their CRDs exist, so objects
+      // left behind by a provider change can still be found and pruned.
+      if (!served && (k.provider === undefined || k.provider === config.ingress.provider)) {
+        throw new Error(`${k.apiVersion} ${k.kind} is not served by this cluster: install its CRDs (cert-manager for Certificate; the ${config.ingress.provider} provider's CRDs for routes)`);
+      }
+      if (served) kinds.push(k);
+    }
+    for (const k of kinds) {
+      const owned = k.kind !== TENANT_KIND && k.kind !== 'StorageClass';
+      const labelSelector = owned ? OWNED_SELECTOR : k.kind === TENANT_KIND ? this.opts.tenantSelector : undefined;
+      const informer = new ResilientInformer<KubernetesObject>({
+        kubeConfig,
+        kind: k.kind,
+        path: collectionPath(k),
+        ...(labelSelector ? { labelSelector } : {}),
+        listFn: () =>
+          this.objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>,
+      });
+      // List items carry no kind, so keys are built from the watched kind.
+      const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+      const seen = (o: KubernetesObject) => {
+        if (k.kind === TENANT_KIND) this.expectations.observed(statusKey(o.metadata?.name ?? ''), o.metadata?.resourceVersion);
+        else this.expectations.observed(key(o), o.metadata?.resourceVersion);
+        this.enqueueFor(k.kind, o);
+      };
+      informer.on('add', seen);
+      informer.on('update', seen);
+      informer.on('delete', (o) => {
+        this.expectations.deleted(k.kind === TENANT_KIND ? statusKey(o.metadata?.name ?? '') : key(o));
+        this.enqueueFor(k.kind, o);
+      });
+      this.watched.set(kindKey(k), { kind: k, informer });
+    }
+    await Promise.all([...this.watched.values()].map((w) => w.informer.start()));
+    this.log.info('caches synced', { kinds: [...this.watched.values()].map((w) => w.kind.kind) });
+  }
+
+  /** Asks discovery whether the API server serves a kind. */
+  private async isServed(k: { apiVersion: string; kind: string }): Promise<boolean> {
+    try {
+      // list resolves the kind through discovery first and throws when it is not served.
+      await this.objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, OWNED_SELECTOR, 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Maps a changed object to the tenant(s) to reconcile. */
+  private enqueueFor(kind: string, o: KubernetesObject): void {
+    if (this.stopped) return;
+    if (kind === TENANT_KIND) return this.queue.add(o.metadata?.name ?? '');
+    if (kind === 'StorageClass') {
+      for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
+      return;
+    }
+    const tenant = o.metadata?.labels?.[TENANT_LABEL];
+    if (tenant && this.informerFor(TENANT_KIND)?.get(tenant)) this.queue.add(tenant);
+  }
+
+  private informerFor(kind: string): ResilientInformer<KubernetesObject> | undefined {
+    for (const w of this.watched.values()) if (w.kind.kind === kind) return w.informer;
+    return undefined;
+  }
+
+  private tenants(): Tenant[] {
+    return (this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[];
+  }
+
+  /** The cache-backed read side the reconcile steps use. */
+  private view(): ClusterView {
+    return {
+      tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
+      tenants: () => this.tenants(),
+      get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
+      ownedBy: (tenantName) => {
+        const ns = tenantNamespace(tenantName);
+        const out: KubernetesObject[] = [];
+        for (const w of this.watched.values()) {
+          if (w.kind.kind === TENANT_KIND || w.kind.kind === 'StorageClass') continue;
+          const objs = w.kind.namespaced ? w.informer.list(ns) : w.informer.list();
+          for (const o of objs) if (o.metadata?.labels?.[TENANT_LABEL] === tenantName) out.push({ ...o, apiVersion: w.kind.apiVersion, kind: w.kind.kind });
+        }
+        return out;
+      },
+      storageClass: (name) => this.informerFor('StorageClass')?.get(name) as V1StorageClass | undefined,
+    };
+  }
+
+  /** The queue handler: one reconcile pass of one tenant. */
+  private async reconcile(name: string): Promise<{ requeueAfterMs?: number } | void> {
+    const result = await reconcileTenant(name, { config: this.opts.config, view: this.view(), writer: this.writer, now: () => new Date(), expectations: this.expectations });
+    if (result.writes > 0) this.log.info('reconciled', { tenant: name, writes: result.writes });
+    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** Sets tenantry_tenants{phase} from the cache. */
+  private updatePhaseGauge(): void {
+    const counts = new Map<string, number>();
+    for (const t of this.tenants()) counts.set(t.status?.phase ?? 'Pending', (counts.get(t.status?.phase ?? 'Pending') ?? 0) + 1);
+    tenantsByPhase.reset();
+    for (const [phase, n] of counts) tenantsByPhase.set({ phase }, n);
+  }
+}

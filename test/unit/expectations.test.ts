@@ -1,0 +1,29 @@
+// A write still travelling to the cache is not repeated; a delete or a timeout ends that trust.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EXPECTATION_TTL_MS, Expectations } from '../../src/controller/expectations.js';
+
+test('a pending write of the same manifest satisfies the next pass until the cache holds it', () => {
+  const e = new Expectations(() => 0);
+  e.wrote('k', 'h1', '10');
+  assert.equal(e.satisfiedBy('k', 'h1'), true);
+  assert.equal(e.satisfiedBy('k', 'h2'), false, 'a different manifest must still be written');
+  e.observed('k', '9');
+  assert.equal(e.satisfiedBy('k', 'h1'), true, 'an older event does not fulfil it');
+  e.observed('k', '10');
+  assert.equal(e.satisfiedBy('k', 'h1'), false, 'once cached, the cache decides');
+  assert.equal(e.size, 0);
+});
+
+test('a delete or the TTL ends the expectation', () => {
+  let now = 0;
+  const e = new Expectations(() => now);
+  e.wrote('a', 'h', '1');
+  e.deleted('a');
+  assert.equal(e.satisfiedBy('a', 'h'), false);
+  e.wrote('b', 'h', '2');
+  now += EXPECTATION_TTL_MS + 1;
+  assert.equal(e.satisfiedBy('b', 'h'), false);
+  e.wrote('c', 'h', undefined);
+  assert.equal(e.satisfiedBy('c', 'h'), false, 'no resourceVersion, nothing to wait for');
+});
