@@ -1,6 +1,6 @@
 // Wires the runtime together: one informer per watched kind, a work queue keyed by tenant name,
 // leader election, health endpoints, and the reconcile steps as the queue's handler.
-import { KubernetesObjectApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1StorageClass } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
 import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
@@ -12,7 +12,9 @@ import { ResilientInformer } from './informer.js';
 import { KubeWriter } from './kube-writer.js';
 import { LeaderElector } from './leader.js';
 import { WorkQueue } from './queue.js';
+import { httpStatusOf } from './api-errors.js';
 import { Expectations } from './expectations.js';
+import { KubeRest, resourcePath } from './rest.js';
 import { kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
 
 /** How the operator process runs. */
@@ -39,15 +41,15 @@ interface Watched {
   informer: ResilientInformer<KubernetesObject>;
 }
 
-/** Returns the collection path of a kind across all namespaces. */
-function collectionPath(k: { apiVersion: string; plural: string }): string {
-  return k.apiVersion.includes('/') ? `/apis/${k.apiVersion}/${k.plural}` : `/api/${k.apiVersion}/${k.plural}`;
+/** List items carry no apiVersion/kind; Events and owner references need them. */
+function withTenantKind(t: Tenant): Tenant {
+  return t.kind ? t : { ...t, apiVersion: TENANT_API_VERSION, kind: TENANT_KIND };
 }
 
 /** The running operator. */
 export class Operator {
   private readonly log = getLogger();
-  private readonly objects: KubernetesObjectApi;
+  private readonly rest: KubeRest;
   private readonly watched = new Map<string, Watched>();
   private readonly queue: WorkQueue;
   private readonly writer: KubeWriter;
@@ -59,8 +61,8 @@ export class Operator {
   private stopped = false;
 
   constructor(private readonly opts: OperatorOptions) {
-    this.objects = KubernetesObjectApi.makeApiClient(opts.kubeConfig);
-    this.writer = new KubeWriter(opts.kubeConfig, (verb, code) => apiRequestsTotal.inc({ verb, code: String(code) }), opts.identity);
+    this.rest = new KubeRest(opts.kubeConfig);
+    this.writer = new KubeWriter(this.rest, (verb, code) => apiRequestsTotal.inc({ verb, code: String(code) }), opts.identity);
     this.queue = new WorkQueue({
       name: 'tenants',
       concurrency: opts.config.concurrency,
@@ -117,6 +119,7 @@ export class Operator {
     await this.queue.stop();
     if (this.elector) await this.elector.release();
     await Promise.all([...this.watched.values()].map((w) => w.informer.stop()));
+    this.rest.close();
     await this.health?.close();
   }
 
@@ -150,10 +153,10 @@ export class Operator {
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig,
         kind: k.kind,
-        path: collectionPath(k),
+        path: resourcePath({ ...k, namespaced: false }),
         ...(labelSelector ? { labelSelector } : {}),
-        listFn: () =>
-          this.objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>,
+        // Lists as plain JSON (see rest.ts), so cached objects have the same shape as watch events and manifests.
+        listFn: () => this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), { query: { labelSelector } }),
       });
       // List items carry no kind, so keys are built from the watched kind.
       const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -175,12 +178,13 @@ export class Operator {
   }
 
   /** Asks discovery whether the API server serves a kind. */
-  private async isServed(k: { apiVersion: string; kind: string }): Promise<boolean> {
+  private async isServed(k: OwnedKind): Promise<boolean> {
     try {
-      // list resolves the kind through discovery first and throws when it is not served.
-      await this.objects.list(k.apiVersion, k.kind, undefined, undefined, undefined, undefined, undefined, OWNED_SELECTOR, 1);
+      await this.rest.request('GET', resourcePath(k), { query: { labelSelector: OWNED_SELECTOR, limit: 1 } });
       return true;
-    } catch {
+    } catch (e) {
+      // 404: the group or resource is not installed; anything else is a real failure.
+      if (httpStatusOf(e) !== 404) throw e;
       return false;
     }
   }
@@ -203,13 +207,16 @@ export class Operator {
   }
 
   private tenants(): Tenant[] {
-    return (this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[];
+    return ((this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[]).map(withTenantKind);
   }
 
   /** The cache-backed read side the reconcile steps use. */
   private view(): ClusterView {
     return {
-      tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
+      tenant: (name) => {
+        const t = this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined;
+        return t && withTenantKind(t);
+      },
       tenants: () => this.tenants(),
       get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
       ownedBy: (tenantName) => {

@@ -1,0 +1,90 @@
+// A Tenant becomes every object it needs, for each ingress provider and each database engine,
+// and the API server (with the cert-manager, Traefik and Gateway API schemas) accepts them all.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Tenant } from '../../src/api/generated/index.js';
+import { parseConfig } from '../../src/config.js';
+import { isSubset } from '../../src/controller/diff.js';
+import { buildContext, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError } from '../../src/resources/index.js';
+import { applyObjects, condition, eventually, getJson, listJson, testTenant } from '../support/cluster.js';
+import { kubectl } from '../support/kubectl.js';
+import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
+import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
+
+const RUN = randomBytes(3).toString('hex');
+const PROVIDERS = ['nginx', 'traefik', 'gateway'] as const;
+const ENGINES = ['postgres', 'mariadb'] as const;
+
+/** The kubectl name of a manifest's kind (kind.group; kubectl resolves singular names), for `kubectl get`. */
+function resourceOf(m: { apiVersion: string; kind: string }): string {
+  const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
+  return group ? `${m.kind.toLowerCase()}.${group}` : m.kind.toLowerCase();
+}
+
+for (const provider of PROVIDERS) {
+  describe(`operator with the ${provider} ingress provider`, () => {
+    const selector = `tenantry.io/test=${RUN}-${provider}`;
+    const [labelKey, labelValue] = selector.split('=') as [string, string];
+    const config = testConfig(provider, ENCRYPTED_CLASS);
+    let op: TestOperator;
+
+    before(async () => {
+      await installPrerequisites();
+      op = await startOperator({ identity: `converge-${provider}`, config, tenantSelector: selector });
+    });
+    after(async () => {
+      await op?.stop();
+    });
+
+    for (const engine of ENGINES) {
+      test(`a ${engine} tenant converges: every object present and as built, status filled in`, async () => {
+        const name = `c-${RUN}-${provider.slice(0, 2)}-${engine.slice(0, 2)}`;
+        // GitOps tracking labels on the Tenant must not be copied onto its children.
+        const t = testTenant(name, { [labelKey]: labelValue, 'app.kubernetes.io/instance': 'argo-app' }, { database: { engine } });
+        t.metadata.annotations = { 'argocd.argoproj.io/tracking-id': 'argo-app:tenantry.io/Tenant:/x' };
+        await applyObjects([t]);
+        const converged = await eventually(`${name} Reconciled`, async () => {
+          const got = await getJson<Tenant>('tenant', name);
+          return condition(got, 'Reconciled')?.status === 'True' ? got : undefined;
+        });
+        assert.equal(converged.status?.namespace, `tenant-${name}`);
+        assert.equal(converged.status?.url, `https://${name}.tenants.test`);
+        assert.equal(converged.status?.observedGeneration, converged.metadata.generation);
+        assert.equal(converged.status?.phase, 'Provisioning', 'no kubelet here: workloads exist but their pods never run');
+        for (const type of ['NamespaceReady', 'StorageEncrypted', 'IngressReady']) assert.equal(condition(converged, type)?.status, 'True', type);
+        for (const type of ['NamespaceConflict', 'HostConflict']) assert.equal(condition(converged, type)?.status, 'False', type);
+        assert.equal(condition(converged, 'AppReady')?.reason, 'PodsNotReady');
+        assert.equal(condition(converged, 'Ready')?.status, 'False');
+
+        const ctx = buildContext(converged, parseConfig(config));
+        assert.ok(!isBuildContextError(ctx));
+        const expected = [...buildDesiredState(ctx), ...buildPersistentVolumeClaims(ctx)];
+        assert.ok(expected.length >= 15, `expected at least 15 objects, the builders give ${expected.length}`);
+        for (const m of expected) {
+          const got = await getJson<KubernetesObject>(resourceOf(m), m.metadata.name, m.metadata.namespace);
+          assert.ok(got, `${m.kind} ${m.metadata.name} exists`);
+          assert.ok(isSubset(m, got), `${m.kind} ${m.metadata.name} is stored as built`);
+          assert.equal(got.metadata?.labels?.['app.kubernetes.io/instance'], undefined, `${m.kind} carries no GitOps instance label`);
+          assert.ok(!Object.keys(got.metadata?.annotations ?? {}).some((a) => a.startsWith('argocd.argoproj.io/')), `${m.kind} carries no Argo CD annotation`);
+        }
+        const secret = await getJson<{ data: Record<string, string> }>('secret', 'database-credentials', `tenant-${name}`);
+        assert.ok(secret && Object.keys(secret.data).length > 0, 'credentials were generated');
+        const ns = await getJson<KubernetesObject>('namespace', `tenant-${name}`);
+        assert.equal(ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+        const events = await listJson<{ reason: string; involvedObject: { name: string } }>('events', ['-n', 'default', '--field-selector', `involvedObject.name=${name}`]);
+        assert.ok(events.some((e) => e.reason === 'CreatingObject'), 'an Event records the objects created');
+      });
+    }
+
+    test('deleting a Tenant removes its namespace and everything in it', async () => {
+      const name = `c-${RUN}-${provider.slice(0, 2)}-del`;
+      await applyObjects([testTenant(name, { [labelKey]: labelValue })]);
+      await eventually(`${name} Reconciled`, async () => condition(await getJson<Tenant>('tenant', name), 'Reconciled')?.status === 'True');
+      const del = await kubectl(['delete', 'tenant', name, '--wait=false']);
+      assert.equal(del.code, 0, del.stderr);
+      await eventually(`namespace tenant-${name} gone`, async () => (await getJson('namespace', `tenant-${name}`)) === undefined, 90_000, 500);
+    });
+  });
+}

@@ -1,0 +1,93 @@
+// Runs `tenantry operator` as a child process against the test control plane, under an identity
+// of its own so the audit log shows exactly what it wrote.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { repoRoot } from '../env/paths.js';
+import { sleep } from '../env/proc.js';
+import { mintKubeconfig } from './identity.js';
+
+/** Settings of one operator process in a test. */
+export interface TestOperatorOptions {
+  identity: string;
+  /** Operator configuration (merged over the defaults by the operator). */
+  config: Record<string, unknown>;
+  tenantSelector: string;
+  leaderElection?: boolean;
+  resyncSeconds?: number;
+  /** Reuse a kubeconfig already minted for this identity. */
+  kubeconfig?: string;
+}
+
+/** A running operator process. */
+export interface TestOperator {
+  child: ChildProcess;
+  kubeconfig: string;
+  healthPort: number;
+  logs: () => string;
+  /** SIGTERM and wait for exit. */
+  stop: () => Promise<void>;
+  /** SIGKILL (a crash) and wait for exit. */
+  kill: () => Promise<void>;
+}
+
+/** The configuration the integration tests run with: the test StorageClass in every sample region. */
+export function testConfig(provider: 'nginx' | 'traefik' | 'gateway', storageClassName: string): Record<string, unknown> {
+  const region = { storageClassName, kmsKeyId: 'alias/test', backupBucket: 'test-backups' };
+  return {
+    regions: { 'eu-central-1': region, 'us-east-1': region, 'ap-south-1': region },
+    baseDomain: 'tenants.test',
+    ingress: { provider },
+    tls: { issuerKind: 'ClusterIssuer', issuerName: 'test-issuer' },
+    concurrency: 8,
+  };
+}
+
+/** Starts an operator and waits until it logs that it started (caches synced). */
+export async function startOperator(o: TestOperatorOptions): Promise<TestOperator> {
+  const dir = mkdtempSync(join(tmpdir(), `tenantry-op-${o.identity}-`));
+  const configPath = join(dir, 'config.yaml');
+  writeFileSync(configPath, dump(o.config));
+  const kubeconfig = o.kubeconfig ?? (await mintKubeconfig(o.identity));
+  const args = [
+    join(repoRoot(), 'bin', 'tenantry.js'),
+    'operator',
+    '--config', configPath,
+    '--kubeconfig', kubeconfig,
+    '--identity', o.identity,
+    '--health-port', '0',
+    '--tenant-selector', o.tenantSelector,
+    '--resync-seconds', String(o.resyncSeconds ?? 300),
+    '--log-level', 'info',
+    ...(o.leaderElection ? ['--lease-namespace', 'tenantry-system'] : ['--no-leader-election']),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 30_000;
+  let healthPort = 0;
+  while (!healthPort) {
+    const m = /"healthPort":(\d+)/.exec(out);
+    if (m) healthPort = Number(m[1]);
+    else if (child.exitCode !== null) throw new Error(`operator exited (${child.exitCode}) before starting:\n${out.slice(-3000)}`);
+    else if (Date.now() > deadline) throw new Error(`operator did not start within 30 s:\n${out.slice(-3000)}`);
+    else await sleep(100);
+  }
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { child, kubeconfig, healthPort, logs: () => out, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+}
+
+/** Reads one counter or histogram count from the operator's /metrics. */
+export async function metricValue(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.split(' ').pop());
+  return sum;
+}
