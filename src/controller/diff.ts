@@ -39,6 +39,28 @@ export function isSubset(want: unknown, have: unknown): boolean {
   return want === have;
 }
 
+/** Returns the path of the first place where `have` lacks or differs from `want`, or undefined (for error messages). */
+export function firstMismatch(want: unknown, have: unknown, path = ''): string | undefined {
+  if (want === undefined) return undefined;
+  if (Array.isArray(want)) {
+    if (!Array.isArray(have) || have.length !== want.length) return path || '(root)';
+    for (const [i, w] of want.entries()) {
+      const m = firstMismatch(w, have[i], `${path}[${i}]`);
+      if (m) return m;
+    }
+    return undefined;
+  }
+  if (want !== null && typeof want === 'object') {
+    if (have === null || typeof have !== 'object' || Array.isArray(have)) return path || '(root)';
+    for (const [k, v] of Object.entries(want as Record<string, unknown>)) {
+      const m = firstMismatch(v, (have as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      if (m) return m;
+    }
+    return undefined;
+  }
+  return want === have ? undefined : path || '(root)';
+}
+
 /** Returns a copy of the manifest carrying its own hash in the applied-hash annotation. */
 export function withAppliedHash<T extends { metadata: object }>(manifest: T): T & { metadata: { annotations: Record<string, string> } } {
   const hash = manifestHash(manifest);

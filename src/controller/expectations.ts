@@ -13,16 +13,20 @@ interface Expectation {
 /** Written-but-not-yet-observed objects, keyed by object key. */
 export class Expectations {
   private readonly pending = new Map<string, Expectation>();
+  /** The resourceVersion of the newest watch event per object: the event can arrive before the write's own response. */
+  private readonly lastSeen = new Map<string, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Records that we wrote `key` with the manifest hash `hash`, and the server answered `resourceVersion`. */
   wrote(key: string, hash: string, resourceVersion: string | undefined): void {
-    if (resourceVersion) this.pending.set(key, { hash, resourceVersion, at: this.now() });
+    if (!resourceVersion || this.lastSeen.get(key) === resourceVersion) return;
+    this.pending.set(key, { hash, resourceVersion, at: this.now() });
   }
 
   /** Called for every cache event: once the cache holds our write (or anything later), the expectation is fulfilled. */
   observed(key: string, resourceVersion: string | undefined): void {
+    if (resourceVersion) this.lastSeen.set(key, resourceVersion);
     const e = this.pending.get(key);
     if (e && e.resourceVersion === resourceVersion) this.pending.delete(key);
   }
@@ -30,6 +34,7 @@ export class Expectations {
   /** Called when the object is deleted: whatever we wrote is gone, so the next pass must write again. */
   deleted(key: string): void {
     this.pending.delete(key);
+    this.lastSeen.delete(key);
   }
 
   /** Reports whether a write of `hash` to `key` is already on its way to the cache, so writing it again changes nothing. */

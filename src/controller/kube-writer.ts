@@ -47,12 +47,19 @@ export class KubeWriter implements ClusterWriter {
     }
   }
 
-  async apply(m: Manifest): Promise<string | undefined> {
+  async apply(m: Manifest): Promise<KubernetesObject> {
     // force: the operator is the only rightful owner of the fields it sets; a hand edit is drift.
-    const r = await this.call('apply', () =>
+    return this.call('apply', () =>
       this.rest.request<KubernetesObject>('PATCH', pathOf(m), { body: m, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
     );
-    return r.metadata?.resourceVersion;
+  }
+
+  async mergePatch(m: Manifest): Promise<KubernetesObject> {
+    // apiVersion/kind/metadata.name stay out of the body; the rest replaces lists whole.
+    const { apiVersion: _v, kind: _k, ...body } = m;
+    return this.call('patch', () =>
+      this.rest.request<KubernetesObject>('PATCH', pathOf(m), { body, contentType: 'application/merge-patch+json', query: { fieldManager: MANAGER } }),
+    );
   }
 
   async create(m: Manifest): Promise<string | false> {

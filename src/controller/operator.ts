@@ -218,7 +218,12 @@ export class Operator {
         return t && withTenantKind(t);
       },
       tenants: () => this.tenants(),
-      get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
+      get: (kind, namespace, name) => {
+        const w = this.watched.get(kind);
+        const o = w?.informer.get(name, namespace);
+        // Listed items carry no apiVersion/kind (watch events do); the comparison with a manifest needs both.
+        return o && w ? { ...o, apiVersion: w.kind.apiVersion, kind: w.kind.kind } : undefined;
+      },
       ownedBy: (tenantName) => {
         const ns = tenantNamespace(tenantName);
         const out: KubernetesObject[] = [];

@@ -7,7 +7,7 @@ import type { Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
-import { applyReason, canonicalJson, manifestHash, withAppliedHash } from './diff.js';
+import { applyReason, canonicalJson, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from './expectations.js';
 import { computeConditions, computePhase, mergeConditions, type Observations } from './status.js';
 
@@ -37,8 +37,10 @@ export interface ClusterView {
 
 /** Write side (and the one uncached read) of the cluster. */
 export interface ClusterWriter {
-  /** Server-side apply under the field manager `tenantry`; resolves with the new resourceVersion. */
-  apply(m: Manifest): Promise<string | undefined>;
+  /** Server-side apply under the field manager `tenantry`; resolves with the stored object. */
+  apply(m: Manifest): Promise<KubernetesObject>;
+  /** JSON merge patch of the manifest's fields (lists replaced whole); resolves with the stored object. */
+  mergePatch(m: Manifest): Promise<KubernetesObject>;
   /** Creates an object; resolves with its resourceVersion, or false when it already exists. */
   create(m: Manifest): Promise<string | false>;
   delete(o: KubernetesObject): Promise<void>;
@@ -237,9 +239,17 @@ class Pass {
     const key = objectKey(desired as KubernetesObject);
     const hash = desired.metadata.annotations[APPLIED_HASH_ANNOTATION] ?? '';
     if (this.deps.expectations?.satisfiedBy(key, hash)) return undefined;
-    const rv = await this.deps.writer.apply(desired);
-    this.deps.expectations?.wrote(key, hash, rv);
+    let stored = await this.deps.writer.apply(desired);
     this.writes++;
+    if (!isSubset(desired, stored)) {
+      // Server-side apply never removes what another field manager owns, e.g. a list entry added
+      // by `kubectl edit`. A merge patch replaces our lists whole, which removes such entries.
+      stored = await this.deps.writer.mergePatch(desired);
+      this.writes++;
+      const left = firstMismatch(desired, stored);
+      if (left) throw new Error(`${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name} still differs at ${left} after apply and merge patch; another controller may be changing it`);
+    }
+    this.deps.expectations?.wrote(key, hash, stored.metadata?.resourceVersion);
     return reason;
   }
 

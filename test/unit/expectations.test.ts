@@ -27,3 +27,11 @@ test('a delete or the TTL ends the expectation', () => {
   e.wrote('c', 'h', undefined);
   assert.equal(e.satisfiedBy('c', 'h'), false, 'no resourceVersion, nothing to wait for');
 });
+
+test('a watch event that arrives before the write returns fulfils the expectation at once', () => {
+  const e = new Expectations(() => 0);
+  e.observed('k', '42');
+  e.wrote('k', 'h', '42');
+  assert.equal(e.satisfiedBy('k', 'h'), false, 'the cache already holds the write');
+  assert.equal(e.size, 0);
+});
