@@ -41,6 +41,10 @@ interface Watched {
   informer: ResilientInformer<KubernetesObject>;
 }
 
+/** Attempts and pause for checking, at start, which kinds the API server serves. */
+const DISCOVERY_ATTEMPTS = 60;
+const DISCOVERY_RETRY_MS = 1000;
+
 /** List items carry no apiVersion/kind; Events and owner references need them. */
 function withTenantKind(t: Tenant): Tenant {
   return t.kind ? t : { ...t, apiVersion: TENANT_API_VERSION, kind: TENANT_KIND };
@@ -179,13 +183,21 @@ export class Operator {
 
   /** Asks discovery whether the API server serves a kind. */
   private async isServed(k: OwnedKind): Promise<boolean> {
-    try {
-      await this.rest.request('GET', resourcePath(k), { query: { labelSelector: OWNED_SELECTOR, limit: 1 } });
-      return true;
-    } catch (e) {
-      // 404: the group or resource is not installed; anything else is a real failure.
-      if (httpStatusOf(e) !== 404) throw e;
-      return false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.rest.request('GET', resourcePath(k), { query: { labelSelector: OWNED_SELECTOR, limit: 1 } });
+        return true;
+      } catch (e) {
+        const code = httpStatusOf(e);
+        // 404: the group or resource is not installed.
+        if (code === 404) return false;
+        // A CRD installed a moment ago answers 429 "storage is (re)initializing"; an API server
+        // starting up answers 5xx or refuses connections. Those pass; anything else is fatal.
+        const transient = code === undefined || code === 429 || code >= 500;
+        if (!transient || attempt >= DISCOVERY_ATTEMPTS) throw e;
+        this.log.warn('API server not ready to list a kind yet; retrying', { kind: k.kind, attempt, err: e instanceof Error ? e.message : String(e) });
+        await new Promise((r) => setTimeout(r, DISCOVERY_RETRY_MS));
+      }
     }
   }
 

@@ -2,7 +2,7 @@
 // pass over an unchanged tenant reads nothing from the API server and writes nothing.
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
-import { EventReason } from '../api/conditions.js';
+import { Cond, EventReason, Reason } from '../api/conditions.js';
 import type { Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
@@ -111,7 +111,7 @@ export async function reconcileTenant(name: string, deps: ReconcileDeps): Promis
   const built = buildContext(tenant, config);
   if ('error' in built) {
     pass.obs.regionError = built.error;
-    await pass.warnOnce(EventReason.RegionNotServed, built.error);
+    await pass.warnOnce(EventReason.RegionNotServed, built.error, { type: Cond.NamespaceReady, reason: Reason.RegionNotServed });
     return pass.finish();
   }
   try {
@@ -156,7 +156,7 @@ class Pass {
     if (observed && !isOwnedBy(observed, this.tenant)) {
       const msg = `namespace ${nsName} already exists and is not owned by this tenant; Tenantry leaves it untouched. Delete or rename it, or rename the Tenant`;
       this.obs.namespace = { state: 'conflict', message: msg };
-      await this.warnOnce(EventReason.NamespaceConflict, msg);
+      await this.warnOnce(EventReason.NamespaceConflict, msg, { type: Cond.NamespaceConflict, reason: Reason.NamespaceOwnedByOther });
       return false;
     }
     const desired = buildDesiredState(ctx).find((m) => m.kind === 'Namespace');
@@ -177,13 +177,13 @@ class Pass {
     const owner = hostOwner(ctx.host, view.tenants(), hostOf);
     const conflictWith = owner && owner.metadata.uid !== this.tenant.metadata.uid ? owner.metadata.name : undefined;
     this.obs.ingress = { host: ctx.host, ...(conflictWith ? { conflictWith } : {}) };
-    if (conflictWith) await this.warnOnce(EventReason.HostConflict, `host ${ctx.host} is already served for tenant ${conflictWith}; no route is created for this tenant`);
+    if (conflictWith) await this.warnOnce(EventReason.HostConflict, `host ${ctx.host} is already served for tenant ${conflictWith}; no route is created for this tenant`, { type: Cond.HostConflict, reason: Reason.HostClaimedByOther });
 
     const pvcs = buildPersistentVolumeClaims(ctx);
     const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
     const storage = storageClassEncryption(view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
-    if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message);
+    if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
 
     // Credentials are created once and never rewritten: the database keeps the first password.
     const secret = buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
@@ -197,11 +197,14 @@ class Pass {
       }
     }
 
-    let desired = buildDesiredState(ctx).filter((m) => m.kind !== 'Namespace');
-    if (conflictWith) desired = desired.filter((m) => !isRouting(m));
-    // Without an encrypted class there are no volumes, so no workloads that would mount them.
+    const built = buildDesiredState(ctx).filter((m) => m.kind !== 'Namespace');
+    const workloads = built.filter(isWorkload);
+    let desired = conflictWith ? built.filter((m) => !isRouting(m)) : built;
+    // Without an encrypted class no new volume and no workload is created. Workloads that already
+    // run are left alone rather than deleted: a class deleted or misconfigured later must not take
+    // a live tenant down (their volumes exist and were checked when they were made).
     if (storage.encrypted) desired = [...pvcs, ...desired];
-    else desired = desired.filter((m) => m.kind !== 'StatefulSet' && m.kind !== 'Deployment');
+    else desired = desired.filter((m) => !isWorkload(m));
 
     const changes: string[] = [];
     for (const m of desired) {
@@ -213,7 +216,7 @@ class Pass {
       await writer.event(this.tenant, 'Normal', restored ? EventReason.RestoringObject : changes.every((c) => c.startsWith('created')) ? EventReason.CreatingObject : EventReason.UpdatingObject, changes.join(', '));
     }
 
-    const wanted = new Set([...desired.map((m) => objectKey(m as KubernetesObject)), objectKey(secret as KubernetesObject), ...pvcs.map((p) => objectKey(p as KubernetesObject))]);
+    const wanted = new Set([...desired, secret, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)));
     for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {
       if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
       await writer.delete(o);
@@ -221,14 +224,15 @@ class Pass {
       await writer.event(this.tenant, 'Normal', EventReason.DeletingObject, `deleted ${o.kind} ${o.metadata?.name ?? ''}, which the tenant no longer needs`);
     }
 
-    const sts = view.get('apps/v1/StatefulSet', ns, desired.find((m) => m.kind === 'StatefulSet')?.metadata.name ?? '') as
-      | { spec?: { replicas?: number }; status?: { readyReplicas?: number } }
-      | undefined;
-    if (storage.encrypted) this.obs.database = { replicas: sts?.spec?.replicas ?? 1, readyReplicas: sts?.status?.readyReplicas ?? 0 };
-    const dep = view.get('apps/v1/Deployment', ns, desired.find((m) => m.kind === 'Deployment')?.metadata.name ?? '') as
-      | { spec?: { replicas?: number }; status?: { availableReplicas?: number } }
-      | undefined;
-    if (storage.encrypted) this.obs.app = { replicas: dep?.spec?.replicas ?? 1, availableReplicas: dep?.status?.availableReplicas ?? 0 };
+    if (!storage.encrypted) return;
+    // Replicas come from the desired manifests: the cache may not hold a just-created workload yet.
+    const replicasOf = (m: Manifest | undefined) => ((m?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    const stsWanted = workloads.find((m) => m.kind === 'StatefulSet');
+    const depWanted = workloads.find((m) => m.kind === 'Deployment');
+    const sts = view.get('apps/v1/StatefulSet', ns, stsWanted?.metadata.name ?? '') as { status?: { readyReplicas?: number } } | undefined;
+    const dep = view.get('apps/v1/Deployment', ns, depWanted?.metadata.name ?? '') as { status?: { availableReplicas?: number } } | undefined;
+    this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
+    this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
   }
 
   /** Applies a manifest when it differs from what is observed; returns why it was written. */
@@ -253,9 +257,12 @@ class Pass {
     return reason;
   }
 
-  /** Emits a warning Event only when the tenant's status does not already report it. */
-  async warnOnce(reason: string, message: string): Promise<void> {
-    const seen = (this.tenant.status?.conditions ?? []).some((c) => c.message === message);
+  /**
+   * Emits a warning Event only when the condition that reports the problem does not already carry
+   * it, so a standing problem is announced once, not on every pass (Events are writes too).
+   */
+  async warnOnce(reason: string, message: string, condition: { type: string; reason: string }): Promise<void> {
+    const seen = (this.tenant.status?.conditions ?? []).some((c) => c.type === condition.type && c.reason === condition.reason);
     if (!seen) await this.deps.writer.event(this.tenant, 'Warning', reason, message);
   }
 
@@ -277,10 +284,11 @@ class Pass {
       conditions,
       observedGeneration: generation,
       namespace: tenantNamespace(t.metadata.name ?? ''),
-      ...(this.obs.ingress && !this.obs.ingress.conflictWith ? { url: `https://${this.obs.ingress.host}` } : {}),
+      ...(this.obs.ingress && !this.obs.ingress.conflictWith && !this.obs.suspended ? { url: `https://${this.obs.ingress.host}` } : {}),
     };
     const key = statusKey(t.metadata.name ?? '');
-    const hash = manifestHash(status);
+    // Transition times are left out: a pass over a stale cache recomputes them from an older status.
+    const hash = manifestHash({ ...status, conditions: conditions.map(({ lastTransitionTime: _t, ...c }) => c) });
     if (canonicalJson(status) !== canonicalJson(t.status ?? {}) && !this.deps.expectations?.satisfiedBy(key, hash)) {
       const rv = await this.deps.writer.patchTenantStatus(t.metadata.name ?? '', status);
       this.deps.expectations?.wrote(key, hash, rv);
@@ -290,7 +298,12 @@ class Pass {
   }
 }
 
+/** Reports whether a manifest is a workload that mounts the tenant's volumes. */
+function isWorkload(m: Manifest): boolean {
+  return m.kind === 'StatefulSet' || m.kind === 'Deployment';
+}
+
 /** Reports whether a manifest routes traffic to the tenant (what a host conflict must not create). */
 function isRouting(m: Manifest): boolean {
-  return ['Ingress', 'IngressRoute', 'HTTPRoute', 'Certificate', 'Middleware', 'TLSOption', 'ReferenceGrant'].includes(m.kind);
+  return ['Ingress', 'IngressRoute', 'HTTPRoute', 'ListenerSet', 'Certificate', 'Middleware', 'TLSOption', 'ReferenceGrant'].includes(m.kind);
 }

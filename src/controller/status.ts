@@ -50,16 +50,19 @@ export function computeConditions(obs: Observations, generation: number, now: st
   if (obs.ingress) {
     const clash = obs.ingress.conflictWith;
     c(Cond.HostConflict, clash !== undefined, clash ? Reason.HostClaimedByOther : Reason.NoConflict, clash ? `host ${obs.ingress.host} is already served for tenant ${clash}, which claimed it first; choose another spec.host` : `host ${obs.ingress.host} is this tenant's alone`);
-    c(Cond.IngressReady, clash === undefined, clash ? Reason.HostClaimedByOther : Reason.RouteConfigured, clash ? `no route: host ${obs.ingress.host} belongs to tenant ${clash}` : `https://${obs.ingress.host} routed with TLS and HSTS`);
+    if (clash) c(Cond.IngressReady, false, Reason.HostClaimedByOther, `no route: host ${obs.ingress.host} belongs to tenant ${clash}`);
+    else if (obs.suspended) c(Cond.IngressReady, false, Reason.Suspended, `no route to https://${obs.ingress.host} while the tenant is suspended`);
+    else c(Cond.IngressReady, true, Reason.RouteConfigured, `https://${obs.ingress.host} routed with TLS and HSTS`);
   }
   if (obs.error) c(Cond.Reconciled, false, Reason.ReconcileFailed, obs.error);
   else {
-    const blocked = out.find((x) => x.status === 'False' && x.type !== Cond.DatabaseReady && x.type !== Cond.AppReady && x.type !== Cond.NamespaceConflict && x.type !== Cond.HostConflict);
+    // Pods that are not ready yet, conflicts and a suspension are states, not unfinished work.
+    const blocked = out.find((x) => x.status === 'False' && x.reason !== Reason.Suspended && x.type !== Cond.DatabaseReady && x.type !== Cond.AppReady && x.type !== Cond.NamespaceConflict && x.type !== Cond.HostConflict);
     if (blocked) c(Cond.Reconciled, false, Reason.Blocked, `${blocked.type}: ${blocked.message}`);
     else c(Cond.Reconciled, true, Reason.Converged, 'every owned object exists as desired');
   }
   // Ready only when every other condition is good: conflicts must be False, all others True.
-  const bad = out.filter((x) => (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'));
+  const bad = out.filter((x) => x.reason !== Reason.Suspended && (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'));
   c(Cond.Ready, bad.length === 0, bad.length === 0 ? Reason.AllReady : (bad[0]?.reason ?? Reason.Blocked), bad.length === 0 ? 'the instance is serving' : bad.map((x) => `${x.type}: ${x.message}`).join('; '));
   return out;
 }
@@ -77,6 +80,7 @@ export function computePhase(conditions: Condition[], suspended: boolean): Tenan
   const get = (t: CondType) => conditions.find((c) => c.type === t);
   if (get(Cond.Ready)?.status === 'True') return suspended ? 'Suspended' : 'Ready';
   if (get(Cond.Reconciled)?.status === 'True') return suspended ? 'Suspended' : 'Provisioning';
-  if (get(Cond.Reconciled)?.reason === Reason.Blocked || get(Cond.NamespaceConflict)?.status === 'True') return 'Degraded';
+  // A pass that failed or is blocked degrades the tenant; Pending is only "not reconciled yet".
+  if (get(Cond.Reconciled)?.status === 'False' || get(Cond.NamespaceConflict)?.status === 'True') return 'Degraded';
   return 'Pending';
 }

@@ -5,7 +5,8 @@
 // real, can do its work and cannot escalate (asked of the API server with `kubectl auth can-i`).
 //
 // It creates the CRDs (as crds.test.ts does), the tenantry-system namespace and the RBAC objects
-// for real; it deletes the last two at the end and leaves the CRDs, which other files share.
+// for real; it deletes the RBAC objects at the end and leaves the CRDs and the namespace, which
+// other files share.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -188,9 +189,9 @@ void describe('installation manifests', () => {
 
   after(async () => {
     rmSync(helmHome, { recursive: true, force: true });
-    for (const ref of ['clusterrolebinding/tenantry', 'clusterrole/tenantry', `namespace/${NAMESPACE}`]) {
-      await kubectl(['delete', ref, '--ignore-not-found', '--wait=false']);
-    }
+    // The namespace stays: the operator tests elect their leader in it too.
+    await kubectl(['delete', 'clusterrolebinding/tenantry', 'clusterrole/tenantry', '--ignore-not-found', '--wait=false']);
+    await kubectl(['delete', '-n', NAMESPACE, 'rolebinding/tenantry-leader-election', 'role/tenantry-leader-election', 'serviceaccount/tenantry', '--ignore-not-found', '--wait=false']);
   });
 
   void test('kubectl kustomize deploy/ renders the CRDs and the operator, all namespaced objects in tenantry-system', () => {

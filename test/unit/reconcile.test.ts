@@ -1,0 +1,672 @@
+// The reconciler's decisions, with an in-memory cluster: what it writes on a first pass, that a
+// second pass over the result writes nothing, and what it must never touch. The integration tests
+// prove the same promises against a real API server; these pin the logic down case by case.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
+import { Cond, EventReason, Reason } from '../../src/api/conditions.js';
+import type { Tenant, TenantStatus } from '../../src/api/generated/index.js';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
+import { parseConfig, type OperatorConfig } from '../../src/config.js';
+import { Expectations } from '../../src/controller/expectations.js';
+import { objectKey, reconcileTenant, statusKey, TERMINATING_RECHECK_MS, type ClusterView, type ClusterWriter, type ReconcileDeps } from '../../src/controller/reconcile.js';
+import { buildContext, buildDesiredState, buildPersistentVolumeClaims, NetworkPolicyName, type BuildContext, type Manifest } from '../../src/resources/index.js';
+
+type Obj = KubernetesObject & Record<string, unknown>;
+
+const STORAGE_CLASS = 'gp3-encrypted';
+const UID = '0b9c1e4a-2f3d-4e5a-9b8c-7d6e5f4a3b2c';
+const T0 = new Date('2025-03-01T12:00:00Z');
+
+/** The operator configuration: one region, its encrypted class, the given ingress provider. */
+function config(provider: 'nginx' | 'traefik' = 'nginx'): OperatorConfig {
+  return parseConfig({
+    regions: { 'eu-west-1': { storageClassName: STORAGE_CLASS, kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' } },
+    baseDomain: 'tenants.example.com',
+    ingress: { provider, className: provider, controllerNamespace: provider === 'traefik' ? 'traefik' : 'ingress-nginx' },
+  });
+}
+
+/** A Tenant as the API server stores it. */
+function tenant(name = 'acme', spec: Partial<Tenant['spec']> = {}, meta: Partial<Tenant['metadata']> = {}): Tenant {
+  return {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name, uid: UID, generation: 1, resourceVersion: '1', creationTimestamp: new Date('2025-01-01T00:00:00Z'), ...meta },
+    spec: { plan: 'paid', region: 'eu-west-1', app: { replicas: 2 }, database: { engine: 'postgres' }, suspend: false, ...spec },
+  };
+}
+
+function storageClass(parameters: Record<string, string>): V1StorageClass {
+  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: STORAGE_CLASS }, provisioner: 'ebs.csi.aws.com', parameters };
+}
+
+const clone = <T>(o: T): T => structuredClone(o);
+const tenantKey = (name: string) => `tenant/${name}`;
+
+/** One call the reconciler made on the writer. */
+interface Call {
+  op: 'apply' | 'mergePatch' | 'create' | 'delete' | 'status' | 'readNamespace' | 'describeTerminating';
+  key: string;
+  kind?: string;
+}
+
+const WRITE_OPS = new Set<Call['op']>(['apply', 'mergePatch', 'create', 'delete', 'status']);
+
+/**
+ * An API server (`server`) and the informer caches in front of it (`cache`). Writes land on the
+ * server; while `stale` is false they reach the cache at once, as if every watch event arrived
+ * before the next pass. `sync()` delivers them later, telling the expectations as the operator's
+ * informers do.
+ */
+class FakeCluster implements ClusterView, ClusterWriter {
+  readonly server = new Map<string, Obj>();
+  readonly cache = new Map<string, Obj>();
+  readonly serverTenants = new Map<string, Tenant>();
+  readonly cacheTenants = new Map<string, Tenant>();
+  readonly classes = new Map<string, V1StorageClass>();
+  readonly calls: Call[] = [];
+  readonly events: { type: string; reason: string; message: string }[] = [];
+  stale = false;
+  /** Rewrites what apply / mergePatch store, as another field manager or a webhook would. */
+  onApply: ((m: Manifest, stored: Obj) => Obj) | undefined;
+  onMergePatch: ((m: Manifest, stored: Obj) => Obj) | undefined;
+  expectations: Expectations | undefined;
+  private rv = 100;
+
+  constructor(...tenants: Tenant[]) {
+    for (const t of tenants) this.putTenant(t);
+    this.classes.set(STORAGE_CLASS, storageClass({ type: 'gp3', encrypted: 'true' }));
+  }
+
+  // ClusterView: reads from the cache only.
+  tenant(name: string): Tenant | undefined {
+    const t = this.cacheTenants.get(tenantKey(name));
+    return t && clone(t);
+  }
+  tenants(): Tenant[] {
+    return [...this.cacheTenants.values()].map(clone);
+  }
+  get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined {
+    const o = this.cache.get(`${kind}/${namespace ?? ''}/${name}`);
+    return o && clone(o);
+  }
+  ownedBy(tenantName: string): KubernetesObject[] {
+    return [...this.cache.values()].filter((o) => o.metadata?.labels?.[TENANT_LABEL] === tenantName).map(clone);
+  }
+  storageClass(name: string): V1StorageClass | undefined {
+    return this.classes.get(name);
+  }
+
+  // ClusterWriter: writes to the server, records every call.
+  async apply(m: Manifest): Promise<KubernetesObject> {
+    const key = objectKey(m as KubernetesObject);
+    this.calls.push({ op: 'apply', key, kind: m.kind });
+    const stored = this.store(key, m);
+    return clone(this.onApply ? this.put(key, this.onApply(m, stored)) : stored);
+  }
+  async mergePatch(m: Manifest): Promise<KubernetesObject> {
+    const key = objectKey(m as KubernetesObject);
+    this.calls.push({ op: 'mergePatch', key, kind: m.kind });
+    const stored = this.store(key, m);
+    return clone(this.onMergePatch ? this.put(key, this.onMergePatch(m, stored)) : stored);
+  }
+  async create(m: Manifest): Promise<string | false> {
+    const key = objectKey(m as KubernetesObject);
+    this.calls.push({ op: 'create', key, kind: m.kind });
+    if (this.server.has(key)) return false;
+    return this.store(key, m).metadata?.resourceVersion ?? '';
+  }
+  async delete(o: KubernetesObject): Promise<void> {
+    const key = objectKey(o);
+    this.calls.push({ op: 'delete', key, kind: o.kind });
+    this.server.delete(key);
+    if (!this.stale) this.cache.delete(key);
+  }
+  async readNamespace(name: string): Promise<V1Namespace | undefined> {
+    this.calls.push({ op: 'readNamespace', key: name });
+    const ns = this.server.get(`v1/Namespace//${name}`);
+    return ns && (clone(ns) as V1Namespace);
+  }
+  async describeTerminating(ns: V1Namespace): Promise<string> {
+    this.calls.push({ op: 'describeTerminating', key: ns.metadata?.name ?? '' });
+    return 'waiting for 1 PersistentVolumeClaim';
+  }
+  async patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined> {
+    this.calls.push({ op: 'status', key: name });
+    const t = this.serverTenants.get(tenantKey(name));
+    if (!t) throw new Error(`tenant ${name} not found`);
+    t.status = clone(status);
+    t.metadata.resourceVersion = String(++this.rv);
+    if (!this.stale) this.cacheTenants.set(tenantKey(name), clone(t));
+    return t.metadata.resourceVersion;
+  }
+  async event(_t: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    this.events.push({ type, reason, message });
+  }
+
+  /** Stores a write with a new resourceVersion (and a uid on creation), as the API server does. */
+  private store(key: string, m: Manifest): Obj {
+    const old = this.server.get(key);
+    const o = clone(m) as unknown as Obj;
+    o.metadata = { ...o.metadata, uid: old?.metadata?.uid ?? `uid-${key}`, resourceVersion: String(++this.rv) };
+    return this.put(key, o);
+  }
+  private put(key: string, o: Obj): Obj {
+    this.server.set(key, clone(o));
+    if (!this.stale) this.cache.set(key, clone(o));
+    return o;
+  }
+
+  /** Puts an object on the server and in the cache, as a person or another controller would. */
+  seed(o: Obj): void {
+    const key = objectKey(o);
+    o.metadata = { resourceVersion: String(++this.rv), ...o.metadata };
+    this.server.set(key, clone(o));
+    this.cache.set(key, clone(o));
+  }
+  /** Changes an object on the server and in the cache. */
+  edit(key: string, change: (o: Obj) => void): void {
+    const o = this.server.get(key);
+    assert.ok(o, `no object ${key}`);
+    change(o);
+    o.metadata = { ...o.metadata, resourceVersion: String(++this.rv) };
+    this.cache.set(key, clone(o));
+  }
+  putTenant(t: Tenant): void {
+    this.serverTenants.set(tenantKey(t.metadata.name ?? ''), clone(t));
+    this.cacheTenants.set(tenantKey(t.metadata.name ?? ''), clone(t));
+  }
+  /** Delivers every pending watch event to the cache and the expectations. */
+  sync(): void {
+    this.cache.clear();
+    for (const [k, o] of this.server) {
+      this.cache.set(k, clone(o));
+      this.expectations?.observed(k, o.metadata?.resourceVersion);
+    }
+    for (const [k, t] of this.serverTenants) {
+      this.cacheTenants.set(k, clone(t));
+      this.expectations?.observed(statusKey(t.metadata.name ?? ''), t.metadata.resourceVersion);
+    }
+  }
+
+  writes(): Call[] {
+    return this.calls.filter((c) => WRITE_OPS.has(c.op));
+  }
+  /** Forgets the calls and events so far, to look at one pass. */
+  reset(): void {
+    this.calls.length = 0;
+    this.events.length = 0;
+  }
+  status(name = 'acme'): TenantStatus | undefined {
+    return this.serverTenants.get(tenantKey(name))?.status;
+  }
+}
+
+function deps(cluster: FakeCluster, cfg: OperatorConfig, extra: Partial<ReconcileDeps> = {}): ReconcileDeps {
+  let n = 0;
+  return { config: cfg, view: cluster, writer: cluster, now: () => T0, newPassword: () => `password-${++n}`, ...extra };
+}
+
+function context(t: Tenant, cfg: OperatorConfig): BuildContext {
+  const ctx = buildContext(t, cfg);
+  if ('error' in ctx) throw new Error(ctx.error);
+  return ctx;
+}
+
+/** Keys of everything the reconciler should apply for a tenant: the desired state and the PVCs. */
+function desiredKeys(t: Tenant, cfg: OperatorConfig): string[] {
+  const ctx = context(t, cfg);
+  return [...buildDesiredState(ctx), ...buildPersistentVolumeClaims(ctx)].map((m) => objectKey(m as KubernetesObject)).sort();
+}
+
+const keysOf = (calls: Call[], op: Call['op']) => calls.filter((c) => c.op === op).map((c) => c.key).sort();
+const kindsOf = (calls: Call[], op: Call['op']) => new Set(calls.filter((c) => c.op === op).map((c) => c.kind));
+const condition = (s: TenantStatus | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
+
+/** A cluster in which the tenant `acme` has been reconciled once, and the calls forgotten. */
+async function converged(provider: 'nginx' | 'traefik' = 'nginx') {
+  const cfg = config(provider);
+  const t = tenant();
+  const cluster = new FakeCluster(t);
+  const d = deps(cluster, cfg);
+  await reconcileTenant('acme', d);
+  cluster.reset();
+  return { cfg, t, cluster, d };
+}
+
+test('first pass: applies every desired object, creates the Secret once, writes the status once, emits an Event', async () => {
+  for (const provider of ['nginx', 'traefik'] as const) {
+    const cfg = config(provider);
+    const t = tenant();
+    const cluster = new FakeCluster(t);
+    const result = await reconcileTenant('acme', deps(cluster, cfg));
+
+    assert.deepEqual(keysOf(cluster.calls, 'apply'), desiredKeys(t, cfg), `${provider}: applied = buildDesiredState + buildPersistentVolumeClaims`);
+    assert.equal(new Set(keysOf(cluster.calls, 'apply')).size, cluster.calls.filter((c) => c.op === 'apply').length, `${provider}: each object applied once`);
+    assert.deepEqual(keysOf(cluster.calls, 'create'), ['v1/Secret/tenant-acme/database-credentials'], `${provider}: the Secret is created, never applied`);
+    assert.equal(cluster.calls.filter((c) => c.op === 'status').length, 1, `${provider}: one status write`);
+    assert.deepEqual(keysOf(cluster.calls, 'mergePatch'), [], `${provider}: no merge patch when apply stores what was asked`);
+    assert.deepEqual(keysOf(cluster.calls, 'delete'), []);
+    assert.equal(result.writes, cluster.writes().length, `${provider}: the result counts every write`);
+    assert.equal(result.requeueAfterMs, undefined);
+
+    // Order: the namespace first, the volumes (after the encryption check) before the workloads that mount them.
+    const applied = cluster.calls.filter((c) => c.op === 'apply').map((c) => c.kind);
+    assert.equal(applied[0], 'Namespace');
+    assert.ok(applied.lastIndexOf('PersistentVolumeClaim') < applied.indexOf('StatefulSet'), `${provider}: PVCs before the StatefulSet`);
+
+    // Every stored object is ours: labels, owner reference, and the hash of what was applied.
+    for (const key of keysOf(cluster.calls, 'apply')) {
+      const o = cluster.server.get(key);
+      assert.equal(o?.metadata?.labels?.[MANAGED_BY_LABEL], MANAGER, key);
+      assert.equal(o?.metadata?.labels?.[TENANT_LABEL], 'acme', key);
+      assert.deepEqual(o?.metadata?.ownerReferences?.map((r) => r.uid), [UID], key);
+      assert.match(o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] ?? '', /^[0-9a-f]{20}$/, key);
+    }
+
+    const status = cluster.status();
+    assert.equal(status?.observedGeneration, 1);
+    assert.equal(status?.namespace, 'tenant-acme');
+    assert.equal(status?.url, 'https://acme.tenants.example.com');
+    assert.equal(status?.phase, 'Provisioning', 'pods are not ready yet');
+    assert.equal(condition(status, Cond.Reconciled)?.status, 'True');
+    assert.equal(condition(status, Cond.StorageEncrypted)?.status, 'True');
+    assert.equal(condition(status, Cond.DatabaseReady)?.reason, Reason.PodsNotReady);
+    for (const c of status?.conditions ?? []) assert.equal(c.lastTransitionTime, '2025-03-01T12:00:00Z', `${c.type}: the injected clock, without milliseconds`);
+
+    assert.deepEqual(
+      cluster.events.map((e) => [e.type, e.reason]),
+      [
+        ['Normal', EventReason.CreatingSecret],
+        ['Normal', EventReason.CreatingObject],
+      ],
+    );
+    assert.match(cluster.events[1]?.message ?? '', /created Deployment app/);
+  }
+});
+
+test('second pass over the result: zero writes, no Events, no reads, even with the clock moved on', async () => {
+  for (const provider of ['nginx', 'traefik'] as const) {
+    const { cluster, d } = await converged(provider);
+    const later = { ...d, now: () => new Date(T0.getTime() + 3_600_000) };
+    for (let pass = 2; pass <= 3; pass++) {
+      const result = await reconcileTenant('acme', later);
+      assert.equal(result.writes, 0, `${provider}: pass ${pass}`);
+      assert.deepEqual(cluster.calls, [], `${provider}: pass ${pass} calls nothing on the API server`);
+      assert.deepEqual(cluster.events, [], `${provider}: pass ${pass} emits nothing`);
+    }
+  }
+});
+
+test('drift: an object changed or deleted by hand is restored, and only that one', async () => {
+  const np = NetworkPolicyName.DefaultDeny;
+  const cases: { name: string; key: string; change: (c: FakeCluster, key: string) => void; event: [string, string] }[] = [
+    {
+      name: 'a Service port edited',
+      key: 'v1/Service/tenant-acme/app',
+      change: (c, key) => c.edit(key, (o) => ((o.spec as { ports: { port: number }[] }).ports[0]!.port = 9999)),
+      event: [EventReason.RestoringObject, 'restored Service app'],
+    },
+    {
+      name: 'one of our labels removed',
+      key: `networking.k8s.io/v1/NetworkPolicy/tenant-acme/${np}`,
+      change: (c, key) => c.edit(key, (o) => delete o.metadata!.labels![TENANT_LABEL]),
+      event: [EventReason.RestoringObject, `restored NetworkPolicy ${np}`],
+    },
+    {
+      name: 'a policy rule removed',
+      key: `networking.k8s.io/v1/NetworkPolicy/tenant-acme/${np}`,
+      change: (c, key) => c.edit(key, (o) => ((o.spec as { policyTypes: string[] }).policyTypes = ['Ingress'])),
+      event: [EventReason.RestoringObject, `restored NetworkPolicy ${np}`],
+    },
+    {
+      name: 'the Deployment deleted',
+      key: 'apps/v1/Deployment/tenant-acme/app',
+      change: (c, key) => {
+        c.server.delete(key);
+        c.cache.delete(key);
+      },
+      event: [EventReason.CreatingObject, 'created Deployment app'],
+    },
+  ];
+  for (const k of cases) {
+    const { cluster, d } = await converged();
+    assert.ok(cluster.server.has(k.key), `${k.name}: ${k.key} was applied`);
+    k.change(cluster, k.key);
+    const result = await reconcileTenant('acme', d);
+    assert.deepEqual(keysOf(cluster.calls, 'apply'), [k.key], k.name);
+    assert.equal(result.writes, 1, `${k.name}: one apply, no status write`);
+    assert.deepEqual(
+      cluster.events.map((e) => [e.reason, e.message]),
+      [k.event],
+      k.name,
+    );
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, `${k.name}: repaired, then quiet`);
+  }
+});
+
+test('what the API server or others add to our objects is not drift', async () => {
+  const { cluster, d } = await converged();
+  cluster.edit('apps/v1/Deployment/tenant-acme/app', (o) => {
+    o.status = { availableReplicas: 2, replicas: 2 };
+    o.metadata!.annotations = { ...o.metadata!.annotations, 'deployment.kubernetes.io/revision': '3' };
+    o.metadata!.labels = { ...o.metadata!.labels, 'example.com/team': 'ops' };
+    (o.spec as Record<string, unknown>).progressDeadlineSeconds = 600;
+  });
+  const result = await reconcileTenant('acme', d);
+  assert.deepEqual(keysOf(cluster.calls, 'apply'), []);
+  // The app's availability did change, so the status (and nothing else) is written.
+  assert.deepEqual(
+    cluster.writes().map((c) => c.op),
+    ['status'],
+  );
+  assert.equal(result.writes, 1);
+  assert.equal(condition(cluster.status(), Cond.AppReady)?.status, 'True');
+});
+
+test('a changed Tenant spec re-applies only what it changes: replicas → the Deployment', async () => {
+  const { cluster, d } = await converged();
+  const t = clone(cluster.serverTenants.get(tenantKey('acme'))!);
+  t.spec.app = { ...t.spec.app, replicas: 5 };
+  t.metadata.generation = 2;
+  cluster.putTenant(t);
+  await reconcileTenant('acme', d);
+  assert.deepEqual(keysOf(cluster.calls, 'apply'), ['apps/v1/Deployment/tenant-acme/app']);
+  assert.equal((cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { replicas: number }).replicas, 5);
+  assert.deepEqual(keysOf(cluster.calls, 'create'), []);
+  assert.equal(cluster.calls.filter((c) => c.op === 'status').length, 1, 'observedGeneration moved to 2');
+  assert.equal(cluster.status()?.observedGeneration, 2);
+  assert.deepEqual(
+    cluster.events.map((e) => [e.reason, e.message]),
+    [[EventReason.UpdatingObject, 'updated Deployment app']],
+  );
+});
+
+test('a namespace that is not ours: nothing but the status is written, NamespaceConflict', async () => {
+  const cases: { name: string; ns: Obj; inCache: boolean }[] = [
+    { name: 'no labels, no owner (only the API server has it)', ns: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme' } }, inCache: false },
+    {
+      name: 'our labels, another Tenant uid (an earlier acme)',
+      ns: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme', labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' }, ownerReferences: [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: 'another-uid' }] } },
+      inCache: true,
+    },
+  ];
+  for (const k of cases) {
+    const cluster = new FakeCluster(tenant());
+    cluster.seed(k.ns);
+    if (!k.inCache) cluster.cache.delete('v1/Namespace//tenant-acme');
+    const before = clone(cluster.server.get('v1/Namespace//tenant-acme'));
+    const d = deps(cluster, config());
+    const result = await reconcileTenant('acme', d);
+    assert.deepEqual(
+      cluster.writes().map((c) => c.op),
+      ['status'],
+      k.name,
+    );
+    assert.equal(result.writes, 1, k.name);
+    assert.equal(result.requeueAfterMs, undefined, k.name);
+    assert.deepEqual(cluster.server.get('v1/Namespace//tenant-acme'), before, `${k.name}: untouched`);
+    const status = cluster.status();
+    assert.equal(condition(status, Cond.NamespaceConflict)?.status, 'True', k.name);
+    assert.equal(condition(status, Cond.NamespaceConflict)?.reason, Reason.NamespaceOwnedByOther, k.name);
+    assert.equal(status?.phase, 'Degraded', k.name);
+    assert.equal(status?.url, undefined, `${k.name}: no URL for a tenant that is not served`);
+    assert.deepEqual(
+      cluster.events.map((e) => [e.type, e.reason]),
+      [['Warning', EventReason.NamespaceConflict]],
+      k.name,
+    );
+    // Reported once: the next pass sees the condition and neither writes nor warns again.
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, k.name);
+    assert.deepEqual(cluster.events, [], `${k.name}: the warning is not repeated`);
+  }
+});
+
+test('a terminating namespace: wait and look again, nothing written but the status', async () => {
+  const { cluster, d } = await converged();
+  cluster.edit('v1/Namespace//tenant-acme', (o) => (o.metadata!.deletionTimestamp = new Date('2025-03-01T11:59:00Z')));
+  const result = await reconcileTenant('acme', d);
+  assert.equal(result.requeueAfterMs, TERMINATING_RECHECK_MS);
+  assert.deepEqual(
+    cluster.writes().map((c) => c.op),
+    ['status'],
+  );
+  const ready = condition(cluster.status(), Cond.NamespaceReady);
+  assert.equal(ready?.status, 'False');
+  assert.equal(ready?.reason, Reason.NamespaceTerminating);
+  assert.match(ready?.message ?? '', /namespace tenant-acme is terminating; waiting for 1 PersistentVolumeClaim/);
+});
+
+test('a StorageClass not known to encrypt: no PVC, StatefulSet or Deployment', async () => {
+  const cases: { name: string; sc: V1StorageClass | undefined; reason: string }[] = [
+    { name: 'encrypted: "false"', sc: storageClass({ encrypted: 'false' }), reason: Reason.StorageClassNotEncrypted },
+    { name: 'no encrypted parameter', sc: storageClass({ type: 'gp3' }), reason: Reason.StorageClassNotEncrypted },
+    { name: 'class missing', sc: undefined, reason: Reason.StorageClassNotFound },
+  ];
+  for (const k of cases) {
+    const cfg = config();
+    const t = tenant();
+    const cluster = new FakeCluster(t);
+    if (k.sc) cluster.classes.set(STORAGE_CLASS, k.sc);
+    else cluster.classes.delete(STORAGE_CLASS);
+    const d = deps(cluster, cfg);
+    await reconcileTenant('acme', d);
+    const kinds = kindsOf(cluster.calls, 'apply');
+    for (const kind of ['PersistentVolumeClaim', 'StatefulSet', 'Deployment']) assert.ok(!kinds.has(kind), `${k.name}: ${kind} applied`);
+    const expected = desiredKeys(t, cfg).filter((key) => !/\/(PersistentVolumeClaim|StatefulSet|Deployment)\//.test(key));
+    assert.deepEqual(keysOf(cluster.calls, 'apply'), expected, `${k.name}: everything else is applied`);
+    const status = cluster.status();
+    assert.equal(condition(status, Cond.StorageEncrypted)?.status, 'False', k.name);
+    assert.equal(condition(status, Cond.StorageEncrypted)?.reason, k.reason, k.name);
+    assert.equal(condition(status, Cond.DatabaseReady)?.reason, Reason.WaitingForStorage, k.name);
+    assert.equal(condition(status, Cond.AppReady)?.reason, Reason.WaitingForStorage, k.name);
+    assert.ok(cluster.events.some((e) => e.type === 'Warning' && e.reason === EventReason.StorageNotEncrypted), k.name);
+    // Warned once; the next pass is quiet.
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, k.name);
+    assert.deepEqual(cluster.events, [], k.name);
+  }
+});
+
+test('a host claimed first by an older tenant: no route, no certificate, HostConflict names it', async () => {
+  for (const provider of ['nginx', 'traefik'] as const) {
+    const cfg = config(provider);
+    const host = 'shop.example.com';
+    const older = tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') });
+    const t = tenant('acme', { host });
+    const cluster = new FakeCluster(older, t);
+    const d = deps(cluster, cfg);
+    await reconcileTenant('acme', d);
+    const kinds = kindsOf(cluster.calls, 'apply');
+    for (const kind of ['Ingress', 'IngressRoute', 'Middleware', 'TLSOption', 'Certificate']) assert.ok(!kinds.has(kind), `${provider}: ${kind} applied`);
+    for (const kind of ['Namespace', 'StatefulSet', 'Deployment', 'Service']) assert.ok(kinds.has(kind), `${provider}: ${kind} still applied`);
+    const status = cluster.status();
+    assert.equal(condition(status, Cond.HostConflict)?.status, 'True');
+    assert.match(condition(status, Cond.HostConflict)?.message ?? '', /host shop\.example\.com is already served for tenant globex/);
+    assert.equal(condition(status, Cond.IngressReady)?.status, 'False');
+    assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostClaimedByOther);
+    assert.equal(status?.url, undefined, `${provider}: no URL while another tenant serves the host`);
+    assert.ok(cluster.events.some((e) => e.type === 'Warning' && e.reason === EventReason.HostConflict && e.message.includes('globex')), provider);
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, `${provider}: the conflict is stable, nothing more is written`);
+  }
+});
+
+test('a host also claimed by a newer tenant stays ours', async () => {
+  const cfg = config();
+  const host = 'shop.example.com';
+  const newer = tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2025-02-01T00:00:00Z') });
+  const cluster = new FakeCluster(newer, tenant('acme', { host }));
+  await reconcileTenant('acme', deps(cluster, cfg));
+  const kinds = kindsOf(cluster.calls, 'apply');
+  assert.ok(kinds.has('Ingress') && kinds.has('Certificate'));
+  assert.equal(condition(cluster.status(), Cond.HostConflict)?.status, 'False');
+  assert.equal(cluster.status()?.url, 'https://shop.example.com');
+});
+
+test('pruning: an owned object no longer desired is deleted; others, PVCs and Secrets never', async () => {
+  const { cluster, d } = await converged();
+  const owner = (uid: string) => [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid, controller: true }];
+  const labels = { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' };
+  const middleware = (name: string, uid: string, l: Record<string, string> = labels): Obj => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    metadata: { name, namespace: 'tenant-acme', labels: l, ownerReferences: owner(uid) },
+    spec: { headers: { stsSeconds: 31536000 } },
+  });
+  const stale = middleware('hsts', UID);
+  cluster.seed(stale);
+  cluster.seed(middleware('someone-elses', 'another-uid'));
+  cluster.seed(middleware('not-managed', UID, { [TENANT_LABEL]: 'acme' }));
+  cluster.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'old-data', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) }, spec: {} });
+  cluster.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-credentials', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) }, data: {} });
+  const before = new Set(cluster.server.keys());
+
+  const result = await reconcileTenant('acme', d);
+  const staleKey = objectKey(stale);
+  assert.deepEqual(keysOf(cluster.calls, 'delete'), [staleKey]);
+  assert.equal(result.writes, 1, 'one delete, nothing else');
+  assert.deepEqual(
+    [...before].filter((k) => !cluster.server.has(k)),
+    [staleKey],
+    'everything else is still there',
+  );
+  assert.deepEqual(
+    cluster.events.map((e) => [e.reason, e.message]),
+    [[EventReason.DeletingObject, 'deleted Middleware hsts, which the tenant no longer needs']],
+  );
+  cluster.reset();
+  assert.equal((await reconcileTenant('acme', d)).writes, 0, 'pruned once');
+});
+
+test('pruning after a provider change: the old provider objects go, the new ones come', async () => {
+  const { cluster, t } = await converged('traefik');
+  const nginx = config('nginx');
+  const result = await reconcileTenant('acme', deps(cluster, nginx));
+  assert.deepEqual(kindsOf(cluster.calls, 'delete'), new Set(['Middleware', 'TLSOption', 'IngressRoute']));
+  assert.ok(kindsOf(cluster.calls, 'apply').has('Ingress'));
+  assert.equal(result.writes, cluster.writes().length);
+  const remaining = [...cluster.server.keys()].filter((k) => !k.startsWith('v1/Secret/')).sort();
+  assert.deepEqual(remaining, desiredKeys(t, nginx));
+});
+
+test('a deleted or absent tenant: nothing is read or written', async () => {
+  const gone = tenant('acme', {}, { deletionTimestamp: new Date('2025-03-01T11:00:00Z'), finalizers: ['tenantry.io/external'] });
+  for (const [name, cluster] of [
+    ['deletionTimestamp set', new FakeCluster(gone)],
+    ['not in the cache', new FakeCluster()],
+  ] as const) {
+    const result = await reconcileTenant('acme', deps(cluster, config()));
+    assert.deepEqual(result, { writes: 0 }, name);
+    assert.deepEqual(cluster.calls, [], name);
+    assert.deepEqual(cluster.events, [], name);
+  }
+});
+
+test('a region the operator does not serve: only the status, RegionNotServed', async () => {
+  const cluster = new FakeCluster(tenant('acme', { region: 'ap-south-1' }));
+  const d = deps(cluster, config());
+  const result = await reconcileTenant('acme', d);
+  assert.deepEqual(
+    cluster.writes().map((c) => c.op),
+    ['status'],
+  );
+  assert.equal(result.writes, 1);
+  assert.equal(condition(cluster.status(), Cond.NamespaceReady)?.reason, Reason.RegionNotServed);
+  assert.deepEqual(
+    cluster.events.map((e) => e.reason),
+    [EventReason.RegionNotServed],
+  );
+  cluster.reset();
+  assert.equal((await reconcileTenant('acme', d)).writes, 0);
+  assert.deepEqual(cluster.events, []);
+});
+
+test('expectations: a stale cache does not make the same writes twice', async () => {
+  const cfg = config();
+  const run = async (withExpectations: boolean) => {
+    const cluster = new FakeCluster(tenant());
+    cluster.stale = true;
+    const expectations = withExpectations ? new Expectations(() => T0.getTime()) : undefined;
+    cluster.expectations = expectations;
+    const d = deps(cluster, cfg, expectations ? { expectations } : {});
+    await reconcileTenant('acme', d);
+    const first = cluster.writes().length;
+    cluster.reset();
+    // The watch events of the first pass have not arrived: the cache is still empty.
+    const second = await reconcileTenant('acme', d);
+    return { cluster, d, first, second, expectations };
+  };
+
+  // Without expectations the stale cache makes the pass write everything again (what they prevent).
+  const without = await run(false);
+  assert.ok(without.cluster.writes().filter((c) => c.op === 'apply').length > 5, 'control: a stale cache repeats the applies');
+
+  const { cluster, d, first, second, expectations } = await run(true);
+  assert.ok(first > 10);
+  assert.ok((expectations?.size ?? 0) > 10, 'every write is expected');
+  assert.deepEqual(
+    cluster.writes().map((c) => `${c.op} ${c.key}`),
+    [],
+    'zero writes on the second pass',
+  );
+  assert.equal(second.writes, 0);
+  assert.deepEqual(cluster.events, []);
+
+  // The watch events arrive: expectations are fulfilled and the cache alone decides. (The status
+  // may change now: the pass sees the StatefulSet and Deployment for the first time.)
+  cluster.stale = false;
+  cluster.sync();
+  assert.equal(expectations?.size, 0);
+  cluster.reset();
+  await reconcileTenant('acme', d);
+  assert.deepEqual(
+    cluster.writes().filter((c) => c.op !== 'status'),
+    [],
+    'zero object writes once the cache holds them',
+  );
+});
+
+test('apply that leaves a list different triggers one merge patch for that object', async () => {
+  const DEPLOYMENT = 'apps/v1/Deployment/tenant-acme/app';
+  type Spec = { template: { spec: { containers: { name: string; env?: unknown[] }[] } } };
+  const containers = (o: Obj) => (o.spec as Spec).template.spec.containers;
+  const cases: { name: string; change: (o: Obj) => void }[] = [
+    // kubectl edit added a container: server-side apply keeps what another field manager owns.
+    { name: 'an extra list entry kept by another manager', change: (o) => containers(o).push({ name: 'debug-sidecar' }) },
+    { name: 'a list entry missing', change: (o) => containers(o).pop() },
+  ];
+  for (const k of cases) {
+    const cluster = new FakeCluster(tenant());
+    cluster.onApply = (m, stored) => {
+      if (objectKey(m as KubernetesObject) === DEPLOYMENT) k.change(stored);
+      return stored;
+    };
+    const result = await reconcileTenant('acme', deps(cluster, config()));
+    assert.deepEqual(keysOf(cluster.calls, 'mergePatch'), [DEPLOYMENT], k.name);
+    assert.equal(result.writes, cluster.writes().length, `${k.name}: the merge patch counts as a write`);
+    const applyAt = cluster.calls.findIndex((c) => c.op === 'apply' && c.key === DEPLOYMENT);
+    assert.deepEqual(cluster.calls[applyAt + 1], { op: 'mergePatch', key: DEPLOYMENT, kind: 'Deployment' }, `${k.name}: right after its apply`);
+    assert.equal(condition(cluster.status(), Cond.Reconciled)?.status, 'True', k.name);
+  }
+});
+
+test('a list that still differs after the merge patch fails the pass, and the status says why', async () => {
+  const DEPLOYMENT = 'apps/v1/Deployment/tenant-acme/app';
+  type Spec = { template: { spec: { containers: { name: string }[] } } };
+  const addSidecar = (m: Manifest, stored: Obj) => {
+    if (objectKey(m as KubernetesObject) === DEPLOYMENT) (stored.spec as Spec).template.spec.containers.push({ name: 'injected' });
+    return stored;
+  };
+  const cluster = new FakeCluster(tenant());
+  cluster.onApply = addSidecar;
+  cluster.onMergePatch = addSidecar;
+  await assert.rejects(reconcileTenant('acme', deps(cluster, config())), /Deployment tenant-acme\/app still differs at spec\.template\.spec\.containers after apply and merge patch/);
+  const reconciled = condition(cluster.status(), Cond.Reconciled);
+  assert.equal(reconciled?.status, 'False');
+  assert.equal(reconciled?.reason, Reason.ReconcileFailed);
+  assert.match(reconciled?.message ?? '', /still differs/);
+});
