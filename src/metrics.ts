@@ -56,3 +56,10 @@ export const leaderGauge = new Gauge({
   help: '1 while this replica holds the leader election Lease, else 0.',
   registers: [metricsRegistry],
 });
+
+/** Seconds the last full resync of every tenant took, from enqueueing to an empty queue. */
+export const resyncDurationSeconds = new Gauge({
+  name: 'tenantry_resync_duration_seconds',
+  help: 'Duration of the last full resync: every tenant enqueued until the queue drained.',
+  registers: [metricsRegistry],
+});

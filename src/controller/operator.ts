@@ -5,7 +5,7 @@ import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/i
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
-import { apiRequestsTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, tenantsByPhase } from '../metrics.js';
+import { apiRequestsTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
 import { OWNED_KINDS, type OwnedKind } from '../resources/index.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import { ResilientInformer } from './informer.js';
@@ -96,10 +96,7 @@ export class Operator {
       this.log.info('starting reconcile workers', { identity: this.opts.identity, tenants: this.tenants().length });
       this.queue.start((key) => this.reconcile(key));
       for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
-      this.resyncTimer = setInterval(() => {
-        for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
-        this.updatePhaseGauge();
-      }, this.opts.resyncMs);
+      this.resyncTimer = setInterval(() => void this.resync(), this.opts.resyncMs);
     };
     if (!this.opts.leaseNamespace) return run();
     this.elector = new LeaderElector({
@@ -114,6 +111,18 @@ export class Operator {
       },
     });
     void this.elector.start();
+  }
+
+  /** Enqueues every tenant, and reports how long it took until the queue was empty again. */
+  private async resync(): Promise<void> {
+    const started = performance.now();
+    const tenants = this.tenants();
+    for (const t of tenants) this.queue.add(t.metadata.name ?? '');
+    this.updatePhaseGauge();
+    await this.queue.drained();
+    const seconds = (performance.now() - started) / 1000;
+    resyncDurationSeconds.set(seconds);
+    this.log.info('resync complete', { tenants: tenants.length, seconds });
   }
 
   /** Stops workers (waiting for in-flight reconciles), releases the lease and closes watches. */

@@ -1,0 +1,175 @@
+// bench:reconcile — converge N tenants from empty with the operator, and in the same run a
+// baseline that creates exactly the same objects with a tight concurrent client loop (what the
+// API server itself can take). Prints progress per phase on stderr and one JSON line last.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Tenant } from '../src/api/generated/index.js';
+import { parseConfig } from '../src/config.js';
+import { withAppliedHash } from '../src/controller/diff.js';
+import { KubeRest, resourcePath } from '../src/controller/rest.js';
+import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, OWNED_KINDS, type Manifest } from '../src/resources/index.js';
+import { ensureBinaries } from '../test/env/build.js';
+import { startControlPlane, stopControlPlane } from '../test/env/controlplane.js';
+import { sleep } from '../test/env/proc.js';
+import { auditMark, auditSince, isWrite } from '../test/support/audit.js';
+import { mintKubeconfig } from '../test/support/identity.js';
+import { startOperator, testConfig } from '../test/support/operator.js';
+import { ENCRYPTED_CLASS, installPrerequisites } from '../test/support/prerequisites.js';
+
+const { values } = parseArgs({ options: { tenants: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' } } });
+const N = Number(values.tenants);
+const CONCURRENCY = Number(values.concurrency);
+if (!Number.isInteger(N) || N < 1) throw new Error('--tenants must be a positive integer');
+
+const phase = (name: string) => process.stderr.write(`[bench:reconcile] ${new Date().toISOString()} ${name}\n`);
+const CONFIG = testConfig('nginx', ENCRYPTED_CLASS);
+const APPLY = 'application/apply-patch+yaml';
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function tenant(name: string, label: string): Tenant {
+  return { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', metadata: { name, labels: { 'tenantry.io/bench': label } }, spec: { plan: 'paid', region: 'eu-central-1', database: { engine: 'postgres' } } };
+}
+
+const TENANTS = { apiVersion: 'tenantry.io/v1alpha1', plural: 'tenants', namespaced: false };
+const KIND_PATH = new Map(OWNED_KINDS.map((k) => [`${k.apiVersion}/${k.kind}`, k]));
+
+/** Creates tenants with the given prefix as fast as the API server allows; returns them with uids. */
+async function createTenants(rest: KubeRest, prefix: string, label: string): Promise<Tenant[]> {
+  const out: Tenant[] = [];
+  await pool(
+    Array.from({ length: N }, (_, i) => `${prefix}-${i}`),
+    CONCURRENCY,
+    async (name) => {
+      out.push(await rest.request<Tenant>('POST', resourcePath(TENANTS), { body: tenant(name, label) }));
+    },
+  );
+  return out;
+}
+
+/** Peak resident set of a process, from /proc (VmHWM). */
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function main(): Promise<void> {
+  phase(`starting a control plane (tenants=${N})`);
+  const cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-bench-')), await ensureBinaries());
+  Object.assign(process.env, { KUBECONFIG: cp.kubeconfig, TENANTRY_KUBECTL: cp.kubectl, TENANTRY_AUDIT_LOG: cp.auditLog, TENANTRY_ENV_SERVER: cp.server, TENANTRY_ENV_PKI: join(cp.dir, 'pki') });
+  try {
+    await installPrerequisites();
+    const config = parseConfig(CONFIG);
+
+    // Baseline: the same objects the operator creates (tenant, namespace, children, credentials,
+    // PVCs, status), written by a tight concurrent loop with no caches, diffing or events.
+    phase('baseline: creating tenants and their objects with a concurrent client loop');
+    const baseKc = new KubeConfig();
+    baseKc.loadFromFile(await mintKubeconfig('bench-baseline'));
+    const base = new KubeRest(baseKc);
+    const baseStart = performance.now();
+    const baseTenants = await createTenants(base, 'base', 'baseline');
+    let objectsPerTenant = 0;
+    await pool(baseTenants, CONCURRENCY, async (t) => {
+      const ctx = buildContext(t, config);
+      if (isBuildContextError(ctx)) throw new Error(ctx.error);
+      const objs: Manifest[] = [...buildDesiredState(ctx), ...buildPersistentVolumeClaims(ctx)];
+      objectsPerTenant = objs.length + 1;
+      // The namespace first, then the rest of the tenant's objects concurrently, as the operator does per pass.
+      const [ns, ...rest] = objs.map((m) => withAppliedHash(m));
+      const apply = (m: Manifest) => base.request('PATCH', resourcePath(KIND_PATH.get(`${m.apiVersion}/${m.kind}`)!, m.metadata.namespace, m.metadata.name), { body: m, contentType: APPLY, query: { fieldManager: 'tenantry', force: true } });
+      await apply(ns!);
+      const secret = buildDatabaseSecret(ctx, { databasePassword: 'p', rootPassword: 'r' });
+      await Promise.all([...rest.map(apply), base.request('POST', resourcePath(KIND_PATH.get('v1/Secret')!, secret.metadata.namespace), { body: secret })]);
+      await base.request('PATCH', resourcePath(TENANTS, undefined, t.metadata.name, 'status'), { body: { apiVersion: t.apiVersion, kind: 'Tenant', metadata: { name: t.metadata.name }, status: { phase: 'Provisioning' } }, contentType: APPLY, query: { fieldManager: 'tenantry', force: true } });
+    });
+    const baselineSeconds = (performance.now() - baseStart) / 1000;
+    base.close();
+    phase(`baseline: ${N} tenants × ${objectsPerTenant} objects in ${baselineSeconds.toFixed(1)} s`);
+
+    phase('operator: starting');
+    const identity = 'bench-operator';
+    const op = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 3600 });
+    const opKc = new KubeConfig();
+    opKc.loadFromFile(await mintKubeconfig('bench-driver'));
+    const driver = new KubeRest(opKc);
+    const mark = auditMark();
+    const opStart = performance.now();
+    await createTenants(driver, 'op', 'operator');
+    phase(`operator: ${N} tenants created; waiting for convergence`);
+    let converged = 0;
+    for (;;) {
+      const list = await driver.request<{ items: Tenant[] }>('GET', resourcePath(TENANTS), { query: { labelSelector: 'tenantry.io/bench=operator' } });
+      converged = list.items.filter((t) => t.status?.conditions?.some((c) => c.type === 'Reconciled' && c.status === 'True')).length;
+      if (converged === N) break;
+      phase(`operator: ${converged}/${N} converged`);
+      await sleep(converged > N * 0.9 ? 200 : 2000);
+    }
+    const operatorSeconds = (performance.now() - opStart) / 1000;
+    phase(`operator: converged in ${operatorSeconds.toFixed(1)} s`);
+    // Let the last watch events and status writes land before counting.
+    await sleep(3000);
+    const events = auditSince(mark).filter((e) => e.user.username === identity);
+    const writes = events.filter(isWrite);
+    const reads = events.filter((e) => !isWrite(e) && e.verb !== 'watch');
+    const eventWrites = writes.filter((e) => e.objectRef?.resource === 'events').length;
+    const statusWrites = writes.filter((e) => e.objectRef?.subresource === 'status').length;
+
+    const operatorPeakRssMb = peakRssMb(op.child.pid ?? 0);
+    phase('operator: restart, then an idle resync of every tenant');
+    const resyncMark = auditMark();
+    // The restarted operator passes over every tenant at start (from a cold cache) and again at
+    // the first resync tick; both must write nothing.
+    await op.stop();
+    const op2 = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 5, kubeconfig: op.kubeconfig });
+    let resyncSeconds = NaN;
+    for (let i = 0; i < 200 && Number.isNaN(resyncSeconds); i++) {
+      await sleep(250);
+      const m = /"message":"resync complete","seconds":([0-9.]+),"tenants":(\d+)/.exec(op2.logs());
+      if (m && Number(m[2]) === N) resyncSeconds = Number(m[1]);
+    }
+    const resyncWrites = auditSince(resyncMark).filter((e) => e.user.username === identity && isWrite(e) && e.objectRef?.resource !== 'leases').length;
+    const restartedRssMb = peakRssMb(op2.child.pid ?? 0);
+    await op2.stop();
+    driver.close();
+
+    const result = {
+      bench: 'reconcile',
+      tenants: N,
+      concurrency: CONCURRENCY,
+      objectsPerTenant,
+      baselineSeconds: Number(baselineSeconds.toFixed(2)),
+      operatorSeconds: Number(operatorSeconds.toFixed(2)),
+      ratio: Number((operatorSeconds / baselineSeconds).toFixed(2)),
+      writesPerTenant: Number((writes.length / N).toFixed(2)),
+      objectWritesPerTenant: Number(((writes.length - eventWrites - statusWrites) / N).toFixed(2)),
+      statusWritesPerTenant: Number((statusWrites / N).toFixed(2)),
+      eventWritesPerTenant: Number((eventWrites / N).toFixed(2)),
+      readsPerTenant: Number((reads.length / N).toFixed(3)),
+      operatorPeakRssMb,
+      restartedOperatorPeakRssMb: restartedRssMb,
+      noopResyncSeconds: resyncSeconds,
+      noopResyncWrites: resyncWrites,
+    };
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    phase('stopping the control plane');
+    await stopControlPlane(cp, { removeData: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[bench:reconcile] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
