@@ -18,12 +18,15 @@ const STORAGE_CLASS = 'gp3-encrypted';
 const UID = '0b9c1e4a-2f3d-4e5a-9b8c-7d6e5f4a3b2c';
 const T0 = new Date('2025-03-01T12:00:00Z');
 
-/** The operator configuration: one region, its encrypted class, the given ingress provider. */
-function config(provider: 'nginx' | 'traefik' = 'nginx'): OperatorConfig {
+type Provider = OperatorConfig['ingress']['provider'];
+const CONTROLLER_NAMESPACE: Record<Provider, string> = { nginx: 'ingress-nginx', traefik: 'traefik', gateway: 'envoy-gateway-system' };
+
+/** The operator configuration: one region, its encrypted class, the given ingress provider (and Gateway settings). */
+function config(provider: Provider = 'nginx', gateway: Partial<OperatorConfig['ingress']['gateway']> = {}): OperatorConfig {
   return parseConfig({
     regions: { 'eu-west-1': { storageClassName: STORAGE_CLASS, kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' } },
     baseDomain: 'tenants.example.com',
-    ingress: { provider, className: provider, controllerNamespace: provider === 'traefik' ? 'traefik' : 'ingress-nginx' },
+    ingress: { provider, className: provider, controllerNamespace: CONTROLLER_NAMESPACE[provider], gateway },
   });
 }
 
@@ -225,7 +228,7 @@ const kindsOf = (calls: Call[], op: Call['op']) => new Set(calls.filter((c) => c
 const condition = (s: TenantStatus | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
 
 /** A cluster in which the tenant `acme` has been reconciled once, and the calls forgotten. */
-async function converged(provider: 'nginx' | 'traefik' = 'nginx') {
+async function converged(provider: Provider = 'nginx') {
   const cfg = config(provider);
   const t = tenant();
   const cluster = new FakeCluster(t);
@@ -669,4 +672,238 @@ test('a list that still differs after the merge patch fails the pass, and the st
   assert.equal(reconciled?.status, 'False');
   assert.equal(reconciled?.reason, Reason.ReconcileFailed);
   assert.match(reconciled?.message ?? '', /still differs/);
+});
+
+test('a standing conflict is warned about once: passes 2 and 3 send no Event and write nothing', async () => {
+  const host = 'shop.example.com';
+  const cases: { name: string; cluster: () => FakeCluster; reason: string }[] = [
+    {
+      name: 'host claimed by an older tenant',
+      cluster: () => new FakeCluster(tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') }), tenant('acme', { host })),
+      reason: EventReason.HostConflict,
+    },
+    {
+      name: 'a foreign namespace',
+      cluster: () => {
+        const c = new FakeCluster(tenant());
+        c.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme' } });
+        c.cache.delete('v1/Namespace//tenant-acme');
+        return c;
+      },
+      reason: EventReason.NamespaceConflict,
+    },
+    {
+      name: 'an unencrypted StorageClass',
+      cluster: () => {
+        const c = new FakeCluster(tenant());
+        c.classes.set(STORAGE_CLASS, storageClass({ type: 'gp3', encrypted: 'false' }));
+        return c;
+      },
+      reason: EventReason.StorageNotEncrypted,
+    },
+  ];
+  for (const k of cases) {
+    const cluster = k.cluster();
+    const d = deps(cluster, config());
+    await reconcileTenant('acme', d);
+    assert.deepEqual(
+      cluster.events.filter((e) => e.type === 'Warning').map((e) => e.reason),
+      [k.reason],
+      `${k.name}: warned on the first pass`,
+    );
+    for (let pass = 2; pass <= 3; pass++) {
+      cluster.reset();
+      const result = await reconcileTenant('acme', d);
+      assert.deepEqual(cluster.events, [], `${k.name}: pass ${pass} sends no Event`);
+      assert.deepEqual(cluster.writes(), [], `${k.name}: pass ${pass} writes nothing`);
+      assert.equal(result.writes, 0, `${k.name}: pass ${pass}`);
+    }
+  }
+});
+
+test('gateway: a host conflict creates no ListenerSet, HTTPRoute, ReferenceGrant or Certificate', async () => {
+  const ROUTING = ['ListenerSet', 'HTTPRoute', 'ReferenceGrant', 'Certificate'];
+  for (const tlsListener of [undefined, 'Gateway'] as const) {
+    const label = tlsListener ?? 'default (ListenerSet)';
+    const cfg = config('gateway', tlsListener ? { tlsListener } : {});
+    const host = 'shop.example.com';
+    const older = tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') });
+    const cluster = new FakeCluster(older, tenant('acme', { host }));
+    // Control: without the conflict this tenant would get these kinds.
+    const unclaimed = new Set(buildDesiredState(context(tenant('acme', { host }), cfg)).map((m) => m.kind));
+    assert.ok(unclaimed.has('HTTPRoute') && unclaimed.has('Certificate') && unclaimed.has(tlsListener === 'Gateway' ? 'ReferenceGrant' : 'ListenerSet'), `${label}: control`);
+
+    const d = deps(cluster, cfg);
+    await reconcileTenant('acme', d);
+    const kinds = kindsOf(cluster.calls, 'apply');
+    for (const kind of ROUTING) assert.ok(!kinds.has(kind), `${label}: ${kind} applied`);
+    for (const kind of ['Namespace', 'StatefulSet', 'Deployment', 'Service']) assert.ok(kinds.has(kind), `${label}: ${kind} still applied`);
+    assert.deepEqual(
+      [...cluster.server.values()].filter((o) => ROUTING.includes(o.kind ?? '')).map((o) => objectKey(o)),
+      [],
+      `${label}: no routing object stored`,
+    );
+    const status = cluster.status();
+    assert.equal(condition(status, Cond.HostConflict)?.status, 'True', label);
+    assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostClaimedByOther, label);
+    assert.equal(status?.url, undefined, label);
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, `${label}: stable`);
+  }
+});
+
+test('a StorageClass gone or unencrypted after convergence: running workloads and volumes stay, StorageEncrypted False', async () => {
+  const cases: { name: string; change: (c: FakeCluster) => void; reason: string }[] = [
+    { name: 'class deleted', change: (c) => c.classes.delete(STORAGE_CLASS), reason: Reason.StorageClassNotFound },
+    { name: 'class unencrypted', change: (c) => c.classes.set(STORAGE_CLASS, storageClass({ type: 'gp3', encrypted: 'false' })), reason: Reason.StorageClassNotEncrypted },
+  ];
+  for (const k of cases) {
+    const { cluster, d } = await converged();
+    const volumes = [...cluster.server.keys()].filter((key) => key.startsWith('v1/PersistentVolumeClaim/'));
+    assert.ok(volumes.length > 0, `${k.name}: control, the PVCs exist`);
+    const before = new Map([...cluster.server].map(([key, o]) => [key, clone(o)]));
+    k.change(cluster);
+    const result = await reconcileTenant('acme', d);
+    assert.deepEqual(keysOf(cluster.calls, 'delete'), [], `${k.name}: nothing deleted`);
+    assert.deepEqual(keysOf(cluster.calls, 'apply'), [], `${k.name}: nothing applied`);
+    assert.deepEqual(keysOf(cluster.calls, 'create'), [], k.name);
+    for (const key of ['apps/v1/StatefulSet/tenant-acme/database', 'apps/v1/Deployment/tenant-acme/app', ...volumes]) {
+      assert.deepEqual(cluster.server.get(key), before.get(key), `${k.name}: ${key} untouched`);
+    }
+    assert.deepEqual(
+      cluster.writes().map((c) => c.op),
+      ['status'],
+      `${k.name}: only the status`,
+    );
+    assert.equal(result.writes, 1, k.name);
+    const encrypted = condition(cluster.status(), Cond.StorageEncrypted);
+    assert.equal(encrypted?.status, 'False', k.name);
+    assert.equal(encrypted?.reason, k.reason, k.name);
+    assert.deepEqual(
+      cluster.events.map((e) => [e.type, e.reason]),
+      [['Warning', EventReason.StorageNotEncrypted]],
+      k.name,
+    );
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, `${k.name}: then quiet`);
+  }
+});
+
+test('app replicas in the status come from the desired manifest, even before the cache holds the Deployment', async () => {
+  const cfg = config();
+  const t = tenant('acme', { app: { replicas: 2 } });
+  const cluster = new FakeCluster(t);
+  cluster.stale = true;
+  const d = deps(cluster, cfg);
+  await reconcileTenant('acme', d);
+  assert.equal(cluster.get('apps/v1/Deployment', 'tenant-acme', 'app'), undefined, 'control: the cache does not hold the Deployment yet');
+  const app = condition(cluster.status(), Cond.AppReady);
+  assert.equal(app?.message, '0/2 app pods available');
+  assert.equal(app?.reason, Reason.PodsNotReady);
+  const dbReplicas = (buildDesiredState(context(t, cfg)).find((m) => m.kind === 'StatefulSet')?.spec as { replicas: number }).replicas;
+  assert.equal(condition(cluster.status(), Cond.DatabaseReady)?.message, `0/${dbReplicas} database pods ready`);
+
+  // The watch events arrive: the cached Deployment says the same, so the status stays as written.
+  cluster.stale = false;
+  cluster.sync();
+  cluster.reset();
+  const second = await reconcileTenant('acme', d);
+  assert.deepEqual(cluster.writes(), [], 'no status rewrite once the cache catches up');
+  assert.equal(second.writes, 0);
+});
+
+test('expectations: a stale cache and a clock 2 s later do not rewrite the status (transition times left out of its hash)', async () => {
+  let clock = T0.getTime();
+  const cluster = new FakeCluster(tenant());
+  cluster.stale = true;
+  const expectations = new Expectations(() => clock);
+  cluster.expectations = expectations;
+  const d = deps(cluster, config(), { expectations, now: () => new Date(clock) });
+  await reconcileTenant('acme', d);
+  assert.equal(cluster.calls.filter((c) => c.op === 'status').length, 1, 'control: the first pass writes the status');
+  const written = clone(cluster.status());
+
+  clock += 2_000;
+  cluster.reset();
+  // The cached Tenant still has no status, so every condition is recomputed with the new time.
+  assert.equal(cluster.tenant('acme')?.status, undefined, 'control: the cache is stale');
+  const result = await reconcileTenant('acme', d);
+  assert.deepEqual(
+    cluster.writes().map((c) => `${c.op} ${c.key}`),
+    [],
+    'no write at all, the status included',
+  );
+  assert.equal(result.writes, 0);
+  assert.deepEqual(cluster.status(), written, 'the status keeps the first transition times');
+});
+
+test('a suspended tenant: no route, no URL, IngressReady False Suspended, phase Suspended', async () => {
+  const ROUTES = ['Ingress', 'IngressRoute', 'Middleware', 'TLSOption', 'HTTPRoute', 'ListenerSet', 'ReferenceGrant'];
+  for (const provider of ['nginx', 'traefik', 'gateway'] as const) {
+    const cfg = config(provider);
+    const t = tenant('acme', { suspend: true });
+    const cluster = new FakeCluster(t);
+    const d = deps(cluster, cfg);
+    await reconcileTenant('acme', d);
+    const kinds = kindsOf(cluster.calls, 'apply');
+    for (const kind of ROUTES) assert.ok(!kinds.has(kind), `${provider}: ${kind} applied`);
+    assert.deepEqual(keysOf(cluster.calls, 'apply'), desiredKeys(t, cfg), `${provider}: everything else is applied`);
+    assert.equal((cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { replicas: number }).replicas, 0, `${provider}: app scaled to zero`);
+
+    const check = (when: string) => {
+      const status = cluster.status();
+      assert.equal(status?.url, undefined, `${provider} ${when}: no URL`);
+      assert.equal(condition(status, Cond.IngressReady)?.status, 'False', `${provider} ${when}`);
+      assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.Suspended, `${provider} ${when}`);
+      assert.equal(status?.phase, 'Suspended', `${provider} ${when}`);
+    };
+    check('first pass');
+    // Converged: the database is ready; the tenant is Ready, and still shown as Suspended.
+    cluster.edit('apps/v1/StatefulSet/tenant-acme/database', (o) => (o.status = { readyReplicas: 1, replicas: 1 }));
+    cluster.reset();
+    await reconcileTenant('acme', d);
+    assert.equal(condition(cluster.status(), Cond.Ready)?.status, 'True', `${provider}: converged`);
+    check('converged');
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, `${provider}: then quiet`);
+  }
+});
+
+test('a pass that throws leaves the tenant Degraded, Reconciled False ReconcileFailed, and the error propagates', async () => {
+  const refuse = (m: Manifest, stored: Obj) => {
+    if (m.kind === 'Deployment') throw new Error('admission webhook "policy.example.com" denied the request');
+    return stored;
+  };
+  const cases: { name: string; setup: () => Promise<{ cluster: FakeCluster; d: ReconcileDeps }> }[] = [
+    {
+      name: 'first pass',
+      setup: async () => {
+        const cluster = new FakeCluster(tenant());
+        return { cluster, d: deps(cluster, config()) };
+      },
+    },
+    {
+      name: 'a converged tenant whose spec changed',
+      setup: async () => {
+        const { cluster, d } = await converged();
+        assert.equal(cluster.status()?.phase, 'Provisioning', 'control: not Degraded before');
+        const t = clone(cluster.serverTenants.get(tenantKey('acme'))!);
+        t.spec.app = { ...t.spec.app, replicas: 5 };
+        t.metadata.generation = 2;
+        cluster.putTenant(t);
+        return { cluster, d };
+      },
+    },
+  ];
+  for (const k of cases) {
+    const { cluster, d } = await k.setup();
+    cluster.onApply = refuse;
+    await assert.rejects(reconcileTenant('acme', d), /admission webhook "policy\.example\.com" denied the request/, k.name);
+    const status = cluster.status();
+    const reconciled = condition(status, Cond.Reconciled);
+    assert.equal(reconciled?.status, 'False', k.name);
+    assert.equal(reconciled?.reason, Reason.ReconcileFailed, k.name);
+    assert.match(reconciled?.message ?? '', /denied the request/, k.name);
+    assert.equal(status?.phase, 'Degraded', k.name);
+  }
 });
