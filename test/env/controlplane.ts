@@ -156,7 +156,8 @@ export async function startControlPlane(dir: string, bin: EnvBinaries): Promise<
         `--service-account-issuer=https://kubernetes.default.svc`,
         `--service-account-key-file=${pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
+        // A /16: the benchmark creates thousands of Services (one ClusterIP per tenant app).
+        '--service-cluster-ip-range=10.0.0.0/16',
         '--authorization-mode=RBAC',
         '--allow-privileged=true',
         `--audit-policy-file=${policy}`,
