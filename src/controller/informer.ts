@@ -48,6 +48,11 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   liveGraceMs?: number;
   clock?: Clock;
   random?: () => number;
+  /**
+   * Shapes each object before it is cached and handed to handlers, e.g. to drop managedFields or
+   * secret data the operator never reads (memory), or to add the apiVersion/kind list items lack.
+   */
+  transform?: (obj: T) => T;
 }
 
 /** One attempt of list + watch; a restart replaces it with a new one, so late events of an old one are ignored. */
@@ -159,6 +164,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly handlers: Record<InformerEvent, InformerHandler<T>[]> = { add: [], update: [], delete: [] };
   /** This wrapper's cache, kept across restarts (each restart starts a fresh ListWatch). */
   private readonly cache = new Map<string, T>();
+  /** Cache keys by namespace, so listing one namespace does not scan every object. */
+  private readonly byNamespace = new Map<string, Set<string>>();
 
   private state: 'new' | 'running' | 'stopped' = 'new';
   private generation: Generation<T> | undefined;
@@ -237,8 +244,38 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   /** Returns the cached objects, of one namespace if given. */
   list(namespace?: string): T[] {
-    const all = [...this.cache.values()];
-    return namespace ? all.filter((o) => o.metadata?.namespace === namespace) : all;
+    if (namespace === undefined) return [...this.cache.values()];
+    const out: T[] = [];
+    for (const key of this.byNamespace.get(namespace) ?? []) {
+      const o = this.cache.get(key);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  /** Stores an object under its key and in the namespace index. */
+  private store(key: string, obj: T): void {
+    this.cache.set(key, obj);
+    const ns = obj.metadata?.namespace;
+    if (ns) {
+      let keys = this.byNamespace.get(ns);
+      if (!keys) this.byNamespace.set(ns, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  /** Removes an object from the cache and the namespace index; reports whether it was cached. */
+  private forget(key: string): boolean {
+    const old = this.cache.get(key);
+    if (!old) return false;
+    this.cache.delete(key);
+    const ns = old.metadata?.namespace;
+    if (ns) {
+      const keys = this.byNamespace.get(ns);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byNamespace.delete(ns);
+    }
+    return true;
   }
 
   /** Tells whether the cache can be trusted: watching now, or listed or disconnected less than liveGraceMs ago. */
@@ -375,25 +412,27 @@ export class ResilientInformer<T extends KubernetesObject> {
     const present = new Set(items.map(cacheKey));
     for (const [key, obj] of [...this.cache]) {
       if (present.has(key)) continue;
-      this.cache.delete(key);
+      this.forget(key);
       this.emit('delete', obj);
     }
   }
 
   /** Caches an object and reports it as added, or as updated if its resourceVersion changed. */
-  private upsert(obj: T): void {
-    const key = cacheKey(obj);
+  private upsert(raw: T): void {
+    const key = cacheKey(raw);
     const old = this.cache.get(key);
-    if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
-    this.cache.set(key, obj);
+    if (old && old.metadata?.resourceVersion === raw.metadata?.resourceVersion) return;
+    const obj = this.options.transform ? this.options.transform(raw) : raw;
+    this.store(key, obj);
     if (old) this.emit('update', obj, old);
     else this.emit('add', obj);
   }
 
-  private remove(obj: T): void {
-    const key = cacheKey(obj);
-    if (!this.cache.delete(key)) return;
-    this.emit('delete', obj);
+  private remove(raw: T): void {
+    const key = cacheKey(raw);
+    const cached = this.cache.get(key);
+    if (!cached || !this.forget(key)) return;
+    this.emit('delete', cached);
   }
 
   /** Calls the handlers of an event; one that throws is logged and does not stop the others or the watch. */

@@ -45,10 +45,27 @@ interface Watched {
 const DISCOVERY_ATTEMPTS = 60;
 const DISCOVERY_RETRY_MS = 1000;
 
-/** List items carry no apiVersion/kind; Events and owner references need them. */
-function withTenantKind(t: Tenant): Tenant {
-  return t.kind ? t : { ...t, apiVersion: TENANT_API_VERSION, kind: TENANT_KIND };
+/**
+ * Shapes an object for the cache: list items carry no apiVersion/kind (watch events do) and the
+ * comparison with manifests needs both; managedFields and kubectl's last-applied annotation are
+ * most of an object's size and never read; Secret values are never read either (only whether the
+ * credentials exist), so the operator keeps no tenant's password in memory.
+ */
+function shapeForCache(o: KubernetesObject, k: { apiVersion: string; kind: string }): KubernetesObject {
+  const { managedFields: _managed, ...metadata } = o.metadata ?? {};
+  if (metadata.annotations?.[LAST_APPLIED]) {
+    const { [LAST_APPLIED]: _last, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  const shaped: KubernetesObject & { data?: unknown; stringData?: unknown } = { ...o, apiVersion: k.apiVersion, kind: k.kind, metadata };
+  if (k.kind === 'Secret') {
+    delete shaped.data;
+    delete shaped.stringData;
+  }
+  return shaped;
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The running operator. */
 export class Operator {
@@ -166,6 +183,7 @@ export class Operator {
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig,
         kind: k.kind,
+        transform: (o) => shapeForCache(o, k),
         path: resourcePath({ ...k, namespaced: false }),
         ...(labelSelector ? { labelSelector } : {}),
         // Lists as plain JSON (see rest.ts), so cached objects have the same shape as watch events and manifests.
@@ -228,30 +246,22 @@ export class Operator {
   }
 
   private tenants(): Tenant[] {
-    return ((this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[]).map(withTenantKind);
+    return (this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[];
   }
 
   /** The cache-backed read side the reconcile steps use. */
   private view(): ClusterView {
     return {
-      tenant: (name) => {
-        const t = this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined;
-        return t && withTenantKind(t);
-      },
+      tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
       tenants: () => this.tenants(),
-      get: (kind, namespace, name) => {
-        const w = this.watched.get(kind);
-        const o = w?.informer.get(name, namespace);
-        // Listed items carry no apiVersion/kind (watch events do); the comparison with a manifest needs both.
-        return o && w ? { ...o, apiVersion: w.kind.apiVersion, kind: w.kind.kind } : undefined;
-      },
+      get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
       ownedBy: (tenantName) => {
         const ns = tenantNamespace(tenantName);
         const out: KubernetesObject[] = [];
         for (const w of this.watched.values()) {
           if (w.kind.kind === TENANT_KIND || w.kind.kind === 'StorageClass') continue;
           const objs = w.kind.namespaced ? w.informer.list(ns) : w.informer.list();
-          for (const o of objs) if (o.metadata?.labels?.[TENANT_LABEL] === tenantName) out.push({ ...o, apiVersion: w.kind.apiVersion, kind: w.kind.kind });
+          for (const o of objs) if (o.metadata?.labels?.[TENANT_LABEL] === tenantName) out.push(o);
         }
         return out;
       },

@@ -206,15 +206,21 @@ class Pass {
     if (storage.encrypted) desired = [...pvcs, ...desired];
     else desired = desired.filter((m) => !isWorkload(m));
 
+    // The objects inside the namespace do not depend on each other at admission (pods come later,
+    // from the controllers), so they are written concurrently: a new tenant converges in one round trip.
+    const outcomes = await Promise.allSettled(desired.map((m) => this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name))));
     const changes: string[] = [];
-    for (const m of desired) {
-      const reason = await this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name));
+    outcomes.forEach((o, i) => {
+      const m = desired[i]!;
+      const reason = o.status === 'fulfilled' ? o.value : undefined;
       if (reason) changes.push(`${reason === 'missing' ? 'created' : reason === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
-    }
+    });
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (changes.length > 0) {
       const restored = changes.some((c) => c.startsWith('restored'));
       await writer.event(this.tenant, 'Normal', restored ? EventReason.RestoringObject : changes.every((c) => c.startsWith('created')) ? EventReason.CreatingObject : EventReason.UpdatingObject, changes.join(', '));
     }
+    if (failed) throw failed.reason;
 
     const wanted = new Set([...desired, secret, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)));
     for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {

@@ -182,6 +182,10 @@ export async function startControlPlane(dir: string, bin: EnvBinaries): Promise<
         `--cluster-signing-cert-file=${pki.caCert}`,
         `--cluster-signing-key-file=${pki.caKey}`,
         '--use-service-account-credentials=true',
+        // A request cut off mid-admission (e.g. its client was killed) can leave ResourceQuota
+        // usage counted for an object that was never stored, until the quota controller's next
+        // full recount (5 minutes by default). Tests that kill clients on purpose recount sooner.
+        '--resource-quota-sync-period=15s',
         '--leader-elect=false',
         '--bind-address=127.0.0.1',
         `--secure-port=${kcmPort}`,

@@ -91,7 +91,13 @@ describe('replicas and crashes', () => {
     }
     const op = await startOperator({ identity, config: CONFIG, tenantSelector: selector, ...(kubeconfig ? { kubeconfig } : {}) });
     try {
-      const tenants = await allConverged(names, 120_000);
+      const tenants = await allConverged(names, 120_000).catch(async (e: unknown) => {
+        const all = await listJson<Tenant>('tenants');
+        const stuck = all.filter((t) => names.includes(t.metadata.name ?? '') && condition(t, 'Reconciled')?.status !== 'True');
+        const why = stuck.slice(0, 3).map((t) => `${t.metadata.name ?? ''}: ${JSON.stringify(t.status?.conditions?.filter((c) => c.status !== 'True' && !c.type.endsWith('Conflict')))}`);
+        const errors = op.logs().split('\n').filter((l) => l.includes('"level":"error"') || l.includes('"level":"warn"')).slice(-5);
+        throw new Error(`${String(e)}\n${stuck.length} not converged:\n${why.join('\n')}\noperator warnings:\n${errors.join('\n')}`);
+      });
       const config = parseConfig(CONFIG);
       const owned = await listJson<KubernetesObject>(KINDS, ['-A', '-l', `app.kubernetes.io/managed-by=tenantry,${TENANT_LABEL}`]);
       const uids = new Map(tenants.map((t) => [t.metadata.name ?? '', t.metadata.uid ?? '']));

@@ -651,8 +651,10 @@ test('apply that leaves a list different triggers one merge patch for that objec
     const result = await reconcileTenant('acme', deps(cluster, config()));
     assert.deepEqual(keysOf(cluster.calls, 'mergePatch'), [DEPLOYMENT], k.name);
     assert.equal(result.writes, cluster.writes().length, `${k.name}: the merge patch counts as a write`);
+    // Objects are applied concurrently, so other calls may come between; the patch follows its apply.
     const applyAt = cluster.calls.findIndex((c) => c.op === 'apply' && c.key === DEPLOYMENT);
-    assert.deepEqual(cluster.calls[applyAt + 1], { op: 'mergePatch', key: DEPLOYMENT, kind: 'Deployment' }, `${k.name}: right after its apply`);
+    const patchAt = cluster.calls.findIndex((c) => c.op === 'mergePatch' && c.key === DEPLOYMENT);
+    assert.ok(applyAt >= 0 && patchAt > applyAt, `${k.name}: the merge patch follows its apply`);
     assert.equal(condition(cluster.status(), Cond.Reconciled)?.status, 'True', k.name);
   }
 });
