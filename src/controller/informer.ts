@@ -67,6 +67,8 @@ interface WatchHooks {
   onConnected(): void;
   onEvent(): void;
   onClosed(): void;
+  /** Shapes each watched object before client-node's ListWatch caches it. */
+  shape(obj: unknown): unknown;
 }
 
 /**
@@ -116,7 +118,7 @@ class TrackedWatch extends Watch {
         params,
         (phase, obj, raw) => {
           this.hooks.onEvent();
-          callback(phase, obj, raw);
+          callback(phase, this.hooks.shape(obj), raw);
         },
         onDone,
       );
@@ -317,9 +319,14 @@ export class ResilientInformer<T extends KubernetesObject> {
         this.connected = false;
         this.staleSince = this.clock.now();
       },
+      shape: (obj) => (transform && obj && typeof obj === 'object' ? transform(obj as T) : obj),
     });
+    // ListWatch keeps a cache of its own: shaping objects before it sees them (rather than when
+    // this wrapper caches them) means both caches share one small copy of each object.
+    const transform = this.options.transform;
     const listFn: ListPromise<T> = async () => {
-      const list = await this.options.listFn();
+      const fetched = await this.options.listFn();
+      const list = transform ? { ...fetched, items: fetched.items.map(transform) } : fetched;
       if (isCurrent()) {
         this.reconcileList(list.items);
         // ListWatch adds the listed items right after this promise settles, synchronously, and
@@ -418,11 +425,10 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   /** Caches an object and reports it as added, or as updated if its resourceVersion changed. */
-  private upsert(raw: T): void {
-    const key = cacheKey(raw);
+  private upsert(obj: T): void {
+    const key = cacheKey(obj);
     const old = this.cache.get(key);
-    if (old && old.metadata?.resourceVersion === raw.metadata?.resourceVersion) return;
-    const obj = this.options.transform ? this.options.transform(raw) : raw;
+    if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
     this.store(key, obj);
     if (old) this.emit('update', obj, old);
     else this.emit('add', obj);
