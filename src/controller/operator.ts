@@ -6,7 +6,7 @@ import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
 import { apiRequestsTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
-import { OWNED_KINDS, type OwnedKind } from '../resources/index.js';
+import { buildContext, isBuildContextError, OWNED_KINDS, type OwnedKind } from '../resources/index.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import { ResilientInformer } from './informer.js';
 import { KubeWriter } from './kube-writer.js';
@@ -15,7 +15,7 @@ import { WorkQueue } from './queue.js';
 import { httpStatusOf } from './api-errors.js';
 import { Expectations } from './expectations.js';
 import { KubeRest, resourcePath } from './rest.js';
-import { kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
+import { DesiredCache, kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
 
 /** How the operator process runs. */
 export interface OperatorOptions {
@@ -75,6 +75,10 @@ export class Operator {
   private readonly queue: WorkQueue;
   private readonly writer: KubeWriter;
   private readonly expectations = new Expectations();
+  private readonly desired = new DesiredCache();
+  /** Tenant names by the host they claim, so a host check looks at claimants only, not every tenant. */
+  private readonly hostIndex = new Map<string, Set<string>>();
+  private readonly hostOfTenant = new Map<string, string>();
   private elector: LeaderElector | undefined;
   private health: HealthServer | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -192,6 +196,7 @@ export class Operator {
       // List items carry no kind, so keys are built from the watched kind.
       const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
       const seen = (o: KubernetesObject) => {
+        if (k.kind === TENANT_KIND) this.indexHost(o as Tenant);
         if (k.kind === TENANT_KIND) this.expectations.observed(statusKey(o.metadata?.name ?? ''), o.metadata?.resourceVersion);
         else this.expectations.observed(key(o), o.metadata?.resourceVersion);
         this.enqueueFor(k.kind, o);
@@ -199,6 +204,10 @@ export class Operator {
       informer.on('add', seen);
       informer.on('update', seen);
       informer.on('delete', (o) => {
+        if (k.kind === TENANT_KIND) {
+          this.indexHost(o as Tenant, true);
+          this.desired.forget(o.metadata?.uid ?? '');
+        }
         this.expectations.deleted(k.kind === TENANT_KIND ? statusKey(o.metadata?.name ?? '') : key(o));
         this.enqueueFor(k.kind, o);
       });
@@ -254,6 +263,10 @@ export class Operator {
     return {
       tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
       tenants: () => this.tenants(),
+      hostClaimants: (host) => {
+        const tenants = this.informerFor(TENANT_KIND);
+        return [...(this.hostIndex.get(host) ?? [])].map((n) => tenants?.get(n) as Tenant | undefined).filter((t): t is Tenant => t !== undefined);
+      },
       get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
       ownedBy: (tenantName) => {
         const ns = tenantNamespace(tenantName);
@@ -271,9 +284,31 @@ export class Operator {
 
   /** The queue handler: one reconcile pass of one tenant. */
   private async reconcile(name: string): Promise<{ requeueAfterMs?: number } | void> {
-    const result = await reconcileTenant(name, { config: this.opts.config, view: this.view(), writer: this.writer, now: () => new Date(), expectations: this.expectations });
+    const result = await reconcileTenant(name, { config: this.opts.config, view: this.view(), writer: this.writer, now: () => new Date(), expectations: this.expectations, desired: this.desired });
     if (result.writes > 0) this.log.info('reconciled', { tenant: name, writes: result.writes });
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** Keeps the host index in step with a Tenant event. */
+  private indexHost(t: Tenant, deleted = false): void {
+    const name = t.metadata.name ?? '';
+    const before = this.hostOfTenant.get(name);
+    const ctx = deleted ? undefined : buildContext(t, this.opts.config);
+    const host = ctx && !isBuildContextError(ctx) ? ctx.host : undefined;
+    if (before === host) return;
+    if (before !== undefined) {
+      const names = this.hostIndex.get(before);
+      names?.delete(name);
+      if (names?.size === 0) this.hostIndex.delete(before);
+    }
+    if (host === undefined) {
+      this.hostOfTenant.delete(name);
+      return;
+    }
+    this.hostOfTenant.set(name, host);
+    const names = this.hostIndex.get(host) ?? new Set<string>();
+    names.add(name);
+    this.hostIndex.set(host, names);
   }
 
   /** Sets tenantry_tenants{phase} from the cache. */

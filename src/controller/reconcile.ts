@@ -28,6 +28,8 @@ export function objectKey(o: KubernetesObject): string {
 export interface ClusterView {
   tenant(name: string): Tenant | undefined;
   tenants(): Tenant[];
+  /** Tenants that may claim `host` (a superset is fine); without it every tenant is checked. */
+  hostClaimants?(host: string): Tenant[];
   /** A cached owned object (or a cached StorageClass), by kind key, namespace and name. */
   get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined;
   /** Every cached object labelled as belonging to the tenant. */
@@ -53,6 +55,35 @@ export interface ClusterWriter {
   event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
+/**
+ * Desired manifests (with their applied hashes) per Tenant uid and generation. Building and
+ * hashing ~20 manifests is most of a pass's CPU, and a tenant is reconciled again on every event
+ * of every child while it converges; its spec (the generation) is all the builders read from it.
+ */
+export class DesiredCache {
+  private readonly entries = new Map<string, { generation: number; built: Manifest[]; pvcs: Manifest[] }>();
+
+  constructor(private readonly maxEntries = 50_000) {}
+
+  /** Returns the hashed desired state and PVCs of the context's tenant, building them once per generation. */
+  get(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
+    const uid = ctx.tenant.metadata.uid ?? '';
+    const generation = ctx.tenant.metadata.generation ?? 0;
+    const hit = this.entries.get(uid);
+    if (hit && hit.generation === generation) return hit;
+    // A bound, not an LRU: the map only outgrows it with that many live tenants, then rebuilds.
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    const entry = { generation, built: buildDesiredState(ctx).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
+    this.entries.set(uid, entry);
+    return entry;
+  }
+
+  /** Forgets a tenant (deleted). */
+  forget(uid: string): void {
+    this.entries.delete(uid);
+  }
+}
+
 /** Everything a reconcile pass needs; `now` is injected so tests control time. */
 export interface ReconcileDeps {
   config: OperatorConfig;
@@ -63,6 +94,8 @@ export interface ReconcileDeps {
   newPassword?: () => string;
   /** Writes not yet seen by the caches, so a stale cache does not cause the same write twice. */
   expectations?: Expectations;
+  /** Memo of desired manifests across passes (the operator keeps one; tests may leave it out). */
+  desired?: DesiredCache;
 }
 
 /** Key of the expectation for a Tenant's status write. */
@@ -159,7 +192,7 @@ class Pass {
       await this.warnOnce(EventReason.NamespaceConflict, msg, { type: Cond.NamespaceConflict, reason: Reason.NamespaceOwnedByOther });
       return false;
     }
-    const desired = buildDesiredState(ctx).find((m) => m.kind === 'Namespace');
+    const desired = this.desiredState(ctx).built.find((m) => m.kind === 'Namespace');
     if (!desired) throw new Error('the desired state has no Namespace');
     await this.applyIfNeeded(desired, observed);
     this.obs.namespace = { state: 'active', message: `namespace ${nsName} is active` };
@@ -174,12 +207,12 @@ class Pass {
       const c = buildContext(t, this.deps.config);
       return 'error' in c ? '' : c.host;
     };
-    const owner = hostOwner(ctx.host, view.tenants(), hostOf);
+    const owner = hostOwner(ctx.host, view.hostClaimants ? view.hostClaimants(ctx.host) : view.tenants(), hostOf);
     const conflictWith = owner && owner.metadata.uid !== this.tenant.metadata.uid ? owner.metadata.name : undefined;
     this.obs.ingress = { host: ctx.host, ...(conflictWith ? { conflictWith } : {}) };
     if (conflictWith) await this.warnOnce(EventReason.HostConflict, `host ${ctx.host} is already served for tenant ${conflictWith}; no route is created for this tenant`, { type: Cond.HostConflict, reason: Reason.HostClaimedByOther });
 
-    const pvcs = buildPersistentVolumeClaims(ctx);
+    const { built: all, pvcs } = this.desiredState(ctx);
     const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
     const storage = storageClassEncryption(view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
@@ -197,7 +230,7 @@ class Pass {
       }
     }
 
-    const built = buildDesiredState(ctx).filter((m) => m.kind !== 'Namespace');
+    const built = all.filter((m) => m.kind !== 'Namespace');
     const workloads = built.filter(isWorkload);
     let desired = conflictWith ? built.filter((m) => !isRouting(m)) : built;
     // Without an encrypted class no new volume and no workload is created. Workloads that already
@@ -241,13 +274,18 @@ class Pass {
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
   }
 
-  /** Applies a manifest when it differs from what is observed; returns why it was written. */
-  async applyIfNeeded(m: Manifest, observed: KubernetesObject | undefined) {
-    const desired = withAppliedHash(m);
+  /** Returns the tenant's desired manifests and PVCs, each carrying its applied hash. */
+  desiredState(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
+    if (this.deps.desired) return this.deps.desired.get(ctx);
+    return { built: buildDesiredState(ctx).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
+  }
+
+  /** Applies a manifest (carrying its applied hash) when it differs from what is observed; returns why it was written. */
+  async applyIfNeeded(desired: Manifest, observed: KubernetesObject | undefined) {
     const reason = applyReason(desired, observed);
     if (!reason) return undefined;
     const key = objectKey(desired as KubernetesObject);
-    const hash = desired.metadata.annotations[APPLIED_HASH_ANNOTATION] ?? '';
+    const hash = desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '';
     if (this.deps.expectations?.satisfiedBy(key, hash)) return undefined;
     let stored = await this.deps.writer.apply(desired);
     this.writes++;
