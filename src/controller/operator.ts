@@ -44,6 +44,8 @@ interface Watched {
 /** Attempts and pause for checking, at start, which kinds the API server serves. */
 const DISCOVERY_ATTEMPTS = 60;
 const DISCOVERY_RETRY_MS = 1000;
+/** Objects per page when listing a kind. */
+const LIST_PAGE_SIZE = 250;
 
 /**
  * Shapes an object for the cache: list items carry no apiVersion/kind (watch events do) and the
@@ -191,7 +193,7 @@ export class Operator {
         path: resourcePath({ ...k, namespaced: false }),
         ...(labelSelector ? { labelSelector } : {}),
         // Lists as plain JSON (see rest.ts), so cached objects have the same shape as watch events and manifests.
-        listFn: () => this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), { query: { labelSelector } }),
+        listFn: () => this.listAll(k, labelSelector),
       });
       // List items carry no kind, so keys are built from the watched kind.
       const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -215,6 +217,23 @@ export class Operator {
     }
     await Promise.all([...this.watched.values()].map((w) => w.informer.start()));
     this.log.info('caches synced', { kinds: [...this.watched.values()].map((w) => w.kind.kind) });
+  }
+
+  /**
+   * Lists a kind in pages: one response for thousands of tenants' Deployments is tens of
+   * megabytes of JSON held at once, the operator's memory peak; pages keep it to a few.
+   */
+  private async listAll(k: { apiVersion: string; plural: string; namespaced: boolean }, labelSelector: string | undefined): Promise<KubernetesListObject<KubernetesObject>> {
+    const items: KubernetesObject[] = [];
+    let page: KubernetesListObject<KubernetesObject>;
+    let token: string | undefined;
+    do {
+      page = await this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), { query: { labelSelector, limit: LIST_PAGE_SIZE, continue: token } });
+      items.push(...page.items);
+      token = (page.metadata as { continue?: string } | undefined)?.continue;
+    } while (token);
+    // The watch resumes from the resourceVersion of the last page, which the API server keeps consistent across pages.
+    return { ...page, items };
   }
 
   /** Asks discovery whether the API server serves a kind. */
