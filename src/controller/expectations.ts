@@ -10,6 +10,15 @@ interface Expectation {
   at: number;
 }
 
+/**
+ * Reports whether resourceVersion `a` is known to be later than `b`. Kubernetes calls them opaque,
+ * but the API server's are etcd revisions (decimal integers); anything else compares as unknown.
+ */
+export function isNewer(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) > BigInt(b);
+}
+
 /** Written-but-not-yet-observed objects, keyed by object key. */
 export class Expectations {
   private readonly pending = new Map<string, Expectation>();
@@ -28,7 +37,7 @@ export class Expectations {
   observed(key: string, resourceVersion: string | undefined): void {
     if (resourceVersion) this.lastSeen.set(key, resourceVersion);
     const e = this.pending.get(key);
-    if (e && e.resourceVersion === resourceVersion) this.pending.delete(key);
+    if (e && (e.resourceVersion === resourceVersion || isNewer(resourceVersion, e.resourceVersion))) this.pending.delete(key);
   }
 
   /** Called when the object is deleted: whatever we wrote is gone, so the next pass must write again. */
@@ -37,11 +46,16 @@ export class Expectations {
     this.lastSeen.delete(key);
   }
 
-  /** Reports whether a write of `hash` to `key` is already on its way to the cache, so writing it again changes nothing. */
-  satisfiedBy(key: string, hash: string): boolean {
+  /**
+   * Reports whether a write of `hash` to `key` is already on its way to the cache, so writing it
+   * again changes nothing. `cachedResourceVersion` is what the cache holds now: a cached copy newer
+   * than our write (a hand edit after it, or a re-list that skipped our event) ends the trust, so
+   * a stale expectation can never hold back a drift repair.
+   */
+  satisfiedBy(key: string, hash: string, cachedResourceVersion?: string): boolean {
     const e = this.pending.get(key);
     if (!e) return false;
-    if (this.now() - e.at > EXPECTATION_TTL_MS) {
+    if (this.now() - e.at > EXPECTATION_TTL_MS || isNewer(cachedResourceVersion, e.resourceVersion)) {
       this.pending.delete(key);
       return false;
     }

@@ -286,7 +286,7 @@ class Pass {
     if (!reason) return undefined;
     const key = objectKey(desired as KubernetesObject);
     const hash = desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '';
-    if (this.deps.expectations?.satisfiedBy(key, hash)) return undefined;
+    if (this.deps.expectations?.satisfiedBy(key, hash, observed?.metadata?.resourceVersion)) return undefined;
     let stored = await this.deps.writer.apply(desired);
     this.writes++;
     if (!isSubset(desired, stored)) {
@@ -333,7 +333,7 @@ class Pass {
     const key = statusKey(t.metadata.name ?? '');
     // Transition times are left out: a pass over a stale cache recomputes them from an older status.
     const hash = manifestHash({ ...status, conditions: conditions.map(({ lastTransitionTime: _t, ...c }) => c) });
-    if (canonicalJson(status) !== canonicalJson(t.status ?? {}) && !this.deps.expectations?.satisfiedBy(key, hash)) {
+    if (canonicalJson(status) !== canonicalJson(t.status ?? {}) && !this.deps.expectations?.satisfiedBy(key, hash, t.metadata.resourceVersion)) {
       const rv = await this.deps.writer.patchTenantStatus(t.metadata.name ?? '', status);
       this.deps.expectations?.wrote(key, hash, rv);
       this.writes++;

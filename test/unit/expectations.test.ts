@@ -1,7 +1,7 @@
 // A write still travelling to the cache is not repeated; a delete or a timeout ends that trust.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EXPECTATION_TTL_MS, Expectations } from '../../src/controller/expectations.js';
+import { EXPECTATION_TTL_MS, Expectations, isNewer } from '../../src/controller/expectations.js';
 
 test('a pending write of the same manifest satisfies the next pass until the cache holds it', () => {
   const e = new Expectations(() => 0);
@@ -34,4 +34,16 @@ test('a watch event that arrives before the write returns fulfils the expectatio
   e.wrote('k', 'h', '42');
   assert.equal(e.satisfiedBy('k', 'h'), false, 'the cache already holds the write');
   assert.equal(e.size, 0);
+});
+
+test('a cached copy newer than the write ends the expectation, so a hand edit is repaired', () => {
+  const e = new Expectations(() => 0);
+  e.wrote('k', 'h', '100');
+  assert.equal(e.satisfiedBy('k', 'h', '99'), true, 'the cache still holds the copy before our write');
+  assert.equal(e.satisfiedBy('k', 'h', '150'), false, 'someone changed it after our write');
+  e.wrote('k', 'h', '200');
+  e.observed('k', '250');
+  assert.equal(e.size, 0, 'a later event (our own was skipped by a re-list) fulfils it too');
+  assert.equal(isNewer('10', '9'), true);
+  assert.equal(isNewer('abc', '9'), false, 'non-numeric versions are not ordered');
 });
