@@ -15,7 +15,7 @@ test('npm start provisions the samples on a local control plane', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'tenantry-start-')), 'env');
   const env: NodeJS.ProcessEnv = { ...process.env, TENANTRY_LOCAL: '1', TENANTRY_ENV_DIR: dir, TENANTRY_HEALTH_PORT: '0' };
   delete env.KUBECONFIG;
-  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'src', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'scripts', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -9,7 +9,7 @@ import { envUp } from '../test/env/cli.js';
 import { cacheDir, repoRoot } from '../test/env/paths.js';
 import { runTool } from '../test/env/proc.js';
 import { ensureUpstreamCrds } from '../test/env/upstream-crds.js';
-import { runOperator } from './operator-command.js';
+import { runOperator } from '../src/operator-command.js';
 
 /** Reports whether the user has a cluster configured (TENANTRY_LOCAL=1 forces the local control plane). */
 function clusterConfigured(): boolean {
