@@ -7,10 +7,10 @@
 // folder ("security; file ... is not in or below ...") and a folder without a kustomization, so
 // deploy/kustomization.yaml cannot name ../crds/*.yaml. Each copy is the CRD file byte for byte
 // below a one-line header. The computation is pure (generateCrdCopies); run() only reads and writes.
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
+import { runIfMain } from './script-main.js';
 import { findDrift, GENERATE_COMMAND, isCrdDocument, type GeneratedFile } from '../src/api/codegen.js';
 import { CRD_DIR, findRepoRoot, listCrdFiles, type Io } from './generate.js';
 
@@ -170,20 +170,4 @@ export function run(args: readonly string[], root: string, io: Io): number {
   return status;
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-  process.exitCode = run(process.argv.slice(2), root, {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-}
+runIfMain(import.meta.url, (args, fromDir, io) => run(args, findRepoRoot(fromDir), io));

@@ -1,10 +1,10 @@
 // `npm run generate`: writes src/api/generated/*.ts from the CRDs in crds/*.yaml.
 // `npm run verify` (`--check`): writes nothing, exits 1 when the generated files drifted from the CRDs.
 // The generation itself is pure (src/api/codegen.ts); this file only reads and writes files.
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
+import { runIfMain } from './script-main.js';
 import {
   findDrift,
   generateCrdTypes,
@@ -175,20 +175,4 @@ export function run(args: readonly string[], root: string, io: Io): number {
   return status;
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-  process.exitCode = run(process.argv.slice(2), root, {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
-}
+runIfMain(import.meta.url, (args, fromDir, io) => run(args, findRepoRoot(fromDir), io));

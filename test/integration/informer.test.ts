@@ -13,6 +13,7 @@ import { ResilientInformer, type ResilientInformerOptions } from '../../src/cont
 import { watchRestartsTotal } from '../../src/metrics.js';
 import { createLogger, getLogger, setLogger, type Logger } from '../../src/log.js';
 import { testKubeconfig } from '../support/kubectl.js';
+import { waitFor } from '../support/wait.js';
 
 const RUN = randomBytes(3).toString('hex');
 const NS = `informer-test-${RUN}`;
@@ -25,15 +26,6 @@ const core = kc.makeApiClient(CoreV1Api);
 const informers: ResilientInformer<V1ConfigMap>[] = [];
 const logLines: Record<string, unknown>[] = [];
 let previousLogger: Logger;
-
-/** Polls `check` every 25 ms until it holds; throws `what` after `timeoutMs`. */
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * A TCP proxy in front of the API server. cut() resets every connection (and, while refusing,

@@ -9,7 +9,6 @@
 // other files share.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { load, loadAll } from 'js-yaml';
 import { CHART_CRD_DIR, DEPLOY_CRD_DIR, generateCrdCopies, readCopies, readCrdSources } from '../../scripts/chart-crds.js';
 import { parseConfig } from '../../src/config.js';
 import { repoRoot } from '../env/paths.js';
-import { kubectl, kubectlOk, type KubectlResult } from '../support/kubectl.js';
+import { kubectl, kubectlOk, runCaptured, type KubectlResult } from '../support/kubectl.js';
 
 const ROOT = repoRoot();
 const DEPLOY = join(ROOT, 'deploy');
@@ -59,15 +58,7 @@ function helm(args: string[], home: string): Promise<KubectlResult> {
   const bin = process.env.TENANTRY_HELM;
   if (!bin) throw new Error('TENANTRY_HELM is not set: run integration tests through `npm run test:integration`');
   const env = { ...process.env, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runCaptured(bin, args, undefined, env);
 }
 
 async function helmOk(args: string[], home: string): Promise<string> {

@@ -13,6 +13,7 @@ import { LeaderElector, isLeader, microTimeMs, type LeaderElectorOptions } from 
 import { leaderGauge } from '../../src/metrics.js';
 import { createLogger, getLogger, setLogger, type Logger } from '../../src/log.js';
 import { testKubeconfig } from '../support/kubectl.js';
+import { waitFor } from '../support/wait.js';
 
 const RUN = randomBytes(3).toString('hex');
 const NS = `leader-test-${RUN}`;
@@ -25,15 +26,6 @@ const coord = kc.makeApiClient(CoordinationV1Api);
 const electors: LeaderElector[] = [];
 const logLines: Record<string, unknown>[] = [];
 let previousLogger: Logger;
-
-/** Polls `check` every 25 ms until it holds; throws `what` after `timeoutMs`. */
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Resolves with `p`'s value, or rejects after `ms`. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

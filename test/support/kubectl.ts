@@ -16,11 +16,10 @@ export function testKubeconfig(): string {
   return path;
 }
 
-/** Runs kubectl with the given arguments (and optional stdin) against the test cluster. */
-export function kubectl(args: string[], input?: string): Promise<KubectlResult> {
-  const bin = process.env.TENANTRY_KUBECTL ?? 'kubectl';
+/** Runs a binary to completion with captured output (and optional stdin, and environment). */
+export function runCaptured(bin: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['--kubeconfig', testKubeconfig(), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -29,6 +28,11 @@ export function kubectl(args: string[], input?: string): Promise<KubectlResult> 
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+/** Runs kubectl with the given arguments (and optional stdin) against the test cluster. */
+export function kubectl(args: string[], input?: string): Promise<KubectlResult> {
+  return runCaptured(process.env.TENANTRY_KUBECTL ?? 'kubectl', ['--kubeconfig', testKubeconfig(), ...args], input);
 }
 
 /** Runs kubectl and throws with its stderr when it exits non-zero. */
