@@ -39,14 +39,22 @@ const COMMANDS: Record<string, Command> = {
     run: async (values) => (await import('./operator-command.js')).runOperator(values as OperatorFlags),
   },
   backup: {
-    summary: 'back up one tenant (database dump + files), encrypted with a KMS data key, to S3; `backup verify ID`',
-    usage: 'tenantry backup --tenant NAME [--dry-run] | tenantry backup verify ID [--drill]',
+    summary: 'back up one tenant (database dump + files), encrypted with a KMS data key, to S3; verify, list and prune its backups',
+    usage:
+      'tenantry backup [run] [--tenant NAME]          one backup now (then retention, when TENANTRY_RETENTION is set)\n' +
+      '       tenantry backup verify ID|latest [--drill] download, decrypt and check; --drill also restores into scratch space\n' +
+      '       tenantry backup list                       the tenant\'s backups, newest first\n' +
+      '       tenantry backup prune [--dry-run]          apply the retention rules (never the newest verified backup)\n' +
+      'Settings come from the environment the backup CronJob sets (TENANTRY_TENANT, TENANTRY_REGION, TENANTRY_BACKUP_BUCKET,\n' +
+      'TENANTRY_KMS_KEY_ID, DATABASE_*, TENANTRY_FILES_DIR, …; see the README).',
     options: { ...COMMON, tenant: { type: 'string' }, 'dry-run': { type: 'boolean' }, drill: { type: 'boolean' } },
+    run: async (values, positionals) => (await import('./backup-command.js')).backupCommand(values, positionals),
   },
   restore: {
-    summary: "restore a tenant from a backup (in place, or into a new tenant of the same region)",
-    usage: 'tenantry restore --tenant NAME [--backup ID|latest] [--into NEW]',
-    options: { ...COMMON, tenant: { type: 'string' }, backup: { type: 'string' }, into: { type: 'string' } },
+    summary: 'restore a tenant from a backup (in place, or into a new tenant of the same region), verified before anything is replaced',
+    usage: 'tenantry restore --tenant NAME [--backup ID|latest] [--into NEW] [--skip-preverify]',
+    options: { ...COMMON, tenant: { type: 'string' }, backup: { type: 'string' }, into: { type: 'string' }, 'skip-preverify': { type: 'boolean' } },
+    run: async (values) => (await import('./backup-command.js')).restoreCommand(values),
   },
   sweep: {
     summary: 'enforce lifecycle deadlines, prune backups by retention and remove orphaned backups',

@@ -95,6 +95,43 @@ export interface ImageConfig {
   agent: string;
 }
 
+/**
+ * How tenants are backed up (P5) and restored (P7): the backup CronJob and restore Jobs the
+ * operator creates in each tenant namespace, and what BackupHealthy and restore projections use.
+ */
+export interface BackupConfig {
+  /** BackupPolicy used for a Tenant whose spec names none; unset: such a tenant has no backups (and says so in status). */
+  defaultPolicy?: string;
+  /** KMS endpoint URL for a KMS-compatible service (a local emulator); unset: AWS KMS of the region. */
+  kmsEndpoint?: string;
+  /**
+   * Annotations of each tenant's `backup` ServiceAccount when a policy has no credentialsSecretRef
+   * (workload identity). `{tenant}`, `{namespace}` and `{region}` are replaced per tenant, e.g.
+   * `eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/tenantry-backup-{tenant}`: one IAM
+   * role per tenant, trusted only by system:serviceaccount:tenant-<name>:backup and allowed only
+   * the tenant's own prefix and KMS encryption context, so one tenant's agent cannot read another's backups.
+   */
+  serviceAccountAnnotations: Record<string, string>;
+  /** Where backup pods may connect on 443 (S3, KMS, STS); a cluster with VPC endpoints lists their CIDRs instead of 0.0.0.0/0. */
+  egressCidrs: string[];
+  /** Ranges cut out of each of egressCidrs that contains them (default: the private ranges, so the agent cannot reach cluster-internal services). */
+  egressExcept: string[];
+  /** How late a missed backup may still start (CronJob startingDeadlineSeconds). */
+  startingDeadlineSeconds: number;
+  /** How long one backup attempt may run before it is stopped. */
+  backupDeadlineSeconds: number;
+  /** How long a restore Job may run: the restore-time objective (8 hours). */
+  restoreDeadlineSeconds: number;
+  /** Requests and limits of the backup agent container. */
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  /** Where the tenant's files volume is mounted in the agent container (TENANTRY_FILES_DIR). */
+  filesMountPath: string;
+  /** How long after a scheduled run a backup may be missing before BackupHealthy turns False. */
+  staleGraceSeconds: number;
+  /** Restore throughput assumed for a fleet-wide restore-time projection, in bytes per second. */
+  restoreBytesPerSecond: number;
+}
+
 /** The whole operator configuration. */
 export interface OperatorConfig {
   /** Regions this operator serves; a Tenant of any other region is refused with a condition. */
@@ -117,6 +154,8 @@ export interface OperatorConfig {
   podSecurityVersion: string;
   /** Reconcile workers. */
   concurrency: number;
+  /** Backup CronJobs and restore Jobs. */
+  backup: BackupConfig;
 }
 
 const REGIONS: readonly TenantSpecRegion[] = [
@@ -171,6 +210,18 @@ export function defaultConfig(): OperatorConfig {
     app: { runAsUser: 10001, runAsGroup: 10001, healthPath: '/healthz', filesPath: '/var/lib/app/files', readOnlyRootFilesystem: true },
     podSecurityVersion: 'v1.35',
     concurrency: 8,
+    backup: {
+      serviceAccountAnnotations: {},
+      egressCidrs: ['0.0.0.0/0'],
+      egressExcept: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+      startingDeadlineSeconds: 3600,
+      backupDeadlineSeconds: 6 * 3600,
+      restoreDeadlineSeconds: 8 * 3600,
+      resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      filesMountPath: '/var/lib/tenantry/files',
+      staleGraceSeconds: 7200,
+      restoreBytesPerSecond: 100e6,
+    },
   };
 }
 
@@ -187,6 +238,93 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const QUANTITY = /^([0-9]+([.][0-9]*)?|[.][0-9]+)([KMGTPE]i|[kmMGTPE])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+
+/** Same shape as the BackupPolicy CRD's endpoint rule: http(s), a host or bracketed IPv6 address, an optional port, no credentials. */
+const ENDPOINT_URL = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(\/[^ \t]*)?$/;
+/** An annotation key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const ANNOTATION_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Placeholders replaced per tenant in backup.serviceAccountAnnotations. */
+export const ANNOTATION_PLACEHOLDERS = ['{tenant}', '{namespace}', '{region}'] as const;
+
+/** An IPv4 or IPv6 network: its family, its address as an integer and its prefix length. */
+export interface Cidr {
+  family: 4 | 6;
+  address: bigint;
+  prefix: number;
+}
+
+function parseIPv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0n;
+  for (const p of parts) {
+    // No leading zeros: some parsers read them as octal, and the API server warns about them.
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255) return undefined;
+    n = (n << 8n) | BigInt(p);
+  }
+  return n;
+}
+
+function parseIPv6(s: string): bigint | undefined {
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (h: string): string[] => (h === '' ? [] : h.split(':'));
+  const head = groupsOf(halves[0]!);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  let n = 0n;
+  for (const g of [...head, ...new Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail]) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    n = (n << 16n) | BigInt(`0x${g}`);
+  }
+  return n;
+}
+
+/** Writes an IPv6 address the way the API server does (RFC 5952: lowercase, longest zero run as ::). */
+function formatIPv6(n: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(16 * (7 - i))) & 0xffffn));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
+  return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+}
+
+/**
+ * Parses a CIDR in canonical form (no host bits, no leading zeros, IPv6 as RFC 5952), or returns
+ * what is wrong with it: the API server stores a non-canonical CIDR with a warning or refuses it.
+ */
+export function parseCidr(text: string): Cidr | string {
+  const m = /^([^/]+)\/(0|[1-9][0-9]{0,2})$/.exec(text);
+  if (!m) return 'must be a CIDR such as 192.0.2.0/24';
+  const [, ip, prefixText] = m as unknown as [string, string, string];
+  const family = ip.includes(':') ? 6 : 4;
+  const address = family === 4 ? parseIPv4(ip) : parseIPv6(ip);
+  const bits = family === 4 ? 32 : 128;
+  const prefix = Number(prefixText);
+  if (address === undefined) return 'must be a CIDR such as 192.0.2.0/24';
+  if (prefix > bits) return `has a prefix longer than ${bits}`;
+  const host = bits - prefix;
+  const network = (address >> BigInt(host)) << BigInt(host);
+  if (network !== address || (family === 6 && formatIPv6(address) !== ip)) {
+    const canonical = family === 4 ? Array.from({ length: 4 }, (_, i) => Number((network >> BigInt(8 * (3 - i))) & 0xffn)).join('.') : formatIPv6(network);
+    return `must be written as ${canonical}/${prefix} (the network address, canonical form)`;
+  }
+  return { family, address, prefix };
+}
+
+/** Tells whether `inner` lies inside `outer` and is smaller (what a NetworkPolicy ipBlock's `except` must be). */
+export function cidrStrictlyContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || inner.prefix <= outer.prefix) return false;
+  const shift = BigInt((outer.family === 4 ? 32 : 128) - outer.prefix);
+  return inner.address >> shift === outer.address >> shift;
+}
 
 /** Deep-merges `over` into `base` (objects merge, everything else replaces). */
 function merge(base: unknown, over: unknown): unknown {
@@ -294,7 +432,65 @@ export function validateConfig(raw: unknown): string[] {
   }
   if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');
   if (typeof c.podSecurityVersion !== 'string' || !/^(latest|v\d+\.\d+)$/.test(c.podSecurityVersion)) problems.push('podSecurityVersion must be "latest" or like v1.35');
+  validateBackup(c.backup, problems);
   return problems;
+}
+
+/** Checks the backup section (part of {@link validateConfig}). */
+function validateBackup(b: unknown, problems: string[]): void {
+  if (!isObj(b)) return void problems.push('backup must be a mapping');
+  const known = ['defaultPolicy', 'kmsEndpoint', ...Object.keys(defaultConfig().backup)];
+  for (const k of Object.keys(b)) if (!known.includes(k)) problems.push(`backup.${k}: unknown field (known: ${known.join(', ')})`);
+  if (b.defaultPolicy !== undefined && (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))) {
+    problems.push('backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)');
+  }
+  if (b.kmsEndpoint !== undefined && (typeof b.kmsEndpoint !== 'string' || !ENDPOINT_URL.test(b.kmsEndpoint))) {
+    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. http://kms.example.internal:8080');
+  }
+  const annotations = b.serviceAccountAnnotations;
+  if (!isObj(annotations)) problems.push('backup.serviceAccountAnnotations must be a map of strings');
+  else
+    for (const [k, v] of Object.entries(annotations)) {
+      const p = `backup.serviceAccountAnnotations.${k}`;
+      if (!ANNOTATION_KEY.test(k)) problems.push(`${p}: not a valid annotation key (an optional DNS prefix and '/', then at most 63 characters)`);
+      if (typeof v !== 'string') problems.push(`${p} must be a string`);
+      else
+        for (const placeholder of v.match(/\{[^}]*\}/g) ?? []) {
+          // A misspelt placeholder would reach the cloud provider verbatim and grant nothing, silently.
+          if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder)) problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
+        }
+    }
+  for (const f of ['egressCidrs', 'egressExcept'] as const) {
+    const list = b[f];
+    if (!Array.isArray(list)) {
+      problems.push(`backup.${f} must be a list of CIDRs`);
+      continue;
+    }
+    // No destination would make the egress rule allow nothing, and backups fail at their first request.
+    if (f === 'egressCidrs' && list.length === 0) problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
+    list.forEach((cidr: unknown, i) => {
+      const parsed = typeof cidr === 'string' ? parseCidr(cidr) : 'must be a CIDR such as 192.0.2.0/24';
+      if (typeof parsed === 'string') problems.push(`backup.${f}[${i}] ${parsed}${typeof cidr === 'string' ? ` (got "${cidr}")` : ''}`);
+    });
+  }
+  // Below 10 s the CronJob controller, which checks every 10 s, may miss every run.
+  if (!Number.isInteger(b.startingDeadlineSeconds) || (b.startingDeadlineSeconds as number) < 10) problems.push('backup.startingDeadlineSeconds must be an integer of at least 10');
+  for (const f of ['backupDeadlineSeconds', 'restoreDeadlineSeconds'] as const) {
+    if (!Number.isInteger(b[f]) || (b[f] as number) < 60) problems.push(`backup.${f} must be an integer number of seconds, at least 60`);
+  }
+  if (!Number.isInteger(b.staleGraceSeconds) || (b.staleGraceSeconds as number) < 0) problems.push('backup.staleGraceSeconds must be an integer number of seconds, 0 or more');
+  if (typeof b.restoreBytesPerSecond !== 'number' || !Number.isFinite(b.restoreBytesPerSecond) || b.restoreBytesPerSecond <= 0) problems.push('backup.restoreBytesPerSecond must be a positive number of bytes per second');
+  const quantity: [RegExp, string] = [QUANTITY, 'a Kubernetes quantity such as 250m or 128Mi'];
+  if (!isObj(b.resources)) problems.push('backup.resources must be a mapping with requests and limits');
+  else {
+    stringMap(b.resources.requests, 'backup.resources.requests', problems, quantity);
+    stringMap(b.resources.limits, 'backup.resources.limits', problems, quantity);
+  }
+  const mount = b.filesMountPath;
+  // /tmp is the agent's scratch emptyDir; mounting the files there would hide one or the other.
+  if (typeof mount !== 'string' || !/^\/[^\0]*[^/]$/.test(mount) || mount === '/tmp' || mount.startsWith('/tmp/')) {
+    problems.push('backup.filesMountPath must be an absolute path other than / and outside /tmp, e.g. /var/lib/tenantry/files');
+  }
 }
 
 /** Merges user settings over the defaults, fills derived values and validates; throws {@link ConfigError}. */

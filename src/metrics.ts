@@ -63,3 +63,35 @@ export const resyncDurationSeconds = new Gauge({
   help: 'Duration of the last full resync: every tenant enqueued until the queue drained.',
   registers: [metricsRegistry],
 });
+
+/** Start time of each tenant's newest verified backup: alert when `time() - this` exceeds the schedule plus grace. */
+export const backupLastSuccessTimestamp = new Gauge({
+  name: 'tenantry_backup_last_success_timestamp_seconds',
+  help: 'Unix time the newest complete and verified backup of the tenant started.',
+  labelNames: ['tenant'],
+  registers: [metricsRegistry],
+});
+
+/** Stored (encrypted) size of each tenant's newest verified backup. */
+export const backupBytes = new Gauge({
+  name: 'tenantry_backup_bytes',
+  help: 'Encrypted size in bytes of the newest verified backup of the tenant.',
+  labelNames: ['tenant'],
+  registers: [metricsRegistry],
+});
+
+/** How long each tenant's newest verified backup took. */
+export const backupDurationSeconds = new Gauge({
+  name: 'tenantry_backup_duration_seconds',
+  help: 'Seconds the newest verified backup of the tenant took, from start to its manifest.',
+  labelNames: ['tenant'],
+  registers: [metricsRegistry],
+});
+
+/** Backup Jobs that failed, per tenant. */
+export const backupFailuresTotal = new Counter({
+  name: 'tenantry_backup_failures_total',
+  help: 'Backup Jobs of the tenant that failed (as seen by this operator process).',
+  labelNames: ['tenant'],
+  registers: [metricsRegistry],
+});

@@ -1,6 +1,7 @@
 // The test driver behind `npm test` and `npm run test:<suite>`: lint and type-check, then one
-// `node --test` run over the chosen suites. Its global setup starts one local control plane for
-// the integration and e2e suites and stops it at the end, also on failure or interrupt.
+// `node --test` run over the chosen suites. Its global setup starts one local control plane and
+// the services (KMS, S3, PostgreSQL, MariaDB) for the integration and e2e suites and stops them at
+// the end, also on failure or interrupt.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { ensureBinaries } from './env/build.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from './env/controlplane.js';
 import { repoRoot } from './env/paths.js';
 import { envLog } from './env/proc.js';
+import { servicesEnv, startServices, stopServices, type Services } from './env/services.js';
 
 type Suite = 'unit' | 'integration' | 'e2e';
 const SUITES: Record<string, Suite[]> = { all: ['unit', 'integration', 'e2e'], unit: ['unit'], integration: ['integration'], e2e: ['e2e'] };
@@ -60,29 +62,43 @@ async function main(): Promise<number> {
     return 1;
   }
   let cp: ControlPlane | undefined;
+  let services: Services | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env };
   const stop = async () => {
     const c = cp;
+    const s = services;
     cp = undefined;
-    if (c) await stopControlPlane(c, { removeData: !process.env.TENANTRY_KEEP_ENV });
+    services = undefined;
+    const removeData = !process.env.TENANTRY_KEEP_ENV;
+    await Promise.all([c && stopControlPlane(c, { removeData }), s && stopServices(s, { removeData })]);
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      envLog(`${sig}: stopping the control plane`);
+      envLog(`${sig}: stopping the control plane and services`);
       void stop().finally(() => process.exit(130));
     });
   }
   try {
     if (suites.some((s) => s !== 'unit')) {
       const bins = await ensureBinaries();
-      cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-test-')), bins);
-      Object.assign(env, {
-        KUBECONFIG: cp.kubeconfig,
-        TENANTRY_KUBECTL: cp.kubectl,
+      // In parallel: neither needs the other. Both are kept as soon as they run, so a failure of
+      // one still stops the other in the finally below. The services get their own folder: the
+      // control plane's holds its private keys and is closed to other users, and PostgreSQL runs
+      // as the postgres user when we are root.
+      const [cpStart, servicesStart] = await Promise.allSettled([
+        startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-test-')), bins).then((c) => (cp = c)),
+        startServices(mkdtempSync(join(tmpdir(), 'tenantry-services-')), bins).then((s) => (services = s)),
+      ]);
+      if (cpStart.status === 'rejected') throw cpStart.reason;
+      if (servicesStart.status === 'rejected') throw servicesStart.reason;
+      const c = cpStart.value;
+      Object.assign(env, servicesEnv(servicesStart.value), {
+        KUBECONFIG: c.kubeconfig,
+        TENANTRY_KUBECTL: c.kubectl,
         TENANTRY_HELM: bins.helm,
-        TENANTRY_AUDIT_LOG: cp.auditLog,
-        TENANTRY_ENV_SERVER: cp.server,
-        TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
+        TENANTRY_AUDIT_LOG: c.auditLog,
+        TENANTRY_ENV_SERVER: c.server,
+        TENANTRY_ENV_PKI: join(c.dir, 'pki'),
       });
     }
     // One worker: integration files share one API server and some assert exact write counts.

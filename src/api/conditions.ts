@@ -1,5 +1,5 @@
-// Condition types and reasons of the Tenant status: one place, CamelCase, so alerts and
-// dashboards can rely on them.
+// Condition types and reasons of the Tenant and BackupPolicy status: one place, CamelCase, so
+// alerts and dashboards can rely on them.
 
 /** Condition types a Tenant reports. */
 export const Cond = {
@@ -12,6 +12,8 @@ export const Cond = {
   IngressReady: 'IngressReady',
   NamespaceConflict: 'NamespaceConflict',
   HostConflict: 'HostConflict',
+  BackupHealthy: 'BackupHealthy',
+  RestoreWithinObjective: 'RestoreWithinObjective',
 } as const;
 export type CondType = (typeof Cond)[keyof typeof Cond];
 
@@ -36,7 +38,29 @@ export const Reason = {
   HostClaimedByOther: 'HostClaimedByOther',
   Blocked: 'Blocked',
   Suspended: 'Suspended',
+  BackupFresh: 'BackupFresh',
+  BackupStale: 'BackupStale',
+  NoBackupYet: 'NoBackupYet',
+  BackupsSuspended: 'BackupsSuspended',
+  ScheduleAccepted: 'ScheduleAccepted',
+  ScheduleInvalid: 'ScheduleInvalid',
+  UnknownTimeZone: 'UnknownTimeZone',
+  RestoreProjectedWithinObjective: 'RestoreProjectedWithinObjective',
+  RestoreProjectedOverObjective: 'RestoreProjectedOverObjective',
+  NoRestoreDrill: 'NoRestoreDrill',
+  NoBackupPolicy: 'NoBackupPolicy',
+  BackupPolicyNotFound: 'BackupPolicyNotFound',
+  PolicyRegionMismatch: 'PolicyRegionMismatch',
+  BackupCredentialsMissing: 'BackupCredentialsMissing',
+  BackupStoreUnreadable: 'BackupStoreUnreadable',
 } as const;
+
+/** Condition types a BackupPolicy reports. */
+export const PolicyCond = {
+  Ready: 'Ready',
+  ScheduleValid: 'ScheduleValid',
+} as const;
+export type PolicyCondType = (typeof PolicyCond)[keyof typeof PolicyCond];
 
 /** Event reasons (verb-noun) for changes the operator makes or refuses. */
 export const EventReason = {

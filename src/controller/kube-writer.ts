@@ -1,7 +1,7 @@
 // The write side of the reconciler against the real API server: server-side apply under one
 // field manager, create-once, delete, status patches and Events, all as plain JSON (see rest.ts).
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
-import { TENANT_API_VERSION, TENANT_PLURAL, type Tenant, type TenantStatus } from '../api/generated/index.js';
+import { TENANT_API_VERSION, TENANT_PLURAL, type BackupPolicyStatus, type RestoreStatus, type Tenant, type TenantStatus } from '../api/generated/index.js';
 import { MANAGER } from '../api/names.js';
 import { OWNED_KINDS, type Manifest } from '../resources/index.js';
 import { httpStatusOf } from './api-errors.js';
@@ -98,6 +98,39 @@ export class KubeWriter implements ClusterWriter {
       if (c.status === 'True' && c.message) parts.push(`${c.type}: ${c.message}`);
     }
     return parts.length > 0 ? `waiting on ${parts.join('; ')}` : 'waiting for the namespace controller';
+  }
+
+  /** Reads and decodes a Secret's data (for a BackupPolicy's S3 credentials; never cached, never logged). */
+  async readSecretData(namespace: string, name: string): Promise<Record<string, string>> {
+    const r = await this.call('get', () => this.rest.request<{ data?: Record<string, string> }>('GET', resourcePath({ apiVersion: 'v1', plural: 'secrets', namespaced: true }, namespace, name)));
+    return Object.fromEntries(Object.entries(r.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  }
+
+  /** Creates a Tenant (the target of a restore into a new tenant); false when it already exists. */
+  async createTenant(t: Tenant): Promise<boolean> {
+    try {
+      await this.call('create', () => this.rest.request('POST', resourcePath(TENANTS), { body: t, query: { fieldManager: MANAGER } }));
+      return true;
+    } catch (e) {
+      if (httpStatusOf(e) === 409) return false;
+      throw e;
+    }
+  }
+
+  /** Writes a Restore's status subresource. */
+  async patchRestoreStatus(name: string, status: RestoreStatus): Promise<void> {
+    const body = { apiVersion: TENANT_API_VERSION, kind: 'Restore', metadata: { name }, status };
+    await this.call('apply', () =>
+      this.rest.request('PATCH', resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'restores', namespaced: false }, undefined, name, 'status'), { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
+    );
+  }
+
+  /** Writes a BackupPolicy's status subresource. */
+  async patchPolicyStatus(name: string, status: BackupPolicyStatus): Promise<void> {
+    const body = { apiVersion: TENANT_API_VERSION, kind: 'BackupPolicy', metadata: { name }, status };
+    await this.call('apply', () =>
+      this.rest.request('PATCH', resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'backuppolicies', namespaced: false }, undefined, name, 'status'), { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
+    );
   }
 
   async patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined> {

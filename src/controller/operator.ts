@@ -1,11 +1,11 @@
 // Wires the runtime together: one informer per watched kind, a work queue keyed by tenant name,
 // leader election, health endpoints, and the reconcile steps as the queue's handler.
 import type { KubeConfig, KubernetesListObject, KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
-import { TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
+import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type BackupPolicy, type Restore, type Tenant } from '../api/generated/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
-import { apiRequestsTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
+import { apiRequestsTotal, backupFailuresTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
 import { buildContext, isBuildContextError, OWNED_KINDS, type OwnedKind } from '../resources/index.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import { ResilientInformer } from './informer.js';
@@ -16,6 +16,19 @@ import { httpStatusOf } from './api-errors.js';
 import { Expectations } from './expectations.js';
 import { KubeRest, resourcePath } from './rest.js';
 import { DesiredCache, kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
+import { BackupObserver } from './backup-observer.js';
+import { policyNameFor } from './backup-step.js';
+import { recordBackupMetrics } from './backup-metrics.js';
+import { computePolicyStatus, policyStatusChanged } from './policy-status.js';
+import { planRestore, restoreDone, restoreTarget } from './restore-plan.js';
+import { canonicalJson } from './diff.js';
+import { APP_NAME, buildRestoreJob, DATABASE_SECRET_NAME, RESTORE_ANNOTATION, restoreJobName } from '../resources/index.js';
+
+/** Queue keys of Restores start with this; tenant names cannot contain '/'. */
+const RESTORE_KEY = 'restore/';
+
+/** How long a BackupPolicy's S3 credentials are reused before the Secret is read again. */
+const CREDENTIALS_TTL_MS = 5 * 60_000;
 
 /** How the operator process runs. */
 export interface OperatorOptions {
@@ -78,6 +91,10 @@ export class Operator {
   private readonly writer: KubeWriter;
   private readonly expectations = new Expectations();
   private readonly desired = new DesiredCache();
+  private readonly credentials = new Map<string, { at: number; data: Promise<Record<string, string>> }>();
+  private readonly backups: BackupObserver;
+  /** Failed backup Jobs already counted (by uid), so a Job seen again is not counted twice. */
+  private readonly countedFailures = new Set<string>();
   /** Tenant names by the host they claim, so a host check looks at claimants only, not every tenant. */
   private readonly hostIndex = new Map<string, Set<string>>();
   private readonly hostOfTenant = new Map<string, string>();
@@ -97,6 +114,26 @@ export class Operator {
       onDepthChange: (n) => queueDepth.set(n),
       onResult: (outcome, seconds) => reconcileDurationSeconds.observe({ result: String(outcome) }, seconds),
     });
+    this.backups = new BackupObserver(async (ref) => {
+      const d = await this.readCredentials(ref);
+      return { accessKeyId: d['AWS_ACCESS_KEY_ID'] ?? '', secretAccessKey: d['AWS_SECRET_ACCESS_KEY'] ?? '' };
+    });
+  }
+
+  /** Reads a policy's credentials Secret, reusing it for a few minutes (a pass must not read it every time). */
+  private readCredentials(ref: { namespace: string; name: string }): Promise<Record<string, string>> {
+    const key = `${ref.namespace}/${ref.name}`;
+    const hit = this.credentials.get(key);
+    if (hit && Date.now() - hit.at < CREDENTIALS_TTL_MS) return hit.data;
+    const data = this.writer.readSecretData(ref.namespace, ref.name).then((d) => {
+      const missing = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter((k) => !d[k]);
+      if (missing.length) throw new Error(`Secret ${key} lacks ${missing.join(' and ')}`);
+      return d;
+    });
+    // A failed read is not cached for long: the next pass tries again.
+    data.catch(() => this.credentials.delete(key));
+    this.credentials.set(key, { at: Date.now(), data });
+    return data;
   }
 
   /** The port the health server listens on (after start). */
@@ -120,6 +157,7 @@ export class Operator {
       this.queue.start((key) => this.reconcile(key));
       for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
       this.resyncTimer = setInterval(() => void this.resync(), this.opts.resyncMs);
+      void this.updatePolicyStatuses();
     };
     if (!this.opts.leaseNamespace) return run();
     this.elector = new LeaderElector({
@@ -146,6 +184,39 @@ export class Operator {
     const seconds = (performance.now() - started) / 1000;
     resyncDurationSeconds.set(seconds);
     this.log.info('resync complete', { tenants: tenants.length, seconds });
+    await this.updatePolicyStatuses();
+  }
+
+  /** Counts a backup Job that failed, once per Job. */
+  private countJobFailure(tenant: string, o: KubernetesObject): void {
+    const job = o as KubernetesObject & { status?: { conditions?: { type: string; status: string }[] } };
+    const failed = job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True');
+    const uid = o.metadata?.uid ?? '';
+    if (!failed || this.countedFailures.has(uid)) return;
+    this.countedFailures.add(uid);
+    backupFailuresTotal.inc({ tenant });
+  }
+
+  /** Writes every BackupPolicy's status where it changed (tenants covered, last and next run). */
+  private async updatePolicyStatuses(): Promise<void> {
+    const policies = (this.informerFor(BACKUP_POLICY_KIND)?.list() ?? []) as BackupPolicy[];
+    if (policies.length === 0) return;
+    const counts = new Map<string, number>();
+    for (const t of this.tenants()) {
+      const ctx = buildContext(t, this.opts.config);
+      const name = isBuildContextError(ctx) ? undefined : policyNameFor(ctx);
+      if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    const now = new Date();
+    for (const p of policies) {
+      const status = computePolicyStatus(p, counts.get(p.metadata?.name ?? '') ?? 0, now);
+      if (!policyStatusChanged(p, status)) continue;
+      try {
+        await this.writer.patchPolicyStatus(p.metadata?.name ?? '', status);
+      } catch (e) {
+        this.log.warn('could not write BackupPolicy status', { policy: p.metadata?.name, err: e instanceof Error ? e.message : String(e) });
+      }
+    }
   }
 
   /** Stops workers (waiting for in-flight reconciles), releases the lease and closes watches. */
@@ -155,6 +226,7 @@ export class Operator {
     await this.queue.stop();
     if (this.elector) await this.elector.release();
     await Promise.all([...this.watched.values()].map((w) => w.informer.stop()));
+    this.backups.close();
     this.rest.close();
     await this.health?.close();
   }
@@ -173,6 +245,8 @@ export class Operator {
     const kinds: Watched['kind'][] = [
       { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, namespaced: false, plural: 'tenants' },
       { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', namespaced: false, plural: 'storageclasses' },
+      { apiVersion: TENANT_API_VERSION, kind: BACKUP_POLICY_KIND, namespaced: false, plural: 'backuppolicies' },
+      { apiVersion: TENANT_API_VERSION, kind: RESTORE_KIND, namespaced: false, plural: 'restores' },
     ];
     for (const k of OWNED_KINDS) {
       const served = await this.isServed(k);
@@ -184,7 +258,7 @@ export class Operator {
       if (served) kinds.push(k);
     }
     for (const k of kinds) {
-      const owned = k.kind !== TENANT_KIND && k.kind !== 'StorageClass';
+      const owned = k.kind !== TENANT_KIND && k.kind !== 'StorageClass' && k.kind !== BACKUP_POLICY_KIND && k.kind !== RESTORE_KIND;
       const labelSelector = owned ? OWNED_SELECTOR : k.kind === TENANT_KIND ? this.opts.tenantSelector : undefined;
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig,
@@ -264,7 +338,28 @@ export class Operator {
       for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
       return;
     }
+    if (kind === BACKUP_POLICY_KIND) {
+      const name = o.metadata?.name;
+      for (const t of this.tenants()) {
+        const ctx = buildContext(t, this.opts.config);
+        if (!isBuildContextError(ctx) && policyNameFor(ctx) === name) this.queue.add(t.metadata.name ?? '');
+      }
+      if (this.leading) void this.updatePolicyStatuses();
+      return;
+    }
+    if (kind === RESTORE_KIND) {
+      this.queue.add(RESTORE_KEY + (o.metadata?.name ?? ''));
+      this.queue.add(restoreTarget(o as Restore));
+      return;
+    }
+    const restoreName = o.metadata?.annotations?.[RESTORE_ANNOTATION];
+    if (kind === 'Job' && restoreName) this.queue.add(RESTORE_KEY + restoreName);
     const tenant = o.metadata?.labels?.[TENANT_LABEL];
+    // A backup Job changed: the bucket may hold a new backup, so the cached listing is stale.
+    if (kind === 'Job' && tenant) {
+      this.backups.invalidate(tenant);
+      this.countJobFailure(tenant, o);
+    }
     if (tenant && this.informerFor(TENANT_KIND)?.get(tenant)) this.queue.add(tenant);
   }
 
@@ -298,14 +393,86 @@ export class Operator {
         return out;
       },
       storageClass: (name) => this.informerFor('StorageClass')?.get(name) as V1StorageClass | undefined,
+      backupPolicy: (name) => this.informerFor(BACKUP_POLICY_KIND)?.get(name) as BackupPolicy | undefined,
+      restoringInto: (tenantName) => ((this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]).some((r) => !restoreDone(r) && restoreTarget(r) === tenantName),
     };
   }
 
   /** The queue handler: one reconcile pass of one tenant. */
   private async reconcile(name: string): Promise<{ requeueAfterMs?: number } | void> {
-    const result = await reconcileTenant(name, { config: this.opts.config, view: this.view(), writer: this.writer, now: () => new Date(), expectations: this.expectations, desired: this.desired });
+    if (name.startsWith(RESTORE_KEY)) return this.reconcileRestore(name.slice(RESTORE_KEY.length));
+    const result = await reconcileTenant(name, {
+      config: this.opts.config,
+      view: this.view(),
+      writer: this.writer,
+      now: () => new Date(),
+      expectations: this.expectations,
+      desired: this.desired,
+      backups: this.backups,
+      readCredentials: (ref) => this.readCredentials(ref),
+    });
+    recordBackupMetrics(name, this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined);
     if (result.writes > 0) this.log.info('reconciled', { tenant: name, writes: result.writes });
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** One step of a Restore: create the target tenant, start the Job once the app is held at zero, report. */
+  private async reconcileRestore(name: string): Promise<{ requeueAfterMs?: number } | void> {
+    const restore = this.informerFor(RESTORE_KIND)?.get(name) as Restore | undefined;
+    if (!restore || restoreDone(restore)) return;
+    const view = this.view();
+    const source = view.tenant(restore.spec.tenant);
+    const targetName = restoreTarget(restore);
+    const target = view.tenant(targetName);
+    const sourceCtx = source ? buildContext(source, this.opts.config) : undefined;
+    const policyName = sourceCtx && !isBuildContextError(sourceCtx) ? policyNameFor(sourceCtx) : undefined;
+    const policy = policyName ? view.backupPolicy?.(policyName) : undefined;
+    const now = new Date();
+    let latestBackupId: string | undefined;
+    if (source && policy && !restore.status?.backupId && (restore.spec.backupId ?? 'latest') === 'latest') {
+      this.backups.invalidate(restore.spec.tenant);
+      latestBackupId = (await this.backups.observe(restore.spec.tenant, policy, now)).newestVerified?.id;
+    }
+    const ns = tenantNamespace(targetName);
+    const app = view.get('apps/v1/Deployment', ns, APP_NAME) as { spec?: { replicas?: number } } | undefined;
+    // The Job may only start once the target's app is at zero replicas: no writes during the swap.
+    const targetReady = !!target && !!view.get('v1/Secret', ns, DATABASE_SECRET_NAME) && app?.spec?.replicas === 0;
+    const job = view.get('batch/v1/Job', ns, restoreJobName(name)) as Parameters<typeof planRestore>[0]['job'];
+    const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
+    const backupId = restore.status?.backupId;
+    const backupBytes = complete && policy && backupId ? await this.backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined) : undefined;
+    const plan = planRestore({
+      restore,
+      now,
+      targetReady,
+      ...(source ? { source } : {}),
+      ...(target ? { target } : {}),
+      ...(policy ? { policy } : {}),
+      ...(latestBackupId ? { latestBackupId } : {}),
+      ...(backupBytes !== undefined ? { backupBytes } : {}),
+      ...(job ? { job } : {}),
+    });
+    if (plan.createTenant && (await this.writer.createTenant(plan.createTenant))) {
+      this.log.info('created the target tenant of a restore', { restore: name, tenant: targetName });
+    }
+    if (plan.startJob && target && policy) {
+      const ctx = buildContext(target, this.opts.config);
+      if (!isBuildContextError(ctx)) await this.writer.apply(buildRestoreJob(ctx, policy, restore, plan.startJob.backupId));
+      if (source) await this.writer.event(source, 'Normal', 'RestoreStarted', `Restore ${name}: restoring backup ${plan.startJob.backupId} into ${targetName}`);
+    }
+    if (canonicalJson(plan.status) !== canonicalJson(restore.status ?? {})) {
+      await this.writer.patchRestoreStatus(name, plan.status);
+      if (plan.status.phase !== restore.status?.phase) {
+        this.log.info('restore phase changed', { restore: name, tenant: targetName, phase: plan.status.phase, backupId: plan.status.backupId });
+        if ((plan.status.phase === 'Succeeded' || plan.status.phase === 'Failed') && source) {
+          await this.writer.event(source, plan.status.phase === 'Succeeded' ? 'Normal' : 'Warning', plan.status.phase === 'Succeeded' ? 'RestoreSucceeded' : 'RestoreFailed', `Restore ${name}: ${plan.status.conditions?.[0]?.message ?? ''}`);
+        }
+      }
+    }
+    // The target's reconcile holds or releases the app according to the Restore's phase.
+    this.queue.add(targetName);
+    // Waiting on the target's provisioning: look again soon even if no event arrives.
+    return plan.status.phase === 'Pending' ? { requeueAfterMs: 5000 } : undefined;
   }
 
   /** Keeps the host index in step with a Tenant event. */

@@ -3,12 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
-import type { Tenant, TenantStatus } from '../api/generated/index.js';
+import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from './expectations.js';
+import type { BackupObserver } from './backup-observer.js';
+import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-step.js';
 import { computeConditions, computePhase, mergeConditions, type Observations } from './status.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
@@ -35,6 +37,10 @@ export interface ClusterView {
   /** Every cached object labelled as belonging to the tenant. */
   ownedBy(tenantName: string): KubernetesObject[];
   storageClass(name: string): V1StorageClass | undefined;
+  /** A BackupPolicy by name (all policies are cached). */
+  backupPolicy?(name: string): BackupPolicy | undefined;
+  /** Whether an unfinished Restore writes into this tenant (its app is held at zero replicas meanwhile). */
+  restoringInto?(tenantName: string): boolean;
 }
 
 /** Write side (and the one uncached read) of the cluster. */
@@ -96,6 +102,10 @@ export interface ReconcileDeps {
   expectations?: Expectations;
   /** Memo of desired manifests across passes (the operator keeps one; tests may leave it out). */
   desired?: DesiredCache;
+  /** The tenants' backups as their buckets show them; without it backups are not judged. */
+  backups?: BackupObserver;
+  /** Reads the S3 credentials Secret a BackupPolicy names (data keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). */
+  readCredentials?: (ref: { namespace: string; name: string }) => Promise<Record<string, string>>;
 }
 
 /** Key of the expectation for a Tenant's status write. */
@@ -132,7 +142,7 @@ export function hostOwner(host: string, tenants: Tenant[], hostOf: (t: Tenant) =
 }
 
 /** Kinds never pruned automatically: deleting them loses data or credentials the database uses. */
-const NEVER_PRUNED = new Set(['v1/PersistentVolumeClaim', 'v1/Secret']);
+const NEVER_PRUNED = new Set(['v1/PersistentVolumeClaim', 'v1/Secret', 'batch/v1/Job']);
 
 /** Reconciles one Tenant by name. */
 export async function reconcileTenant(name: string, deps: ReconcileDeps): Promise<ReconcileResult> {
@@ -149,7 +159,8 @@ export async function reconcileTenant(name: string, deps: ReconcileDeps): Promis
   }
   try {
     if (!(await pass.namespace(built))) return pass.finish();
-    await pass.objects(built);
+    const backup = await pass.planBackups(built);
+    await pass.objects(built, backup.blocked ? [] : backup.manifests.map(withAppliedHash));
   } catch (e) {
     pass.obs.error = e instanceof Error ? e.message : String(e);
     await pass.finish();
@@ -169,7 +180,11 @@ class Pass {
     readonly deps: ReconcileDeps,
   ) {
     this.obs.suspended = tenant.spec.suspend === true;
+    this.restoring = deps.view.restoringInto?.(tenant.metadata.name ?? '') ?? false;
   }
+
+  /** A Restore is writing into this tenant: the app is scaled to zero, no route, no backups. */
+  readonly restoring: boolean;
 
   /** Step 1: the namespace, unless a namespace of that name belongs to someone else. */
   async namespace(ctx: BuildContext): Promise<boolean> {
@@ -199,8 +214,40 @@ class Pass {
     return true;
   }
 
-  /** Steps 2–5: storage check, credentials, every other owned object, and pruning. */
-  async objects(ctx: BuildContext): Promise<void> {
+  /**
+   * Step 2: the backup plan — policy, credentials copy, and what the bucket shows. Done before the
+   * objects so its CronJob is part of what the pass applies and never looks like an orphan.
+   */
+  async planBackups(ctx: BuildContext): Promise<BackupStepOutput> {
+    const { view, now } = this.deps;
+    const policyName = policyNameFor(ctx);
+    const policy = policyName ? view.backupPolicy?.(policyName) : undefined;
+    const ref = policy?.spec.destination.credentialsSecretRef;
+    let credentials: Record<string, string> | Error | undefined;
+    if (ref && this.deps.readCredentials) {
+      credentials = await this.deps.readCredentials(ref).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    }
+    const regionOk = policy && policy.spec.destination.region === ctx.tenant.spec.region;
+    const observation = policy && regionOk && this.deps.backups && !(credentials instanceof Error) ? await this.deps.backups.observe(ctx.tenant.metadata.name ?? '', policy, now()) : undefined;
+    const plan = planBackupStep({ ctx, now: now(), restoring: this.restoring, ...(policyName ? { policyName } : {}), ...(policy ? { policy } : {}), ...(credentials ? { credentials } : {}), ...(observation ? { observation } : {}) });
+    // Backups are only judged where the operator can see the bucket; elsewhere the condition stays unset.
+    if (this.deps.backups || plan.blocked) this.obs.backup = plan.health;
+    if (plan.objective) this.obs.restoreObjective = plan.objective;
+    this.lastBackup = plan.lastBackup;
+    if (plan.recheckAt) this.requeueAt(plan.recheckAt.getTime() - now().getTime());
+    return plan;
+  }
+
+  lastBackup: TenantStatus['lastBackup'];
+
+  /** Asks to look at the tenant again after `ms` (the earliest of all asks wins). */
+  requeueAt(ms: number): void {
+    const after = Math.max(1000, ms);
+    this.requeueAfterMs = this.requeueAfterMs === undefined ? after : Math.min(this.requeueAfterMs, after);
+  }
+
+  /** Steps 3–6: storage check, credentials, every other owned object (with the backup objects), and pruning. */
+  async objects(ctx: BuildContext, backupObjects: Manifest[] = []): Promise<void> {
     const { view, writer } = this.deps;
     const ns = ctx.namespace;
     const hostOf = (t: Tenant) => {
@@ -236,7 +283,8 @@ class Pass {
     // Without an encrypted class no new volume and no workload is created. Workloads that already
     // run are left alone rather than deleted: a class deleted or misconfigured later must not take
     // a live tenant down (their volumes exist and were checked when they were made).
-    if (storage.encrypted) desired = [...pvcs, ...desired];
+    // Backup objects come with the volumes: without a files volume there is nothing to back up.
+    if (storage.encrypted) desired = [...pvcs, ...desired, ...backupObjects];
     else desired = desired.filter((m) => !isWorkload(m));
 
     // The objects inside the namespace do not depend on each other at admission (pods come later,
@@ -276,20 +324,25 @@ class Pass {
 
   /** Returns the tenant's desired manifests and PVCs, each carrying its applied hash. */
   desiredState(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
+    // During a restore the app is held at zero replicas; that state is rare and not memoized.
+    if (this.restoring) return { built: buildDesiredState(ctx, { suspended: true }).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
     if (this.deps.desired) return this.deps.desired.get(ctx);
     return { built: buildDesiredState(ctx).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
   }
 
   /** Applies a manifest (carrying its applied hash) when it differs from what is observed; returns why it was written. */
   async applyIfNeeded(desired: Manifest, observed: KubernetesObject | undefined) {
-    const reason = applyReason(desired, observed);
+    // Cached Secrets carry no data (the operator never keeps credentials in memory), so a Secret is
+    // compared by its applied hash alone; its stored form (base64 `data`) never equals `stringData`.
+    const secret = desired.kind === 'Secret';
+    const reason = secret && observed ? (applyReason({ metadata: desired.metadata }, { metadata: observed.metadata }) ? 'changed' : undefined) : applyReason(desired, observed);
     if (!reason) return undefined;
     const key = objectKey(desired as KubernetesObject);
     const hash = desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '';
     if (this.deps.expectations?.satisfiedBy(key, hash, observed?.metadata?.resourceVersion)) return undefined;
     let stored = await this.deps.writer.apply(desired);
     this.writes++;
-    if (!isSubset(desired, stored)) {
+    if (!secret && !isSubset(desired, stored)) {
       // Server-side apply never removes what another field manager owns, e.g. a list entry added
       // by `kubectl edit`. A merge patch replaces our lists whole, which removes such entries.
       stored = await this.deps.writer.mergePatch(desired);
@@ -324,11 +377,12 @@ class Pass {
     const { url: _previousUrl, ...kept } = t.status ?? {};
     const status: TenantStatus = {
       ...kept,
-      phase: computePhase(conditions, this.obs.suspended === true),
+      phase: this.restoring ? 'Restoring' : computePhase(conditions, this.obs.suspended === true),
       conditions,
       observedGeneration: generation,
       namespace: tenantNamespace(t.metadata.name ?? ''),
       ...(this.obs.ingress && !this.obs.ingress.conflictWith && !this.obs.suspended ? { url: `https://${this.obs.ingress.host}` } : {}),
+      ...(this.lastBackup ? { lastBackup: this.lastBackup } : {}),
     };
     const key = statusKey(t.metadata.name ?? '');
     // Transition times are left out: a pass over a stale cache recomputes them from an older status.

@@ -15,6 +15,10 @@ export interface Observations {
   /** The error that ended the pass early, if any. */
   error?: string;
   suspended?: boolean;
+  /** BackupHealthy as judged from the bucket (see backup-step.ts). */
+  backup?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  /** RestoreWithinObjective: the projected restore time against the 8-hour promise. */
+  restoreObjective?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
 }
 
 type Condition = TenantStatusConditionsItem;
@@ -64,6 +68,11 @@ export function computeConditions(obs: Observations, generation: number, now: st
   // Ready only when every other condition is good: conflicts must be False, all others True.
   const bad = out.filter((x) => x.reason !== Reason.Suspended && (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'));
   c(Cond.Ready, bad.length === 0, bad.length === 0 ? Reason.AllReady : (bad[0]?.reason ?? Reason.Blocked), bad.length === 0 ? 'the instance is serving' : bad.map((x) => `${x.type}: ${x.message}`).join('; '));
+  // Backup conditions stand apart from Ready: a stale backup must page someone, but the instance
+  // still serves, and an alert on Ready would hide which promise is at risk.
+  const tri = (s: 'True' | 'False' | 'Unknown') => (s === 'Unknown' ? 'Unknown' : s === 'True');
+  if (obs.backup) c(Cond.BackupHealthy, tri(obs.backup.status), obs.backup.reason, obs.backup.message);
+  if (obs.restoreObjective) c(Cond.RestoreWithinObjective, tri(obs.restoreObjective.status), obs.restoreObjective.reason, obs.restoreObjective.message);
   return out;
 }
 

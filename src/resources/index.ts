@@ -27,6 +27,8 @@ export * from './database.js';
 export * from './app.js';
 export * from './certificate.js';
 export * from './ingress.js';
+export * from './backup.js';
+export * from './restore-job.js';
 
 /** Inputs of {@link buildDesiredState} that are not in the Tenant or the configuration. */
 export interface DesiredStateInputs {
@@ -78,6 +80,10 @@ const CORE_KINDS: OwnedKind[] = [
   { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true, plural: 'statefulsets' },
   { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true, plural: 'deployments' },
   { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', namespaced: true, plural: 'certificates' },
+  // The backup CronJob, and the Jobs it (and a Restore) starts: watched so a finished backup
+  // refreshes the tenant's backup status at once.
+  { apiVersion: 'batch/v1', kind: 'CronJob', namespaced: true, plural: 'cronjobs' },
+  { apiVersion: 'batch/v1', kind: 'Job', namespaced: true, plural: 'jobs' },
 ];
 
 const PLURALS: Record<string, string> = {

@@ -14,6 +14,7 @@ export const Component = {
   Database: 'database',
   Ingress: 'ingress',
   Tls: 'tls',
+  Backup: 'backup',
 } as const;
 /** One value of {@link Component}. */
 export type ComponentName = (typeof Component)[keyof typeof Component];

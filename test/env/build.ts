@@ -1,5 +1,6 @@
-// Builds (once) the control-plane binaries from the Go modules under test/env/ into the cache,
-// or takes them from KUBEBUILDER_ASSETS when that points at ready binaries.
+// Builds (once) the environment's binaries from the Go modules under test/env/ into the cache: the
+// control plane's (or takes them from KUBEBUILDER_ASSETS when that points at ready binaries), helm,
+// and the servers behind the AWS-compatible services (local-kms, SeaweedFS).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cacheDir, envSourceDir } from './paths.js';
 import { envLog, runTool } from './proc.js';
 
-/** Paths of the binaries the local control plane runs. */
+/** Paths of the binaries the local environment runs. */
 export interface EnvBinaries {
   etcd: string;
   kubeApiserver: string;
@@ -15,6 +16,10 @@ export interface EnvBinaries {
   kubectl: string;
   /** Helm CLI for the install tests (`helm lint`, `helm template` of charts/tenantry). */
   helm: string;
+  /** KMS emulator (github.com/nsmithuk/local-kms behind a loopback-only main, test/env/kms). */
+  kms: string;
+  /** SeaweedFS's `weed`, the S3-compatible server. */
+  weed: string;
 }
 
 interface GoTarget {
@@ -33,6 +38,8 @@ const TARGETS: GoTarget[] = [
   { name: 'kube-controller-manager', module: 'kube', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager', key: 'kubeControllerManager' },
   { name: 'kubectl', module: 'kube', pkg: 'k8s.io/kubernetes/cmd/kubectl', key: 'kubectl' },
   { name: 'helm', module: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', key: 'helm' },
+  { name: 'local-kms', module: 'kms', pkg: '.', key: 'kms' },
+  { name: 'weed', module: 's3', pkg: 'github.com/seaweedfs/seaweedfs/weed', key: 'weed' },
 ];
 
 /** Returns a short hash of a module's sources and the Go version, so a change of either rebuilds. */

@@ -1,44 +1,83 @@
-// `npm run env:build | env:up | env:down`: the local control plane as a command.
-// env:up prints only the kubeconfig path on stdout, so scripts can use `$(npm run -s env:up)`.
+// `npm run env:build | env:up | env:down`: the local control plane and the services (KMS, S3,
+// PostgreSQL, MariaDB) as a command. env:up prints only the kubeconfig path on stdout, so scripts
+// can use `$(npm run -s env:up)`; the services' variables go to stderr and to services.env.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './build.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from './controlplane.js';
 import { cacheDir, upStateDir } from './paths.js';
+import { servicesEnv, startServices, stopServices, type Services } from './services.js';
 import { ensureUpstreamCrds } from './upstream-crds.js';
 import { envLog, isAlive } from './proc.js';
 
 const STATE_FILE = 'state.json';
+const SERVICES_ENV_FILE = 'services.env';
+
+/** What `env:up` keeps in its state file: the control plane and, once started, the services. */
+export type UpState = ControlPlane & { services?: Services };
 
 /** Reads the state of a control plane started by `env:up`, if any. */
-export function readUpState(dir = upStateDir()): ControlPlane | undefined {
+export function readUpState(dir = upStateDir()): UpState | undefined {
   const file = join(dir, STATE_FILE);
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as ControlPlane;
+  return JSON.parse(readFileSync(file, 'utf8')) as UpState;
 }
 
-/** Starts the control plane for interactive use, or reuses the one already running; returns it. */
-export async function envUp(dir = upStateDir()): Promise<ControlPlane> {
+/** Reports whether every process in a list is alive. */
+function allAlive(procs: { pid: number }[]): boolean {
+  return procs.every((p) => isAlive(p.pid));
+}
+
+/** Writes the state file and, with services, their variables as a file a shell can `source`. */
+function saveUpState(dir: string, state: UpState): void {
+  // Both hold the services' passwords and keys.
+  writeFileSync(join(dir, STATE_FILE), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  if (!state.services) return;
+  const lines = Object.entries(servicesEnv(state.services)).map(([k, v]) => `export ${k}='${v}'`);
+  writeFileSync(join(dir, SERVICES_ENV_FILE), lines.join('\n') + '\n', { mode: 0o600 });
+}
+
+/**
+ * Starts the control plane for interactive use, or reuses the one already running, and with
+ * `services` the KMS, S3 and database services too; returns them. `npm start` asks for the
+ * control plane only, so it needs none of the database packages.
+ */
+export async function envUp(dir = upStateDir(), opts: { services?: boolean } = {}): Promise<UpState> {
   const current = readUpState(dir);
-  if (current && current.processes.every((p) => isAlive(p.pid))) {
+  if (current && allAlive(current.processes) && (!current.services || allAlive(current.services.processes))) {
     envLog(`already running at ${current.server}`);
-    return current;
+    if (!opts.services || current.services) return current;
+    const up = { ...current, services: await startServices(join(dir, 'services'), await ensureBinaries()) };
+    saveUpState(dir, up);
+    return up;
   }
   if (current) {
-    envLog('a previous control plane died; cleaning it up');
-    await stopControlPlane(current, { removeData: true });
+    envLog('a previous control plane or service died; cleaning up');
+    await envDown(dir);
   }
   rmSync(dir, { recursive: true, force: true });
-  const cp = await startControlPlane(dir, await ensureBinaries());
-  writeFileSync(join(dir, STATE_FILE), JSON.stringify(cp, null, 2) + '\n');
-  return cp;
+  const bins = await ensureBinaries();
+  // In parallel: neither needs the other.
+  const [cp, services] = await Promise.allSettled([startControlPlane(dir, bins), opts.services ? startServices(join(dir, 'services'), bins) : undefined]);
+  if (cp.status === 'rejected' || services.status === 'rejected') {
+    await Promise.all([
+      cp.status === 'fulfilled' && stopControlPlane(cp.value, { removeData: false }),
+      services.status === 'fulfilled' && services.value && stopServices(services.value, { removeData: false }),
+    ]);
+    throw cp.status === 'rejected' ? cp.reason : (services as PromiseRejectedResult).reason;
+  }
+  const up: UpState = { ...cp.value, ...(services.value && { services: services.value }) };
+  saveUpState(dir, up);
+  return up;
 }
 
-/** Stops the control plane started by `env:up` and removes its data. */
+/** Stops the control plane and services started by `env:up` and removes their data. */
 export async function envDown(dir = upStateDir()): Promise<boolean> {
   const current = readUpState(dir);
   if (!current) return false;
-  await stopControlPlane(current, { removeData: true });
+  // Both stop before anything is removed: the services' folder is inside the control plane's.
+  await Promise.all([current.services && stopServices(current.services, { removeData: false }), stopControlPlane(current, { removeData: false })]);
+  rmSync(dir, { recursive: true, force: true });
   return true;
 }
 
@@ -53,10 +92,14 @@ async function main(cmd: string | undefined): Promise<void> {
       return;
     }
     case 'up': {
-      const cp = await envUp();
-      envLog(`kubectl: ${cp.kubectl}`);
-      envLog(`try: ${cp.kubectl} --kubeconfig ${cp.kubeconfig} get --raw /readyz`);
-      process.stdout.write(cp.kubeconfig + '\n');
+      const up = await envUp(upStateDir(), { services: true });
+      envLog(`kubectl: ${up.kubectl}`);
+      envLog(`try: ${up.kubectl} --kubeconfig ${up.kubeconfig} get --raw /readyz`);
+      if (up.services) {
+        for (const [k, v] of Object.entries(servicesEnv(up.services))) envLog(`${k}=${v}`);
+        envLog(`the same, for a shell: source ${join(upStateDir(), SERVICES_ENV_FILE)}`);
+      }
+      process.stdout.write(up.kubeconfig + '\n');
       return;
     }
     case 'down':

@@ -1,10 +1,10 @@
 // Runs `tenantry operator` as a child process against the test control plane, under an identity
 // of its own so the audit log shows exactly what it wrote.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump } from 'js-yaml';
+import { dump, loadAll } from 'js-yaml';
 import { repoRoot } from '../env/paths.js';
 import { sleep } from '../env/proc.js';
 import { mintKubeconfig } from './identity.js';
@@ -19,6 +19,10 @@ export interface TestOperatorOptions {
   resyncSeconds?: number;
   /** Reuse a kubeconfig already minted for this identity. */
   kubeconfig?: string;
+  /** NODE_OPTIONS for the operator process (the bench passes the Deployment's own). */
+  nodeOptions?: string;
+  /** How long to wait for the caches to sync; default 30 s (a benchmark's thousands of objects need longer). */
+  startTimeoutMs?: number;
 }
 
 /** A running operator process. */
@@ -45,6 +49,18 @@ export function testConfig(provider: 'nginx' | 'traefik' | 'gateway', storageCla
   };
 }
 
+/**
+ * Returns the NODE_OPTIONS the shipped Deployment (deploy/base) gives the operator container, so
+ * a benchmark measures the memory of the process as it runs in a cluster.
+ */
+export function shippedNodeOptions(): string {
+  const docs = loadAll(readFileSync(join(repoRoot(), 'deploy', 'base', 'deployment.yaml'), 'utf8')) as Array<{ kind?: string; spec?: { template?: { spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } }>;
+  const container = docs.find((d) => d?.kind === 'Deployment')?.spec?.template?.spec?.containers?.find((c) => c.name === 'operator');
+  const value = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  if (!value) throw new Error('deploy/base/deployment.yaml: the operator container sets no NODE_OPTIONS');
+  return value;
+}
+
 /** Starts an operator and waits until it logs that it started (caches synced). */
 export async function startOperator(o: TestOperatorOptions): Promise<TestOperator> {
   const dir = mkdtempSync(join(tmpdir(), `tenantry-op-${o.identity}-`));
@@ -63,18 +79,20 @@ export async function startOperator(o: TestOperatorOptions): Promise<TestOperato
     '--log-level', 'info',
     ...(o.leaderElection ? ['--lease-namespace', 'tenantry-system'] : ['--no-leader-election']),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = o.nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: o.nodeOptions };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 30_000;
+  const startTimeoutMs = o.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + startTimeoutMs;
   let healthPort = 0;
   while (!healthPort) {
     const m = /"healthPort":(\d+)/.exec(out);
     if (m) healthPort = Number(m[1]);
     else if (child.exitCode !== null) throw new Error(`operator exited (${child.exitCode}) before starting:\n${out.slice(-3000)}`);
-    else if (Date.now() > deadline) throw new Error(`operator did not start within 30 s:\n${out.slice(-3000)}`);
+    else if (Date.now() > deadline) throw new Error(`operator did not start within ${startTimeoutMs / 1000} s:\n${out.slice(-3000)}`);
     else await sleep(100);
   }
   const end = async (signal: NodeJS.Signals) => {

@@ -1,0 +1,153 @@
+// `tenantry backup run`: one backup of one tenant. The database dump and the files tar each flow
+// dump → (gzip) → hash → AES-256-GCM → hash → multipart upload, in constant memory; the manifest
+// is written only after both parts are uploaded and verified, so a failure at any point leaves
+// no backup that looks complete.
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { contextFor } from '../cloud/kms.js';
+import type { Logger } from '../log.js';
+import { tenantryVersion } from '../version.js';
+import { createEncryptStream } from './crypto-stream.js';
+import { DigestStream } from './digest.js';
+import { engineFor } from './engines/index.js';
+import { tarDirectory } from './files.js';
+import { newBackupId, partKey, type BackupPart } from './layout.js';
+import { MANIFEST_FORMAT, type BackupManifest, type ManifestPart } from './manifest.js';
+import { formatBytes, ProgressMeter, type Progress } from './progress.js';
+import type { AgentSettings } from './settings.js';
+import type { AgentClients } from './clients.js';
+import { verifyBackup } from './verify.js';
+
+/** gzip level for parts the dump tool does not compress itself: fast, most of the gain on SQL text. */
+const GZIP_LEVEL = 1;
+
+/** The outcome of a backup, as printed and logged. */
+export interface BackupResult {
+  backupId: string;
+  manifest: BackupManifest;
+  seconds: number;
+  plaintextBytes: number;
+  storedBytes: number;
+}
+
+/** A source stream of one part, and a promise that rejects if its producer failed. */
+interface PartSource {
+  name: BackupPart;
+  stream: Readable;
+  done: Promise<void>;
+  contentType: string;
+  compress: boolean;
+}
+
+/** Logs progress lines (bytes, rate) for a long transfer. */
+export function progressLogger(log: Logger, backupId: string): (p: Progress) => void {
+  return (p) =>
+    log.info(p.done ? `${p.label} done` : `${p.label} in progress`, {
+      backupId,
+      part: p.label,
+      bytes: p.bytes,
+      human: formatBytes(p.bytes),
+      mbPerSecond: Number((p.bytesPerSecond / 1e6).toFixed(1)),
+      seconds: Number(p.seconds.toFixed(1)),
+    });
+}
+
+/** Encrypts one part with its own data key and uploads it; returns what the manifest records. */
+async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, src: PartSource, log: Logger): Promise<ManifestPart> {
+  const context = contextFor(s.tenant, backupId, s.region, src.name);
+  // Fail closed: without a data key from KMS nothing is read from the source, nothing uploaded.
+  const key = await c.kms.generate(s.kmsKeyId, context);
+  const key_ = partKey(s.prefix, s.tenant, backupId, src.name);
+  const meter = new ProgressMeter(src.name, progressLogger(log, backupId));
+  const plain = new DigestStream();
+  const cipher = new DigestStream();
+  const enc = createEncryptStream({
+    dataKey: key.plaintext,
+    keyId: key.keyArn,
+    encryptedDataKey: key.ciphertext,
+    context,
+    contentType: src.contentType,
+    compression: src.compress ? 'gzip' : 'none',
+  });
+  const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const flow = pipeline([src.stream, meter, ...(src.compress ? [createGzip({ level: GZIP_LEVEL })] : []), plain, enc, cipher, body]);
+  // Either side failing must stop the other: a failed upload destroys the pipeline (and the dump
+  // tool with it); a failed dump destroys the body, which aborts the multipart upload.
+  const uploaded = c.store.upload(key_, body, 'application/vnd.tenantry.backup').catch((e: unknown) => {
+    src.stream.destroy(e as Error);
+    throw e;
+  });
+  await Promise.all([flow, uploaded, src.done]);
+  return {
+    name: src.name,
+    key: key_,
+    contentType: src.contentType,
+    compression: src.compress ? 'gzip' : 'none',
+    plaintextBytes: plain.bytes,
+    ciphertextBytes: cipher.bytes,
+    plaintextSha256: plain.digest(),
+    ciphertextSha256: cipher.digest(),
+  };
+}
+
+/** Runs one backup of the tenant; throws (with no manifest written) on any failure. */
+export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, now: () => Date = () => new Date()): Promise<BackupResult> {
+  const started = now();
+  const t0 = performance.now();
+  const backupId = newBackupId(started, randomBytes(3));
+  log.info('backup started', { backupId, bucket: s.bucket, prefix: c.store.prefix });
+  if (!s.database) throw new Error('no database to back up: DATABASE_* settings are missing');
+  if (!s.filesDir) throw new Error('no files directory to back up: TENANTRY_FILES_DIR is missing');
+  const engine = engineFor(s.database.engine);
+  const versions = await engine.versions(s.database);
+  const sources: Array<() => PartSource> = [
+    () => {
+      const d = engine.dump(s.database!);
+      return { name: 'database', stream: d.stream, done: d.done, contentType: engine.contentType, compress: engine.compressInAgent };
+    },
+    () => {
+      const t = tarDirectory(s.filesDir!);
+      return { name: 'files', stream: t.stream, done: t.done, contentType: 'application/x-tar', compress: true };
+    },
+  ];
+  let parts: ManifestPart[];
+  try {
+    // Both parts at once: the dump waits on the database, the tar on the disk, the upload on the
+    // network; encryption is cheap next to them.
+    parts = await Promise.all(sources.map((make) => uploadPart(s, c, backupId, make(), log)));
+  } catch (e) {
+    log.error('backup failed; no manifest written, the partial upload is removed', { backupId, error: (e as Error).message });
+    await c.store.delete(backupId).catch((err: unknown) => log.warn('could not remove the partial upload; the next run cleans it up', { backupId, error: (err as Error).message }));
+    throw e;
+  }
+  const manifest: BackupManifest = {
+    format: MANIFEST_FORMAT,
+    tenant: s.tenant,
+    backupId,
+    region: s.region,
+    startedAt: started.toISOString(),
+    completedAt: '',
+    kmsKeyId: s.kmsKeyId,
+    database: { engine: s.database.engine, serverVersion: versions.server },
+    tools: { tenantry: tenantryVersion(), node: process.version, [engine.toolName]: versions.client },
+    parts,
+  };
+  if (s.verify) {
+    try {
+      manifest.verification = await verifyBackup(s, c, manifest, log, { drill: false });
+    } catch (e) {
+      log.error('verification of the new backup failed; no manifest written, the upload is removed', { backupId, error: (e as Error).message });
+      await c.store.delete(backupId).catch(() => undefined);
+      throw e;
+    }
+  }
+  manifest.completedAt = now().toISOString();
+  await c.store.commit(manifest);
+  const plaintextBytes = parts.reduce((n, p) => n + p.plaintextBytes, 0);
+  const storedBytes = parts.reduce((n, p) => n + p.ciphertextBytes, 0);
+  const seconds = (performance.now() - t0) / 1000;
+  log.info('backup complete', { backupId, plaintextBytes, storedBytes, seconds: Number(seconds.toFixed(1)), verified: !!manifest.verification });
+  return { backupId, manifest, seconds, plaintextBytes, storedBytes };
+}

@@ -1,0 +1,92 @@
+// The backup agent's settings, read from the environment the CronJob (or a person) provides, so
+// that the Pod spec is the whole contract: see src/resources/backup.ts for the other side.
+import type { BackupPolicySpecRetention } from '../api/generated/index.js';
+import type { DatabaseTarget } from './engines/index.js';
+
+/** Everything `tenantry backup` and `tenantry restore` need to know. */
+export interface AgentSettings {
+  tenant: string;
+  /** The tenant's region (P8): backups are written, and restores accepted, only within it. */
+  region: string;
+  /** Region of the bucket and the KMS key: always the tenant's. */
+  awsRegion: string;
+  bucket: string;
+  prefix?: string;
+  s3Endpoint?: string;
+  kmsEndpoint?: string;
+  kmsKeyId: string;
+  retention?: BackupPolicySpecRetention;
+  verify: boolean;
+  filesDir?: string;
+  database?: DatabaseTarget;
+  /** Static credentials when given; otherwise the SDK's default chain (IRSA, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** A missing or malformed setting, naming the variable. */
+export class SettingsError extends Error {}
+
+/** Reads the agent's settings from environment variables; throws naming every missing one. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: string } = {}): AgentSettings {
+  const missing: string[] = [];
+  const req = (name: string): string => {
+    const v = env[name];
+    if (!v) missing.push(name);
+    return v ?? '';
+  };
+  const tenant = overrides.tenant ?? req('TENANTRY_TENANT');
+  const region = req('TENANTRY_REGION');
+  const bucket = req('TENANTRY_BACKUP_BUCKET');
+  const kmsKeyId = req('TENANTRY_KMS_KEY_ID');
+  if (missing.length) throw new SettingsError(`missing environment: ${missing.join(', ')} (set by the backup CronJob; see the README's configuration reference)`);
+  const awsRegion = env.AWS_REGION || region;
+  // Data residency (P8): the bucket and key must be in the tenant's own region.
+  if (awsRegion !== region) throw new SettingsError(`AWS_REGION=${awsRegion} differs from the tenant's region ${region}: backups never leave a tenant's region`);
+  let retention: BackupPolicySpecRetention | undefined;
+  if (env.TENANTRY_RETENTION) {
+    try {
+      retention = JSON.parse(env.TENANTRY_RETENTION) as BackupPolicySpecRetention;
+    } catch (e) {
+      throw new SettingsError(`TENANTRY_RETENTION is not JSON: ${(e as Error).message}`);
+    }
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  return {
+    tenant,
+    region,
+    awsRegion,
+    bucket,
+    kmsKeyId,
+    verify: env.TENANTRY_VERIFY !== 'false',
+    ...(env.TENANTRY_BACKUP_PREFIX ? { prefix: env.TENANTRY_BACKUP_PREFIX } : {}),
+    ...(env.TENANTRY_S3_ENDPOINT ? { s3Endpoint: env.TENANTRY_S3_ENDPOINT } : {}),
+    ...(env.TENANTRY_KMS_ENDPOINT ? { kmsEndpoint: env.TENANTRY_KMS_ENDPOINT } : {}),
+    ...(retention ? { retention } : {}),
+    ...(env.TENANTRY_FILES_DIR ? { filesDir: env.TENANTRY_FILES_DIR } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    ...(env.DATABASE_ENGINE ? { database: databaseFromEnv(env) } : {}),
+  };
+}
+
+/** Reads the database target from the tenant's credentials Secret (DATABASE_* keys). */
+function databaseFromEnv(env: NodeJS.ProcessEnv): DatabaseTarget {
+  const engine = env.DATABASE_ENGINE;
+  if (engine !== 'postgres' && engine !== 'mariadb') throw new SettingsError(`DATABASE_ENGINE=${engine}: expected postgres or mariadb`);
+  const port = Number(env.DATABASE_PORT ?? (engine === 'postgres' ? 5432 : 3306));
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new SettingsError(`DATABASE_PORT=${env.DATABASE_PORT} is not a port`);
+  const missing = ['DATABASE_HOST', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'].filter((k) => !env[k]);
+  if (missing.length) throw new SettingsError(`missing environment: ${missing.join(', ')} (from the tenant's database-credentials Secret)`);
+  // MariaDB: dump and swap need rights the app user lacks (CREATE DATABASE, RENAME); root is the
+  // tenant's own server's root, from the same Secret.
+  const useRoot = engine === 'mariadb' && !!env.MARIADB_ROOT_PASSWORD;
+  return {
+    engine,
+    host: env.DATABASE_HOST!,
+    port,
+    database: env.DATABASE_NAME!,
+    user: useRoot ? 'root' : env.DATABASE_USER!,
+    password: useRoot ? env.MARIADB_ROOT_PASSWORD! : env.DATABASE_PASSWORD!,
+    ...(env.TENANTRY_PG_BINDIR ? { binDir: env.TENANTRY_PG_BINDIR } : {}),
+  };
+}

@@ -1,0 +1,202 @@
+// A tenant's backups in S3: upload of encrypted streams (multipart, SSE-KMS), the manifest as
+// the commit point, listing, download and deletion — each confined to one tenant's prefix.
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { backupIdTime, backupPrefix, MANIFEST_NAME, manifestKey, parseTenantKey, tenantPrefix } from './layout.js';
+import { parseManifest, type BackupManifest } from './manifest.js';
+
+/** Smallest multipart part: with S3's 10 000-part limit, 16 MiB parts carry objects up to 156 GiB; larger expected sizes raise it. */
+const MIN_PART_BYTES = 16 * 1024 * 1024;
+/** Parts in flight at once; memory is about part size × (queue + 1). */
+const UPLOAD_QUEUE = 2;
+/** S3 allows at most 10 000 parts per upload. */
+const MAX_PARTS = 10_000;
+
+/** One backup as found in the bucket. */
+export interface StoredBackup {
+  backupId: string;
+  startedAt: Date;
+  /** The parsed manifest; undefined for an upload that never committed. */
+  manifest?: BackupManifest;
+  /** Why a manifest that exists could not be read. */
+  manifestError?: string;
+  keys: string[];
+  lastModified: Date;
+}
+
+/** The bucket location and SSE settings of one tenant's backups. */
+export interface TenantStoreOptions {
+  bucket: string;
+  prefix?: string;
+  tenant: string;
+  /** KMS key for SSE-KMS of every object (defence in depth on top of client-side encryption). */
+  sseKmsKeyId?: string;
+  /** Expected largest object, so the part size keeps the upload under S3's part limit. */
+  expectedMaxBytes?: number;
+}
+
+/** Reads and writes one tenant's backups; every key it touches starts with the tenant's prefix. */
+export class TenantBackupStore {
+  readonly prefix: string;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly o: TenantStoreOptions,
+  ) {
+    this.prefix = tenantPrefix(o.prefix, o.tenant);
+  }
+
+  /** Returns the bucket name. */
+  get bucket(): string {
+    return this.o.bucket;
+  }
+
+  /** Refuses any key outside this tenant's prefix: the guard against deleting another tenant's data. */
+  private own(key: string): string {
+    if (!key.startsWith(this.prefix) || key.includes('/../')) throw new Error(`refusing key ${key}: not under tenant prefix ${this.prefix}`);
+    return key;
+  }
+
+  private sse(): { ServerSideEncryption?: 'aws:kms'; SSEKMSKeyId?: string } {
+    return this.o.sseKmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: this.o.sseKmsKeyId } : {};
+  }
+
+  /**
+   * Uploads a stream as one object with multipart upload; on any failure the multipart upload is
+   * aborted (no parts left behind) and the error is thrown.
+   */
+  async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
+    const partSize = Math.max(MIN_PART_BYTES, Math.ceil((this.o.expectedMaxBytes ?? 0) / (MAX_PARTS - 100)));
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: this.o.bucket, Key: this.own(key), Body: body, ContentType: contentType, ...this.sse() },
+      partSize,
+      queueSize: UPLOAD_QUEUE,
+      leavePartsOnError: false,
+    });
+    const onAbort = () => void upload.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // If the source stream fails (dump tool died, KMS error), the upload must not complete with a
+    // truncated body: abort it explicitly rather than rely on lib-storage noticing.
+    let sourceError: Error | undefined;
+    const onSourceError = (e: Error) => {
+      sourceError = e;
+      void upload.abort();
+    };
+    body.once('error', onSourceError);
+    try {
+      await upload.done();
+    } catch (e) {
+      throw sourceError ?? new Error(`upload of s3://${this.o.bucket}/${key} failed: ${(e as Error).message}`, { cause: e });
+    } finally {
+      body.off('error', onSourceError);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (sourceError) throw sourceError;
+  }
+
+  /** Writes the manifest: the commit point that turns the uploaded parts into a backup. */
+  async commit(manifest: BackupManifest): Promise<void> {
+    const key = this.own(manifestKey(this.o.prefix, this.o.tenant, manifest.backupId));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: JSON.stringify(manifest, null, 2) + '\n', ContentType: 'application/json', ...this.sse() }),
+    );
+  }
+
+  /** Opens an object of this tenant for reading, as a stream. */
+  async download(key: string): Promise<Readable> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: this.own(key) }));
+    if (!(out.Body instanceof Readable)) throw new Error(`s3://${this.o.bucket}/${key}: no body`);
+    return out.Body;
+  }
+
+  /** Reads and checks the manifest of one backup. */
+  async manifest(backupId: string): Promise<BackupManifest> {
+    const key = manifestKey(this.o.prefix, this.o.tenant, backupId);
+    const body = await this.download(key).catch((e: unknown) => {
+      const name = (e as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') throw new Error(`backup ${backupId} of tenant ${this.o.tenant} has no manifest: it does not exist or never completed`);
+      throw e;
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    return parseManifest(Buffer.concat(chunks).toString('utf8'), { tenant: this.o.tenant, backupId });
+  }
+
+  /** Lists this tenant's backups (committed or not), newest first, with their manifests read. */
+  async list(): Promise<StoredBackup[]> {
+    const byId = new Map<string, StoredBackup>();
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: this.prefix, ContinuationToken: token }));
+      for (const obj of page.Contents ?? []) {
+        const parsed = obj.Key ? parseTenantKey(this.prefix, obj.Key) : undefined;
+        if (!parsed || !obj.Key) continue;
+        const b = byId.get(parsed.backupId) ?? { backupId: parsed.backupId, startedAt: backupIdTime(parsed.backupId), keys: [], lastModified: new Date(0) };
+        b.keys.push(obj.Key);
+        if (obj.LastModified && obj.LastModified > b.lastModified) b.lastModified = obj.LastModified;
+        byId.set(parsed.backupId, b);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    const backups = [...byId.values()].sort((a, b) => (a.backupId < b.backupId ? 1 : -1));
+    await Promise.all(
+      backups
+        .filter((b) => b.keys.some((k) => k.endsWith(`/${MANIFEST_NAME}`)))
+        .map(async (b) => {
+          try {
+            b.manifest = await this.manifest(b.backupId);
+          } catch (e) {
+            b.manifestError = (e as Error).message;
+          }
+        }),
+    );
+    return backups;
+  }
+
+  /** Deletes every object of one backup of this tenant (manifest first, so it stops counting at once). */
+  async delete(backupId: string): Promise<number> {
+    const prefix = this.own(backupPrefix(this.o.prefix, this.o.tenant, backupId));
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(this.own(o.Key));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    keys.sort((a, b) => Number(b.endsWith(MANIFEST_NAME)) - Number(a.endsWith(MANIFEST_NAME)));
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      const out = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.o.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      if (out.Errors?.length) throw new Error(`deleting backup ${backupId}: ${out.Errors.map((e) => `${e.Key}: ${e.Code} ${e.Message}`).join('; ')}`);
+    }
+    return keys.length;
+  }
+
+  /** Aborts this tenant's multipart uploads started before a time (left by a killed agent). */
+  async abortStaleUploads(startedBefore: Date): Promise<number> {
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      for (const u of page.Uploads ?? []) {
+        if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated >= startedBefore) continue;
+        await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.own(u.Key), UploadId: u.UploadId }));
+        aborted++;
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return aborted;
+  }
+}
