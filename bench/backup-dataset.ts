@@ -108,10 +108,10 @@ SELECT g,
        'customer-' || (g * 7919 % 50000),
        timestamptz '2020-01-01 00:00:00+00' + g * interval '37 seconds',
        round((random() * 2000)::numeric, 2),
-       (ARRAY['new', 'paid', 'shipped', 'delivered', 'returned'])[1 + g % 5],
+       (ARRAY['new', 'paid', 'shipped', 'delivered', 'returned'])[1 + (g % 5)::int],
        ${note},
        sha512(int8send(g)) || sha512(int8send(-g))
-  FROM v, generate_series(${from}, ${to}) AS g;
+  FROM v, generate_series(${from}::bigint, ${to}::bigint) AS g;
 `;
 }
 

@@ -65,7 +65,8 @@ export function planBackupStep(i: BackupStepInput): BackupStepOutput {
   if (i.credentials instanceof Error) return fail(Reason.BackupCredentialsMissing, `BackupPolicy ${i.policyName}: ${i.credentials.message}`);
 
   const manifests = [
-    ...(i.credentials ? [buildBackupCredentialsSecret(ctx, i.credentials)] : []),
+    // The builder copies Secret `data`, which is base64; the reconciler holds decoded values.
+    ...(i.credentials ? [buildBackupCredentialsSecret(ctx, Object.fromEntries(Object.entries(i.credentials).map(([k, v]) => [k, Buffer.from(v).toString('base64')])))] : []),
     ...buildBackupResources(ctx, p, { hasCredentialsSecret: !!i.credentials, restoreInProgress: i.restoring === true }),
   ];
   const obs = i.observation;

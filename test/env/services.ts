@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dump } from 'js-yaml';
 import type { EnvBinaries } from './build.js';
 import { freePort, type EnvProcess } from './controlplane.js';
@@ -287,6 +287,14 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
     });
     await client.send(new CreateBucketCommand({ Bucket: state.bucket }));
     await client.send(new CreateBucketCommand({ Bucket: state.archiveBucket, ObjectLockEnabledForBucket: true }));
+    // The gateway answers before the volume server has joined the master; a first write proves
+    // objects can be stored (and grows the bucket's first volume before a test times it).
+    const probe = { Bucket: state.bucket, Key: '.tenantry-ready' };
+    await launch.waitFor('s3 writes', async () => {
+      await client.send(new PutObjectCommand({ ...probe, Body: 'ok' }), { abortSignal: AbortSignal.timeout(5000) });
+      return true;
+    });
+    await client.send(new DeleteObjectCommand(probe));
   } finally {
     client.destroy();
   }

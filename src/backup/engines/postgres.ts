@@ -6,6 +6,10 @@
 // official image makes POSTGRES_USER a superuser): it needs CREATE DATABASE, ALTER DATABASE
 // RENAME, pg_terminate_backend on the app's sessions, and DROP DATABASE. Needs PostgreSQL 14 or
 // newer on the server (pg_terminate_backend with a timeout).
+//
+// What a dump of one database does not hold is not restored: database-level settings (ALTER
+// DATABASE ... SET), the database's comment and GRANTs on it. The restored database gets the
+// live one's owner, encoding and collation; its locale provider is template0's.
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { feedTool, runTool, spawnTool, whenDone } from '../child.js';
@@ -17,7 +21,10 @@ import type { DatabaseEngine, DatabaseTarget, DumpStream, RestoreOptions } from 
  * scripts, and pg_dump cannot mistake it for a connection string (which any name with `=` is).
  */
 const NAME = /^[A-Za-z0-9_]{1,63}$/;
-/** gzip level of pg_dump: 1 is about as fast as dumping uncompressed on this data, 4× smaller. */
+/**
+ * gzip level of pg_dump: 1 makes dumps about 4× smaller than none for a third more time, while
+ * the default (6) takes twice as long for 15% less. A bare level works with pg_dump 15 and 16.
+ */
 const DUMP_COMPRESSION = '1';
 /** How long the swap waits for the app's sessions to end after they were told to. */
 const TERMINATE_TIMEOUT_MS = 10_000;

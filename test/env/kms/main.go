@@ -59,7 +59,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The readiness check of the environment looks for this line only after the seed is stored.
+	// The port opens only once the seed is stored, so a request that resolves an alias proves both.
 	fmt.Printf("local-kms (%s, account %s) listening on %s\n", config.AWSRegion, config.AWSAccountId, ln.Addr())
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { src.HandleRequest(w, r, db) })
