@@ -17,6 +17,8 @@ export interface AgentSettings {
   kmsKeyId: string;
   retention?: BackupPolicySpecRetention;
   verify: boolean;
+  /** gzip the files tar (TENANTRY_COMPRESS_FILES=true); off by default, see run-backup.ts. */
+  compressFiles: boolean;
   filesDir?: string;
   database?: DatabaseTarget;
   /** Static credentials when given; otherwise the SDK's default chain (IRSA, instance role). */
@@ -59,6 +61,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: st
     bucket,
     kmsKeyId,
     verify: env.TENANTRY_VERIFY !== 'false',
+    compressFiles: env.TENANTRY_COMPRESS_FILES === 'true',
     ...(env.TENANTRY_BACKUP_PREFIX ? { prefix: env.TENANTRY_BACKUP_PREFIX } : {}),
     ...(env.TENANTRY_S3_ENDPOINT ? { s3Endpoint: env.TENANTRY_S3_ENDPOINT } : {}),
     ...(env.TENANTRY_KMS_ENDPOINT ? { kmsEndpoint: env.TENANTRY_KMS_ENDPOINT } : {}),

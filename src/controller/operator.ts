@@ -394,7 +394,9 @@ export class Operator {
       },
       storageClass: (name) => this.informerFor('StorageClass')?.get(name) as V1StorageClass | undefined,
       backupPolicy: (name) => this.informerFor(BACKUP_POLICY_KIND)?.get(name) as BackupPolicy | undefined,
-      restoringInto: (tenantName) => ((this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]).some((r) => !restoreDone(r) && restoreTarget(r) === tenantName),
+      // Only a Restore that has resolved its backup holds the app: one still looking for a backup
+      // (an unreadable bucket, a typo) must not take a serving tenant down.
+      restoringInto: (tenantName) => ((this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]).some((r) => !restoreDone(r) && !!r.status?.backupId && restoreTarget(r) === tenantName),
     };
   }
 
@@ -429,9 +431,12 @@ export class Operator {
     const policy = policyName ? view.backupPolicy?.(policyName) : undefined;
     const now = new Date();
     let latestBackupId: string | undefined;
+    let storeError: string | undefined;
     if (source && policy && !restore.status?.backupId && (restore.spec.backupId ?? 'latest') === 'latest') {
       this.backups.invalidate(restore.spec.tenant);
-      latestBackupId = (await this.backups.observe(restore.spec.tenant, policy, now)).newestVerified?.id;
+      const seen = await this.backups.observe(restore.spec.tenant, policy, now);
+      latestBackupId = seen.newestVerified?.id;
+      storeError = seen.error;
     }
     const ns = tenantNamespace(targetName);
     const app = view.get('apps/v1/Deployment', ns, APP_NAME) as { spec?: { replicas?: number } } | undefined;
@@ -449,6 +454,7 @@ export class Operator {
       ...(target ? { target } : {}),
       ...(policy ? { policy } : {}),
       ...(latestBackupId ? { latestBackupId } : {}),
+      ...(storeError ? { storeError } : {}),
       ...(backupBytes !== undefined ? { backupBytes } : {}),
       ...(job ? { job } : {}),
     });
@@ -472,7 +478,7 @@ export class Operator {
     // The target's reconcile holds or releases the app according to the Restore's phase.
     this.queue.add(targetName);
     // Waiting on the target's provisioning: look again soon even if no event arrives.
-    return plan.status.phase === 'Pending' ? { requeueAfterMs: 5000 } : undefined;
+    return plan.status.phase === 'Pending' ? { requeueAfterMs: storeError ? 60_000 : 5000 } : undefined;
   }
 
   /** Keeps the host index in step with a Tenant event. */

@@ -17,6 +17,8 @@ export interface RestoreInput {
   policy?: BackupPolicy;
   /** Newest verified backup id of the source tenant, when spec.backupId is `latest`. */
   latestBackupId?: string;
+  /** Why the source's bucket could not be listed (then `latest` is unknown, not absent). */
+  storeError?: string;
   /** Plaintext bytes of the backup being restored, once known. */
   backupBytes?: number;
   /** The target can run the Job: its namespace, credentials and volumes exist and its app is scaled to zero. */
@@ -91,6 +93,8 @@ export function planRestore(i: RestoreInput): RestorePlan {
     if (i.target.spec.region !== region) return failed('CrossRegionRefused', `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`);
   }
   const backupId = prev.backupId ?? (r.spec.backupId && r.spec.backupId !== 'latest' ? r.spec.backupId : i.latestBackupId);
+  // An unreadable bucket says nothing about whether a backup exists: wait, do not fail.
+  if (!backupId && i.storeError) return pending('BackupStoreUnreadable', i.storeError);
   if (!backupId) return failed('NoBackup', `tenant ${r.spec.tenant} has no complete and verified backup to restore`);
   const withId: RestoreStatus = { ...prev, backupId };
   const job = i.job;

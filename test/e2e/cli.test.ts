@@ -42,3 +42,16 @@ test('an unknown command or option is a usage error naming it', () => {
   assert.equal(badOption.code, 64);
   assert.match(badOption.stderr, /--colour/);
 });
+
+test('tenantry backup without its settings exits 78 naming every missing variable, and touches nothing', () => {
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'backup', 'run'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  assert.equal(r.status, 78, r.stderr);
+  for (const v of ['TENANTRY_TENANT', 'TENANTRY_REGION', 'TENANTRY_BACKUP_BUCKET', 'TENANTRY_KMS_KEY_ID']) assert.match(r.stderr, new RegExp(v));
+});
+
+test('tenantry restore refuses a backup region other than the tenant region before reading anything', () => {
+  const env = { PATH: process.env.PATH ?? '', TENANTRY_TENANT: 'acme', TENANTRY_REGION: 'eu-west-1', AWS_REGION: 'us-east-1', TENANTRY_BACKUP_BUCKET: 'b', TENANTRY_KMS_KEY_ID: 'k' };
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'restore', '--backup', 'latest'], { encoding: 'utf8', env });
+  assert.equal(r.status, 78, r.stderr);
+  assert.match(r.stderr, /never leave a tenant's region/);
+});
