@@ -16,12 +16,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
 import { runPsql } from '../src/backup/engines/postgres.js';
 import { ensureBinaries } from '../test/env/build.js';
 import { repoRoot } from '../test/env/paths.js';
 import { servicesEnv, startServices, stopServices, type Services } from '../test/env/services.js';
-import { agentEnv, dbTarget } from '../test/support/backup-env.js';
+import { adminS3, agentEnv, dbTarget } from '../test/support/backup-env.js';
 import { countRows, emptyDir, fillFiles, parseSize, seedDatabase, summarizeFiles, textBlock } from './backup-dataset.js';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '1GiB' }, 'rss-sizes': { type: 'string', default: '1GiB,4GiB' } } });
@@ -232,14 +233,31 @@ async function ensureRestic(): Promise<string> {
 }
 
 /** The last JSON line of a `restic --json backup` with message_type summary. */
-function resticSummary(stdout: string): { snapshot_id: string; data_added: number; total_bytes_processed: number } {
+function resticSummary(stdout: string): { snapshot_id: string } {
   const line = stdout
     .trim()
     .split('\n')
     .reverse()
     .find((l) => l.includes('"message_type":"summary"'));
   if (!line) throw new Error(`restic printed no summary:\n${stdout.slice(-2000)}`);
-  return JSON.parse(line) as { snapshot_id: string; data_added: number; total_bytes_processed: number };
+  return JSON.parse(line) as { snapshot_id: string };
+}
+
+/** Total size of the objects under a prefix of the bucket the services created: what a tool really stored. */
+async function storedBytes(bucket: string, prefix: string): Promise<number> {
+  const s3 = adminS3();
+  try {
+    let total = 0;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      total += (page.Contents ?? []).reduce((n, o) => n + (o.Size ?? 0), 0);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return total;
+  } finally {
+    s3.destroy();
+  }
 }
 
 /** pg_dump's connection arguments and environment for a target (as the agent builds them). */
@@ -365,6 +383,9 @@ async function main(): Promise<void> {
     const resticServiceCpu = serviceCpuSince(services, cpu0);
     const resticBackupSeconds = resticDb.seconds + resticFiles.seconds;
     const [dbSnap, filesSnap] = [resticSummary(resticDb.stdout), resticSummary(resticFiles.stdout)];
+    // data_added counts bytes before compression; the bucket says what restic really stored.
+    const resticStored = await storedBytes(s3.TENANTRY_S3_BUCKET!, 'restic-bench/');
+    const resticRepoVersion = (JSON.parse(ok(await run('restic', ['cat', 'config'], { env: resticEnv }), 'restic cat config').stdout) as { version?: number }).version;
     phase(`restic: backup in ${resticBackupSeconds.toFixed(1)} s (${mbps(datasetBytes, resticBackupSeconds)} MB/s; db ${resticDb.seconds.toFixed(1)} s, files ${resticFiles.seconds.toFixed(1)} s), peak RSS ${Math.max(resticDb.peakRssMb, resticFiles.peakRssMb)} MB`);
     phase('restic: restore of the files, and restic dump | pg_restore into a scratch database');
     const resticTarget = join(root, 'restic-restore');
@@ -438,7 +459,8 @@ async function main(): Promise<void> {
       restic: resticVersion,
       resticBackupSeconds: round(resticBackupSeconds),
       resticBackupMBps,
-      resticStoredBytes: dbSnap.data_added + filesSnap.data_added,
+      resticRepositoryVersion: resticRepoVersion,
+      resticStoredBytes: resticStored,
       resticBackupCpuSeconds: { restic: round(resticDb.cpuSeconds + resticFiles.cpuSeconds, 1), ...resticServiceCpu },
       resticRestoreSeconds: round(resticRestoreSeconds),
       resticRestoreMBps,

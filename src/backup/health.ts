@@ -105,5 +105,5 @@ export function backupHealth(input: BackupHealthInput): BackupHealth {
 }
 
 function iso(t: number): string {
-  return new Date(t).toISOString().replace('.000Z', 'Z');
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -76,11 +76,16 @@ export function parseManifest(text: string, expect: { tenant: string; backupId: 
   }
   if (!m.database || typeof m.database.engine !== 'string') throw bad('database.engine', 'is missing');
   if (!Array.isArray(m.parts) || m.parts.length === 0) throw bad('parts', 'is empty');
+  const seen = new Set<string>();
   for (const [i, p] of m.parts.entries()) {
+    if (typeof p !== 'object' || p === null) throw bad(`parts[${i}]`, 'is not an object');
+    if (seen.has(p.name)) throw bad(`parts[${i}].name`, `repeats ${JSON.stringify(p.name)}`);
+    seen.add(p.name);
     if (!BACKUP_PARTS.includes(p.name)) throw bad(`parts[${i}].name`, `is ${JSON.stringify(p.name)}`);
     if (!HEX64.test(p.plaintextSha256) || !HEX64.test(p.ciphertextSha256)) throw bad(`parts[${i}]`, 'has no SHA-256');
     if (!Number.isSafeInteger(p.plaintextBytes) || !Number.isSafeInteger(p.ciphertextBytes)) throw bad(`parts[${i}]`, 'has no sizes');
-    if (typeof p.key !== 'string' || !p.key.endsWith(`/${expect.backupId}/${p.name}.tenc`)) throw bad(`parts[${i}].key`, 'is not inside the backup');
+    const own = `${expect.tenant}/${expect.backupId}/${p.name}.tenc`;
+    if (typeof p.key !== 'string' || !(p.key === own || p.key.endsWith(`/${own}`))) throw bad(`parts[${i}].key`, `is not inside backup ${expect.backupId} of tenant ${expect.tenant}`);
   }
   return m as BackupManifest;
 }

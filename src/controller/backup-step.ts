@@ -97,7 +97,8 @@ export function planBackupStep(i: BackupStepInput): BackupStepOutput {
       bytes: newest.plaintextBytes,
       defaultBytesPerSecond: ctx.config.backup.restoreBytesPerSecond,
       overheadSeconds: 300,
-      ...(drill ? { measuredRestoreBytesPerSecond: drill.bytesPerSecond, drillAt: new Date(drill.verifiedAt) } : {}),
+      // A drill too small to time (0 B/s) says nothing about the rate: fall back to the fleet's.
+      ...(drill && Number.isFinite(drill.bytesPerSecond) && drill.bytesPerSecond > 0 ? { measuredRestoreBytesPerSecond: drill.bytesPerSecond, drillAt: new Date(drill.verifiedAt) } : {}),
     });
     out.objective = { status: projection.status, reason: projection.reason, message: projection.message };
   }

@@ -8,6 +8,8 @@ import { restoreJobName } from '../resources/restore-job.js';
 
 /** Label on a Tenant created to receive a restore. */
 export const RESTORED_FROM_LABEL = 'tenantry.io/restored-from';
+/** Annotation naming the Restore that created a Tenant: only that Restore may write into it. */
+export const CREATED_BY_RESTORE_ANNOTATION = 'tenantry.io/created-by-restore';
 
 /** What the planner sees. */
 export interface RestoreInput {
@@ -81,13 +83,13 @@ export function planRestore(i: RestoreInput): RestorePlan {
       const tenant: Tenant = {
         apiVersion: 'tenantry.io/v1alpha1',
         kind: 'Tenant',
-        metadata: { name: target, labels: { [RESTORED_FROM_LABEL]: r.spec.tenant } },
+        metadata: { name: target, labels: { [RESTORED_FROM_LABEL]: r.spec.tenant }, annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' } },
         // Same region, plan, engine and policy; no host, so the copy never claims the original's.
         spec,
       };
       return pending('CreatingTenant', `creating tenant ${target} in ${region} to restore into`, { createTenant: tenant });
     }
-    if (i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant) {
+    if (i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant || i.target.metadata.annotations?.[CREATED_BY_RESTORE_ANNOTATION] !== r.metadata.name) {
       return failed('TargetExists', `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`);
     }
     if (i.target.spec.region !== region) return failed('CrossRegionRefused', `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`);

@@ -2,8 +2,9 @@
 // (postgresql, mariadb-server): each initialised into its own folder of the environment, listening
 // on loopback only, with a superuser password made up for this environment.
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { freePort } from './controlplane.js';
 import { runTool } from './proc.js';
 import type { Launcher } from './services.js';
@@ -70,6 +71,19 @@ export async function postgresBindir(): Promise<string> {
   throw new Error('cannot find the PostgreSQL server binaries: install the Debian packages listed in .ci/run (APT_PACKAGES)');
 }
 
+/**
+ * Lets other users pass through (search, not list) the folders above `dir` that lie inside the
+ * temporary folder, such as the 0700 folder mkdtemp makes: the postgres user must reach its data
+ * folder. Folders elsewhere (a home folder, say) are left as they are; initdb then says so.
+ */
+function openPathTo(dir: string): void {
+  const tmp = resolve(tmpdir());
+  for (let d = dirname(resolve(dir)); d.startsWith(tmp + sep); d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if (!(mode & 0o001)) chmodSync(d, (mode & 0o7777) | 0o001);
+  }
+}
+
 /** Returns the uid and gid of a system user. */
 async function userIds(user: string): Promise<{ uid: number; gid: number }> {
   const [uid, gid] = await Promise.all([runTool('id', ['-u', user]), runTool('id', ['-g', user])]);
@@ -85,7 +99,10 @@ export async function startPostgres(dir: string, launch: Launcher): Promise<Post
   const state: PostgresState = { host: '127.0.0.1', port: await freePort(), user: 'postgres', password: makePassword(), bindir, dataDir: join(dir, 'data') };
   mkdirSync(dir, { recursive: true });
   const owner = isRoot() ? await userIds('postgres') : undefined;
-  if (owner) chownSync(dir, owner.uid, owner.gid);
+  if (owner) {
+    openPathTo(dir);
+    chownSync(dir, owner.uid, owner.gid);
+  }
   // The password reaches initdb in a file only the server's user can read, never on a command line.
   const pwfile = join(dir, 'pwfile');
   writeFileSync(pwfile, state.password + '\n', { mode: 0o600 });
@@ -95,7 +112,7 @@ export async function startPostgres(dir: string, launch: Launcher): Promise<Post
     // runuser rather than spawn's uid option: runTool has none, and initdb is a one-off.
     await (owner ? runTool('runuser', ['-u', 'postgres', '--', ...initdb]) : runTool(initdb[0]!, initdb.slice(1)));
   } catch (e) {
-    const hint = owner ? ' (it runs as the postgres user: every folder above the environment folder must be searchable by others)' : '';
+    const hint = owner ? ` (it runs as the postgres user: every folder above ${dir} must be searchable by others)` : '';
     throw new Error(`initdb failed${hint}: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     rmSync(pwfile, { force: true });

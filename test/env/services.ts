@@ -4,7 +4,8 @@
 // data in one folder, which stop removes.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dump } from 'js-yaml';
@@ -32,8 +33,6 @@ const STOP_GRACE_MS = 10_000;
 /** One process of the services; `stopSignal` asks it to shut down (SIGTERM when unset). */
 export interface ServiceProcess extends EnvProcess {
   stopSignal?: NodeJS.Signals;
-  /** How long to wait after the stop signal before KILL (STOP_GRACE_MS when unset). */
-  stopGraceMs?: number;
   /** Files it makes outside the services' folder, removed after it stops. */
   leftovers?: string[];
 }
@@ -49,7 +48,6 @@ export interface ProcessSpec {
   uid?: number;
   gid?: number;
   stopSignal?: NodeJS.Signals;
-  stopGraceMs?: number;
   leftovers?: string[];
 }
 
@@ -115,7 +113,7 @@ function launcher(dir: string, processes: ServiceProcess[]): Launcher {
       child.unref();
       if (child.pid === undefined) throw new Error(`cannot start ${spec.name} (${spec.bin})`);
       // Fields left undefined vanish from the JSON state.
-      const p: ServiceProcess = { name: spec.name, pid: child.pid, log, stopSignal: spec.stopSignal, stopGraceMs: spec.stopGraceMs, leftovers: spec.leftovers };
+      const p: ServiceProcess = { name: spec.name, pid: child.pid, log, stopSignal: spec.stopSignal, leftovers: spec.leftovers };
       processes.push(p);
       return p;
     },
@@ -208,13 +206,30 @@ function seaweedConfig(s3: S3State, kms: KmsState): unknown {
   };
 }
 
+/** Returns `n` distinct TCP ports on 127.0.0.1 that were free a moment ago (all held at once, so none repeats). */
+async function freePorts(n: number): Promise<number[]> {
+  const listen = () =>
+    new Promise<Server>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    });
+  const servers = await Promise.all(Array.from({ length: n }, listen));
+  const ports = servers.map((srv) => (srv.address() as AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  return ports;
+}
+
 /**
- * Starts SeaweedFS (`weed server`: master, volume server, filer and S3 gateway in one process) on
- * free loopback ports and creates the backup bucket and the Object Lock archive bucket.
+ * Starts SeaweedFS on free loopback ports and creates the backup bucket and the Object Lock
+ * archive bucket. `weed mini` runs master, volume server, filer and S3 gateway (and an admin
+ * server for maintenance) in one process, set up for a single node: unlike `weed server` it takes
+ * writes within seconds (the filer does not wait 10 s for peers of an older cluster) and stops
+ * cleanly on SIGTERM.
  */
 async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher): Promise<S3State> {
   mkdirSync(join(dir, 'data'), { recursive: true });
-  const [s3Port, s3Grpc, masterPort, masterGrpc, volumePort, volumeGrpc, filerPort, filerGrpc] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+  const [s3Port, s3Grpc, masterPort, masterGrpc, volumePort, volumeGrpc, filerPort, filerGrpc, adminPort, adminGrpc] = await freePorts(10);
   const state: S3State = {
     endpoint: `http://127.0.0.1:${s3Port}`,
     region: TEST_REGION,
@@ -230,52 +245,36 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
     name: 's3',
     bin,
     args: [
-      'server',
+      'mini',
       `-dir=${join(dir, 'data')}`,
       '-ip=127.0.0.1',
       '-ip.bind=127.0.0.1',
+      // Every port explicit: the defaults are fixed numbers, which parallel runs would share.
       `-master.port=${masterPort}`,
       `-master.port.grpc=${masterGrpc}`,
-      // Never report to SeaweedFS's telemetry server from a test run.
-      '-master.telemetry=false',
       `-volume.port=${volumePort}`,
       `-volume.port.grpc=${volumeGrpc}`,
-      // It would keep serving for 10 s after SIGTERM so clients notice; there are none to tell.
-      '-volume.preStopSeconds=0',
-      // Every bucket is a collection with volumes of its own, so the default of 8 volumes runs out
-      // after a few buckets. Volume files grow as written (no preallocation): a high count costs
-      // no disk, and 1 GiB volumes (instead of 30 GB) keep the count meaningful.
-      '-volume.max=100',
-      '-master.volumeSizeLimitMB=1024',
-      '-filer',
       `-filer.port=${filerPort}`,
       `-filer.port.grpc=${filerGrpc}`,
       `-filer.localSocket=${join(dir, 'filer.sock')}`,
-      '-s3',
       `-s3.port=${s3Port}`,
       `-s3.port.grpc=${s3Grpc}`,
       `-s3.localSocket=${join(dir, 's3.sock')}`,
-      // The Iceberg and Lance catalogues listen on fixed ports by default, which parallel runs would share.
+      `-admin.port=${adminPort}`,
+      `-admin.port.grpc=${adminGrpc}`,
+      '-admin.port.legacy=0',
+      '-admin.ui=false',
+      '-webdav=false',
       '-s3.port.iceberg=0',
       '-s3.port.lance=0',
+      // Never report to SeaweedFS's telemetry server from a test run.
+      '-master.telemetry=false',
       `-s3.config=${config}`,
       // As on AWS, a write to a bucket that does not exist fails instead of creating it.
       '-s3.autoCreateBucket=false',
     ],
-    env: {
-      ...process.env,
-      // One volume per growth step instead of 7: fewer files and faster bucket creation.
-      WEED_MASTER_VOLUME_GROWTH_COPY_1: '1',
-      // SSE-S3's key-encryption key, and the passphrase it is stored under on the filer
-      // (without them SeaweedFS warns, and keeps a generated key in plain text).
-      WEED_S3_SSE_KEK: randomBytes(32).toString('hex'),
-      WEED_S3_SSE_KEK_PASSPHRASE: randomBytes(32).toString('hex'),
-    },
-    // On SIGTERM `weed server` stops its volume server and filer, but its master and S3 gateway
-    // keep running; the data is disposable, so it gets little time before KILL.
-    stopGraceMs: 2000,
     // Its gRPC servers also listen on these fixed-name sockets, which a killed server leaves behind.
-    leftovers: Object.entries({ master: masterGrpc, volume: volumeGrpc, filer: filerGrpc, s3: s3Grpc }).map(([n, p]) => `/tmp/seaweedfs-${n}-grpc-${p}.sock`),
+    leftovers: Object.entries({ master: masterGrpc, volume: volumeGrpc, filer: filerGrpc, s3: s3Grpc, admin: adminGrpc }).map(([n, p]) => `/tmp/seaweedfs-${n}-grpc-${p}.sock`),
     // SeaweedFS reads master.toml, filer.toml and security.toml from the working folder first.
     cwd: dir,
   });
@@ -305,8 +304,6 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
 export async function startServices(dir: string, bin: Pick<EnvBinaries, 'kms' | 'weed'>): Promise<Services> {
   const started = Date.now();
   mkdirSync(dir, { recursive: true });
-  // PostgreSQL runs as the postgres user (when we are root) and must reach its folder in here.
-  if (process.getuid?.() === 0) chmodSync(dir, 0o711);
   const processes: ServiceProcess[] = [];
   const launch = launcher(dir, processes);
   const timed = async <T>(name: string, start: () => Promise<T>): Promise<T> => {
@@ -348,7 +345,7 @@ export async function stopServices(s: Pick<Services, 'dir' | 'processes'>, opts:
     s.processes.map(async (p) => {
       // To the main process only: PostgreSQL's children treat SIGINT differently from its postmaster.
       signal(p.pid, p.stopSignal ?? 'SIGTERM', false);
-      const deadline = Date.now() + (p.stopGraceMs ?? STOP_GRACE_MS);
+      const deadline = Date.now() + STOP_GRACE_MS;
       while (isAlive(p.pid) && Date.now() < deadline) await sleep(100);
       // The group too: nothing a server forked may outlive it.
       signal(p.pid, 'SIGKILL', true);

@@ -217,11 +217,12 @@ const manifestErrors: { name: string; text?: string; manifest?: unknown; expect?
   { name: 'no plaintext size', manifest: withPart(0, { plaintextBytes: undefined }), error: /: parts\[0\] has no sizes$/ },
   { name: 'a fractional size', manifest: withPart(1, { ciphertextBytes: 1.5 }), error: /: parts\[1\] has no sizes$/ },
   { name: 'a size given as a string', manifest: withPart(1, { plaintextBytes: '500' }), error: /: parts\[1\] has no sizes$/ },
-  { name: 'no part key', manifest: withPart(0, { key: undefined }), error: /: parts\[0\]\.key is not inside the backup$/ },
-  { name: "a part key in another backup's folder", manifest: withPart(0, { key: partKey('backups', 'acme', OTHER_ID, 'database') }), error: /: parts\[0\]\.key is not inside the backup$/ },
-  { name: "a part key naming the other part's object", manifest: withPart(1, { key: partKey('backups', 'acme', ID, 'database') }), error: /: parts\[1\]\.key is not inside the backup$/ },
-  { name: 'a part key whose folder only ends like the backup id', manifest: withPart(0, { key: `backups/acme/x${ID}/database.tenc` }), error: /: parts\[0\]\.key is not inside the backup$/ },
-  { name: 'a part key without its suffix', manifest: withPart(0, { key: `backups/acme/${ID}/database` }), error: /: parts\[0\]\.key is not inside the backup$/ },
+  { name: 'no part key', manifest: withPart(0, { key: undefined }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
+  { name: "a part key in another backup's folder", manifest: withPart(0, { key: partKey('backups', 'acme', OTHER_ID, 'database') }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
+  { name: "a part key naming the other part's object", manifest: withPart(1, { key: partKey('backups', 'acme', ID, 'database') }), error: /: parts\[1\]\.key is not inside backup \S+ of tenant acme$/ },
+  { name: 'a part key whose folder only ends like the backup id', manifest: withPart(0, { key: `backups/acme/x${ID}/database.tenc` }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
+  { name: "a part key under another tenant's folder", manifest: withPart(0, { key: `backups/globex/${ID}/database.tenc` }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
+  { name: 'a part key without its suffix', manifest: withPart(0, { key: `backups/acme/${ID}/database` }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
 ];
 
 for (const r of manifestErrors) {
