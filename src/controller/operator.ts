@@ -360,7 +360,13 @@ export class Operator {
       this.backups.invalidate(tenant);
       this.countJobFailure(tenant, o);
     }
-    if (tenant && this.informerFor(TENANT_KIND)?.get(tenant)) this.queue.add(tenant);
+    if (tenant && this.informerFor(TENANT_KIND)?.get(tenant)) {
+      this.queue.add(tenant);
+      // A Restore waits for its target's app to reach zero replicas: look again as soon as it does.
+      if (kind === 'Deployment') {
+        for (const r of (this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]) if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
+      }
+    }
   }
 
   private informerFor(kind: string): ResilientInformer<KubernetesObject> | undefined {
