@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createAgentClients } from '../../src/backup/clients.js';
@@ -18,6 +19,8 @@ import { adminS3, agentEnv, countNotes, dbTarget, need, seedDatabase, seedFiles,
 import { startFlakyProxy } from '../support/flaky-proxy.js';
 
 const s3 = adminS3();
+// Tenant names unique to this run, so a reused environment (env:up) holds no earlier backups of them.
+const RUN = randomBytes(2).toString('hex');
 const bucket = () => need('TENANTRY_S3_BUCKET');
 const quiet = createLogger('error');
 
@@ -40,7 +43,7 @@ after(() => s3.destroy());
 
 for (const engine of ['postgres', 'mariadb'] as const) {
   describe(`backup and restore of a ${engine} tenant`, () => {
-    const tenant = `agent-${engine}`;
+    const tenant = `agent-${engine}-${RUN}`;
     const db = dbTarget(engine, `app_${engine}`);
     let files = '';
     before(async () => {
@@ -67,6 +70,14 @@ for (const engine of ['postgres', 'mariadb'] as const) {
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket(), Key: `${prefix}database.tenc` }));
       assert.equal(head.ServerSideEncryption, 'aws:kms');
 
+      // A drill restores the backup into scratch space, times it, and leaves nothing behind.
+      const drill = await runAgent(['backup', 'verify', id, '--drill'], env);
+      assert.equal(drill.code, 0, drill.stderr.slice(-3000));
+      assert.equal(drill.result?.['method'], 'drill');
+      assert.ok(Number(drill.result?.['bytesPerSecond']) > 0);
+      const scratch = engine === 'postgres' ? await sql(db, "SELECT datname FROM pg_database WHERE datname LIKE 'tenantry_drill%';", 'postgres') : await sql(db, "SHOW DATABASES LIKE 'tenantry_drill%';");
+      assert.equal(scratch.trim(), '', 'the drill left its scratch database');
+
       await sql(db, 'DELETE FROM notes WHERE id = 42;');
       unlinkSync(join(files, 'uploads', 'invoice 2026.pdf'));
       assert.equal(await countNotes(db), 1999);
@@ -82,7 +93,7 @@ for (const engine of ['postgres', 'mariadb'] as const) {
 }
 
 describe('faults', () => {
-  const tenant = 'agent-faults';
+  const tenant = `agent-faults-${RUN}`;
   const db = dbTarget('postgres', 'app_faults');
   let files = '';
   let good = '';
@@ -201,7 +212,7 @@ describe('faults', () => {
   });
 
   test("another tenant's backup copied under this tenant's prefix cannot be restored into it", async () => {
-    const other = 'agent-intruder';
+    const other = `agent-intruder-${RUN}`;
     const src = tenantPrefix('it', tenant);
     const dst = tenantPrefix('it', other);
     for (const k of await keys(`${src}${good}/`)) {
@@ -221,8 +232,8 @@ describe('retention', () => {
     await seedDatabase(db, 50);
     const files = seedFiles();
     try {
-      const envA = agentEnv('keep-a', db, files, { TENANTRY_RETENTION: JSON.stringify({ keepLast: 1 }) });
-      const envB = agentEnv('keep-b', db, files, { TENANTRY_RETENTION: JSON.stringify({ keepLast: 1 }) });
+      const envA = agentEnv(`keep-a-${RUN}`, db, files, { TENANTRY_RETENTION: JSON.stringify({ keepLast: 1 }) });
+      const envB = agentEnv(`keep-b-${RUN}`, db, files, { TENANTRY_RETENTION: JSON.stringify({ keepLast: 1 }) });
       const day = (n: number) => () => new Date(Date.UTC(2026, 10, n, 2, 0, 0));
       for (const [env, days] of [[envA, [20, 21, 22]], [envB, [20, 21]]] as const) {
         const s = settingsFromEnv(env);
