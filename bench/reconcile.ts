@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     phase(`operator: converged in ${operatorSeconds.toFixed(1)} s`);
     // Let the last watch events and status writes land before counting.
     await sleep(3000);
-    const events = auditSince(mark).filter((e) => e.user.username === identity);
+    const events = auditSince(mark, (e) => e.user.username === identity);
     const writes = events.filter(isWrite);
     const reads = events.filter((e) => !isWrite(e) && e.verb !== 'watch');
     const eventWrites = writes.filter((e) => e.objectRef?.resource === 'events').length;
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       const m = /"message":"resync complete","seconds":([0-9.]+),"tenants":(\d+)/.exec(op2.logs());
       if (m && Number(m[2]) === N) resyncSeconds = Number(m[1]);
     }
-    const resyncWrites = auditSince(resyncMark).filter((e) => e.user.username === identity && isWrite(e) && e.objectRef?.resource !== 'leases').length;
+    const resyncWrites = auditSince(resyncMark, (e) => e.user.username === identity && isWrite(e) && e.objectRef?.resource !== 'leases').length;
     const restartedRssMb = peakRssMb(op2.child.pid ?? 0);
     await op2.stop();
     driver.close();

@@ -77,7 +77,10 @@ async function extract(dir: string, tar: Readable, context: string): Promise<num
   // --preserve-permissions: modes as archived even when not root (root does it anyway); owners
   // are restored only when root, by number, since the agent's image knows no tenant's users.
   // --verbose lists the members on stdout, which only tells whether there were any.
-  const tool = spawnTool('tar', ['--extract', '--verbose', '--file=-', `--directory=${dir}`, '--numeric-owner', '--preserve-permissions'], { context, stdin: true });
+  // --ignore-zeros: tar stops reading at the end-of-archive blocks, and Node then reports the rest
+  // of the input (the archive's zero padding, still arriving) as "premature close"; reading to the
+  // end also lets the digest and GCM checks upstream see every byte before the restore counts.
+  const tool = spawnTool('tar', ['--extract', '--verbose', '--ignore-zeros', '--file=-', `--directory=${dir}`, '--numeric-owner', '--preserve-permissions'], { context, stdin: true });
   let listed = 0;
   tool.stdout.on('data', (d: Buffer) => (listed += d.length));
   const bytes = await feedTool(tool, tar, context);

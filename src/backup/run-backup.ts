@@ -13,6 +13,7 @@ import { createEncryptStream } from './crypto-stream.js';
 import { DigestStream } from './digest.js';
 import { engineFor } from './engines/index.js';
 import { tarDirectory } from './files.js';
+import { databaseBytes, directoryBytes } from './sizes.js';
 import { newBackupId, partKey, type BackupPart } from './layout.js';
 import { MANIFEST_FORMAT, type BackupManifest, type ManifestPart } from './manifest.js';
 import { formatBytes, ProgressMeter, type Progress } from './progress.js';
@@ -39,6 +40,8 @@ interface PartSource {
   done: Promise<void>;
   contentType: string;
   compress: boolean;
+  /** Estimated size, so the upload's part size can hold it (undefined: the smallest parts). */
+  expectedBytes?: number;
 }
 
 /** Logs progress lines (bytes, rate) for a long transfer. */
@@ -75,7 +78,7 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, s
   const flow = pipeline([src.stream, meter, ...(src.compress ? [createGzip({ level: GZIP_LEVEL })] : []), plain, enc, cipher, body]);
   // Either side failing must stop the other: a failed upload destroys the pipeline (and the dump
   // tool with it); a failed dump destroys the body, which aborts the multipart upload.
-  const uploaded = c.store.upload(key_, body, 'application/vnd.tenantry.backup').catch((e: unknown) => {
+  const uploaded = c.store.upload(key_, body, 'application/vnd.tenantry.backup', src.expectedBytes).catch((e: unknown) => {
     src.stream.destroy(e as Error);
     throw e;
   });
@@ -102,16 +105,23 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
   if (!s.filesDir) throw new Error('no files directory to back up: TENANTRY_FILES_DIR is missing');
   const engine = engineFor(s.database.engine);
   const versions = await engine.versions(s.database);
+  // Estimates only size the upload parts; a failed estimate falls back to the smallest parts.
+  const estimate = async (what: string, f: () => Promise<number>) =>
+    f().catch((e: unknown) => {
+      log.warn(`could not estimate the ${what} size; using the smallest upload parts`, { backupId, error: (e as Error).message });
+      return undefined;
+    });
+  const [dbBytes, filesBytes] = await Promise.all([estimate('database', () => databaseBytes(s.database!)), estimate('files', () => directoryBytes(s.filesDir!))]);
   const sources: Array<() => PartSource> = [
     () => {
       const d = engine.dump(s.database!);
-      return { name: 'database', stream: d.stream, done: d.done, contentType: engine.contentType, compress: engine.compressInAgent };
+      return { name: 'database', stream: d.stream, done: d.done, contentType: engine.contentType, compress: engine.compressInAgent, ...(dbBytes !== undefined ? { expectedBytes: dbBytes } : {}) };
     },
     () => {
       const t = tarDirectory(s.filesDir!);
       // Not compressed by default: uploaded files are mostly compressed already (images, PDFs,
       // archives), and gzip would cut the tar's throughput by half or more for a few per cent.
-      return { name: 'files', stream: t.stream, done: t.done, contentType: 'application/x-tar', compress: s.compressFiles };
+      return { name: 'files', stream: t.stream, done: t.done, contentType: 'application/x-tar', compress: s.compressFiles, ...(filesBytes !== undefined ? { expectedBytes: filesBytes } : {}) };
     },
   ];
   let parts: ManifestPart[];

@@ -54,13 +54,19 @@ export async function runRestore(s: AgentSettings, c: AgentClients, o: RestoreOp
   let bytes = 0;
   const engine = engineFor(s.database.engine);
   if (m.database.engine !== s.database.engine) throw new Error(`backup ${m.backupId} holds a ${m.database.engine} database; this instance runs ${s.database.engine}`);
-  for (const part of m.parts) {
-    const plain = await openPart(s, c, m, part, log, `restore ${part.name}`);
-    if (part.name === 'database') await engine.restore(s.database, plain, { scratchSuffix: suffix });
-    else await restoreDirectory(s.filesDir, plain, { suffix });
-    bytes += part.plaintextBytes;
-    log.info(`restored ${part.name}`, { backupId: m.backupId, part: part.name });
-  }
+  // Both parts at once, as they were backed up: the database load and the extraction use
+  // different resources. Each swaps in its own part only after its own load succeeded.
+  const target = s.database;
+  const filesDir = s.filesDir;
+  await Promise.all(
+    m.parts.map(async (part) => {
+      const plain = await openPart(s, c, m, part, log, `restore ${part.name}`);
+      if (part.name === 'database') await engine.restore(target, plain, { scratchSuffix: suffix });
+      else await restoreDirectory(filesDir, plain, { suffix });
+      bytes += part.plaintextBytes;
+      log.info(`restored ${part.name}`, { backupId: m.backupId, part: part.name });
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   log.info('restore complete', { backupId: m.backupId, bytes, seconds: Number(seconds.toFixed(1)) });
   return { backupId: m.backupId, sourceTenant: m.tenant, bytes, seconds, verifySeconds };

@@ -14,8 +14,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { backupIdTime, backupPrefix, MANIFEST_NAME, manifestKey, parseTenantKey, tenantPrefix } from './layout.js';
 import { parseManifest, type BackupManifest } from './manifest.js';
 
-/** Smallest multipart part: with S3's 10 000-part limit, 16 MiB parts carry objects up to 156 GiB; larger expected sizes raise it. */
-const MIN_PART_BYTES = 16 * 1024 * 1024;
+/**
+ * Smallest multipart part. The agent's memory is about part size × (queue + 1) per part in flight,
+ * so parts stay small (8 MiB: a flat ~180 MB peak) unless the expected size needs bigger ones to
+ * stay under S3's 10 000 parts per object (8 MiB parts carry up to 78 GiB).
+ */
+const MIN_PART_BYTES = 8 * 1024 * 1024;
+const MIB = 1024 * 1024;
 /** Parts in flight at once; memory is about part size × (queue + 1). */
 const UPLOAD_QUEUE = 2;
 /** S3 allows at most 10 000 parts per upload. */
@@ -74,8 +79,10 @@ export class TenantBackupStore {
    * Uploads a stream as one object with multipart upload; on any failure the multipart upload is
    * aborted (no parts left behind) and the error is thrown.
    */
-  async upload(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
-    const partSize = Math.max(MIN_PART_BYTES, Math.ceil((this.o.expectedMaxBytes ?? 0) / (MAX_PARTS - 100)));
+  async upload(key: string, body: Readable, contentType: string, expectedBytes?: number, signal?: AbortSignal): Promise<void> {
+    // Room for twice the estimate: a dump may outgrow the database it came from (SQL text, hex blobs).
+    const needed = Math.ceil((2 * Math.max(expectedBytes ?? 0, this.o.expectedMaxBytes ?? 0)) / (MAX_PARTS - 100) / MIB) * MIB;
+    const partSize = Math.max(MIN_PART_BYTES, needed);
     const upload = new Upload({
       client: this.s3,
       params: { Bucket: this.o.bucket, Key: this.own(key), Body: body, ContentType: contentType, ...this.sse() },

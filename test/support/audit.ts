@@ -1,5 +1,6 @@
 // Reads the API server's audit log (JSON lines) to count exactly which requests a client made.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 /** The fields of an audit event the tests use. */
 export interface AuditEvent {
@@ -26,16 +27,35 @@ export function auditMark(): number {
   return statSync(auditLogPath()).size;
 }
 
-/** Returns the completed audit events written after `mark`. */
-export function auditSince(mark: number): AuditEvent[] {
-  const buf = readFileSync(auditLogPath());
-  return buf
-    .subarray(mark)
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as AuditEvent)
-    .filter((e) => e.stage === 'ResponseComplete');
+/**
+ * Returns the completed audit events written after `mark`, optionally only those `keep` accepts.
+ * Read in chunks: a benchmark's log grows past what one string (512 MB) or one Buffer can hold.
+ */
+export function auditSince(mark: number, keep: (e: AuditEvent) => boolean = () => true): AuditEvent[] {
+  const fd = openSync(auditLogPath(), 'r');
+  const out: AuditEvent[] = [];
+  const chunk = Buffer.allocUnsafe(16 * 1024 * 1024);
+  let pos = mark;
+  let rest = '';
+  // A chunk may end inside a multi-byte character; the decoder carries it over.
+  const decoder = new StringDecoder('utf8');
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const lines = (rest + decoder.write(chunk.subarray(0, n))).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) {
+        if (l.trim() === '') continue;
+        const e = JSON.parse(l) as AuditEvent;
+        if (e.stage === 'ResponseComplete' && keep(e)) out.push(e);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
 
 /** Reports whether an audit event is a write. */
