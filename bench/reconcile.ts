@@ -16,7 +16,7 @@ import { startControlPlane, stopControlPlane } from '../test/env/controlplane.js
 import { sleep } from '../test/env/proc.js';
 import { auditMark, auditSince, isWrite } from '../test/support/audit.js';
 import { mintKubeconfig } from '../test/support/identity.js';
-import { shippedNodeOptions, startOperator, testConfig } from '../test/support/operator.js';
+import { shippedRuntimeEnv, startOperator, testConfig } from '../test/support/operator.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../test/support/prerequisites.js';
 
 const { values } = parseArgs({ options: { tenants: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' } } });
@@ -27,7 +27,7 @@ if (!Number.isInteger(N) || N < 1) throw new Error('--tenants must be a positive
 const phase = (name: string) => process.stderr.write(`[bench:reconcile] ${new Date().toISOString()} ${name}\n`);
 const CONFIG = testConfig('nginx', ENCRYPTED_CLASS);
 // The operator runs with the Node flags the Deployment ships, so its RSS is the one a cluster sees.
-const NODE_OPTIONS = shippedNodeOptions();
+const RUNTIME_ENV = shippedRuntimeEnv();
 const APPLY = 'application/apply-patch+yaml';
 
 /** Runs `fn` over items with at most `limit` in flight. */
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 
     phase('operator: starting');
     const identity = 'bench-operator';
-    const op = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 3600, nodeOptions: NODE_OPTIONS, startTimeoutMs: 300_000 });
+    const op = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 3600, runtimeEnv: RUNTIME_ENV, startTimeoutMs: 300_000 });
     const opKc = new KubeConfig();
     opKc.loadFromFile(await mintKubeconfig('bench-driver'));
     const driver = new KubeRest(opKc);
@@ -135,13 +135,13 @@ async function main(): Promise<void> {
     const statusWrites = writes.filter((e) => e.objectRef?.subresource === 'status').length;
 
     const operatorPeakRssMb = peakRssMb(op.child.pid ?? 0);
-    phase(`operator: peak RSS ${operatorPeakRssMb} MB (NODE_OPTIONS=${NODE_OPTIONS})`);
+    phase(`operator: peak RSS ${operatorPeakRssMb} MB (${Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')})`);
     phase('operator: restart, then an idle resync of every tenant');
     const resyncMark = auditMark();
     // The restarted operator passes over every tenant at start (from a cold cache) and again at
     // the first resync tick; both must write nothing.
     await op.stop();
-    const op2 = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 5, kubeconfig: op.kubeconfig, nodeOptions: NODE_OPTIONS, startTimeoutMs: 300_000 });
+    const op2 = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 5, kubeconfig: op.kubeconfig, runtimeEnv: RUNTIME_ENV, startTimeoutMs: 300_000 });
     let resyncSeconds = NaN;
     for (let i = 0; i < 200 && Number.isNaN(resyncSeconds); i++) {
       await sleep(250);
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       readsPerTenant: Number((reads.length / N).toFixed(3)),
       operatorPeakRssMb,
       restartedOperatorPeakRssMb: restartedRssMb,
-      nodeOptions: NODE_OPTIONS,
+      runtimeEnv: RUNTIME_ENV,
       noopResyncSeconds: resyncSeconds,
       noopResyncWrites: resyncWrites,
     };

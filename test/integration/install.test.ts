@@ -17,7 +17,7 @@ import { CHART_CRD_DIR, DEPLOY_CRD_DIR, generateCrdCopies, readCopies, readCrdSo
 import { parseConfig } from '../../src/config.js';
 import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk, runCaptured, type KubectlResult } from '../support/kubectl.js';
-import { shippedNodeOptions } from '../support/operator.js';
+import { shippedRuntimeEnv } from '../support/operator.js';
 
 const ROOT = repoRoot();
 const DEPLOY = join(ROOT, 'deploy');
@@ -162,7 +162,7 @@ function assertOperatorDeployment(objs: Obj[], source: string, configMapName: st
   assert.deepEqual(c.securityContext['capabilities'], { drop: ['ALL'] });
   assert.ok(c.resources.requests?.['memory'] && c.resources.limits?.['memory'], `${source}: memory request and limit`);
   // Both installers cap the heap the same way the benchmark measured it.
-  assert.equal(c.env.find((e) => e.name === 'NODE_OPTIONS')?.value, shippedNodeOptions(), `${source}: NODE_OPTIONS caps the V8 heap`);
+  for (const [name, value] of Object.entries(shippedRuntimeEnv())) assert.equal(c.env.find((e) => e.name === name)?.value, value, `${source}: ${name} as the benchmark measured it`);
   const mount = c.volumeMounts.find((m) => m.mountPath === '/etc/tenantry');
   assert.equal(mount?.readOnly, true);
   assert.equal(pod.volumes.find((v) => v.name === mount?.name)?.configMap?.name, configMapName);

@@ -19,8 +19,8 @@ export interface TestOperatorOptions {
   resyncSeconds?: number;
   /** Reuse a kubeconfig already minted for this identity. */
   kubeconfig?: string;
-  /** NODE_OPTIONS for the operator process (the bench passes the Deployment's own). */
-  nodeOptions?: string;
+  /** Extra environment of the operator process (the bench passes the Deployment's runtime variables). */
+  runtimeEnv?: Record<string, string>;
   /** How long to wait for the caches to sync; default 30 s (a benchmark's thousands of objects need longer). */
   startTimeoutMs?: number;
 }
@@ -49,16 +49,21 @@ export function testConfig(provider: 'nginx' | 'traefik' | 'gateway', storageCla
   };
 }
 
+/** Variables of the operator container that shape its memory, and so belong in any measurement of it. */
+const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'];
+
 /**
- * Returns the NODE_OPTIONS the shipped Deployment (deploy/base) gives the operator container, so
- * a benchmark measures the memory of the process as it runs in a cluster.
+ * Returns the runtime variables (NODE_OPTIONS, MALLOC_ARENA_MAX) the shipped Deployment
+ * (deploy/base) gives the operator container, so a benchmark measures the memory of the process
+ * as it runs in a cluster.
  */
-export function shippedNodeOptions(): string {
+export function shippedRuntimeEnv(): Record<string, string> {
   const docs = loadAll(readFileSync(join(repoRoot(), 'deploy', 'base', 'deployment.yaml'), 'utf8')) as Array<{ kind?: string; spec?: { template?: { spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } }>;
   const container = docs.find((d) => d?.kind === 'Deployment')?.spec?.template?.spec?.containers?.find((c) => c.name === 'operator');
-  const value = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
-  if (!value) throw new Error('deploy/base/deployment.yaml: the operator container sets no NODE_OPTIONS');
-  return value;
+  const env: Record<string, string> = {};
+  for (const e of container?.env ?? []) if (RUNTIME_VARIABLES.includes(e.name) && e.value) env[e.name] = e.value;
+  if (!env['NODE_OPTIONS']) throw new Error('deploy/base/deployment.yaml: the operator container sets no NODE_OPTIONS');
+  return env;
 }
 
 /** Starts an operator and waits until it logs that it started (caches synced). */
@@ -79,7 +84,7 @@ export async function startOperator(o: TestOperatorOptions): Promise<TestOperato
     '--log-level', 'info',
     ...(o.leaderElection ? ['--lease-namespace', 'tenantry-system'] : ['--no-leader-election']),
   ];
-  const env = o.nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: o.nodeOptions };
+  const env = { ...process.env, ...o.runtimeEnv };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
