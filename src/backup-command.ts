@@ -87,7 +87,7 @@ export async function restoreCommand(values: Record<string, unknown>): Promise<n
     return 64;
   }
   return withAgent(values, source, async (log, s, c) => {
-    const r = await runRestore(s, c, { backup: (values.backup as string | undefined) ?? 'latest', skipPreverify: values['skip-preverify'] === true }, log);
+    const r = await runRestore(s, c, { backup: (values.backup as string | undefined) ?? 'latest', preverify: values['preverify'] === true }, log);
     return { ...r, into: into ?? r.sourceTenant, seconds: Number(r.seconds.toFixed(2)) };
   });
 }

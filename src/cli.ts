@@ -51,9 +51,9 @@ const COMMANDS: Record<string, Command> = {
     run: async (values, positionals) => (await import('./backup-command.js')).backupCommand(values, positionals),
   },
   restore: {
-    summary: 'restore a tenant from a backup (in place, or into a new tenant of the same region), verified before anything is replaced',
-    usage: 'tenantry restore --tenant NAME [--backup ID|latest] [--into NEW] [--skip-preverify]',
-    options: { ...COMMON, tenant: { type: 'string' }, backup: { type: 'string' }, into: { type: 'string' }, 'skip-preverify': { type: 'boolean' } },
+    summary: 'restore a tenant from a backup (in place, or into a new tenant of the same region); nothing is replaced until every part loaded and authenticated',
+    usage: 'tenantry restore --tenant NAME [--backup ID|latest] [--into NEW] [--preverify]',
+    options: { ...COMMON, tenant: { type: 'string' }, backup: { type: 'string' }, into: { type: 'string' }, preverify: { type: 'boolean' } },
     run: async (values) => (await import('./backup-command.js')).restoreCommand(values),
   },
   sweep: {

@@ -41,6 +41,8 @@ export interface RestoreDirectoryOptions {
   suffix: string;
   /** Keep the replaced content in `<dir>/.tenantry-old-<suffix>` instead of removing it. */
   keepOld?: boolean;
+  /** Awaited after the extraction succeeded and before the swap; a rejection removes the staging folder. */
+  beforeSwap?: () => Promise<void>;
 }
 
 /** Whether a top-level name belongs to the filesystem or to a restore, not to the tenant. */
@@ -182,6 +184,7 @@ export async function restoreDirectory(dir: string, tar: Readable, opts: Restore
   let bytes: number;
   try {
     bytes = await extract(staging, tar, context);
+    await opts.beforeSwap?.();
   } catch (e) {
     await removeTree(staging).catch(() => undefined);
     throw e;

@@ -9,6 +9,7 @@ import { restoreDirectory } from './files.js';
 import type { BackupManifest } from './manifest.js';
 import type { AgentSettings } from './settings.js';
 import { openPart, verifyBackup } from './verify.js';
+import { SwapGate } from './swap-gate.js';
 
 /** What a restore did, as printed and recorded in the Restore's status. */
 export interface RestoreResult {
@@ -23,8 +24,12 @@ export interface RestoreResult {
 export interface RestoreOptions {
   /** Backup id, or `latest` for the newest verified backup. */
   backup: string;
-  /** Skip the verification pass (faster; a damaged part is then found only while loading). */
-  skipPreverify?: boolean;
+  /**
+   * Verify every part end to end before loading anything (a second read of the backup). Not
+   * needed for safety — nothing is swapped in before every part loaded and authenticated — but it
+   * finds a damaged backup before the scratch space is filled.
+   */
+  preverify?: boolean;
 }
 
 /** Resolves `latest` to the newest committed and verified backup of the store's tenant. */
@@ -46,7 +51,7 @@ export async function runRestore(s: AgentSettings, c: AgentClients, o: RestoreOp
   if (!s.filesDir) throw new Error('restore needs TENANTRY_FILES_DIR');
   log.info('restore started', { backupId: m.backupId, sourceTenant: m.tenant, bytes: m.parts.reduce((n, p) => n + p.plaintextBytes, 0) });
   let verifySeconds = 0;
-  if (!o.skipPreverify) {
+  if (o.preverify) {
     verifySeconds = (await verifyBackup(s, c, m, log, { drill: false })).seconds;
     log.info('backup verified; loading', { backupId: m.backupId, seconds: verifySeconds });
   }
@@ -54,15 +59,23 @@ export async function runRestore(s: AgentSettings, c: AgentClients, o: RestoreOp
   let bytes = 0;
   const engine = engineFor(s.database.engine);
   if (m.database.engine !== s.database.engine) throw new Error(`backup ${m.backupId} holds a ${m.database.engine} database; this instance runs ${s.database.engine}`);
-  // Both parts at once, as they were backed up: the database load and the extraction use
-  // different resources. Each swaps in its own part only after its own load succeeded.
+  // Both parts load at once into scratch space (a scratch database, a staging folder); every chunk
+  // is authenticated and every hash checked as it streams. Neither is swapped in until both have
+  // loaded: a damaged or missing part leaves all the live data as it was.
+  const loaded = new SwapGate(m.parts.length);
   const target = s.database;
   const filesDir = s.filesDir;
   await Promise.all(
     m.parts.map(async (part) => {
-      const plain = await openPart(s, c, m, part, log, `restore ${part.name}`);
-      if (part.name === 'database') await engine.restore(target, plain, { scratchSuffix: suffix });
-      else await restoreDirectory(filesDir, plain, { suffix });
+      try {
+        const plain = await openPart(s, c, m, part, log, `restore ${part.name}`);
+        const beforeSwap = () => loaded.arrive();
+        if (part.name === 'database') await engine.restore(target, plain, { scratchSuffix: suffix, beforeSwap });
+        else await restoreDirectory(filesDir, plain, { suffix, beforeSwap });
+      } catch (e) {
+        loaded.fail(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      }
       bytes += part.plaintextBytes;
       log.info(`restored ${part.name}`, { backupId: m.backupId, part: part.name });
     }),

@@ -300,8 +300,29 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
   return state;
 }
 
-/** Starts KMS, S3 and both databases in `dir` (in parallel; S3 once the KMS is up) and waits until all are ready. */
+/** Attempts at starting the services: a free port can be taken by another process before ours binds it. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts KMS, S3 and both databases in `dir` (in parallel; S3 once the KMS is up) and waits until
+ * all are ready. A port lost to another process between choosing and binding it is retried with
+ * fresh ports in a fresh folder; any other failure is reported at once.
+ */
 export async function startServices(dir: string, bin: Pick<EnvBinaries, 'kms' | 'weed'>): Promise<Services> {
+  for (let attempt = 1; ; attempt++) {
+    const where = attempt === 1 ? dir : `${dir}-retry${attempt}`;
+    try {
+      return await startServicesOnce(where, bin);
+    } catch (e) {
+      const portTaken = /address already in use|EADDRINUSE|bind: address/i.test((e as Error).message);
+      if (!portTaken || attempt >= START_ATTEMPTS) throw e;
+      envLog(`a port was taken by another process while the services started; retrying (${attempt}/${START_ATTEMPTS - 1})`);
+      rmSync(where, { recursive: true, force: true });
+    }
+  }
+}
+
+async function startServicesOnce(dir: string, bin: Pick<EnvBinaries, 'kms' | 'weed'>): Promise<Services> {
   const started = Date.now();
   mkdirSync(dir, { recursive: true });
   const processes: ServiceProcess[] = [];

@@ -156,6 +156,25 @@ describe('faults', () => {
     assert.equal(dbs.trim(), 'app_faults', `scratch databases left behind: ${dbs}`);
   });
 
+  test('a damaged files part stops the whole restore: the database loaded fine but is not swapped in either', async () => {
+    const r = await runAgent(['backup', 'run'], env);
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const id = String(r.result?.['backupId']);
+    const key = partKey('it', tenant, id, 'files');
+    const bytes = await readObject(key);
+    bytes[bytes.length - 30]! ^= 0x04;
+    await writeObject(key, bytes);
+    const before = await countNotes(db);
+    await sql(db, 'DELETE FROM notes WHERE id = 9;');
+    const restore = await runAgent(['restore', '--tenant', tenant, '--backup', id], env);
+    assert.equal(restore.code, 1);
+    assert.match(restore.stderr, /SHA-256|chunk \d+|failed authentication/);
+    assert.equal(await countNotes(db), before - 1, 'the database was swapped in although the files part failed');
+    const dbs = await sql(db, "SELECT datname FROM pg_database WHERE datname LIKE 'app_faults%';", 'postgres');
+    assert.equal(dbs.trim(), 'app_faults', `scratch databases left behind: ${dbs}`);
+    assert.equal(readFileSync(join(files, 'readme.txt'), 'utf8'), 'hello\n');
+  });
+
   test('a flipped byte with matching hashes is still caught by the GCM tag, naming the chunk', async () => {
     const r = await runAgent(['backup', 'run'], env);
     const id = String(r.result?.['backupId']);
@@ -219,10 +238,11 @@ describe('faults', () => {
       const body = k.endsWith('manifest.json') ? (await readObject(k)).toString('utf8').replaceAll(`"tenant": "${tenant}"`, `"tenant": "${other}"`).replaceAll(src, dst) : await readObject(k);
       await writeObject(k.replace(src, dst), body);
     }
+    const rows = await countNotes(db);
     const r = await runAgent(['restore', '--tenant', other, '--backup', good], { ...env, TENANTRY_TENANT: other });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /encryption context/);
-    assert.equal(await countNotes(db), 499);
+    assert.equal(await countNotes(db), rows, 'the live database changed although the restore was refused');
   });
 });
 

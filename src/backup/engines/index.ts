@@ -36,6 +36,12 @@ export interface RestoreOptions {
   scratchSuffix: string;
   /** Keep the replaced database as `<live>_old_<suffix>` instead of dropping it. */
   keepOld?: boolean;
+  /**
+   * Awaited after the load succeeded and before the swap; a rejection discards the scratch
+   * database. A restore of several parts uses it so that no part is swapped in unless every
+   * part loaded.
+   */
+  beforeSwap?: () => Promise<void>;
 }
 
 /** Dumps and restores one engine's databases through its command-line tools. */

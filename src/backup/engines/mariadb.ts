@@ -308,6 +308,7 @@ async function restore(t: DatabaseTarget, dumpStream: Readable, opts: RestoreOpt
   let bytes: number;
   try {
     bytes = await load(t, scratch, dumpStream);
+    await opts.beforeSwap?.();
     if (!(await existing(t, [live])).has(live)) await createDatabaseLike(t, live, scratch);
     await swap(t, live, scratch, old);
   } catch (e) {

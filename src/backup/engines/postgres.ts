@@ -193,6 +193,7 @@ async function restore(t: DatabaseTarget, dumpStream: Readable, opts: RestoreOpt
   let bytes: number;
   try {
     bytes = await load(t, scratch, dumpStream);
+    await opts.beforeSwap?.();
     await swap(t, live, scratch, old);
   } catch (e) {
     return discard(t, scratch, e);
