@@ -193,6 +193,8 @@ export class Operator {
     const failed = job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True');
     const uid = o.metadata?.uid ?? '';
     if (!failed || this.countedFailures.has(uid)) return;
+    // Jobs are pruned by their history limits; a bounded memory of counted ones suffices.
+    if (this.countedFailures.size >= 10_000) this.countedFailures.clear();
     this.countedFailures.add(uid);
     backupFailuresTotal.inc({ tenant });
   }
