@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { BackupPolicy, Restore, Tenant } from '../../src/api/generated/index.js';
+import type { Restore, Tenant } from '../../src/api/generated/index.js';
 import type { DatabaseTarget } from '../../src/backup/engines/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { APP_NAME, DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, restoreJobName } from '../../src/resources/index.js';
-import { dbTarget, need, seedFiles, sql } from '../support/backup-env.js';
+import { backupOperatorConfig, createS3CredentialsSecret, dbTarget, need, seedFiles, servicesPolicy, sql } from '../support/backup-env.js';
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
@@ -59,22 +59,9 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
 
   before(async () => {
     await installPrerequisites();
-    const base = testConfig('nginx', ENCRYPTED_CLASS) as { regions: Record<string, unknown> };
-    const region = { storageClassName: ENCRYPTED_CLASS, kmsKeyId: need('TENANTRY_KMS_KEY_ID'), backupBucket: need('TENANTRY_S3_BUCKET') };
-    const config = { ...base, regions: { ...base.regions, 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT') } };
-    await kubectlOk(['create', 'namespace', CREDS_NS]);
-    await kubectlOk(['create', 'secret', 'generic', 's3', '-n', CREDS_NS, `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`]);
-    const policy: BackupPolicy = {
-      apiVersion: 'tenantry.io/v1alpha1',
-      kind: 'BackupPolicy',
-      metadata: { name: POLICY },
-      spec: {
-        schedule: '0 2 * * *',
-        destination: { bucket: need('TENANTRY_S3_BUCKET'), region: 'eu-west-1', prefix: PREFIX, endpoint: need('TENANTRY_S3_ENDPOINT'), credentialsSecretRef: { namespace: CREDS_NS, name: 's3' } },
-        kms: { keys: [{ region: 'eu-west-1', keyId: need('TENANTRY_KMS_KEY_ID') }] },
-        retention: { keepDaily: 7, keepWeekly: 4 },
-      },
-    };
+    const config = backupOperatorConfig(testConfig('nginx', ENCRYPTED_CLASS), ENCRYPTED_CLASS);
+    await createS3CredentialsSecret(CREDS_NS);
+    const policy = servicesPolicy(POLICY, { prefix: PREFIX, credentialsNamespace: CREDS_NS });
     await applyObjects([policy]);
     op = await startOperator({ identity: `e2e-backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 5 });
     files = seedFiles();

@@ -10,7 +10,7 @@ import type { BackupPolicy, Restore, Tenant } from '../../src/api/generated/inde
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { auditMark, auditSince, isWrite } from '../support/audit.js';
 import { runAgent } from '../support/agent.js';
-import { agentEnv, dbTarget, need, seedDatabase, seedFiles } from '../support/backup-env.js';
+import { agentEnv, backupOperatorConfig, createS3CredentialsSecret, dbTarget, need, seedDatabase, seedFiles, servicesPolicy } from '../support/backup-env.js';
 import { kubectlOk } from '../support/kubectl.js';
 import { metricValue, startOperator, testConfig, type TestOperator } from '../support/operator.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
@@ -22,19 +22,8 @@ const CREDS_NS = `backup-creds-${RUN}`;
 const POLICY = `nightly-${RUN}`;
 const PREFIX = `op-${RUN}`;
 
-function policy(name: string, region: string): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name },
-    spec: {
-      schedule: '0 2 * * *',
-      timeZone: 'Europe/Berlin',
-      destination: { bucket: need('TENANTRY_S3_BUCKET'), region: region as 'eu-west-1', prefix: PREFIX, endpoint: need('TENANTRY_S3_ENDPOINT'), credentialsSecretRef: { namespace: CREDS_NS, name: 's3' } },
-      kms: { keys: [{ region: region as 'eu-west-1', keyId: need('TENANTRY_KMS_KEY_ID') }] },
-      retention: { keepDaily: 7, keepWeekly: 4 },
-    },
-  };
+function policy(name: string, region: 'eu-west-1' | 'eu-central-1'): BackupPolicy {
+  return servicesPolicy(name, { prefix: PREFIX, credentialsNamespace: CREDS_NS, region, timeZone: 'Europe/Berlin' });
 }
 
 describe('operator: backups', () => {
@@ -44,11 +33,8 @@ describe('operator: backups', () => {
 
   before(async () => {
     await installPrerequisites();
-    const base = testConfig('nginx', ENCRYPTED_CLASS) as { regions: Record<string, unknown> };
-    const region = { storageClassName: ENCRYPTED_CLASS, kmsKeyId: need('TENANTRY_KMS_KEY_ID'), backupBucket: need('TENANTRY_S3_BUCKET') };
-    const config = { ...base, regions: { ...base.regions, 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT') } };
-    await kubectlOk(['create', 'namespace', CREDS_NS]);
-    await kubectlOk(['create', 'secret', 'generic', 's3', '-n', CREDS_NS, `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`]);
+    const config = backupOperatorConfig(testConfig('nginx', ENCRYPTED_CLASS), ENCRYPTED_CLASS);
+    await createS3CredentialsSecret(CREDS_NS);
     await applyObjects([policy(POLICY, 'eu-west-1'), policy(`${POLICY}-frankfurt`, 'eu-central-1')]);
     op = await startOperator({ identity: `backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 3 });
   });

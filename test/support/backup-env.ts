@@ -4,10 +4,12 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { BackupPolicy } from '../../src/api/generated/index.js';
 import type { DatabaseTarget, EngineKind } from '../../src/backup/engines/index.js';
 import { runMariadb } from '../../src/backup/engines/mariadb.js';
 import { runPsql } from '../../src/backup/engines/postgres.js';
 import { createS3Client } from '../../src/cloud/s3.js';
+import { kubectlOk } from './kubectl.js';
 
 /** Reads a variable the test driver sets; fails loudly when a test runs outside it. */
 export function need(name: string): string {
@@ -95,4 +97,33 @@ export function adminS3(): S3Client {
     endpoint: need('TENANTRY_S3_ENDPOINT'),
     credentials: { accessKeyId: need('TENANTRY_S3_ACCESS_KEY_ID'), secretAccessKey: need('TENANTRY_S3_SECRET_ACCESS_KEY') },
   });
+}
+
+/** The operator configuration of the backup tests: the test region eu-west-1 served, KMS at the test endpoint. */
+export function backupOperatorConfig(base: Record<string, unknown>, storageClassName: string): Record<string, unknown> {
+  const region = { storageClassName, kmsKeyId: need('TENANTRY_KMS_KEY_ID'), backupBucket: need('TENANTRY_S3_BUCKET') };
+  return { ...base, regions: { ...(base['regions'] as Record<string, unknown>), 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT') } };
+}
+
+/** Creates a namespace with Secret `s3` holding the test S3 server's credentials, as a BackupPolicy's credentialsSecretRef expects. */
+export async function createS3CredentialsSecret(namespace: string): Promise<void> {
+  await kubectlOk(['create', 'namespace', namespace]);
+  await kubectlOk(['create', 'secret', 'generic', 's3', '-n', namespace, `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`]);
+}
+
+/** A BackupPolicy storing into the test bucket under `prefix`, with the credentials of {@link createS3CredentialsSecret}. */
+export function servicesPolicy(name: string, o: { prefix: string; credentialsNamespace: string; region?: BackupPolicy['spec']['destination']['region']; timeZone?: string }): BackupPolicy {
+  const region = o.region ?? 'eu-west-1';
+  return {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'BackupPolicy',
+    metadata: { name },
+    spec: {
+      schedule: '0 2 * * *',
+      ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+      destination: { bucket: need('TENANTRY_S3_BUCKET'), region, prefix: o.prefix, endpoint: need('TENANTRY_S3_ENDPOINT'), credentialsSecretRef: { namespace: o.credentialsNamespace, name: 's3' } },
+      kms: { keys: [{ region, keyId: need('TENANTRY_KMS_KEY_ID') }] },
+      retention: { keepDaily: 7, keepWeekly: 4 },
+    },
+  };
 }
