@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { BackupPolicy, Restore, Tenant } from '../../src/api/generated/index.js';
-import { firstMismatch } from '../../src/controller/diff.js';
 import {
   buildBackupCredentialsSecret,
   buildBackupResources,
@@ -19,10 +18,10 @@ import {
   isBuildContextError,
   restoreJobName,
   type BuildContext,
-  type Manifest,
 } from '../../src/resources/index.js';
 import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
+import { apply, assertStoredAsBuilt, waitForQuota } from '../support/stored.js';
 import { ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -42,43 +41,12 @@ const BACKUP_CONFIG = {
 };
 
 /** Applies manifests with server-side apply (dry-run or for real) and returns what the API server stored, in order. */
-async function apply(manifests: Manifest[], dryRun: boolean): Promise<Json[]> {
-  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'json', '-f', '-'];
-  if (dryRun) args.push('--dry-run=server');
-  const r = await kubectl(args, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} refused ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}: ${r.stderr}`);
-  // A warning (a name that makes odd host names, a deprecated field) means the intent is not what is stored or run.
-  assert.doesNotMatch(r.stderr, /warning/i, `the API server warned about ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}`);
-  const parsed = JSON.parse(r.stdout) as Json;
-  return parsed.kind === 'List' ? (parsed.items as Json[]) : [parsed];
-}
-
-/** Asserts each stored object holds everything its manifest asked for, unchanged (what the reconciler's zero-write check relies on). */
-function assertStoredAsBuilt(manifests: Manifest[], stored: Json[]): void {
-  assert.equal(stored.length, manifests.length);
-  for (const [i, m] of manifests.entries()) {
-    const path = firstMismatch(m, stored[i]);
-    assert.equal(path, undefined, `${m.kind}/${m.metadata.name} is not stored as built at ${path}: stored ${JSON.stringify(stored[i])}`);
-  }
-}
-
 /** Creates an object of our API as a server-side dry run and returns it as the API server would store it (defaults applied). */
 async function asStored<T>(obj: T): Promise<T> {
   return JSON.parse(await kubectlOk(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(obj))) as T;
 }
 
-/** Waits until the quota controller has computed a quota's status: until then quota admission refuses every pod. */
-async function waitForQuota(namespace: string, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await kubectl(['get', 'resourcequota', name, '-n', namespace, '-o', 'jsonpath={.status.hard}']);
-    if (r.code === 0 && r.stdout.trim() !== '' && r.stdout.trim() !== '{}') return;
-    if (Date.now() > deadline) throw new Error(`ResourceQuota ${namespace}/${name} has no status after 30 s: ${r.stderr}`);
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
-
-/** Returns a Pod made from a pod template. */
+/** Returns a Pod made from a pod template, in a namespace. */
 function podFrom(template: { metadata: { labels: Json }; spec: Json }, namespace: string, name: string): Json {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: template.metadata.labels }, spec: template.spec };
 }

@@ -14,6 +14,7 @@ import { cacheDir } from '../env/paths.js';
 import { repoRoot } from '../env/paths.js';
 import { ensureUpstreamCrds } from '../env/upstream-crds.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
+import { apply, assertStoredAsBuilt, mismatch, waitForQuota } from '../support/stored.js';
 import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS } from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -35,65 +36,12 @@ const CRDS = [
   'referencegrants.gateway.networking.k8s.io',
 ];
 
-/** Returns the first path where `have` lacks or differs from something in `want` (lists must match item by item), or undefined. */
-function mismatch(want: unknown, have: unknown, path = ''): string | undefined {
-  if (Array.isArray(want)) {
-    if (!Array.isArray(have) || have.length !== want.length) return `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
-    for (const [i, w] of want.entries()) {
-      const m = mismatch(w, have[i], `${path}[${i}]`);
-      if (m) return m;
-    }
-    return undefined;
-  }
-  if (want !== null && typeof want === 'object') {
-    if (have === null || typeof have !== 'object' || Array.isArray(have)) return `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
-    for (const [k, w] of Object.entries(want)) {
-      const m = mismatch(w, (have as Json)[k], `${path}.${k}`);
-      if (m) return m;
-    }
-    return undefined;
-  }
-  return want === have ? undefined : `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
-}
-
-/** Applies manifests with server-side apply (dry-run or for real) and returns what the API server stored, in order. */
-async function apply(manifests: Manifest[], dryRun: boolean): Promise<Json[]> {
-  const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'json', '-f', '-'];
-  if (dryRun) args.push('--dry-run=server');
-  const r = await kubectl(args, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} refused ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}: ${r.stderr}`);
-  // A warning (deprecated field, unknown field dropped by a schema) means the stored object differs from the intent.
-  assert.doesNotMatch(r.stderr, /warning/i, `the API server warned about ${manifests.map((m) => m.kind).join(', ')}`);
-  const parsed = JSON.parse(r.stdout) as Json;
-  return parsed.kind === 'List' ? (parsed.items as Json[]) : [parsed];
-}
-
-/** Asserts each stored object holds everything its manifest asked for, unchanged. */
-function assertStoredAsBuilt(manifests: Manifest[], stored: Json[]): void {
-  assert.equal(stored.length, manifests.length);
-  for (const [i, m] of manifests.entries()) {
-    const diff = mismatch(m, stored[i]);
-    assert.equal(diff, undefined, `${m.kind}/${m.metadata.name} is not stored as built: ${diff}`);
-  }
-}
-
 /** Creates a Tenant for real and returns it as stored (with its uid). */
 async function createTenant(tenant: Tenant): Promise<Tenant> {
   const { uid: _uid, generation: _generation, ...metadata } = tenant.metadata;
   const out = await kubectlOk(['create', '-o', 'json', '-f', '-'], JSON.stringify({ ...tenant, metadata }));
   createdTenants.push(tenant.metadata.name!);
   return JSON.parse(out) as Tenant;
-}
-
-/** Waits until the quota controller has computed a quota's status: until then quota admission refuses every pod. */
-async function waitForQuota(namespace: string, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await kubectl(['get', 'resourcequota', name, '-n', namespace, '-o', 'jsonpath={.status.hard}']);
-    if (r.code === 0 && r.stdout.trim() !== '' && r.stdout.trim() !== '{}') return;
-    if (Date.now() > deadline) throw new Error(`ResourceQuota ${namespace}/${name} has no status after 30 s: ${r.stderr}`);
-    await new Promise((res) => setTimeout(res, 250));
-  }
 }
 
 /** Returns a Pod made from a workload's pod template. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { planRetention, type BackupRecord, type RetentionPlan, type RetentionRules } from '../../src/backup/retention.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const DAY = 24 * 3600 * 1000;
@@ -210,16 +211,6 @@ describe('planRetention', () => {
   }
 });
 
-/** A small deterministic generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RULE_NAMES = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepWithinDays'] as const;
 
@@ -244,7 +235,7 @@ function randomRules(rnd: () => number): RetentionRules {
 
 describe('properties over random backup sets and rules', () => {
   test('the newest verified backup is always kept; keep, remove and ignored partition the backups; rules combine as a union', () => {
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     for (let i = 0; i < 500; i++) {
       const backups = randomBackups(rnd);
       const rules = randomRules(rnd);
