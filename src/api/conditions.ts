@@ -68,7 +68,6 @@ export const EventReason = {
   UpdatingObject: 'UpdatingObject',
   RestoringObject: 'RestoringObject',
   DeletingObject: 'DeletingObject',
-  CreatingSecret: 'CreatingSecret',
   NamespaceConflict: 'NamespaceConflict',
   HostConflict: 'HostConflict',
   StorageNotEncrypted: 'StorageNotEncrypted',

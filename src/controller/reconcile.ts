@@ -7,7 +7,7 @@ import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
-import { applyReason, canonicalJson, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
+import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from './expectations.js';
 import type { BackupObserver } from './backup-observer.js';
 import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-step.js';
@@ -268,14 +268,14 @@ class Pass {
     // Credentials are created once and never rewritten: the database keeps the first password.
     const secret = buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
     const secretKey = objectKey(secret as KubernetesObject);
-    if (!view.get(kindKey(secret), ns, secret.metadata.name) && !this.deps.expectations?.satisfiedBy(secretKey, 'created')) {
+    const createSecret = async (): Promise<ApplyReason> => {
       const rv = await writer.create(secret);
       this.writes++;
-      if (rv !== false) {
-        this.deps.expectations?.wrote(secretKey, 'created', rv);
-        await writer.event(this.tenant, 'Normal', EventReason.CreatingSecret, `created database credentials ${ns}/${secret.metadata.name}`);
-      }
-    }
+      if (rv === false) return undefined;
+      this.deps.expectations?.wrote(secretKey, 'created', rv);
+      return 'missing';
+    };
+    const secretMissing = !view.get(kindKey(secret), ns, secret.metadata.name) && !this.deps.expectations?.satisfiedBy(secretKey, 'created');
 
     const built = all.filter((m) => m.kind !== 'Namespace');
     const workloads = built.filter(isWorkload);
@@ -288,11 +288,16 @@ class Pass {
     else desired = desired.filter((m) => !isWorkload(m));
 
     // The objects inside the namespace do not depend on each other at admission (pods come later,
-    // from the controllers), so they are written concurrently: a new tenant converges in one round trip.
-    const outcomes = await Promise.allSettled(desired.map((m) => this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name))));
+    // from the controllers), so they are written concurrently: a new tenant converges in one round
+    // trip, and one Event tells what the pass changed.
+    const writes: Array<{ m: Manifest; run: () => Promise<ApplyReason> }> = [
+      ...(secretMissing ? [{ m: secret, run: createSecret }] : []),
+      ...desired.map((m) => ({ m, run: () => this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name)) })),
+    ];
+    const outcomes = await Promise.allSettled(writes.map((w) => w.run()));
     const changes: string[] = [];
     outcomes.forEach((o, i) => {
-      const m = desired[i]!;
+      const m = writes[i]!.m;
       const reason = o.status === 'fulfilled' ? o.value : undefined;
       if (reason) changes.push(`${reason === 'missing' ? 'created' : reason === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
     });
@@ -331,7 +336,7 @@ class Pass {
   }
 
   /** Applies a manifest (carrying its applied hash) when it differs from what is observed; returns why it was written. */
-  async applyIfNeeded(desired: Manifest, observed: KubernetesObject | undefined) {
+  async applyIfNeeded(desired: Manifest, observed: KubernetesObject | undefined): Promise<ApplyReason> {
     // Cached Secrets carry no data (the operator never keeps credentials in memory), so a Secret is
     // compared by its applied hash alone; its stored form (base64 `data`) never equals `stringData`.
     const secret = desired.kind === 'Secret';

@@ -21,6 +21,8 @@ export interface TestOperatorOptions {
   kubeconfig?: string;
   /** Extra environment of the operator process (the bench passes the Deployment's runtime variables). */
   runtimeEnv?: Record<string, string>;
+  /** Flags of the Node process itself, e.g. --cpu-prof (which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
   /** How long to wait for the caches to sync; default 30 s (a benchmark's thousands of objects need longer). */
   startTimeoutMs?: number;
 }
@@ -73,6 +75,7 @@ export async function startOperator(o: TestOperatorOptions): Promise<TestOperato
   writeFileSync(configPath, dump(o.config));
   const kubeconfig = o.kubeconfig ?? (await mintKubeconfig(o.identity));
   const args = [
+    ...(o.nodeArgs ?? []),
     join(repoRoot(), 'bin', 'tenantry.js'),
     'operator',
     '--config', configPath,
