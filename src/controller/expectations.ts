@@ -22,20 +22,23 @@ export function isNewer(a: string | undefined, b: string | undefined): boolean {
 /** Written-but-not-yet-observed objects, keyed by object key. */
 export class Expectations {
   private readonly pending = new Map<string, Expectation>();
-  /** The resourceVersion of the newest watch event per object: the event can arrive before the write's own response. */
-  private readonly lastSeen = new Map<string, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Records that we wrote `key` with the manifest hash `hash`, and the server answered `resourceVersion`. */
-  wrote(key: string, hash: string, resourceVersion: string | undefined): void {
-    if (!resourceVersion || this.lastSeen.get(key) === resourceVersion) return;
+  /**
+   * Records that we wrote `key` with the manifest hash `hash`, and the server answered
+   * `resourceVersion`. `cachedResourceVersion` is what the cache holds as the answer arrives: the
+   * watch event can come before the write's own response, and then nothing is pending. (Asking
+   * the cache, rather than remembering the last event of every object, keeps no per-object state
+   * beyond the writes in flight.)
+   */
+  wrote(key: string, hash: string, resourceVersion: string | undefined, cachedResourceVersion?: string): void {
+    if (!resourceVersion || cachedResourceVersion === resourceVersion || isNewer(cachedResourceVersion, resourceVersion)) return;
     this.pending.set(key, { hash, resourceVersion, at: this.now() });
   }
 
   /** Called for every cache event: once the cache holds our write (or anything later), the expectation is fulfilled. */
   observed(key: string, resourceVersion: string | undefined): void {
-    if (resourceVersion) this.lastSeen.set(key, resourceVersion);
     const e = this.pending.get(key);
     if (e && (e.resourceVersion === resourceVersion || isNewer(resourceVersion, e.resourceVersion))) this.pending.delete(key);
   }
@@ -43,7 +46,6 @@ export class Expectations {
   /** Called when the object is deleted: whatever we wrote is gone, so the next pass must write again. */
   deleted(key: string): void {
     this.pending.delete(key);
-    this.lastSeen.delete(key);
   }
 
   /**
