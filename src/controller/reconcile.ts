@@ -6,7 +6,7 @@ import { Cond, EventReason, Reason } from '../api/conditions.js';
 import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
-import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
+import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from './expectations.js';
 import type { BackupObserver } from './backup-observer.js';
@@ -278,16 +278,17 @@ class Pass {
     if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
 
     // Credentials are created once and never rewritten: the database keeps the first password.
-    const secret = buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
-    const secretKey = objectKey(secret as KubernetesObject);
-    const createSecret = async (): Promise<ApplyReason> => {
+    // The passwords are generated only when the Secret is missing, not on every pass.
+    const secretRef = { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: ns, name: DATABASE_SECRET_NAME } };
+    const secretKey = objectKey(secretRef);
+    const createSecret = async (secret: Manifest): Promise<ApplyReason> => {
       const rv = await writer.create(secret);
       this.writes++;
       if (rv === false) return undefined;
-      this.deps.expectations?.wrote(secretKey, 'created', rv, view.get(kindKey(secret), ns, secret.metadata.name)?.metadata?.resourceVersion);
+      this.deps.expectations?.wrote(secretKey, 'created', rv, view.get(kindKey(secretRef), ns, DATABASE_SECRET_NAME)?.metadata?.resourceVersion);
       return 'missing';
     };
-    const secretMissing = !view.get(kindKey(secret), ns, secret.metadata.name) && !this.deps.expectations?.satisfiedBy(secretKey, 'created');
+    const secret = !view.get(kindKey(secretRef), ns, DATABASE_SECRET_NAME) && !this.deps.expectations?.satisfiedBy(secretKey, 'created') ? buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() }) : undefined;
 
     const built = all.filter((m) => m.kind !== 'Namespace');
     const workloads = built.filter(isWorkload);
@@ -303,7 +304,7 @@ class Pass {
     // from the controllers), so they are written concurrently: a new tenant converges in one round
     // trip, and one Event tells what the pass changed.
     const writes: Array<{ m: Manifest; run: () => Promise<ApplyReason> }> = [
-      ...(secretMissing ? [{ m: secret, run: createSecret }] : []),
+      ...(secret ? [{ m: secret, run: () => createSecret(secret) }] : []),
       ...desired.map((m) => ({ m, run: () => this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name)) })),
     ];
     const outcomes = await Promise.allSettled(writes.map((w) => w.run()));
@@ -320,7 +321,7 @@ class Pass {
     }
     if (failed) throw failed.reason;
 
-    const wanted = new Set([...desired, secret, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)));
+    const wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)).concat(secretKey));
     for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {
       if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
       await writer.delete(o);
