@@ -1,6 +1,6 @@
 // bench:reconcile — converge N tenants from empty with the operator, and in the same run a
 // baseline that creates exactly the same objects with a tight concurrent client loop (what the
-// API server itself can take). Prints progress per phase on stderr and one JSON line last.
+// API server itself can take), each phase on an empty control plane of its own. Prints progress per phase on stderr and one JSON line last.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVo
 import { ConvergenceWatch } from './converged.js';
 import { CpuMeter } from './cpu.js';
 import { ensureBinaries } from '../test/env/build.js';
-import { startControlPlane, stopControlPlane } from '../test/env/controlplane.js';
+import { startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
 import { sleep } from '../test/env/proc.js';
 import { auditMark, auditSince, isWrite } from '../test/support/audit.js';
 import { mintKubeconfig } from '../test/support/identity.js';
@@ -70,12 +70,21 @@ function peakRssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-async function main(): Promise<void> {
-  phase(`starting a control plane (tenants=${N})`);
+/** Starts an empty control plane with the prerequisites installed, and points the test helpers at it. */
+async function freshControlPlane(purpose: string): Promise<ControlPlane> {
+  phase(`starting an empty control plane for the ${purpose} (tenants=${N})`);
   const cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-bench-')), await ensureBinaries());
   Object.assign(process.env, { KUBECONFIG: cp.kubeconfig, TENANTRY_KUBECTL: cp.kubectl, TENANTRY_AUDIT_LOG: cp.auditLog, TENANTRY_ENV_SERVER: cp.server, TENANTRY_ENV_PKI: join(cp.dir, 'pki') });
+  await installPrerequisites();
+  return cp;
+}
+
+async function main(): Promise<void> {
+  // Each phase starts from an empty cluster of its own: the controller manager keeps reacting to
+  // a thousand tenants' workloads for minutes (ReplicaSets, Pods, volume and quota updates), and
+  // on two cores that work would otherwise land in whichever phase runs second.
+  let cp = await freshControlPlane('baseline');
   try {
-    await installPrerequisites();
     const config = parseConfig(CONFIG);
 
     // Baseline: the same objects the operator creates (tenant, namespace, children, credentials,
@@ -105,13 +114,9 @@ async function main(): Promise<void> {
     const baselineSeconds = (performance.now() - baseStart) / 1000;
     const baselineCpuSeconds = baseCpu.stop();
     phase(`baseline: ${N} tenants × ${objectsPerTenant} objects in ${baselineSeconds.toFixed(1)} s`);
-    // The controller manager is still turning the baseline's workloads into ReplicaSets and Pods;
-    // let it finish so that work does not land in the operator's measurement window.
-    for (let pods = 0; pods < 2 * N; await sleep(3000)) {
-      pods = (await base.request<{ items: unknown[] }>('GET', '/api/v1/pods')).items.length;
-      phase(`baseline: waiting for the controller manager to settle (${pods}/${2 * N} pods)`);
-    }
     base.close();
+    await stopControlPlane(cp, { removeData: true });
+    cp = await freshControlPlane('operator');
 
     phase('operator: starting');
     const identity = 'bench-operator';
@@ -122,7 +127,7 @@ async function main(): Promise<void> {
     const convergence = new ConvergenceWatch(opKc, 'tenantry.io/bench=operator', N);
     await convergence.start();
     const mark = auditMark();
-    const opCpu = new CpuMeter({ ...controlPlanePids, operator: op.child.pid ?? 0, client: process.pid }).start();
+    const opCpu = new CpuMeter({ ...Object.fromEntries(cp.processes.map((p) => [p.name, p.pid])), operator: op.child.pid ?? 0, client: process.pid }).start();
     const opStart = performance.now();
     await createTenants(driver, 'op', 'operator');
     phase(`operator: ${N} tenants created; waiting for convergence`);
