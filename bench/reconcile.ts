@@ -177,7 +177,7 @@ async function main(): Promise<void> {
       baselineSeconds: Number(baselineSeconds.toFixed(2)),
       operatorSeconds: Number(operatorSeconds.toFixed(2)),
       ratio: Number((operatorSeconds / baselineSeconds).toFixed(2)),
-      // Who spent the two cores in each phase (client = this process: the baseline loop, or the tenant creation and polling).
+      // Who spent the two cores in each phase (client = this process: the baseline loop, or the tenant creation and the convergence watch).
       baselineCpuSeconds,
       operatorCpuSeconds,
       writesPerTenant: Number((writes.length / N).toFixed(2)),
