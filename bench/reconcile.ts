@@ -33,6 +33,8 @@ const RUNTIME_ENV = shippedRuntimeEnv();
 // --cpu-prof DIR: the converging operator writes a V8 CPU profile there when it stops (for finding where its time goes; it slows it down).
 const PROFILE_ARGS = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
 const APPLY = 'application/apply-patch+yaml';
+/** A run that has not converged by then has a bug, not a slow machine: fail with the operator's log. */
+const CONVERGE_TIMEOUT_MS = Math.max(10 * 60_000, N * 1000);
 
 /** Runs `fn` over items with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -135,7 +137,14 @@ async function main(): Promise<void> {
     void convergence.done.then((at) => (convergedAt = at));
     while (convergedAt === undefined) {
       await Promise.race([convergence.done, sleep(2000)]);
-      if (convergedAt === undefined) phase(`operator: ${convergence.count()}/${N} converged`);
+      if (convergedAt !== undefined) break;
+      phase(`operator: ${convergence.count()}/${N} converged`);
+      if (performance.now() - opStart > CONVERGE_TIMEOUT_MS) {
+        convergence.stop();
+        const log = op.logs().slice(-3000);
+        await op.stop();
+        throw new Error(`the operator did not converge: ${convergence.count()}/${N} tenants Reconciled after ${CONVERGE_TIMEOUT_MS / 60_000} min; its log ends with:\n${log}`);
+      }
     }
     const operatorSeconds = (convergedAt - opStart) / 1000;
     const operatorCpuSeconds = opCpu.stop();
