@@ -13,28 +13,7 @@ import { childEnv } from '../../src/backup/child.js';
 import { engineFor, type DatabaseTarget, type EngineKind } from '../../src/backup/engines/index.js';
 import { runMariadb } from '../../src/backup/engines/mariadb.js';
 import { runPsql } from '../../src/backup/engines/postgres.js';
-
-/** Reads one required variable; a missing one fails the test run (the driver always sets them). */
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: the test driver sets TENANTRY_PG_* and TENANTRY_MARIADB_*; to run this file by hand, point them at servers of your own`);
-  return v;
-}
-
-/** The server of an engine, from the environment, with a database name unique to this run. */
-function target(engine: EngineKind, database: string): DatabaseTarget {
-  const p = engine === 'postgres' ? 'TENANTRY_PG' : 'TENANTRY_MARIADB';
-  const binDir = engine === 'postgres' ? process.env.TENANTRY_PG_BINDIR : undefined;
-  return {
-    engine,
-    host: required(`${p}_HOST`),
-    port: Number(required(`${p}_PORT`)),
-    user: required(`${p}_USER`),
-    password: required(`${p}_PASSWORD`),
-    database,
-    ...(binDir ? { binDir } : {}),
-  };
-}
+import { dbTarget } from '../support/backup-env.js';
 
 /** Reads a stream to the end. */
 async function collect(stream: Readable): Promise<Buffer> {
@@ -148,7 +127,7 @@ for (const c of [POSTGRES, MARIADB]) {
   describe(`${c.kind} engine`, () => {
     const run = randomBytes(4).toString('hex');
     const live = `tenantry_engine_${run}`;
-    const t = target(c.kind, live);
+    const t = dbTarget(c.kind, live);
     const engine = engineFor(c.kind);
     let dump: Buffer;
     let checksum: string;
