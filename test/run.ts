@@ -56,7 +56,10 @@ async function main(): Promise<number> {
     if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'generate.js'), '--check'])) !== 0) return 1;
     if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'chart-crds.js'), '--check'])) !== 0) return 1;
   }
-  const files = suites.flatMap((s) => testFiles(join(root, 'dist', 'test', s)));
+  // Further arguments keep only the test files whose path contains one of them (`npm run
+  // test:integration -- restore`), for a quick run of one area; CI always runs everything.
+  const filters = process.argv.slice(3);
+  const files = suites.flatMap((s) => testFiles(join(root, 'dist', 'test', s))).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
   if (files.length === 0) {
     process.stderr.write(`no test files found for ${which}\n`);
     return 1;
