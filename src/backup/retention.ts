@@ -5,10 +5,11 @@
 // - keepDaily/keepWeekly/keepMonthly N keep the newest backup of each of the newest N days/ISO
 //   weeks/months (UTC) that HAVE a backup, as restic counts them, not of the last N calendar
 //   periods: a tenant whose backups stopped for a month still keeps N daily restore points.
-// - Only complete, verified backups count towards the rules and fill their slots.
-// - The newest verified backup is always kept, whatever the rules say.
-// - Unverified backups newer than the newest verified one are kept (their verification may still
-//   be pending); older unverified ones are removed, a verified one already covers that time.
+// - The rules apply to every complete backup, verified or not: a policy that does not verify
+//   (verify: false) still prunes by its rules, and turning verification on later does not wipe
+//   the unverified history its rules still keep.
+// - Only the protection of the newest good backup depends on verification: the newest verified
+//   backup is always kept, whatever the rules say; with none verified, the newest complete one is.
 // - Incomplete backups (no manifest yet) are neither kept nor removed: they may be uploading right
 //   now, and abandoned uploads are the orphan sweep's to delete.
 // - A backup dated after `now` (clock skew) is kept and never counted as old; it takes no slot.
@@ -64,56 +65,55 @@ export function planRetention(backups: readonly BackupRecord[], rules: Retention
   }
 
   const plan: RetentionPlan = { keep: [], remove: [], ignored: [] };
-  const verified = dated.filter((d) => d.record.complete && d.record.verified && d.t <= nowMs);
-  const ruleReasons = reasonsByRule(verified, rules, nowMs);
-  const newestVerified = verified[0]?.t ?? -Infinity;
+  const complete = dated.filter((d) => d.record.complete && d.t <= nowMs);
+  const ruleReasons = reasonsByRule(complete, rules, nowMs);
+  // The newest good backup survives any rules: the newest verified one, else the newest complete.
+  const protectedBackup = complete.find((d) => d.record.verified) ?? complete[0];
+  if (protectedBackup) {
+    const why = protectedBackup.record.verified ? 'newest verified backup' : 'newest complete backup (none is verified)';
+    ruleReasons.set(protectedBackup.record.id, [why, ...(ruleReasons.get(protectedBackup.record.id) ?? [])]);
+  }
   for (const d of dated) {
     const { id } = d.record;
     if (!d.record.complete) {
       plan.ignored.push({ id, reason: 'incomplete (no manifest): still uploading, or left to the orphan sweep' });
     } else if (d.t > nowMs) {
       plan.keep.push({ id, reasons: [`dated in the future (${iso(d.t)}, clock skew?): never counted as old`] });
-    } else if (d.record.verified) {
+    } else {
       const reasons = ruleReasons.get(id) ?? [];
       if (reasons.length > 0) plan.keep.push({ id, reasons });
       else plan.remove.push({ id, reason: 'kept by no retention rule' });
-    } else if (d.t > newestVerified) {
-      plan.keep.push({ id, reasons: ['unverified and newer than every verified backup: its verification may be pending'] });
-    } else {
-      plan.remove.push({ id, reason: 'unverified and older than the newest verified backup' });
     }
   }
   return plan;
 }
 
-/** The reasons each verified backup (given newest first) is kept for, by id. */
-function reasonsByRule(verified: readonly Dated[], rules: RetentionRules, now: number): Map<string, string[]> {
+/** The reasons each complete backup (given newest first) is kept for by the rules, by id. */
+function reasonsByRule(complete: readonly Dated[], rules: RetentionRules, now: number): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const add = (d: Dated, reason: string) => {
     const list = out.get(d.record.id);
     if (list) list.push(reason);
     else out.set(d.record.id, [reason]);
   };
-  const newest = verified[0];
-  if (newest) add(newest, 'newest verified backup');
   const last = rules.keepLast ?? 0;
-  verified.slice(0, last).forEach((d, i) => add(d, `keepLast ${i + 1}/${last}`));
-  keepPerPeriod(verified, 'keepDaily', rules.keepDaily ?? 0, utcDay, add);
-  keepPerPeriod(verified, 'keepWeekly', rules.keepWeekly ?? 0, isoWeek, add);
-  keepPerPeriod(verified, 'keepMonthly', rules.keepMonthly ?? 0, utcMonth, add);
+  complete.slice(0, last).forEach((d, i) => add(d, `keepLast ${i + 1}/${last}`));
+  keepPerPeriod(complete, 'keepDaily', rules.keepDaily ?? 0, utcDay, add);
+  keepPerPeriod(complete, 'keepWeekly', rules.keepWeekly ?? 0, isoWeek, add);
+  keepPerPeriod(complete, 'keepMonthly', rules.keepMonthly ?? 0, utcMonth, add);
   const within = rules.keepWithinDays ?? 0;
   if (within > 0) {
     const since = now - within * DAY_MS;
-    for (const d of verified) if (d.t > since) add(d, `keepWithinDays ${within}`);
+    for (const d of complete) if (d.t > since) add(d, `keepWithinDays ${within}`);
   }
   return out;
 }
 
 /** Keeps the newest backup of each of the newest `n` periods that have one (restic's counting). */
-function keepPerPeriod(verified: readonly Dated[], rule: string, n: number, period: (t: number) => string, add: (d: Dated, reason: string) => void): void {
+function keepPerPeriod(backups: readonly Dated[], rule: string, n: number, period: (t: number) => string, add: (d: Dated, reason: string) => void): void {
   let previous: string | undefined;
   let count = 0;
-  for (const d of verified) {
+  for (const d of backups) {
     if (count >= n) return;
     const key = period(d.t);
     // Newest first, so the first backup seen in a period is that period's newest.

@@ -1,7 +1,8 @@
 // Retention planning: the guards (one tenant, unique ids, rules that keep something), restic's
 // counting of daily/weekly/monthly slots at UTC boundaries, and properties over random backup
 // sets and rules: the newest verified backup is always kept, nothing is both kept and removed,
-// and the rules combine as a union. Fixed dates only.
+// the rules combine as a union, and verification decides only which backup is protected. Fixed
+// dates only.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { planRetention, type BackupRecord, type RetentionPlan, type RetentionRules } from '../../src/backup/retention.js';
@@ -138,7 +139,7 @@ const rows: Row[] = [
     reasons: { '20260101T020000Z': /^newest verified backup$/ },
   },
   {
-    name: 'unverified backups: newer than the newest verified are kept, older are removed; incomplete ones are left alone',
+    name: 'unverified backups count for the rules like verified ones; incomplete ones are left alone',
     backups: [
       b('2026-11-26T11:00:00Z', { verified: false, complete: false }),
       b('2026-11-26T02:00:00Z', { verified: false }),
@@ -148,24 +149,40 @@ const rows: Row[] = [
       b('2026-01-01T02:00:00Z', { complete: false, verified: false }),
     ],
     rules: { keepLast: 2 },
-    keep: ['20261126T020000Z', '20261125T020000Z', '20261123T020000Z'],
-    remove: ['20261124T020000Z'],
+    keep: ['20261126T020000Z', '20261125T020000Z'],
+    remove: ['20261124T020000Z', '20261123T020000Z'],
     ignored: ['20261126T110000Z', '20260101T020000Z'],
-    reasons: { '20261126T020000Z': /unverified and newer than every verified backup/, '20261123T020000Z': /^keepLast 2\/2$/ },
+    reasons: { '20261126T020000Z': /^keepLast 1\/2$/, '20261125T020000Z': /^newest verified backup; keepLast 2\/2$/ },
   },
   {
-    name: 'unverified backups do not fill rule slots',
+    name: 'unverified backups fill rule slots like verified ones',
     backups: [b('2026-11-26T02:00:00Z'), b('2026-11-25T14:00:00Z', { verified: false }), b('2026-11-25T02:00:00Z')],
     rules: { keepDaily: 2 },
-    keep: ['20261126T020000Z', '20261125T020000Z'],
-    remove: ['20261125T140000Z'],
+    keep: ['20261126T020000Z', '20261125T140000Z'],
+    remove: ['20261125T020000Z'],
   },
   {
-    name: 'with no verified backup at all, every unverified one is kept',
-    backups: [b('2026-11-26T02:00:00Z', { verified: false }), b('2026-11-25T02:00:00Z', { verified: false })],
+    name: 'review 12: with verify: false (nothing verified) the rules still prune, and the newest complete backup is always kept',
+    backups: [b('2026-11-26T02:00:00Z', { verified: false }), b('2026-11-25T02:00:00Z', { verified: false }), b('2026-01-01T02:00:00Z', { verified: false })],
     rules: { keepLast: 1 },
-    keep: ['20261126T020000Z', '20261125T020000Z'],
-    remove: [],
+    keep: ['20261126T020000Z'],
+    remove: ['20261125T020000Z', '20260101T020000Z'],
+    reasons: { '20261126T020000Z': /^newest complete backup \(none is verified\); keepLast 1\/1$/ },
+  },
+  {
+    name: 'review 12: with nothing verified and no rule reaching any backup, the newest complete one is still kept',
+    backups: [b('2026-01-01T02:00:00Z', { verified: false }), b('2025-12-01T02:00:00Z', { verified: false })],
+    rules: { keepWithinDays: 7 },
+    keep: ['20260101T020000Z'],
+    remove: ['20251201T020000Z'],
+  },
+  {
+    name: 'review 12: 12 monthly unverified backups and a newer verified one with keepMonthly 12 keep twelve monthly restore points',
+    backups: [b('2026-11-26T02:00:00Z'), ...Array.from({ length: 12 }, (_, i) => b(new Date(Date.UTC(2026, 9 - i, 1, 2)).toISOString().replace('.000', ''), { verified: false }))],
+    rules: { keepMonthly: 12 },
+    // November (the verified one), then October back to December 2025: twelve months; November 2025 falls out.
+    keep: ['20261126T020000Z', ...Array.from({ length: 11 }, (_, i) => new Date(Date.UTC(2026, 9 - i, 1, 2)).toISOString().replace('.000', '').replace(/[-:]/g, ''))],
+    remove: ['20251101T020000Z'],
   },
   {
     name: 'a backup dated in the future (clock skew) is kept and takes no slot',
@@ -234,6 +251,19 @@ function randomRules(rnd: () => number): RetentionRules {
 }
 
 describe('properties over random backup sets and rules', () => {
+  test('review 12: verification changes nothing but which backup is protected', () => {
+    const rnd = seededRandom(7);
+    for (let i = 0; i < 300; i++) {
+      const backups = randomBackups(rnd);
+      const rules = randomRules(rnd);
+      const asIs = new Set(keptIds(planRetention(backups, rules, NOW)));
+      const noneVerified = new Set(keptIds(planRetention(backups.map((x) => ({ ...x, verified: false })), rules, NOW)));
+      const differ = [...asIs].filter((id) => !noneVerified.has(id)).concat([...noneVerified].filter((id) => !asIs.has(id)));
+      // At most the two protected backups (newest verified, newest complete) can differ.
+      assert.ok(differ.length <= 2, `case ${i}: ${JSON.stringify(rules)}: verification changed ${differ.join(', ')}`);
+    }
+  });
+
   test('the newest verified backup is always kept; keep, remove and ignored partition the backups; rules combine as a union', () => {
     const rnd = seededRandom(42);
     for (let i = 0; i < 500; i++) {
