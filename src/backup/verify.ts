@@ -22,19 +22,15 @@ import type { AgentSettings } from './settings.js';
 /**
  * Returns the authenticated plaintext of one part as a stream (still compressed if it was): the
  * KMS Decrypt call must present the context this tenant, backup and part would have, so a
- * header copied from another tenant's backup fails in KMS, not later.
+ * header copied from another tenant's backup fails in KMS, not later; and it names the key ARN
+ * of the header, once that is known to be one of the tenant's keys (see key-trust.ts).
  */
 export async function openPart(s: AgentSettings, c: AgentClients, m: BackupManifest, part: ManifestPart, log: Logger, label: string = part.name): Promise<Readable> {
   const expected = contextFor(m.tenant, m.backupId, m.region, part.name);
+  // The manifest is not authenticated either: a key it names must be the tenant's before anything is read.
+  await c.keys.checkManifestKey(m.kmsKeyId, `manifest of backup ${m.backupId}`);
   const source = await c.store.download(part.key);
-  const decrypt = createDecryptStream({
-    resolveDataKey: async (header) => {
-      const got = JSON.stringify(Object.entries(header.context).sort());
-      const want = JSON.stringify(Object.entries(expected).sort());
-      if (got !== want) throw new Error(`${part.key}: encryption context ${got} is not this backup's ${want} (a part of another tenant or backup)`);
-      return c.kms.decrypt(header.encryptedDataKey, expected, m.kmsKeyId);
-    },
-  });
+  const decrypt = createDecryptStream({ resolveDataKey: c.kms.resolverFor(expected, (arn) => c.keys.check(arn, `${part.key} (stream header)`)) });
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   const meter = new ProgressMeter(label, progressLogger(log, m.backupId));
   pipeline([

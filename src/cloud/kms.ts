@@ -3,7 +3,7 @@
 // the stream header. The encryption context (tenant, backup, region, part) is bound to that
 // ciphertext by KMS: Decrypt with any other context fails, so a header moved to another tenant
 // or edited cannot be decrypted. Errors are rewritten into what an operator has to do about them.
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 
 /** Length of an AES-256 data key. */
 const DATA_KEY_BYTES = 32;
@@ -49,12 +49,13 @@ export type KmsFailure =
   | 'key-unusable'
   | 'context-mismatch'
   | 'wrong-key'
+  | 'untrusted-key'
   | 'other';
 
 /** A failed KMS call, with the operation, the key, and the failure kind. */
 export class KmsError extends Error {
   constructor(
-    readonly operation: 'GenerateDataKey' | 'Decrypt',
+    readonly operation: 'GenerateDataKey' | 'Decrypt' | 'DescribeKey',
     readonly failure: KmsFailure,
     readonly keyId: string | undefined,
     message: string,
@@ -75,6 +76,24 @@ export interface KeyedHeader {
 /** Builds the encryption context of one backup part. */
 export function contextFor(tenant: string, backupId: string, region: string, part: string): BackupKeyContext {
   return { tenant, backupId, region, part };
+}
+
+/** The parts of a KMS key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`). */
+export interface KeyArn {
+  partition: string;
+  region: string;
+  account: string;
+  keyId: string;
+}
+
+const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):([0-9]{12}):key\/([A-Za-z0-9-]{1,128})$/;
+
+/** Parses a KMS key ARN; returns undefined for anything else (an alias, an alias ARN, a bare key id). */
+export function parseKeyArn(text: string): KeyArn | undefined {
+  const m = KEY_ARN.exec(text);
+  if (!m) return undefined;
+  const [, partition, region, account, keyId] = m as unknown as [string, string, string, string, string];
+  return { partition, region, account, keyId };
 }
 
 /** Socket and DNS error codes: KMS was never reached, or the connection broke. */
@@ -206,24 +225,41 @@ export class KmsDataKeys {
     return plaintext;
   }
 
+  /** Returns the ARN of a key named by id, ARN, alias or alias ARN (what the alias points to now). */
+  async describe(keyId: string): Promise<string> {
+    let out;
+    try {
+      out = await this.client.send(new DescribeKeyCommand({ KeyId: keyId }));
+    } catch (err) {
+      throw this.wrap('DescribeKey', keyId, {}, err);
+    }
+    const arn = out.KeyMetadata?.Arn;
+    if (!arn) throw new KmsError('DescribeKey', 'other', keyId, `KMS answered DescribeKey of ${keyId} without the key ARN`);
+    return arn;
+  }
+
   /**
    * Returns a `resolveDataKey` for a decrypt stream that restores the backup part `expected`
    * names. It decrypts with the expected context — not the one in the (untrusted) header — so a
-   * whole, valid backup of another tenant put in this one's place is refused by KMS, and it
-   * passes `keyId` (default: the header's) so KMS refuses a data key from another key.
+   * whole, valid backup of another tenant put in this one's place is refused by KMS. The key is
+   * the header's key ARN, the one KMS named when it generated the data key: an alias would
+   * resolve to whatever key it points to today, so every backup made before the alias was
+   * repointed would fail to decrypt. `trust` must refuse a key that is not the tenant's before
+   * KMS is asked: the header is not authenticated until its data key decrypted it.
    */
-  resolverFor(expected: Readonly<Record<string, string>>, keyId?: string): (header: KeyedHeader) => Promise<Buffer> {
+  resolverFor(expected: Readonly<Record<string, string>>, trust: (keyArn: string) => Promise<void>): (header: KeyedHeader) => Promise<Buffer> {
     return async (header) => {
       if (canonical(header.context) !== canonical(expected)) {
         throw new KmsError(
           'Decrypt',
           'context-mismatch',
           header.keyId,
-          `backup header is for {${describeContext(header.context)}} but {${describeContext(expected)}} is being restored — ` +
-            'wrong object or tampered header; restore aborted, KMS was not asked',
+          `the stream header's encryption context {${describeContext(header.context)}} is not {${describeContext(expected)}} of the backup being read — ` +
+            'a part of another tenant or backup, or a tampered header; refused before KMS was asked, nothing was restored',
         );
       }
-      return this.decrypt(header.encryptedDataKey, expected, keyId ?? header.keyId);
+      await trust(header.keyId);
+      return this.decrypt(header.encryptedDataKey, expected, header.keyId);
     };
   }
 
@@ -237,7 +273,12 @@ export class KmsDataKeys {
     const failure = classify(err);
     const { name, message } = errorFacts(err);
     const cause = `${name}: ${message}`;
-    const outcome = operation === 'GenerateDataKey' ? 'backup aborted, nothing uploaded' : 'the backup cannot be decrypted, nothing was restored';
+    const outcome =
+      operation === 'GenerateDataKey'
+        ? 'backup aborted, nothing uploaded'
+        : operation === 'Decrypt'
+          ? 'the backup cannot be decrypted, nothing was restored'
+          : 'the backup key cannot be checked, nothing was read or written';
     const key = keyId ?? '(the key named in the ciphertext)';
     let text: string;
     switch (failure) {
