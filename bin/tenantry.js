@@ -10,6 +10,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Once the command has finished, nothing left open (a kept-alive socket, a child that would not
+    // stop) may keep the process, and a Job's pod with it, running until its deadline.
+    setTimeout(() => process.exit(), 5000).unref();
   },
   (err) => {
     process.stderr.write(`tenantry: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,6 +10,8 @@ import { pipeline } from 'node:stream/promises';
 const TAIL_LINES = 20;
 /** Longest stderr line kept: a tool printing binary junk cannot make an error message huge. */
 const TAIL_LINE_CHARS = 500;
+/** How long a stopped tool has between SIGTERM and SIGKILL. */
+const KILL_AFTER_MS = 5000;
 /** Variables passed on from our own environment: the search path, the locale and temp. */
 const INHERITED = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
 
@@ -135,6 +137,13 @@ export function spawnTool(cmd: string, args: readonly string[], opts: ToolOption
   const stop = (): boolean => {
     if (exited || child.exitCode !== null || child.signalCode !== null) return false;
     stoppedByUs = true;
+    // A tool that ignores SIGTERM (blocked in a system call, or a handler of its own) must still go:
+    // a backup that failed may not leave a dump holding its snapshot until the Job's deadline.
+    const kill = setTimeout(() => {
+      if (!exited) child.kill('SIGKILL');
+    }, KILL_AFTER_MS);
+    kill.unref();
+    child.once('close', () => clearTimeout(kill));
     return child.kill('SIGTERM');
   };
   // A consumer that stops reading (a failed upload) must not leave the tool blocked on a full pipe.

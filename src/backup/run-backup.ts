@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { contextFor } from '../cloud/kms.js';
+import { contextFor, type GeneratedDataKey } from '../cloud/kms.js';
 import type { Logger } from '../log.js';
 import { tenantryVersion } from '../version.js';
 import { createEncryptStream } from './crypto-stream.js';
@@ -20,6 +20,9 @@ import { formatBytes, ProgressMeter, type Progress } from './progress.js';
 import type { AgentSettings } from './settings.js';
 import type { AgentClients } from './clients.js';
 import { verifyBackup } from './verify.js';
+
+/** The parts of a backup, in the order of the sources below. */
+const PARTS: readonly BackupPart[] = ['database', 'files'];
 
 /** gzip level for parts the dump tool does not compress itself: fast, most of the gain on SQL text. */
 const GZIP_LEVEL = 1;
@@ -57,11 +60,30 @@ export function progressLogger(log: Logger, backupId: string): (p: Progress) => 
     });
 }
 
-/** Encrypts one part with its own data key and uploads it; returns what the manifest records. */
-async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, src: PartSource, log: Logger): Promise<ManifestPart> {
+/**
+ * Asks KMS for one data key per part before any source starts: a dump started first would sit in
+ * its snapshot holding locks while KMS fails. When one request fails, the keys already received
+ * are zeroed and the first failure is thrown.
+ */
+async function generateKeys(s: AgentSettings, c: AgentClients, backupId: string, parts: readonly BackupPart[]): Promise<Map<BackupPart, GeneratedDataKey>> {
+  const got = await Promise.allSettled(parts.map((part) => c.kms.generate(s.kmsKeyId, contextFor(s.tenant, backupId, s.region, part))));
+  const failed = got.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const r of got) if (r.status === 'fulfilled') r.value.plaintext.fill(0);
+    throw failed.reason;
+  }
+  return new Map(parts.map((part, i) => [part, (got[i] as PromiseFulfilledResult<GeneratedDataKey>).value]));
+}
+
+/**
+ * Encrypts one part with its own data key and uploads it; returns what the manifest records. When
+ * `stop` fires (another part failed) the source is destroyed, which stops its tool, and the
+ * multipart upload is aborted. It settles only once the tool has exited and the upload has
+ * ended, so no child process and no upload outlives a failed backup.
+ */
+async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, make: () => PartSource, key: GeneratedDataKey, stop: AbortSignal, log: Logger): Promise<ManifestPart> {
+  const src = make();
   const context = contextFor(s.tenant, backupId, s.region, src.name);
-  // Fail closed: without a data key from KMS nothing is read from the source, nothing uploaded.
-  const key = await c.kms.generate(s.kmsKeyId, context);
   const key_ = partKey(s.prefix, s.tenant, backupId, src.name);
   const meter = new ProgressMeter(src.name, progressLogger(log, backupId));
   const plain = new DigestStream();
@@ -75,14 +97,21 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, s
     compression: src.compress ? 'gzip' : 'none',
   });
   const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const halt = () => src.stream.destroy(stop.reason instanceof Error ? stop.reason : new Error(String(stop.reason)));
+  if (stop.aborted) halt();
+  else stop.addEventListener('abort', halt, { once: true });
+  // Destroying the source fails the pipeline, which destroys every stream in it (and zeroes the
+  // key); a failed upload destroys the source the same way.
   const flow = pipeline([src.stream, meter, ...(src.compress ? [createGzip({ level: GZIP_LEVEL })] : []), plain, enc, cipher, body]);
-  // Either side failing must stop the other: a failed upload destroys the pipeline (and the dump
-  // tool with it); a failed dump destroys the body, which aborts the multipart upload.
-  const uploaded = c.store.upload(key_, body, 'application/vnd.tenantry.backup', src.expectedBytes).catch((e: unknown) => {
+  const uploaded = c.store.upload(key_, body, 'application/vnd.tenantry.backup', src.expectedBytes, stop).catch((e: unknown) => {
     src.stream.destroy(e as Error);
     throw e;
   });
-  await Promise.all([flow, uploaded, src.done]);
+  const settled = await Promise.allSettled([src.done, uploaded, flow]);
+  stop.removeEventListener('abort', halt);
+  // The tool's own failure first (it says why), then the upload's, then the pipeline's echo of either.
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return {
     name: src.name,
     key: key_,
@@ -93,6 +122,27 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, s
     plaintextSha256: plain.digest(),
     ciphertextSha256: cipher.digest(),
   };
+}
+
+/**
+ * Uploads every part at once; the first failure stops the others (their tools are killed and
+ * their uploads aborted) and is thrown once all of them have ended.
+ */
+async function uploadParts(s: AgentSettings, c: AgentClients, backupId: string, sources: Record<BackupPart, () => PartSource>, keys: Map<BackupPart, GeneratedDataKey>, log: Logger): Promise<ManifestPart[]> {
+  const stop = new AbortController();
+  let first: unknown;
+  const running = PARTS.map((name) =>
+    uploadPart(s, c, backupId, sources[name], keys.get(name)!, stop.signal, log).catch((e: unknown) => {
+      if (first === undefined) {
+        first = e;
+        stop.abort(e);
+      }
+      throw e;
+    }),
+  );
+  const settled = await Promise.allSettled(running);
+  if (first !== undefined) throw first;
+  return settled.map((r) => (r as PromiseFulfilledResult<ManifestPart>).value);
 }
 
 /** Runs one backup of the tenant; throws (with no manifest written) on any failure. */
@@ -112,23 +162,25 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
       return undefined;
     });
   const [dbBytes, filesBytes] = await Promise.all([estimate('database', () => databaseBytes(s.database!)), estimate('files', () => directoryBytes(s.filesDir!))]);
-  const sources: Array<() => PartSource> = [
-    () => {
+  const sources: Record<BackupPart, () => PartSource> = {
+    database: () => {
       const d = engine.dump(s.database!);
       return { name: 'database', stream: d.stream, done: d.done, contentType: engine.contentType, compress: engine.compressInAgent, ...(dbBytes !== undefined ? { expectedBytes: dbBytes } : {}) };
     },
-    () => {
+    files: () => {
       const t = tarDirectory(s.filesDir!);
       // Not compressed by default: uploaded files are mostly compressed already (images, PDFs,
       // archives), and gzip would cut the tar's throughput by half or more for a few per cent.
       return { name: 'files', stream: t.stream, done: t.done, contentType: 'application/x-tar', compress: s.compressFiles, ...(filesBytes !== undefined ? { expectedBytes: filesBytes } : {}) };
     },
-  ];
+  };
+  // Fail closed: without both data keys no source starts and nothing is uploaded.
+  const keys = await generateKeys(s, c, backupId, PARTS);
   let parts: ManifestPart[];
   try {
     // Both parts at once: the dump waits on the database, the tar on the disk, the upload on the
     // network; encryption is cheap next to them.
-    parts = await Promise.all(sources.map((make) => uploadPart(s, c, backupId, make(), log)));
+    parts = await uploadParts(s, c, backupId, sources, keys, log);
   } catch (e) {
     log.error('backup failed; no manifest written, the partial upload is removed', { backupId, error: (e as Error).message });
     await c.store.delete(backupId).catch((err: unknown) => log.warn('could not remove the partial upload; the next run cleans it up', { backupId, error: (err as Error).message }));
@@ -141,7 +193,8 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
     region: s.region,
     startedAt: started.toISOString(),
     completedAt: '',
-    kmsKeyId: s.kmsKeyId,
+    // The key ARN KMS used, not the configured alias: an alias may point elsewhere next year.
+    kmsKeyId: keys.get('database')!.keyArn,
     database: { engine: s.database.engine, serverVersion: versions.server },
     tools: { tenantry: tenantryVersion(), node: process.version, [engine.toolName]: versions.client },
     parts,
