@@ -26,6 +26,38 @@ const UPLOAD_QUEUE = 2;
 /** S3 allows at most 10 000 parts per upload. */
 const MAX_PARTS = 10_000;
 
+/**
+ * Largest manifest read: ours are a few KB. Anything bigger under a manifest's name is refused
+ * without being read whole, so one planted object cannot exhaust the operator's heap.
+ */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+/** Manifests read at once by {@link TenantBackupStore.list}. */
+const MANIFEST_READS = 4;
+
+/** Reads a stream into a string, refusing (and closing it) once it passes `max` bytes. */
+async function readCapped(body: Readable, max: number, what: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const c of body) {
+    bytes += (c as Buffer).length;
+    if (bytes > max) {
+      body.destroy();
+      throw new Error(`${what} is larger than ${max} bytes, which no manifest written by Tenantry is: ignored (an object planted or damaged in the bucket?)`);
+    }
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs `f` over `items` with at most `limit` calls in flight. */
+async function eachLimited<T>(items: readonly T[], limit: number, f: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await f(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** One backup as found in the bucket. */
 export interface StoredBackup {
   backupId: string;
@@ -134,9 +166,7 @@ export class TenantBackupStore {
       if (name === 'NoSuchKey' || name === 'NotFound') throw new Error(`backup ${backupId} of tenant ${this.o.tenant} has no manifest: it does not exist or never completed`);
       throw e;
     });
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    return parseManifest(Buffer.concat(chunks).toString('utf8'), { tenant: this.o.tenant, backupId });
+    return parseManifest(await readCapped(body, MAX_MANIFEST_BYTES, `manifest of backup ${backupId} of tenant ${this.o.tenant}`), { tenant: this.o.tenant, backupId });
   }
 
   /** Lists this tenant's backups (committed or not), newest first, with their manifests read. */
@@ -156,16 +186,18 @@ export class TenantBackupStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     const backups = [...byId.values()].sort((a, b) => (a.backupId < b.backupId ? 1 : -1));
-    await Promise.all(
-      backups
-        .filter((b) => b.keys.some((k) => k.endsWith(`/${MANIFEST_NAME}`)))
-        .map(async (b) => {
-          try {
-            b.manifest = await this.manifest(b.backupId);
-          } catch (e) {
-            b.manifestError = (e as Error).message;
-          }
-        }),
+    // A few manifests at a time: the operator lists every tenant's bucket prefix, and a tenant
+    // with thousands of backups must not open thousands of connections or buffers at once.
+    await eachLimited(
+      backups.filter((b) => b.keys.some((k) => k.endsWith(`/${MANIFEST_NAME}`))),
+      MANIFEST_READS,
+      async (b) => {
+        try {
+          b.manifest = await this.manifest(b.backupId);
+        } catch (e) {
+          b.manifestError = (e as Error).message;
+        }
+      },
     );
     return backups;
   }
