@@ -11,6 +11,8 @@ import { verifyBackup } from './backup/verify.js';
 
 /** Exit code of a backup or restore that failed (EX_SOFTWARE would blame us; this is a failed job). */
 export const EXIT_FAILED = 1;
+/** Exit code of a command used wrongly (EX_USAGE from sysexits.h). */
+export const EXIT_USAGE = 64;
 /** Exit code of bad settings (EX_CONFIG from sysexits.h). */
 export const EXIT_CONFIG = 78;
 
@@ -56,7 +58,7 @@ export async function backupCommand(values: Record<string, unknown>, positionals
     case 'verify':
       if (!id) {
         process.stderr.write('tenantry backup verify: give the backup id (or latest)\n');
-        return 64;
+        return EXIT_USAGE;
       }
       return withAgent(values, tenant, async (log, s, c) => {
         const { resolveBackup } = await import('./backup/run-restore.js');
@@ -72,7 +74,7 @@ export async function backupCommand(values: Record<string, unknown>, positionals
       return withAgent(values, tenant, async (log, s, c) => pruneBackups(s, c, log, { dryRun: values['dry-run'] === true }));
     default:
       process.stderr.write(`tenantry backup: unknown subcommand "${sub}" (run, verify, list, prune)\n`);
-      return 64;
+      return EXIT_USAGE;
   }
 }
 
@@ -80,14 +82,20 @@ export async function backupCommand(values: Record<string, unknown>, positionals
 export async function restoreCommand(values: Record<string, unknown>): Promise<number> {
   const source = values.tenant as string | undefined;
   const into = values.into as string | undefined;
-  // The instance restored into is the one whose DATABASE_*/TENANTRY_FILES_DIR are set; --into
-  // names it so a restore into the wrong environment is refused rather than overwriting it.
-  if (into && process.env.TENANTRY_TENANT && process.env.TENANTRY_TENANT !== into && process.env.TENANTRY_TENANT !== source) {
-    process.stderr.write(`tenantry restore: --into ${into} but this environment belongs to tenant ${process.env.TENANTRY_TENANT}\n`);
-    return 64;
+  // The instance restored into is the one whose DATABASE_*/TENANTRY_FILES_DIR are set, and
+  // TENANTRY_TENANT says whose they are. The tenant written into (--into, else --tenant) must be
+  // exactly that one: otherwise a restore meant for a copy overwrites the original in place.
+  const target = into ?? source;
+  const owner = process.env.TENANTRY_TENANT;
+  if (target !== undefined && owner !== target) {
+    process.stderr.write(
+      `tenantry restore: the restore would write into tenant ${target}, but this environment ${owner ? `belongs to tenant ${owner}` : 'does not say whose it is (TENANTRY_TENANT is not set)'}: ` +
+        `run it with ${target}'s environment (its TENANTRY_TENANT, DATABASE_* and TENANTRY_FILES_DIR)${into ? ` and --tenant naming the tenant whose backup is read` : ''}; nothing was done\n`,
+    );
+    return EXIT_USAGE;
   }
   return withAgent(values, source, async (log, s, c) => {
     const r = await runRestore(s, c, { backup: (values.backup as string | undefined) ?? 'latest', preverify: values['preverify'] === true }, log);
-    return { ...r, into: into ?? r.sourceTenant, seconds: Number(r.seconds.toFixed(2)) };
+    return { ...r, into: target ?? s.tenant, seconds: Number(r.seconds.toFixed(2)) };
   });
 }

@@ -24,13 +24,15 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run the controller that turns Tenants into isolated, encrypted, TLS-only instances',
     usage:
       'tenantry operator [--config FILE] [--kubeconfig FILE] [--health-port 8081] [--identity NAME]\n' +
-      '                  [--lease-namespace NS | --no-leader-election] [--resync-seconds 300] [--tenant-selector LABELS] [--log-level info]',
+      '                  [--namespace NS] [--lease-namespace NS | --no-leader-election] [--resync-seconds 300] [--tenant-selector LABELS]\n' +
+      '                  [--log-level info]',
     options: {
       ...COMMON,
       config: { type: 'string' },
       kubeconfig: { type: 'string' },
       'health-port': { type: 'string' },
       identity: { type: 'string' },
+      namespace: { type: 'string' },
       'lease-namespace': { type: 'string' },
       'no-leader-election': { type: 'boolean' },
       'resync-seconds': { type: 'string' },

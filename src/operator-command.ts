@@ -15,6 +15,7 @@ export interface OperatorFlags {
   'log-level'?: string;
   'health-port'?: string;
   identity?: string;
+  namespace?: string;
   'lease-namespace'?: string;
   'no-leader-election'?: boolean;
   'resync-seconds'?: string;
@@ -43,7 +44,9 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
   const identity = flags.identity ?? process.env.POD_NAME ?? hostname();
-  const leaseNamespace = flags['no-leader-election'] ? undefined : (flags['lease-namespace'] ?? process.env.POD_NAMESPACE ?? 'tenantry-system');
+  // The operator's own namespace: its Lease, and the only place BackupPolicies' credentials Secrets are read from.
+  const namespace = flags.namespace ?? process.env.POD_NAMESPACE ?? 'tenantry-system';
+  const leaseNamespace = flags['no-leader-election'] ? undefined : (flags['lease-namespace'] ?? namespace);
 
   let exitCode = 0;
   let done: () => void = () => {};
@@ -52,6 +55,7 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
     config,
     kubeConfig: kc,
     identity,
+    namespace,
     ...(leaseNamespace ? { leaseNamespace } : {}),
     healthPort: numberFlag('health-port', flags['health-port'], 8081),
     resyncMs: Math.max(100, numberFlag('resync-seconds', flags['resync-seconds'], DEFAULT_RESYNC_SECONDS, true) * 1000),
@@ -74,7 +78,7 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   await operator.start();
-  logger.info('operator started', { identity, leaseNamespace: leaseNamespace ?? '(no leader election)', healthPort: operator.healthPort, regions: Object.keys(config.regions), provider: config.ingress.provider });
+  logger.info('operator started', { identity, namespace, leaseNamespace: leaseNamespace ?? '(no leader election)', healthPort: operator.healthPort, regions: Object.keys(config.regions), provider: config.ingress.provider });
   await finished;
   return exitCode;
 }

@@ -33,7 +33,13 @@ export interface BackupSummary {
 }
 
 /** Reads the static S3 credentials a policy names (`undefined`: use the operator's own identity). */
-export type CredentialsReader = (ref: { namespace: string; name: string }) => Promise<{ accessKeyId: string; secretAccessKey: string }>;
+export type CredentialsReader = (ref: CredentialsRef) => Promise<{ accessKeyId: string; secretAccessKey: string }>;
+
+/** A BackupPolicy's credentialsSecretRef: a Secret of the operator's namespace (a namespace only on policies stored before that rule). */
+export interface CredentialsRef {
+  name: string;
+  namespace?: string;
+}
 
 function summary(m: BackupManifest): BackupSummary {
   const startedAt = new Date(m.startedAt);

@@ -26,8 +26,10 @@ export interface BackupStepInput {
   credentials?: Record<string, string> | Error;
   observation?: BackupObservation;
   now: Date;
-  /** An in-place restore is under way: the CronJob is suspended until it ends. */
+  /** A restore into this tenant is under way: the CronJob is suspended until it ends. */
   restoring?: boolean;
+  /** That restore reads another tenant's backups: this one (see BackupOptions.restoreSource). */
+  restoreSource?: string;
 }
 
 /** What the reconciler applies and reports. */
@@ -67,7 +69,7 @@ export function planBackupStep(i: BackupStepInput): BackupStepOutput {
   const manifests = [
     // The builder copies Secret `data`, which is base64; the reconciler holds decoded values.
     ...(i.credentials ? [buildBackupCredentialsSecret(ctx, Object.fromEntries(Object.entries(i.credentials).map(([k, v]) => [k, Buffer.from(v).toString('base64')])))] : []),
-    ...buildBackupResources(ctx, p, { hasCredentialsSecret: !!i.credentials, restoreInProgress: i.restoring === true }),
+    ...buildBackupResources(ctx, p, { hasCredentialsSecret: !!i.credentials, restoreInProgress: i.restoring === true, ...(i.restoreSource ? { restoreSource: i.restoreSource } : {}) }),
   ];
   const obs = i.observation;
   const newest = obs?.newestVerified;

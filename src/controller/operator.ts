@@ -17,18 +17,17 @@ import { Expectations } from './expectations.js';
 import { KubeRest, resourcePath } from './rest.js';
 import { DesiredCache, kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
 import { BackupObserver } from './backup-observer.js';
+import { PolicyCredentials } from './credentials.js';
 import { policyNameFor } from './backup-step.js';
 import { recordBackupMetrics } from './backup-metrics.js';
 import { computePolicyStatus, policyStatusChanged } from './policy-status.js';
 import { planRestore, restoreDone, restoreTarget } from './restore-plan.js';
+import { shardLabels } from './selector.js';
 import { canonicalJson } from './diff.js';
-import { APP_NAME, buildRestoreJob, DATABASE_SECRET_NAME, RESTORE_ANNOTATION, restoreJobName } from '../resources/index.js';
+import { APP_NAME, buildRestoreJob, buildRestoreSourceServiceAccount, DATABASE_SECRET_NAME, RESTORE_ANNOTATION, restoreJobName } from '../resources/index.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
-
-/** How long a BackupPolicy's S3 credentials are reused before the Secret is read again. */
-const CREDENTIALS_TTL_MS = 5 * 60_000;
 
 /** How the operator process runs. */
 export interface OperatorOptions {
@@ -36,6 +35,8 @@ export interface OperatorOptions {
   kubeConfig: KubeConfig;
   /** This replica's name: Lease holder identity and Event source. */
   identity: string;
+  /** The operator's own namespace: BackupPolicies' credentials Secrets are read from here and nowhere else. */
+  namespace: string;
   /** Namespace of the leader-election Lease; undefined runs without election (single replica). */
   leaseNamespace?: string;
   healthPort: number;
@@ -91,7 +92,7 @@ export class Operator {
   private readonly writer: KubeWriter;
   private readonly expectations = new Expectations();
   private readonly desired = new DesiredCache();
-  private readonly credentials = new Map<string, { at: number; data: Promise<Record<string, string>> }>();
+  private readonly credentials: PolicyCredentials;
   private readonly backups: BackupObserver;
   /** Failed backup Jobs already counted (by uid), so a Job seen again is not counted twice. */
   private readonly countedFailures = new Set<string>();
@@ -114,26 +115,11 @@ export class Operator {
       onDepthChange: (n) => queueDepth.set(n),
       onResult: (outcome, seconds) => reconcileDurationSeconds.observe({ result: String(outcome) }, seconds),
     });
+    this.credentials = new PolicyCredentials(opts.namespace, (namespace, name) => this.writer.readSecretData(namespace, name));
     this.backups = new BackupObserver(async (ref) => {
-      const d = await this.readCredentials(ref);
+      const d = await this.credentials.read(ref);
       return { accessKeyId: d['AWS_ACCESS_KEY_ID'] ?? '', secretAccessKey: d['AWS_SECRET_ACCESS_KEY'] ?? '' };
     });
-  }
-
-  /** Reads a policy's credentials Secret, reusing it for a few minutes (a pass must not read it every time). */
-  private readCredentials(ref: { namespace: string; name: string }): Promise<Record<string, string>> {
-    const key = `${ref.namespace}/${ref.name}`;
-    const hit = this.credentials.get(key);
-    if (hit && Date.now() - hit.at < CREDENTIALS_TTL_MS) return hit.data;
-    const data = this.writer.readSecretData(ref.namespace, ref.name).then((d) => {
-      const missing = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter((k) => !d[k]);
-      if (missing.length) throw new Error(`Secret ${key} lacks ${missing.join(' and ')}`);
-      return d;
-    });
-    // A failed read is not cached for long: the next pass tries again.
-    data.catch(() => this.credentials.delete(key));
-    this.credentials.set(key, { at: Date.now(), data });
-    return data;
   }
 
   /** The port the health server listens on (after start). */
@@ -404,7 +390,10 @@ export class Operator {
       backupPolicy: (name) => this.informerFor(BACKUP_POLICY_KIND)?.get(name) as BackupPolicy | undefined,
       // Only a Restore that has resolved its backup holds the app: one still looking for a backup
       // (an unreadable bucket, a typo) must not take a serving tenant down.
-      restoringInto: (tenantName) => ((this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]).some((r) => !restoreDone(r) && !!r.status?.backupId && restoreTarget(r) === tenantName),
+      restoringInto: (tenantName) => {
+        const r = ((this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]).find((x) => !restoreDone(x) && !!x.status?.backupId && restoreTarget(x) === tenantName);
+        return r ? { source: r.spec.tenant } : undefined;
+      },
     };
   }
 
@@ -419,7 +408,7 @@ export class Operator {
       expectations: this.expectations,
       desired: this.desired,
       backups: this.backups,
-      readCredentials: (ref) => this.readCredentials(ref),
+      readCredentials: (ref) => this.credentials.read(ref),
     });
     recordBackupMetrics(name, this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined);
     if (result.writes > 0) this.log.info('reconciled', { tenant: name, writes: result.writes });
@@ -458,6 +447,7 @@ export class Operator {
       restore,
       now,
       targetReady,
+      shardLabels: shardLabels(this.opts.tenantSelector, source?.metadata.labels),
       ...(source ? { source } : {}),
       ...(target ? { target } : {}),
       ...(policy ? { policy } : {}),
@@ -471,7 +461,12 @@ export class Operator {
     }
     if (plan.startJob && target && policy) {
       const ctx = buildContext(target, this.opts.config);
-      if (!isBuildContextError(ctx)) await this.writer.apply(buildRestoreJob(ctx, policy, restore, plan.startJob.backupId));
+      if (!isBuildContextError(ctx)) {
+        // The identity that reads another tenant's backups exists before the Job's pod needs it
+        // (the target's reconcile keeps it while the restore runs, then removes it).
+        if (restore.spec.tenant !== targetName && !policy.spec.destination.credentialsSecretRef) await this.writer.apply(buildRestoreSourceServiceAccount(ctx, restore.spec.tenant));
+        await this.writer.apply(buildRestoreJob(ctx, policy, restore, plan.startJob.backupId));
+      }
       if (source) await this.writer.event(source, 'Normal', 'RestoreStarted', `Restore ${name}: restoring backup ${plan.startJob.backupId} into ${targetName}`);
     }
     if (canonicalJson(plan.status) !== canonicalJson(restore.status ?? {})) {

@@ -9,7 +9,7 @@ import type { OperatorConfig } from '../config.js';
 import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from './expectations.js';
-import type { BackupObserver } from './backup-observer.js';
+import type { BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-step.js';
 import { computeConditions, computePhase, mergeConditions, type Observations } from './status.js';
 
@@ -40,7 +40,7 @@ export interface ClusterView {
   /** A BackupPolicy by name (all policies are cached). */
   backupPolicy?(name: string): BackupPolicy | undefined;
   /** Whether an unfinished Restore writes into this tenant (its app is held at zero replicas meanwhile). */
-  restoringInto?(tenantName: string): boolean;
+  restoringInto?(tenantName: string): { source: string } | undefined;
 }
 
 /** Write side (and the one uncached read) of the cluster. */
@@ -117,7 +117,7 @@ export interface ReconcileDeps {
   /** The tenants' backups as their buckets show them; without it backups are not judged. */
   backups?: BackupObserver;
   /** Reads the S3 credentials Secret a BackupPolicy names (data keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). */
-  readCredentials?: (ref: { namespace: string; name: string }) => Promise<Record<string, string>>;
+  readCredentials?: (ref: CredentialsRef) => Promise<Record<string, string>>;
 }
 
 /** Key of the expectation for a Tenant's status write. */
@@ -192,11 +192,15 @@ class Pass {
     readonly deps: ReconcileDeps,
   ) {
     this.obs.suspended = tenant.spec.suspend === true;
-    this.restoring = deps.view.restoringInto?.(tenant.metadata.name ?? '') ?? false;
+    const restore = deps.view.restoringInto?.(tenant.metadata.name ?? '');
+    this.restoring = restore !== undefined;
+    this.restoreSource = restore && restore.source !== tenant.metadata.name ? restore.source : undefined;
   }
 
   /** A Restore is writing into this tenant: the app is scaled to zero, no route, no backups. */
   readonly restoring: boolean;
+  /** The other tenant whose backup that Restore reads, if it is not this one. */
+  readonly restoreSource: string | undefined;
 
   /** Step 1: the namespace, unless a namespace of that name belongs to someone else. */
   async namespace(ctx: BuildContext): Promise<boolean> {
@@ -241,7 +245,7 @@ class Pass {
     }
     const regionOk = policy && policy.spec.destination.region === ctx.tenant.spec.region;
     const observation = policy && regionOk && this.deps.backups && !(credentials instanceof Error) ? await this.deps.backups.observe(ctx.tenant.metadata.name ?? '', policy, now()) : undefined;
-    const plan = planBackupStep({ ctx, now: now(), restoring: this.restoring, ...(policyName ? { policyName } : {}), ...(policy ? { policy } : {}), ...(credentials ? { credentials } : {}), ...(observation ? { observation } : {}) });
+    const plan = planBackupStep({ ctx, now: now(), restoring: this.restoring, ...(this.restoreSource ? { restoreSource: this.restoreSource } : {}), ...(policyName ? { policyName } : {}), ...(policy ? { policy } : {}), ...(credentials ? { credentials } : {}), ...(observation ? { observation } : {}) });
     // Backups are only judged where the operator can see the bucket; elsewhere the condition stays unset.
     if (this.deps.backups || plan.blocked) this.obs.backup = plan.health;
     if (plan.objective) this.obs.restoreObjective = plan.objective;

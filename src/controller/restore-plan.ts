@@ -21,6 +21,11 @@ export interface RestoreInput {
   latestBackupId?: string;
   /** Why the source's bucket could not be listed (then `latest` is unknown, not absent). */
   storeError?: string;
+  /**
+   * Labels a Tenant created for this restore must carry so the operator that creates it also
+   * serves it (its shard's selector labels, copied from the source); never GitOps labels.
+   */
+  shardLabels?: Record<string, string>;
   /** Plaintext bytes of the backup being restored, once known. */
   backupBytes?: number;
   /** The target can run the Job: its namespace, credentials and volumes exist and its app is scaled to zero. */
@@ -83,7 +88,7 @@ export function planRestore(i: RestoreInput): RestorePlan {
       const tenant: Tenant = {
         apiVersion: 'tenantry.io/v1alpha1',
         kind: 'Tenant',
-        metadata: { name: target, labels: { [RESTORED_FROM_LABEL]: r.spec.tenant }, annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' } },
+        metadata: { name: target, labels: { ...i.shardLabels, [RESTORED_FROM_LABEL]: r.spec.tenant }, annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' } },
         // Same region, plan, engine and policy; no host, so the copy never claims the original's.
         spec,
       };

@@ -4,6 +4,7 @@
 // comes from the environment set here and from Secrets in the tenant namespace (src/backup/settings.ts
 // reads it), and it reports through the manifests it writes to S3, never through the Kubernetes API.
 import type { BackupPolicy } from '../api/generated/index.js';
+import { tenantNamespace } from '../api/names.js';
 import { ANNOTATION_PLACEHOLDERS, cidrStrictlyContains, parseCidr, type Cidr } from '../config.js';
 import type { OwnedKind } from './index.js';
 import type { BuildContext, Manifest } from './types.js';
@@ -71,6 +72,32 @@ export interface BackupOptions {
    * a backup of half-restored data would count as the newest and could push good ones out of retention.
    */
   restoreInProgress?: boolean;
+  /**
+   * The restore under way reads the backups of this other tenant: with workload identity its Job
+   * runs as {@link restoreSourceServiceAccount}, which carries that tenant's identity, because the
+   * target's own identity may read only the target's prefix and KMS context.
+   */
+  restoreSource?: string;
+}
+
+/** Returns the name of the ServiceAccount a restore Job runs as to read `source`'s backups. */
+export function restoreSourceServiceAccount(source: string): string {
+  return `restore-from-${source}`;
+}
+
+/**
+ * Builds the ServiceAccount a restore from another tenant runs as: the same workload-identity
+ * annotations as the source's `backup` account, so it may read the source's backups (and nothing
+ * else: it writes only the target's database and volume, which need no cloud identity). It exists
+ * only while that restore does; the source's IAM role must trust it (docs/backups.md).
+ */
+export function buildRestoreSourceServiceAccount(ctx: BuildContext, source: string): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: ownedMetadata(ctx, restoreSourceServiceAccount(source), { component: Component.Backup, annotations: backupServiceAccountAnnotations(ctx, source) }),
+    automountServiceAccountToken: false,
+  };
 }
 
 /** Returns why a policy cannot back up this tenant, or undefined when it can (the reconciler reports it as a condition). */
@@ -137,6 +164,8 @@ export interface AgentPodOptions {
   staticCredentials: boolean;
   /** Pod affinity to merge with the region's node affinity, if any. */
   podAffinity?: Record<string, unknown>;
+  /** The ServiceAccount to run as; default {@link BACKUP_SERVICE_ACCOUNT}. */
+  serviceAccountName?: string;
 }
 
 /** Returns the agent's pod spec, shared by the backup CronJob and the restore Job. */
@@ -175,7 +204,7 @@ export function agentPodSpec(ctx: BuildContext, policy: BackupPolicy, opts: Agen
   }
   if (Object.keys(resources).length > 0) container.resources = resources;
   return {
-    serviceAccountName: BACKUP_SERVICE_ACCOUNT,
+    serviceAccountName: opts.serviceAccountName ?? BACKUP_SERVICE_ACCOUNT,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     restartPolicy: 'Never',
@@ -189,11 +218,15 @@ export function agentPodSpec(ctx: BuildContext, policy: BackupPolicy, opts: Agen
   };
 }
 
-/** Returns the per-tenant ServiceAccount annotations for workload identity, placeholders replaced. */
-export function backupServiceAccountAnnotations(ctx: BuildContext): Record<string, string> {
+/**
+ * Returns the per-tenant ServiceAccount annotations for workload identity, placeholders replaced:
+ * by default for the context's tenant; `identityOf` names another tenant whose identity the
+ * account carries (a restore reading that tenant's backups).
+ */
+export function backupServiceAccountAnnotations(ctx: BuildContext, identityOf: string = ctx.tenant.metadata.name!): Record<string, string> {
   const values: Record<(typeof ANNOTATION_PLACEHOLDERS)[number], string> = {
-    '{tenant}': ctx.tenant.metadata.name!,
-    '{namespace}': ctx.namespace,
+    '{tenant}': identityOf,
+    '{namespace}': tenantNamespace(identityOf),
     '{region}': ctx.tenant.spec.region,
   };
   return Object.fromEntries(
@@ -356,7 +389,8 @@ export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, op
         : `BackupPolicy ${policy.metadata.name ?? ''} names no credentials Secret, so there is none to reference: pass hasCredentialsSecret: false (workload identity)`,
     );
   }
-  return [buildBackupServiceAccount(ctx, opts), ...buildBackupNetworkPolicies(ctx, policy), buildBackupCronJob(ctx, policy, opts)];
+  const restoreAccount = opts.restoreSource && !opts.hasCredentialsSecret ? [buildRestoreSourceServiceAccount(ctx, opts.restoreSource)] : [];
+  return [buildBackupServiceAccount(ctx, opts), ...restoreAccount, ...buildBackupNetworkPolicies(ctx, policy), buildBackupCronJob(ctx, policy, opts)];
 }
 
 /**

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { BackupPolicy, Restore } from '../api/generated/index.js';
 import type { BuildContext, Manifest } from './types.js';
-import { agentPodSpec, assertBackupPolicy } from './backup.js';
+import { agentPodSpec, assertBackupPolicy, restoreSourceServiceAccount } from './backup.js';
 import { Component, ownedLabels, ownedMetadata } from './meta.js';
 
 /** Label on a restore Job and its pod naming the Restore it carries out (shortened with a hash beyond 63 characters). */
@@ -61,9 +61,11 @@ export function buildRestoreJob(ctx: BuildContext, policy: BackupPolicy, restore
   }
   const args = ['restore', '--backup', backupId];
   // Into a new tenant, the backup is read from the source tenant's prefix; the target's database and
-  // files are the ones this pod is given.
-  if (source !== tenant) args.push('--tenant', source);
+  // files are the ones this pod is given, and --into names them (the agent refuses an environment
+  // that is not the target's).
+  if (source !== tenant) args.push('--tenant', source, '--into', tenant);
   const restoreLabel = { [RESTORE_LABEL]: restoreLabelValue(name) };
+  const staticCredentials = policy.spec.destination.credentialsSecretRef !== undefined;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -79,7 +81,9 @@ export function buildRestoreJob(ctx: BuildContext, policy: BackupPolicy, restore
           containerName: 'restore',
           args,
           filesReadOnly: false,
-          staticCredentials: policy.spec.destination.credentialsSecretRef !== undefined,
+          staticCredentials,
+          // With workload identity, the target's own identity may not read the source's backups.
+          ...(source !== tenant && !staticCredentials ? { serviceAccountName: restoreSourceServiceAccount(source) } : {}),
           // No pod affinity: the app is scaled to zero during a restore, so nothing else holds the
           // ReadWriteOnce files volume, and an affinity to a pod that does not exist would never schedule.
         }),

@@ -12,7 +12,7 @@ import type { Restore, Tenant } from '../../src/api/generated/index.js';
 import type { DatabaseTarget } from '../../src/backup/engines/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { APP_NAME, DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, restoreJobName } from '../../src/resources/index.js';
-import { backupOperatorConfig, createS3CredentialsSecret, dbTarget, need, seedFiles, servicesPolicy, sql } from '../support/backup-env.js';
+import { backupOperatorConfig, createS3CredentialsSecret, deleteS3CredentialsSecret, dbTarget, need, seedFiles, servicesPolicy, sql } from '../support/backup-env.js';
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
@@ -22,7 +22,7 @@ import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.
 const RUN = randomBytes(3).toString('hex');
 const SELECTOR = `tenantry.io/test=${RUN}-e2e`;
 const [LABEL_KEY, LABEL_VALUE] = SELECTOR.split('=') as [string, string];
-const CREDS_NS = `e2e-creds-${RUN}`;
+const CREDS = `e2e-creds-${RUN}`;
 const POLICY = `e2e-${RUN}`;
 const PREFIX = `e2e-${RUN}`;
 const NAME = `e2e-${RUN}`;
@@ -60,8 +60,8 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
   before(async () => {
     await installPrerequisites();
     const config = backupOperatorConfig(testConfig('nginx', ENCRYPTED_CLASS), ENCRYPTED_CLASS);
-    await createS3CredentialsSecret(CREDS_NS);
-    const policy = servicesPolicy(POLICY, { prefix: PREFIX, credentialsNamespace: CREDS_NS });
+    await createS3CredentialsSecret(CREDS);
+    const policy = servicesPolicy(POLICY, { prefix: PREFIX, credentialsSecret: CREDS });
     await applyObjects([policy]);
     op = await startOperator({ identity: `e2e-backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 5 });
     files = seedFiles();
@@ -77,7 +77,7 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     await kubectl(['delete', 'restore', RESTORE, '--ignore-not-found', '--wait=false']);
     await kubectl(['delete', 'tenant', NAME, '--ignore-not-found', '--wait=false']);
     await kubectl(['delete', 'backuppolicy', POLICY, '--ignore-not-found', '--wait=false']);
-    await kubectl(['delete', 'namespace', CREDS_NS, '--ignore-not-found', '--wait=false']);
+    await deleteS3CredentialsSecret(CREDS);
     if (admin) {
       await sql(admin, `DROP DATABASE IF EXISTS ${DATABASE_NAME} WITH (FORCE);`, 'postgres');
       await sql(admin, `DROP ROLE IF EXISTS ${DATABASE_USER};`, 'postgres');

@@ -55,3 +55,21 @@ test('tenantry restore refuses a backup region other than the tenant region befo
   assert.equal(r.status, 78, r.stderr);
   assert.match(r.stderr, /never leave a tenant's region/);
 });
+
+test('review 7: tenantry restore writes only into the tenant whose environment it runs in; --into in the source tenant environment exits 64', () => {
+  const restore = (args: string[], tenant?: string) => {
+    // No TENANTRY_REGION: a run that passes the guard stops at its settings (78) and reaches nothing.
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', TENANTRY_BACKUP_BUCKET: 'b', TENANTRY_KMS_KEY_ID: 'k', ...(tenant ? { TENANTRY_TENANT: tenant } : {}) };
+    return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'restore', ...args], { encoding: 'utf8', env });
+  };
+  // In acme's environment a restore "into acme-copy" would overwrite acme in place.
+  const copyInSource = restore(['--tenant', 'acme', '--into', 'acme-copy'], 'acme');
+  assert.equal(copyInSource.status, 64, copyInSource.stderr);
+  assert.match(copyInSource.stderr, /write into tenant acme-copy, but this environment belongs to tenant acme.*nothing was done/);
+  // Reading another tenant's backup without --into still writes into this environment's tenant: refused too.
+  assert.equal(restore(['--tenant', 'acme'], 'globex').status, 64);
+  // An environment that does not say whose it is cannot prove it is the target's.
+  assert.equal(restore(['--tenant', 'acme', '--into', 'acme-copy']).status, 64);
+  // The target's own environment passes the guard (and then stops at the missing settings, 78).
+  assert.equal(restore(['--tenant', 'acme', '--into', 'acme-copy'], 'acme-copy').status, 78);
+});

@@ -72,7 +72,7 @@ function policyOf(name: string, credentials: boolean): BackupPolicy {
         region: 'eu-west-1',
         prefix: 'tenantry/test',
         endpoint: 'http://s3.example.internal:9000',
-        ...(credentials ? { credentialsSecretRef: { name: 's3-credentials', namespace: 'tenantry-system' } } : {}),
+        ...(credentials ? { credentialsSecretRef: { name: 's3-credentials' } } : {}),
       },
       kms: { keys: [{ region: 'eu-west-1', keyId: 'alias/tenantry-test' }] },
       retention: { keepDaily: 7, keepLast: 3 },

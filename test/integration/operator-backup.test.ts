@@ -18,12 +18,12 @@ import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.
 const RUN = randomBytes(3).toString('hex');
 const SELECTOR = `tenantry.io/test=${RUN}-backup`;
 const [LABEL_KEY, LABEL_VALUE] = SELECTOR.split('=') as [string, string];
-const CREDS_NS = `backup-creds-${RUN}`;
+const CREDS = `backup-creds-${RUN}`;
 const POLICY = `nightly-${RUN}`;
 const PREFIX = `op-${RUN}`;
 
 function policy(name: string, region: 'eu-west-1' | 'eu-central-1'): BackupPolicy {
-  return servicesPolicy(name, { prefix: PREFIX, credentialsNamespace: CREDS_NS, region, timeZone: 'Europe/Berlin' });
+  return servicesPolicy(name, { prefix: PREFIX, credentialsSecret: CREDS, region, timeZone: 'Europe/Berlin' });
 }
 
 describe('operator: backups', () => {
@@ -34,7 +34,7 @@ describe('operator: backups', () => {
   before(async () => {
     await installPrerequisites();
     const config = backupOperatorConfig(testConfig('nginx', ENCRYPTED_CLASS), ENCRYPTED_CLASS);
-    await createS3CredentialsSecret(CREDS_NS);
+    await createS3CredentialsSecret(CREDS);
     await applyObjects([policy(POLICY, 'eu-west-1'), policy(`${POLICY}-frankfurt`, 'eu-central-1')]);
     op = await startOperator({ identity: `backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 3 });
   });

@@ -9,7 +9,8 @@ import type { DatabaseTarget, EngineKind } from '../../src/backup/engines/index.
 import { runMariadb } from '../../src/backup/engines/mariadb.js';
 import { runPsql } from '../../src/backup/engines/postgres.js';
 import { createS3Client } from '../../src/cloud/s3.js';
-import { kubectlOk } from './kubectl.js';
+import { kubectl, kubectlOk } from './kubectl.js';
+import { OPERATOR_NAMESPACE } from './operator.js';
 
 /** Reads a variable the test driver sets; fails loudly when a test runs outside it. */
 export function need(name: string): string {
@@ -105,14 +106,20 @@ export function backupOperatorConfig(base: Record<string, unknown>, storageClass
   return { ...base, regions: { ...(base['regions'] as Record<string, unknown>), 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT') } };
 }
 
-/** Creates a namespace with Secret `s3` holding the test S3 server's credentials, as a BackupPolicy's credentialsSecretRef expects. */
-export async function createS3CredentialsSecret(namespace: string): Promise<void> {
-  await kubectlOk(['create', 'namespace', namespace]);
-  await kubectlOk(['create', 'secret', 'generic', 's3', '-n', namespace, `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`]);
+/** Creates Secret `name` in the operator's namespace with the test S3 server's credentials, as a BackupPolicy's credentialsSecretRef expects. */
+export async function createS3CredentialsSecret(name: string): Promise<void> {
+  const created = await kubectl(['create', 'namespace', OPERATOR_NAMESPACE]);
+  if (created.code !== 0 && !/AlreadyExists/.test(created.stderr)) throw new Error(`kubectl create namespace ${OPERATOR_NAMESPACE}: ${created.stderr}`);
+  await kubectlOk(['create', 'secret', 'generic', name, '-n', OPERATOR_NAMESPACE, `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`]);
 }
 
-/** A BackupPolicy storing into the test bucket under `prefix`, with the credentials of {@link createS3CredentialsSecret}. */
-export function servicesPolicy(name: string, o: { prefix: string; credentialsNamespace: string; region?: BackupPolicy['spec']['destination']['region']; timeZone?: string }): BackupPolicy {
+/** Deletes a Secret made by {@link createS3CredentialsSecret}. */
+export async function deleteS3CredentialsSecret(name: string): Promise<void> {
+  await kubectl(['delete', 'secret', name, '-n', OPERATOR_NAMESPACE, '--ignore-not-found']);
+}
+
+/** A BackupPolicy storing into the test bucket under `prefix`, with the credentials Secret of {@link createS3CredentialsSecret}. */
+export function servicesPolicy(name: string, o: { prefix: string; credentialsSecret: string; region?: BackupPolicy['spec']['destination']['region']; timeZone?: string }): BackupPolicy {
   const region = o.region ?? 'eu-west-1';
   return {
     apiVersion: 'tenantry.io/v1alpha1',
@@ -121,7 +128,7 @@ export function servicesPolicy(name: string, o: { prefix: string; credentialsNam
     spec: {
       schedule: '0 2 * * *',
       ...(o.timeZone ? { timeZone: o.timeZone } : {}),
-      destination: { bucket: need('TENANTRY_S3_BUCKET'), region, prefix: o.prefix, endpoint: need('TENANTRY_S3_ENDPOINT'), credentialsSecretRef: { namespace: o.credentialsNamespace, name: 's3' } },
+      destination: { bucket: need('TENANTRY_S3_BUCKET'), region, prefix: o.prefix, endpoint: need('TENANTRY_S3_ENDPOINT'), credentialsSecretRef: { name: o.credentialsSecret } },
       kms: { keys: [{ region, keyId: need('TENANTRY_KMS_KEY_ID') }] },
       retention: { keepDaily: 7, keepWeekly: 4 },
     },

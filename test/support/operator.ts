@@ -9,6 +9,9 @@ import { repoRoot } from '../env/paths.js';
 import { sleep } from '../env/proc.js';
 import { mintKubeconfig } from './identity.js';
 
+/** The operator's own namespace in the tests (`--namespace`): its Lease and BackupPolicies' credentials Secrets. */
+export const OPERATOR_NAMESPACE = 'tenantry-system';
+
 /** Settings of one operator process in a test. */
 export interface TestOperatorOptions {
   identity: string;
@@ -81,11 +84,12 @@ export async function startOperator(o: TestOperatorOptions): Promise<TestOperato
     '--config', configPath,
     '--kubeconfig', kubeconfig,
     '--identity', o.identity,
+    '--namespace', OPERATOR_NAMESPACE,
     '--health-port', '0',
     '--tenant-selector', o.tenantSelector,
     '--resync-seconds', String(o.resyncSeconds ?? 300),
     '--log-level', 'info',
-    ...(o.leaderElection ? ['--lease-namespace', 'tenantry-system'] : ['--no-leader-election']),
+    ...(o.leaderElection ? [] : ['--no-leader-election']),
   ];
   const env = { ...process.env, ...o.runtimeEnv };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });

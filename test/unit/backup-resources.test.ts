@@ -17,6 +17,7 @@ import {
   buildContext,
   buildRestoreJob,
   isBuildContextError,
+  restoreSourceServiceAccount,
   RESTORE_LABEL,
   restoreJobName,
   restoreLabelValue,
@@ -523,7 +524,7 @@ test('the restore Job writes only into the tenant it is built for; the backup id
   // Into a new tenant: the pod belongs to the new tenant, the backup is read from the source's prefix.
   const fresh = buildRestoreJob(ctxFor('postgres', {}, 'acme-copy'), policy, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID);
   assert.equal(fresh.metadata.namespace, 'tenant-acme-copy');
-  assert.deepEqual(container(jobPod(fresh)).args, ['restore', '--backup', BACKUP_ID, '--tenant', 'acme']);
+  assert.deepEqual(container(jobPod(fresh)).args, ['restore', '--backup', BACKUP_ID, '--tenant', 'acme', '--into', 'acme-copy']);
   assert.equal(envOf(jobPod(fresh)).TENANTRY_TENANT, 'acme-copy');
   const ctx = ctxFor();
   const cases: [string, () => unknown, RegExp][] = [
@@ -634,4 +635,26 @@ test('parseCidr reads both families and insists on the canonical form the API se
     assert.equal(typeof c, 'string', text);
     assert.match(c as string, expected, text);
   }
+});
+
+test("review 8: with workload identity a restore into a new tenant runs as an account carrying the source's identity, which the target keeps only while that restore runs", () => {
+  const backup = { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-{tenant}' } };
+  const target = ctxFor('postgres', backup, 'acme-copy');
+  const policy = policyOf();
+  const job = buildRestoreJob(target, policy, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID);
+  assert.equal(jobPod(job).serviceAccountName, restoreSourceServiceAccount('acme'));
+  const during = buildBackupResources(target, policy, { hasCredentialsSecret: false, restoreInProgress: true, restoreSource: 'acme' });
+  const account = find(during, 'ServiceAccount', restoreSourceServiceAccount('acme'));
+  assert.deepEqual(account.metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-acme' });
+  assert.equal(account.metadata.namespace, 'tenant-acme-copy');
+  assert.equal((account as unknown as Json).automountServiceAccountToken, false);
+  // The target's own backups keep the target's identity.
+  assert.deepEqual(find(during, 'ServiceAccount', 'backup').metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-acme-copy' });
+  // Without a restore from another tenant there is no such account; in place, the Job runs as `backup`.
+  assert.equal(buildBackupResources(target, policy, { hasCredentialsSecret: false }).filter((m) => m.kind === 'ServiceAccount').length, 1);
+  assert.equal(jobPod(buildRestoreJob(ctxFor('postgres', backup), policy, restoreOf('r'), BACKUP_ID)).serviceAccountName, 'backup');
+  // Static credentials are the policy's, the same for source and target: no second identity.
+  const withKeys = policyOf({}, { credentialsSecretRef: { name: 's3' } });
+  assert.equal(jobPod(buildRestoreJob(target, withKeys, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID)).serviceAccountName, 'backup');
+  assert.equal(buildBackupResources(target, withKeys, { hasCredentialsSecret: true, restoreSource: 'acme' }).filter((m) => m.kind === 'ServiceAccount').length, 1);
 });

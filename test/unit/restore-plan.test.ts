@@ -430,3 +430,10 @@ test('a new generation is reported in the status and its condition', () => {
   assert.equal(plan.status.conditions?.[0]?.observedGeneration, 2);
   assert.equal(transition(plan), '2026-11-26T08:59:00Z');
 });
+
+test("review 8: a Tenant created to restore into carries the source's shard labels (so this operator serves it), never its other labels", () => {
+  const source = fixtureTenant('acme', 'mariadb', { plan: 'paid', backupPolicyRef: { name: 'nightly' } });
+  source.metadata.labels = { shard: 'eu-1', 'argocd.argoproj.io/instance': 'tenants' };
+  const plan = planRestore(input({ restore: restoreOf(NEW_TENANT), source, shardLabels: { shard: 'eu-1' } }));
+  assert.deepEqual(plan.createTenant?.metadata.labels, { shard: 'eu-1', [RESTORED_FROM_LABEL]: 'acme' });
+});

@@ -90,8 +90,9 @@ export interface BackupPolicySpecDestination {
    */
   endpoint?: string;
   /**
-   * Secret with static S3 credentials (keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). When
-   * omitted, the operator's own identity (e.g. IRSA) is used.
+   * Secret with static S3 credentials (keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), in the
+   * operator's own namespace: a BackupPolicy can never make the operator read a Secret of any other
+   * namespace. When omitted, workload identity (e.g. IRSA) is used.
    */
   credentialsSecretRef?: BackupPolicySpecDestinationCredentialsSecretRef;
 }
@@ -111,14 +112,18 @@ export type BackupPolicySpecDestinationRegion =
   | 'ap-south-1';
 
 /**
- * Secret with static S3 credentials (keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). When
- * omitted, the operator's own identity (e.g. IRSA) is used.
+ * Secret with static S3 credentials (keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), in the
+ * operator's own namespace: a BackupPolicy can never make the operator read a Secret of any other
+ * namespace. When omitted, workload identity (e.g. IRSA) is used.
  */
 export interface BackupPolicySpecDestinationCredentialsSecretRef {
   /** Name of the Secret. */
   name: string;
-  /** Namespace of the Secret. */
-  namespace: string;
+  /**
+   * No longer allowed (policies stored before this rule may still carry it; the operator then reads
+   * the Secret only if this is its own namespace).
+   */
+  namespace?: string;
 }
 
 /**
