@@ -5,17 +5,21 @@
 // own Job. The control plane has no kubelet, so test/support/pod-executor.ts plays its part.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Restore, Tenant } from '../../src/api/generated/index.js';
 import type { DatabaseTarget } from '../../src/backup/engines/index.js';
 import { defaultConfig } from '../../src/config.js';
+import { RESTORED_FROM_LABEL } from '../../src/controller/restore-plan.js';
 import { APP_NAME, DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, restoreJobName } from '../../src/resources/index.js';
+import { startExtraPostgres } from '../env/services.js';
 import { backupOperatorConfig, createS3CredentialsSecret, deleteS3CredentialsSecret, dbTarget, need, seedFiles, servicesPolicy, sql } from '../support/backup-env.js';
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
+import { shippedOperatorKubeconfig } from '../support/rbac.js';
 import { jobPod, runPodLocally, type LocalPodOptions } from '../support/pod-executor.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
 
@@ -28,6 +32,9 @@ const PREFIX = `e2e-${RUN}`;
 const NAME = `e2e-${RUN}`;
 const NS = `tenant-${NAME}`;
 const RESTORE = `r-${RUN}`;
+const COPY = `e2e-copy-${RUN}`;
+const COPY_NS = `tenant-${COPY}`;
+const RESTORE_COPY = `r-copy-${RUN}`;
 const ROWS = 250;
 /** Jobs, Pods and the operator's reactions each take a few seconds on a loaded two-core machine. */
 const WAIT_MS = 60_000;
@@ -40,10 +47,10 @@ interface DeploymentJson {
 }
 
 /** Waits for a Job to finish and asserts that it completed (rather than failed). */
-async function jobComplete(name: string): Promise<void> {
+async function jobComplete(name: string, ns = NS): Promise<void> {
   const has = (job: JobJson | undefined, type: string) => job?.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
-  const job = await eventually(`Job ${NS}/${name} finished`, async () => {
-    const got = await getJson<JobJson>('job', name, NS);
+  const job = await eventually(`Job ${ns}/${name} finished`, async () => {
+    const got = await getJson<JobJson>('job', name, ns);
     return has(got, 'Complete') || has(got, 'Failed') ? got : undefined;
   }, WAIT_MS);
   assert.ok(has(job, 'Complete'), `Job ${name}: ${JSON.stringify(job.status)}`);
@@ -63,7 +70,8 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     await createS3CredentialsSecret(CREDS);
     const policy = servicesPolicy(POLICY, { prefix: PREFIX, credentialsSecret: CREDS });
     await applyObjects([policy]);
-    op = await startOperator({ identity: `e2e-backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 5 });
+    // The operator runs with the shipped RBAC, so every step below proves the install grants enough.
+    op = await startOperator({ identity: `e2e-backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 5, kubeconfig: await shippedOperatorKubeconfig() });
     files = seedFiles();
     local = {
       volumes: { [defaultConfig().backup.filesMountPath]: files },
@@ -74,8 +82,8 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
 
   after(async () => {
     await op?.stop();
-    await kubectl(['delete', 'restore', RESTORE, '--ignore-not-found', '--wait=false']);
-    await kubectl(['delete', 'tenant', NAME, '--ignore-not-found', '--wait=false']);
+    await kubectl(['delete', 'restore', RESTORE, RESTORE_COPY, '--ignore-not-found', '--wait=false']);
+    await kubectl(['delete', 'tenant', NAME, COPY, '--ignore-not-found', '--wait=false']);
     await kubectl(['delete', 'backuppolicy', POLICY, '--ignore-not-found', '--wait=false']);
     await deleteS3CredentialsSecret(CREDS);
     if (admin) {
@@ -162,5 +170,53 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
       return t?.status?.phase !== 'Restoring' && dep?.spec.replicas === replicas;
     }, WAIT_MS);
     process.stderr.write(`# restore: Restore to app released in ${((Date.now() - started) / 1000).toFixed(1)} s (durationSeconds ${done.status?.durationSeconds})\n`);
+  });
+
+  test("review 8: a Restore into a new tenant, with the operator on the shipped RBAC, creates the tenant and restores the source's backup into the copy's own database and volume", async () => {
+    const started = Date.now();
+    const copyFiles = mkdtempSync(join(tmpdir(), 'tenantry-copy-files-'));
+    // The copy gets a database server of its own, as it would in a cluster.
+    const server = await startExtraPostgres(mkdtempSync(join(tmpdir(), 'tenantry-copy-db-')));
+    try {
+      const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: RESTORE_COPY }, spec: { tenant: NAME, backupId, target: { newTenant: COPY } } };
+      await applyObjects([restore]);
+      const copy = await eventually('the copy Tenant, created by the operator', () => getJson<Tenant>('tenant', COPY), WAIT_MS);
+      assert.equal(copy.metadata.labels?.[RESTORED_FROM_LABEL], NAME);
+      assert.equal(copy.metadata.labels?.[LABEL_KEY], LABEL_VALUE, "the copy carries the source's shard label, so this operator serves it");
+      assert.equal(copy.spec.host, undefined, "the copy never claims the source's host");
+      const secret = await eventually("the copy's database Secret", () => getJson<{ data: Record<string, string> }>('secret', DATABASE_SECRET_NAME, COPY_NS), WAIT_MS);
+      const password = Buffer.from(secret.data['DATABASE_PASSWORD'] ?? '', 'base64').toString('utf8');
+      const copyAdmin: DatabaseTarget = { engine: 'postgres', host: server.postgres.host, port: server.postgres.port, user: server.postgres.user, password: server.postgres.password, database: 'postgres', ...(process.env.TENANTRY_PG_BINDIR ? { binDir: process.env.TENANTRY_PG_BINDIR } : {}) };
+      await sql(copyAdmin, `CREATE ROLE ${DATABASE_USER} WITH LOGIN SUPERUSER PASSWORD '${password.replace(/'/g, "''")}';`);
+      await sql(copyAdmin, `CREATE DATABASE ${DATABASE_NAME} OWNER ${DATABASE_USER};`);
+      const jobName = restoreJobName(RESTORE_COPY);
+      const pod = await jobPod(COPY_NS, jobName, WAIT_MS);
+      const spec = await getJson<{ spec: { serviceAccountName: string; containers: { args: string[] }[] } }>('pod', pod, COPY_NS);
+      assert.deepEqual(spec?.spec.containers[0]?.args, ['restore', '--backup', backupId, '--tenant', NAME, '--into', COPY]);
+      // Static credentials (the policy's, the same for source and copy): the copy's own account.
+      assert.equal(spec?.spec.serviceAccountName, 'backup');
+      const r = await runPodLocally(COPY_NS, pod, {
+        volumes: { [defaultConfig().backup.filesMountPath]: copyFiles },
+        hosts: { [`${DATABASE_SERVICE_NAME}.${COPY_NS}.svc`]: { host: server.postgres.host, port: server.postgres.port } },
+        ...(process.env.TENANTRY_PG_BINDIR ? { pgBinDir: process.env.TENANTRY_PG_BINDIR } : {}),
+      });
+      assert.equal(r.exitCode, 0, r.stderr.slice(-3000));
+      assert.equal(r.result?.['into'], COPY);
+      await jobComplete(jobName, COPY_NS);
+      const done = await eventually('copy Restore finished', async () => {
+        const got = await getJson<Restore>('restore', RESTORE_COPY);
+        return got?.status?.phase === 'Succeeded' || got?.status?.phase === 'Failed' ? got : undefined;
+      }, WAIT_MS);
+      assert.equal(done.status?.phase, 'Succeeded', JSON.stringify(done.status));
+      const copyApp = { ...copyAdmin, user: DATABASE_USER, password, database: DATABASE_NAME };
+      assert.equal((await sql(copyApp, 'SELECT count(*) FROM notes;')).trim(), String(ROWS));
+      assert.equal(readFileSync(join(copyFiles, 'uploads', 'invoice 2026.pdf')).length, 300_000);
+      // The source was only read.
+      assert.equal((await sql(app, 'SELECT count(*) FROM notes;')).trim(), String(ROWS));
+      process.stderr.write(`# restore into a new tenant: Restore to Succeeded in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    } finally {
+      await server.stop();
+      rmSync(copyFiles, { recursive: true, force: true });
+    }
   });
 });

@@ -377,6 +377,22 @@ export async function stopServices(s: Pick<Services, 'dir' | 'processes'>, opts:
   if (opts.removeData) rmSync(s.dir, { recursive: true, force: true });
 }
 
+/**
+ * Starts one more private PostgreSQL server in `dir` (a second tenant's own database server in an
+ * end-to-end test); the returned `stop` stops it and removes its data.
+ */
+export async function startExtraPostgres(dir: string): Promise<{ postgres: PostgresState; stop: () => Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const processes: ServiceProcess[] = [];
+  try {
+    const postgres = await startPostgres(join(dir, 'postgres'), launcher(dir, processes));
+    return { postgres, stop: () => stopServices({ dir, processes }) };
+  } catch (e) {
+    await stopServices({ dir, processes });
+    throw e;
+  }
+}
+
 /** Returns the environment variables through which tests (and benchmarks) find the services. */
 export function servicesEnv(s: Services): Record<string, string> {
   const keyOf = (alias: string) => {
