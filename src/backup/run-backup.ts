@@ -81,8 +81,15 @@ async function generateKeys(s: AgentSettings, c: AgentClients, backupId: string,
  * multipart upload is aborted. It settles only once the tool has exited and the upload has
  * ended, so no child process and no upload outlives a failed backup.
  */
-async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, make: () => PartSource, key: GeneratedDataKey, stop: AbortSignal, log: Logger): Promise<ManifestPart> {
-  const src = make();
+async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, make: () => PartSource, key: GeneratedDataKey, stop: AbortSignal, onFailure: (e: unknown) => void, log: Logger): Promise<ManifestPart> {
+  let src: PartSource;
+  try {
+    src = make();
+  } catch (e) {
+    key.plaintext.fill(0);
+    onFailure(e);
+    throw e;
+  }
   const context = contextFor(s.tenant, backupId, s.region, src.name);
   const key_ = partKey(s.prefix, s.tenant, backupId, src.name);
   const meter = new ProgressMeter(src.name, progressLogger(log, backupId));
@@ -107,6 +114,8 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, m
     src.stream.destroy(e as Error);
     throw e;
   });
+  // The first failure of any piece stops the other parts at once, not after this one cleaned up.
+  for (const piece of [src.done, uploaded, flow]) piece.catch(onFailure);
   const settled = await Promise.allSettled([src.done, uploaded, flow]);
   stop.removeEventListener('abort', halt);
   // The tool's own failure first (it says why), then the upload's, then the pipeline's echo of either.
@@ -131,16 +140,14 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, m
 async function uploadParts(s: AgentSettings, c: AgentClients, backupId: string, sources: Record<BackupPart, () => PartSource>, keys: Map<BackupPart, GeneratedDataKey>, log: Logger): Promise<ManifestPart[]> {
   const stop = new AbortController();
   let first: unknown;
-  const running = PARTS.map((name) =>
-    uploadPart(s, c, backupId, sources[name], keys.get(name)!, stop.signal, log).catch((e: unknown) => {
-      if (first === undefined) {
-        first = e;
-        stop.abort(e);
-      }
-      throw e;
-    }),
-  );
+  const fail = (e: unknown) => {
+    if (first !== undefined) return;
+    first = e;
+    stop.abort(e);
+  };
+  const running = PARTS.map((name) => uploadPart(s, c, backupId, sources[name], keys.get(name)!, stop.signal, fail, log));
   const settled = await Promise.allSettled(running);
+  for (const r of settled) if (r.status === 'rejected') fail(r.reason);
   if (first !== undefined) throw first;
   return settled.map((r) => (r as PromiseFulfilledResult<ManifestPart>).value);
 }
