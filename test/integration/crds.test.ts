@@ -1,7 +1,8 @@
 // Integration test of the hand-written CRDs against a real API server: they install and become
 // established, `kubectl explain` shows their descriptions, every sample is accepted, every
-// invalid fixture is rejected with a message that names the field, spec.region and a Restore's
-// spec are immutable, and status is written only through the status subresource.
+// invalid fixture is rejected with a message that names the field, spec.region,
+// spec.database.engine and a Restore's spec are immutable, and status is written only through the
+// status subresource.
 // Objects get names unique to this run, so the file can run next to others on one cluster.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,12 +47,12 @@ function expectedMessage(text: string, file: string): string {
   return m[1].trim();
 }
 
-function tenantManifest(name: string, region = 'eu-west-1'): string {
+function tenantManifest(name: string, region = 'eu-west-1', engine = 'postgres'): string {
   return JSON.stringify({
     apiVersion: 'tenantry.io/v1alpha1',
     kind: 'Tenant',
     metadata: { name },
-    spec: { plan: 'trial', region, host: `${name}.crd-test.example.com`, database: { engine: 'postgres' } },
+    spec: { plan: 'trial', region, host: `${name}.crd-test.example.com`, database: { engine } },
   });
 }
 
@@ -191,6 +192,37 @@ void describe('CRDs', () => {
       'patch', 'tenant', name, '--type', 'merge',
       '-p', '{"spec":{"plan":"paid","lifecycle":{"paidAt":"2025-06-01T00:00:00Z"}}}',
     ]);
+  });
+
+  void test('review 11: spec.database.engine of a Tenant cannot change, not even by adding or removing spec.database', async () => {
+    const name = `crdtest-engine-${RUN}`;
+    await create(`tenant/${name}`, tenantManifest(name));
+
+    const change = await kubectl(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb"}}}']);
+    assert.notEqual(change.code, 0, 'changing spec.database.engine was accepted');
+    assert.match(change.stderr, /spec\.database\.engine is immutable/);
+    // The message says how to move engines, and that a restore cannot do it either.
+    assert.match(change.stderr, /restore cannot cross engines/);
+    assert.match(change.stderr, /create a new Tenant with the other engine/);
+    assert.equal(await kubectlOk(['get', 'tenant', name, '-o', 'jsonpath={.spec.database.engine}']), 'postgres');
+
+    // Without spec.database a tenant runs PostgreSQL: removing the block from a MariaDB tenant,
+    // or adding a MariaDB block to a tenant created without one, would change the engine too.
+    const removed = await kubectl(['patch', 'tenant', name, '--type', 'json', '-p', '[{"op":"remove","path":"/spec/database"}]']);
+    assert.equal(removed.code, 0, `removing spec.database of a postgres tenant keeps its engine:\n${removed.stderr}`);
+    const added = await kubectl(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb"}}}']);
+    assert.notEqual(added.code, 0, 'adding spec.database with another engine was accepted');
+    assert.match(added.stderr, /spec\.database\.engine is immutable/);
+
+    const maria = `crdtest-engine-maria-${RUN}`;
+    await create(`tenant/${maria}`, tenantManifest(maria, 'eu-west-1', 'mariadb'));
+    const dropped = await kubectl(['patch', 'tenant', maria, '--type', 'json', '-p', '[{"op":"remove","path":"/spec/database"}]']);
+    assert.notEqual(dropped.code, 0, 'removing spec.database of a mariadb tenant (making it postgres) was accepted');
+    assert.match(dropped.stderr, /spec\.database\.engine is immutable/);
+
+    // The rest of spec.database stays writable, and so does the same engine spelled again.
+    await kubectlOk(['patch', 'tenant', maria, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb","version":"11.4","storageSize":"20Gi"}}}']);
+    await kubectlOk(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"postgres","version":"16"}}}']);
   });
 
   void test('the spec of a Restore cannot change, its metadata can', async () => {
