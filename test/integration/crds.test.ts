@@ -1,9 +1,9 @@
 // Integration test of the hand-written CRDs against a real API server: they install and become
 // established, `kubectl explain` shows their descriptions, every sample is accepted, every
 // invalid fixture is rejected with a message that names the field, spec.region,
-// spec.database.engine and a Restore's spec are immutable, tables of schedules and prefixes get
-// the verdicts the controller's own check (and the CronJob API) gives, and status is written only
-// through the status subresource.
+// spec.database.engine and a Restore's spec are immutable, tables of schedules, time zones and
+// prefixes get the verdicts the controller's own check (and the CronJob API) gives, and status is
+// written only through the status subresource.
 // Objects get names unique to this run, so the file can run next to others on one cluster.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -324,6 +324,33 @@ void describe('CRDs', () => {
       },
       { value: ' 0 2 * * *', accept: false, names: shape, cronJob: true, runtimeDiffers: 'parseSchedule trims; the CRD has always refused surrounding blanks' },
     ];
+    const zone = 'spec.timeZone must be an IANA time zone name such as UTC or Europe/Berlin';
+    const timeZones: AdmissionCase[] = [
+      { value: 'UTC', accept: true },
+      { value: 'Etc/UTC', accept: true },
+      { value: 'Europe/Berlin', accept: true },
+      // Current IANA names that Intl lists under an older spelling (America/Buenos_Aires, Asia/Calcutta, Europe/Kiev).
+      { value: 'America/Argentina/Buenos_Aires', accept: true },
+      { value: 'America/Buenos_Aires', accept: true },
+      { value: 'Asia/Kolkata', accept: true },
+      { value: 'Europe/Kyiv', accept: true },
+      { value: 'America/Indiana/Indianapolis', accept: true },
+      { value: 'Etc/GMT+5', accept: true },
+      { value: 'US/Eastern', accept: true },
+      { value: 'Mars/Olympus', accept: false, names: `${zone} (case-sensitive, not an offset or abbreviation); "Mars/Olympus" is not in the time zone database`, cronJob: false },
+      { value: 'europe/berlin', accept: false, names: zone, cronJob: false },
+      { value: '+02:00', accept: false, names: zone, cronJob: false },
+      // tzdata's placeholder for "no zone configured": Go loads it, neither Intl nor the CRD takes it.
+      { value: 'Factory', accept: false, names: zone, cronJob: true },
+      {
+        value: 'PST',
+        accept: false,
+        names: zone,
+        cronJob: false,
+        runtimeDiffers: "ICU resolves the legacy ID PST, Go's time.LoadLocation does not: the CronJob would be refused",
+      },
+    ];
+
     void test('schedules: each cron field is checked on its own, as the CronJob API does, and agrees with parseSchedule', async () => {
       for (const [i, c] of schedules.entries()) {
         const value = c.value;
@@ -335,6 +362,19 @@ void describe('CRDs', () => {
         else assert.notEqual(runtime, c.accept, `${JSON.stringify(value)} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
         const cron = await admissionError(cronJobManifest(`crdtest-r16-cron-${i}-${RUN}`, value, 'UTC'));
         assert.equal(cron === undefined, c.cronJob ?? c.accept, `CronJob API on ${JSON.stringify(value)}: ${cron ?? 'accepted'}`);
+      }
+    });
+
+    void test('time zones: only names of the IANA time zone database, spelled as the CronJob API needs them', async () => {
+      for (const [i, c] of timeZones.entries()) {
+        const err = await admissionError(policyManifest(`crdtest-r16-zone-${i}-${RUN}`, { timeZone: c.value }));
+        assert.equal(err === undefined, c.accept, `timeZone ${c.value}: ${err ?? 'accepted'}`);
+        if (c.names !== undefined) assert.ok(err?.includes(c.names), `timeZone ${c.value}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+        const runtime = parseSchedule('0 2 * * *', c.value).ok;
+        if (c.runtimeDiffers === undefined) assert.equal(runtime, c.accept, `parseSchedule disagrees on ${c.value}`);
+        else assert.notEqual(runtime, c.accept, `${c.value} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
+        const cron = await admissionError(cronJobManifest(`crdtest-r16-tz-${i}-${RUN}`, '0 2 * * *', c.value));
+        assert.equal(cron === undefined, c.cronJob ?? c.accept, `CronJob API on ${c.value}: ${cron ?? 'accepted'}`);
       }
     });
 

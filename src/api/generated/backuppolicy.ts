@@ -39,9 +39,10 @@ export interface BackupPolicySpec {
    */
   schedule: string;
   /**
-   * IANA time zone the schedule is read in, e.g. UTC or Europe/Berlin. Defaults to UTC. The API
-   * server only checks its shape; the controller checks the name against the time zone database and
-   * reports an unknown zone in status.
+   * IANA time zone the schedule is read in, e.g. UTC, Europe/Berlin or
+   * America/Argentina/Buenos_Aires. Defaults to UTC. Only names of the IANA time zone database are
+   * accepted, spelled exactly (names are case-sensitive); offsets such as +02:00 and abbreviations
+   * such as PST are not.
    *
    * @defaultValue `"UTC"`
    */
