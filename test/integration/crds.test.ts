@@ -1,7 +1,9 @@
 // Integration test of the hand-written CRDs against a real API server: they install and become
 // established, `kubectl explain` shows their descriptions, every sample is accepted, every
-// invalid fixture is rejected with a message that names the field, spec.region and a Restore's
-// spec are immutable, and status is written only through the status subresource.
+// invalid fixture is rejected with a message that names the field, spec.region,
+// spec.database.engine and a Restore's spec are immutable, tables of schedules, time zones and
+// prefixes get the verdicts the controller's own check (and the CronJob API) gives, and status is
+// written only through the status subresource.
 // Objects get names unique to this run, so the file can run next to others on one cluster.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseSchedule } from '../../src/backup/schedule.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 
 /** The repository root: the nearest folder above this file that holds package.json (works from test/ and dist/test/). */
@@ -46,13 +49,60 @@ function expectedMessage(text: string, file: string): string {
   return m[1].trim();
 }
 
-function tenantManifest(name: string, region = 'eu-west-1'): string {
+function tenantManifest(name: string, region = 'eu-west-1', engine = 'postgres'): string {
   return JSON.stringify({
     apiVersion: 'tenantry.io/v1alpha1',
     kind: 'Tenant',
     metadata: { name },
-    spec: { plan: 'trial', region, host: `${name}.crd-test.example.com`, database: { engine: 'postgres' } },
+    spec: { plan: 'trial', region, host: `${name}.crd-test.example.com`, database: { engine } },
   });
+}
+
+/** A valid BackupPolicy with the given schedule, time zone and prefix. */
+function policyManifest(name: string, f: { schedule?: string; timeZone?: string; prefix?: string }): string {
+  return JSON.stringify({
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'BackupPolicy',
+    metadata: { name },
+    spec: {
+      schedule: f.schedule ?? '0 2 * * *',
+      timeZone: f.timeZone ?? 'UTC',
+      destination: { bucket: 'example-backups', region: 'eu-west-1', ...(f.prefix === undefined ? {} : { prefix: f.prefix }) },
+      retention: { keepDaily: 7 },
+    },
+  });
+}
+
+/** A CronJob with the given schedule and time zone, to ask the CronJob API what it accepts. */
+function cronJobManifest(name: string, schedule: string, timeZone: string): string {
+  return JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      schedule,
+      timeZone,
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'example.com/c:1' }] } } } },
+    },
+  });
+}
+
+/** Sends a manifest to the API server as a dry-run create: undefined when accepted, else the error. */
+async function admissionError(manifest: string): Promise<string | undefined> {
+  const r = await kubectl(['create', '--dry-run=server', '-f', '-'], manifest);
+  return r.code === 0 ? undefined : r.stderr;
+}
+
+/** One row of an admission table: a value, whether the API server must accept it, and what a refusal names. */
+interface AdmissionCase {
+  value: string;
+  accept: boolean;
+  /** A substring the refusal must contain: the field, and the part of it that is wrong. */
+  names?: string;
+  /** Whether the CronJob API accepts it (the schedule or zone would fail later when it does not); defaults to accept. */
+  cronJob?: boolean;
+  /** Why parseSchedule (the runtime check) decides otherwise; unset means it decides the same. */
+  runtimeDiffers?: string;
 }
 
 /** Creates an object from a JSON/YAML manifest and remembers it for clean-up. */
@@ -191,6 +241,172 @@ void describe('CRDs', () => {
       'patch', 'tenant', name, '--type', 'merge',
       '-p', '{"spec":{"plan":"paid","lifecycle":{"paidAt":"2025-06-01T00:00:00Z"}}}',
     ]);
+  });
+
+  void test('review 11: spec.database.engine of a Tenant cannot change, not even by adding or removing spec.database', async () => {
+    const name = `crdtest-engine-${RUN}`;
+    await create(`tenant/${name}`, tenantManifest(name));
+
+    const change = await kubectl(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb"}}}']);
+    assert.notEqual(change.code, 0, 'changing spec.database.engine was accepted');
+    assert.match(change.stderr, /spec\.database\.engine is immutable/);
+    // The message says how to move engines, and that a restore cannot do it either.
+    assert.match(change.stderr, /restore cannot cross engines/);
+    assert.match(change.stderr, /create a new Tenant with the other engine/);
+    assert.equal(await kubectlOk(['get', 'tenant', name, '-o', 'jsonpath={.spec.database.engine}']), 'postgres');
+
+    // Without spec.database a tenant runs PostgreSQL: removing the block from a MariaDB tenant,
+    // or adding a MariaDB block to a tenant created without one, would change the engine too.
+    const removed = await kubectl(['patch', 'tenant', name, '--type', 'json', '-p', '[{"op":"remove","path":"/spec/database"}]']);
+    assert.equal(removed.code, 0, `removing spec.database of a postgres tenant keeps its engine:\n${removed.stderr}`);
+    const added = await kubectl(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb"}}}']);
+    assert.notEqual(added.code, 0, 'adding spec.database with another engine was accepted');
+    assert.match(added.stderr, /spec\.database\.engine is immutable/);
+
+    const maria = `crdtest-engine-maria-${RUN}`;
+    await create(`tenant/${maria}`, tenantManifest(maria, 'eu-west-1', 'mariadb'));
+    const dropped = await kubectl(['patch', 'tenant', maria, '--type', 'json', '-p', '[{"op":"remove","path":"/spec/database"}]']);
+    assert.notEqual(dropped.code, 0, 'removing spec.database of a mariadb tenant (making it postgres) was accepted');
+    assert.match(dropped.stderr, /spec\.database\.engine is immutable/);
+
+    // The rest of spec.database stays writable, and so does the same engine spelled again.
+    await kubectlOk(['patch', 'tenant', maria, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb","version":"11.4","storageSize":"20Gi"}}}']);
+    await kubectlOk(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"postgres","version":"16"}}}']);
+  });
+
+  void describe('review 16: a BackupPolicy that could only fail later is refused at admission, naming the field', () => {
+    const minute = 'spec.schedule: the minute field must be 0-59';
+    const hour = 'spec.schedule: the hour field must be 0-23';
+    const dom = 'spec.schedule: the day-of-month field must be 1-31 or ?';
+    const month = 'spec.schedule: the month field must be 1-12 or JAN-DEC';
+    const dow = 'spec.schedule: the day-of-week field must be 0-6 (0 = Sunday) or SUN-SAT, or ?';
+    const shape = 'spec.schedule must be a cron expression of exactly 5 fields';
+    const schedules: AdmissionCase[] = [
+      { value: '0 2 * * *', accept: true },
+      { value: '*/15 2-4 * * MON-FRI', accept: true },
+      { value: '0 3 1,15 * *', accept: true },
+      { value: '30 1 ? * sun', accept: true },
+      { value: '0 0 * jan-MAR 1-5/2', accept: true },
+      { value: '5/15 * * * *', accept: true },
+      { value: '0 0 ?/2 * *', accept: true },
+      { value: '0\t2  * * *', accept: true },
+      { value: '59 23 31 12 6', accept: true },
+      { value: '0-59/30 0,12 1-7 */3 SAT', accept: true },
+      { value: '*/90 * * * *', accept: true },
+      { value: '61 2 * * *', accept: false, names: `${minute} (got "61")` },
+      { value: '60 * * * *', accept: false, names: minute },
+      { value: '5-3 * * * *', accept: false, names: minute },
+      { value: '*/0 * * * *', accept: false, names: minute },
+      { value: '1-2-3 * * * *', accept: false, names: minute },
+      { value: '0 24 * * *', accept: false, names: `${hour} (got "24")` },
+      { value: '0 2 0 * *', accept: false, names: `${dom} (got "0")` },
+      { value: '0 2 32 * *', accept: false, names: `${dom} (got "32")` },
+      // robfig/cron skips an empty list item; schedule.ts refuses it, and so does the CRD.
+      { value: '0 2 1,,2 * *', accept: false, names: dom, cronJob: true },
+      { value: '0 2 * 13 *', accept: false, names: `${month} (got "13")` },
+      { value: '0 2 * 0 *', accept: false, names: month },
+      { value: '0 2 * foo *', accept: false, names: month },
+      { value: '0 2 * janfeb *', accept: false, names: month },
+      { value: '0 2 * * 7', accept: false, names: `${dow} (got "7")` },
+      { value: '0 2 * * 0-7', accept: false, names: dow },
+      { value: '0 2 * * sat-sun', accept: false, names: dow },
+      { value: '0 2 * * sunday', accept: false, names: dow },
+      { value: '0 2 * * MON/0', accept: false, names: dow },
+      // The CronJob API takes descriptors; the runtime check refuses them, and so has the CRD.
+      { value: '@daily', accept: false, names: shape, cronJob: true },
+      { value: 'CRON_TZ=UTC 0 2 * * *', accept: false, names: shape },
+      { value: '0 0 2 * * *', accept: false, names: shape },
+      {
+        value: '0 0 30 2 *',
+        accept: true,
+        cronJob: true,
+        runtimeDiffers: 'every field is in range; that no February has a 30th shows only in the whole, reported as ScheduleInvalid in status',
+      },
+      { value: ' 0 2 * * *', accept: false, names: shape, cronJob: true, runtimeDiffers: 'parseSchedule trims; the CRD has always refused surrounding blanks' },
+    ];
+    const zone = 'spec.timeZone must be an IANA time zone name such as UTC or Europe/Berlin';
+    const timeZones: AdmissionCase[] = [
+      { value: 'UTC', accept: true },
+      { value: 'Etc/UTC', accept: true },
+      { value: 'Europe/Berlin', accept: true },
+      // Current IANA names that Intl lists under an older spelling (America/Buenos_Aires, Asia/Calcutta, Europe/Kiev).
+      { value: 'America/Argentina/Buenos_Aires', accept: true },
+      { value: 'America/Buenos_Aires', accept: true },
+      { value: 'Asia/Kolkata', accept: true },
+      { value: 'Europe/Kyiv', accept: true },
+      { value: 'America/Indiana/Indianapolis', accept: true },
+      { value: 'Etc/GMT+5', accept: true },
+      { value: 'US/Eastern', accept: true },
+      { value: 'Mars/Olympus', accept: false, names: `${zone} (case-sensitive, not an offset or abbreviation); "Mars/Olympus" is not in the time zone database`, cronJob: false },
+      { value: 'europe/berlin', accept: false, names: zone, cronJob: false },
+      { value: '+02:00', accept: false, names: zone, cronJob: false },
+      // tzdata's placeholder for "no zone configured": Go loads it, neither Intl nor the CRD takes it.
+      { value: 'Factory', accept: false, names: zone, cronJob: true },
+      {
+        value: 'PST',
+        accept: false,
+        names: zone,
+        cronJob: false,
+        runtimeDiffers: "ICU resolves the legacy ID PST, Go's time.LoadLocation does not: the CronJob would be refused",
+      },
+    ];
+
+    void test('schedules: each cron field is checked on its own, as the CronJob API does, and agrees with parseSchedule', async () => {
+      for (const [i, c] of schedules.entries()) {
+        const value = c.value;
+        const err = await admissionError(policyManifest(`crdtest-r16-schedule-${i}-${RUN}`, { schedule: value }));
+        assert.equal(err === undefined, c.accept, `schedule ${JSON.stringify(value)}: ${err ?? 'accepted'}`);
+        if (c.names !== undefined) assert.ok(err?.includes(c.names), `schedule ${JSON.stringify(value)}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+        const runtime = parseSchedule(value, 'UTC').ok;
+        if (c.runtimeDiffers === undefined) assert.equal(runtime, c.accept, `parseSchedule disagrees on ${JSON.stringify(value)}`);
+        else assert.notEqual(runtime, c.accept, `${JSON.stringify(value)} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
+        const cron = await admissionError(cronJobManifest(`crdtest-r16-cron-${i}-${RUN}`, value, 'UTC'));
+        assert.equal(cron === undefined, c.cronJob ?? c.accept, `CronJob API on ${JSON.stringify(value)}: ${cron ?? 'accepted'}`);
+      }
+    });
+
+    void test('time zones: only names of the IANA time zone database, spelled as the CronJob API needs them', async () => {
+      for (const [i, c] of timeZones.entries()) {
+        const err = await admissionError(policyManifest(`crdtest-r16-zone-${i}-${RUN}`, { timeZone: c.value }));
+        assert.equal(err === undefined, c.accept, `timeZone ${c.value}: ${err ?? 'accepted'}`);
+        if (c.names !== undefined) assert.ok(err?.includes(c.names), `timeZone ${c.value}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+        const runtime = parseSchedule('0 2 * * *', c.value).ok;
+        if (c.runtimeDiffers === undefined) assert.equal(runtime, c.accept, `parseSchedule disagrees on ${c.value}`);
+        else assert.notEqual(runtime, c.accept, `${c.value} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
+        const cron = await admissionError(cronJobManifest(`crdtest-r16-tz-${i}-${RUN}`, '0 2 * * *', c.value));
+        assert.equal(cron === undefined, c.cronJob ?? c.accept, `CronJob API on ${c.value}: ${cron ?? 'accepted'}`);
+      }
+    });
+
+    void test("prefixes: no empty, '.' or '..' segment and no control character", async () => {
+      const segment = "spec.destination.prefix must not have an empty, '.' or '..' segment";
+      const control = 'spec.destination.prefix must not contain control characters';
+      const prefixes: AdmissionCase[] = [
+        { value: 'team-a/backups', accept: true },
+        { value: 'tenantry/prod', accept: true },
+        // One trailing slash is dropped when keys are built (layout.ts), so it makes no empty segment.
+        { value: 'tenantry/prod/', accept: true },
+        { value: 'v1.2/a..b/.hidden', accept: true },
+        { value: '', accept: true },
+        { value: '../other-tenant', accept: false, names: `${segment} (got "../other-tenant")` },
+        { value: 'a//b', accept: false, names: segment },
+        { value: './x', accept: false, names: segment },
+        { value: 'a/./b', accept: false, names: segment },
+        { value: 'a/..', accept: false, names: segment },
+        { value: '..', accept: false, names: segment },
+        { value: 'a//', accept: false, names: segment },
+        { value: 'tenantry/prod\n', accept: false, names: control },
+        { value: 'tenantry/\u0007bell', accept: false, names: control },
+        { value: 'tenantry/\u007f', accept: false, names: control },
+        { value: 'tenantry/\u0085', accept: false, names: control },
+        { value: '/tenantry', accept: false, names: "spec.destination.prefix must not start with '/'" },
+      ];
+      for (const [i, c] of prefixes.entries()) {
+        const err = await admissionError(policyManifest(`crdtest-r16-prefix-${i}-${RUN}`, { prefix: c.value }));
+        assert.equal(err === undefined, c.accept, `prefix ${JSON.stringify(c.value)}: ${err ?? 'accepted'}`);
+        if (c.names !== undefined) assert.ok(err?.includes(c.names), `prefix ${JSON.stringify(c.value)}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+      }
+    });
   });
 
   void test('the spec of a Restore cannot change, its metadata can', async () => {

@@ -30,14 +30,19 @@ export interface BackupPolicy {
 /** Desired backup behaviour. */
 export interface BackupPolicySpec {
   /**
-   * Cron expression with exactly 5 fields: minute hour day-of-month month day-of-week, e.g. "0 2 *
-   * * *" for 02:00 every day. Seconds fields and @daily-style macros are not accepted.
+   * Cron expression with exactly 5 fields: minute (0-59), hour (0-23), day-of-month (1-31 or ?),
+   * month (1-12 or JAN-DEC) and day-of-week (0-6 with 0 for Sunday, or SUN-SAT, or ?), e.g. "0 2 *
+   * * *" for 02:00 every day or "*\/15 2-4 * * MON-FRI". Each field is a value, a range a-b or *,
+   * or a comma-separated list of them, each with an optional step /n. Read as the CronJob
+   * controller reads it; seconds fields, @daily-style macros and TZ= prefixes are not accepted (the
+   * time zone is spec.timeZone).
    */
   schedule: string;
   /**
-   * IANA time zone the schedule is read in, e.g. UTC or Europe/Berlin. Defaults to UTC. The API
-   * server only checks its shape; the controller checks the name against the time zone database and
-   * reports an unknown zone in status.
+   * IANA time zone the schedule is read in, e.g. UTC, Europe/Berlin or
+   * America/Argentina/Buenos_Aires. Defaults to UTC. Only names of the IANA time zone database are
+   * accepted, spelled exactly (names are case-sensitive); offsets such as +02:00 and abbreviations
+   * such as PST are not.
    *
    * @defaultValue `"UTC"`
    */
@@ -81,7 +86,8 @@ export interface BackupPolicySpecDestination {
   region: BackupPolicySpecDestinationRegion;
   /**
    * Key prefix inside the bucket, without a leading slash, e.g. "tenantry/prod". Each tenant's
-   * backups go under <prefix>/<tenant>/.
+   * backups go under <prefix>/<tenant>/. Segments between slashes must not be empty, "." or "..",
+   * and hold no control characters; one trailing slash is allowed and dropped.
    */
   prefix?: string;
   /**

@@ -59,7 +59,10 @@ export interface TenantSpec {
    * @defaultValue `{}`
    */
   app?: TenantSpecApp;
-  /** The instance's own database server. */
+  /**
+   * The instance's own database server. When omitted, a PostgreSQL server with the operator's
+   * defaults.
+   */
   database?: TenantSpecDatabase;
   /** The instance's files volume. */
   storage?: TenantSpecStorage;
@@ -186,9 +189,17 @@ export interface TenantSpecAppEnvItem {
   value?: string;
 }
 
-/** The instance's own database server. */
+/**
+ * The instance's own database server. When omitted, a PostgreSQL server with the operator's
+ * defaults.
+ */
 export interface TenantSpecDatabase {
-  /** Database engine, postgres or mariadb. */
+  /**
+   * Database engine, postgres or mariadb. Immutable: the database's Secret keys, ports, volume and
+   * backups belong to one engine, and a backup is only ever restored into the engine it was taken
+   * from. To move a customer to the other engine, create a new Tenant with it and migrate the data
+   * with the application's own export and import.
+   */
   engine: TenantSpecDatabaseEngine;
   /**
    * Major (or major.minor) version of the engine, e.g. "16" for PostgreSQL or "11.4" for MariaDB.
@@ -199,7 +210,12 @@ export interface TenantSpecDatabase {
   storageSize?: string;
 }
 
-/** Database engine, postgres or mariadb. */
+/**
+ * Database engine, postgres or mariadb. Immutable: the database's Secret keys, ports, volume and
+ * backups belong to one engine, and a backup is only ever restored into the engine it was taken
+ * from. To move a customer to the other engine, create a new Tenant with it and migrate the data
+ * with the application's own export and import.
+ */
 export type TenantSpecDatabaseEngine = 'postgres' | 'mariadb';
 
 /** The instance's files volume. */
