@@ -584,6 +584,29 @@ test('storage class encryption: parameter, annotation, neither, missing', () => 
   }
 });
 
+test('review 10: parameters.encrypted "true" counts only for EBS provisioners; any other class needs the administrator\'s annotation', () => {
+  const sc = (provisioner: string, parameters: Record<string, string>, annotations?: Record<string, string>): V1StorageClass => ({
+    metadata: { name: 'c', ...(annotations ? { annotations } : {}) },
+    provisioner,
+    parameters,
+  });
+  // For these provisioners the parameter means nothing (or something else): a local-path or NFS
+  // class carrying it stores data in the clear, so trusting it would break P2.
+  for (const provisioner of ['rancher.io/local-path', 'nfs.csi.k8s.io', 'kubernetes.io/no-provisioner', 'pd.csi.storage.gke.io', 'ebs.csi.aws.com.example.org']) {
+    const got = storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c');
+    assert.equal(got.encrypted, false, provisioner);
+    assert.equal(got.reason, 'StorageClassNotEncrypted', provisioner);
+    // The message says why the parameter was not trusted and what to do instead.
+    assert.match(got.message, /parameters\.encrypted "true".*only.*ebs\.csi\.aws\.com/, provisioner);
+    assert.match(got.message, /annotate the class with tenantry\.io\/encrypted: "true"/, provisioner);
+    // The administrator's annotation is what vouches for such a class.
+    const vouched = storageClassEncryption(sc(provisioner, { encrypted: 'true' }, { [ENCRYPTED_CLASS_ANNOTATION]: 'true' }), 'c');
+    assert.equal(vouched.encrypted, true, provisioner);
+    assert.match(vouched.message, /declared encrypted by an administrator/);
+  }
+  for (const provisioner of ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs']) assert.equal(storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c').encrypted, true, provisioner);
+});
+
 // --- context ---------------------------------------------------------------------------------------
 
 test('buildContext: host, namespace, region; refuses an unserved region and a tenant without uid', () => {
