@@ -78,8 +78,13 @@ export interface AppPodConfig {
   /** Numeric user and group the app runs as (Pod Security "restricted" needs a non-root user). */
   runAsUser: number;
   runAsGroup: number;
-  /** HTTP path of the app's readiness and liveness probes. */
+  /** HTTP path of the app's readiness probe (and of its liveness probe when livenessPath is unset). */
   healthPath: string;
+  /**
+   * HTTP path of the app's liveness probe; unset: healthPath. Point it at an endpoint that checks
+   * the process alone, not the database: a restart never cures a slow dependency.
+   */
+  livenessPath?: string;
   /** Where the files volume is mounted in the app container. */
   filesPath: string;
   /** Run with a read-only root filesystem (an emptyDir is mounted at /tmp). */
@@ -428,6 +433,7 @@ export function validateConfig(raw: unknown): string[] {
     // Pod Security "restricted" refuses uid 0, and the kubelet cannot check a non-numeric image user.
     for (const f of ['runAsUser', 'runAsGroup']) if (!Number.isInteger(a[f]) || (a[f] as number) < 1) problems.push(`app.${f} must be a positive integer (not root)`);
     for (const f of ['healthPath', 'filesPath']) if (typeof a[f] !== 'string' || !(a[f] as string).startsWith('/')) problems.push(`app.${f} must be an absolute path`);
+    if (a.livenessPath !== undefined && (typeof a.livenessPath !== 'string' || !a.livenessPath.startsWith('/'))) problems.push('app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)');
     if (typeof a.readOnlyRootFilesystem !== 'boolean') problems.push('app.readOnlyRootFilesystem must be true or false');
   }
   if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');

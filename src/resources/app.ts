@@ -48,7 +48,7 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
     ...(ctx.tenant.spec.app?.env ?? []).filter((e) => !reserved.has(e.name)).map((e) => (e.value === undefined ? { name: e.name } : { name: e.name, value: e.value })),
     ...DATABASE_ENV.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: DATABASE_SECRET_NAME, key } } })),
   ];
-  const httpGet = () => ({ path: config.app.healthPath, port: APP_PORT_NAME, scheme: 'HTTP' });
+  const httpGet = (path: string) => ({ path, port: APP_PORT_NAME, scheme: 'HTTP' });
   const mounts: Record<string, unknown>[] = [{ name: 'files', mountPath: config.app.filesPath }];
   const volumes: Record<string, unknown>[] = [{ name: 'files', persistentVolumeClaim: { claimName: PvcName.Files } }];
   if (config.app.readOnlyRootFilesystem) {
@@ -61,9 +61,13 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
     imagePullPolicy: defaultPullPolicy(image),
     ports: [{ name: APP_PORT_NAME, containerPort: config.appPort, protocol: 'TCP' }],
     env,
-    readinessProbe: { httpGet: httpGet(), periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
-    // Slower to give up than readiness: a busy pod is taken out of rotation long before it is restarted.
-    livenessProbe: { httpGet: httpGet(), periodSeconds: 20, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 6 },
+    // Out of rotation after 30 s of failures: traffic goes to healthy pods, or waits at the ingress.
+    readinessProbe: { httpGet: httpGet(config.app.healthPath), periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
+    // Restarted only after 5 minutes of failures, and a slow answer is not a failure as soon as for
+    // readiness. A health check that reaches the database fails with it (a failover, a long
+    // vacuum); restarting every replica then turns a brownout into an outage and cures nothing.
+    // app.livenessPath can point at a check of the process alone.
+    livenessProbe: { httpGet: httpGet(config.app.livenessPath ?? config.app.healthPath), periodSeconds: 30, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 10 },
     securityContext: containerSecurityContext(config.app.runAsUser, config.app.runAsGroup, config.app.readOnlyRootFilesystem),
     volumeMounts: mounts,
   };

@@ -499,6 +499,33 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   assert.deepEqual(at(find(buildDesiredState(ctx), 'Service', 'app'), 'spec', 'ports'), [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
 });
 
+test('review 14: liveness is its own, gentler check: a slow database makes the app unready long before it is restarted', () => {
+  type Probe = { httpGet: { path: string }; periodSeconds: number; timeoutSeconds: number; failureThreshold: number };
+  const probes = (extra: Json = {}) => {
+    const c = at(find(buildDesiredState(ctxFor('nginx', 'postgres', {}, extra)), 'Deployment', 'app'), 'spec', 'template', 'spec', 'containers', 0) as { readinessProbe: Probe; livenessProbe: Probe };
+    return { readiness: c.readinessProbe, liveness: c.livenessProbe };
+  };
+  // How long a probe may keep failing (each attempt timing out) before the kubelet acts on it.
+  const tolerates = (p: Probe) => p.periodSeconds * p.failureThreshold;
+  const { readiness, liveness } = probes();
+  // A health endpoint that checks the database answers slowly or fails during a brownout (a
+  // failover, a long vacuum): the pod must leave the rotation within half a minute but be restarted
+  // only after minutes, and a slow answer must not count as a failed liveness check as soon as it
+  // would for readiness. A restart cannot make the database faster; it only adds an outage.
+  assert.ok(tolerates(readiness) <= 30, `readiness acts after ${tolerates(readiness)} s`);
+  assert.ok(tolerates(liveness) >= 300, `liveness restarts after ${tolerates(liveness)} s of failures; a database brownout of a few minutes would restart the app`);
+  assert.ok(tolerates(liveness) >= 10 * tolerates(readiness), 'liveness tolerates at least ten times as long as readiness');
+  assert.ok(liveness.timeoutSeconds > readiness.timeoutSeconds, 'a slow answer fails readiness before it fails liveness');
+  assert.ok(liveness.periodSeconds > readiness.periodSeconds);
+  // Without app.livenessPath both probe the health path; with it, liveness asks the process
+  // alone (an endpoint that does not touch the database) and readiness keeps the full check.
+  assert.equal(liveness.httpGet.path, '/healthz');
+  const own = probes({ app: { healthPath: '/ready', livenessPath: '/livez' } });
+  assert.equal(own.readiness.httpGet.path, '/ready');
+  assert.equal(own.liveness.httpGet.path, '/livez');
+  assert.throws(() => fixtureConfig('nginx', { app: { livenessPath: 'livez' } }), /app\.livenessPath must be an absolute path/);
+});
+
 test('the Secret holds exactly the given passwords, base64 in data, and invents nothing', () => {
   const decode = (m: Manifest) => Object.fromEntries(Object.entries(m.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
   const pg = buildDatabaseSecret(ctxFor('nginx', 'postgres'), PASSWORDS);
