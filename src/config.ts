@@ -149,6 +149,17 @@ export interface OperatorConfig {
   /** Where cluster DNS runs, the only DNS egress allowed. */
   dns: { namespace: string; podLabels: Record<string, string> };
   egress: EgressRule[];
+  /**
+   * Ranges cut out of every egress[] CIDR that contains them (default: the private ranges,
+   * 100.64.0.0/10 and link-local), so a wide rule such as 0.0.0.0/0 does not open the cluster.
+   * {@link METADATA_CIDRS} are cut out whatever this says.
+   */
+  egressExcept: string[];
+  /**
+   * The cluster's own networks: pod, service and node CIDRs and the API server's addresses. Cut out
+   * of every tenant egress rule (app and backup) that contains them; an app rule inside one is refused.
+   */
+  clusterCidrs: string[];
   plans: Record<TenantSpecPlan, PlanConfig>;
   images: ImageConfig;
   /** Port the app container listens on. */
@@ -173,6 +184,16 @@ const REGIONS: readonly TenantSpecRegion[] = [
   'ap-northeast-1',
   'ap-south-1',
 ];
+
+/**
+ * Ranges no tenant pod may reach whatever the configuration says: link-local (IPv4 and IPv6),
+ * where the cloud metadata and credentials endpoints answer (169.254.169.254, 169.254.170.2), and
+ * the EC2 metadata endpoint's IPv6 address. An instance's credentials are not a tenant's.
+ */
+export const METADATA_CIDRS: readonly string[] = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'];
+
+/** What tenant egress leaves out by default: the private ranges, carrier-grade NAT (pods on some clusters), link-local and IPv6 unique-local. */
+const DEFAULT_EGRESS_EXCEPT: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
 
 const DEFAULT_PLAN: PlanConfig = {
   quota: { 'requests.cpu': '2', 'requests.memory': '4Gi', 'limits.memory': '8Gi', persistentvolumeclaims: '4', 'requests.storage': '100Gi', pods: '20' },
@@ -200,6 +221,8 @@ export function defaultConfig(): OperatorConfig {
     tls: { issuerKind: 'ClusterIssuer', issuerName: 'letsencrypt' },
     dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
     egress: [],
+    egressExcept: [...DEFAULT_EGRESS_EXCEPT],
+    clusterCidrs: [],
     plans: {
       trial: { ...DEFAULT_PLAN, quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '4Gi', 'requests.storage': '20Gi' } },
       free: { ...DEFAULT_PLAN, quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.storage': '10Gi' }, databaseStorage: '2Gi', filesStorage: '2Gi' },
@@ -242,7 +265,6 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const QUANTITY = /^([0-9]+([.][0-9]*)?|[.][0-9]+)([KMGTPE]i|[kmMGTPE])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
 /** Same shape as the BackupPolicy CRD's endpoint rule: http(s), a host or bracketed IPv6 address, an optional port, no credentials. */
 const ENDPOINT_URL = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(\/[^ \t]*)?$/;
@@ -331,6 +353,20 @@ export function cidrStrictlyContains(outer: Cidr, inner: Cidr): boolean {
   return inner.address >> shift === outer.address >> shift;
 }
 
+/** Tells whether `inner` lies inside `outer` or is the same network. */
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  return cidrStrictlyContains(outer, inner) || (outer.family === inner.family && outer.prefix === inner.prefix && outer.address === inner.address);
+}
+
+/** Checks a list of CIDRs, each problem naming its index. */
+function cidrList(list: unknown, path: string, problems: string[]): void {
+  if (!Array.isArray(list)) return void problems.push(`${path} must be a list of CIDRs`);
+  list.forEach((cidr: unknown, i) => {
+    const parsed = typeof cidr === 'string' ? parseCidr(cidr) : 'must be a CIDR such as 192.0.2.0/24';
+    if (typeof parsed === 'string') problems.push(`${path}[${i}] ${parsed}${typeof cidr === 'string' ? ` (got "${cidr}")` : ''}`);
+  });
+}
+
 /** Deep-merges `over` into `base` (objects merge, everything else replaces). */
 function merge(base: unknown, over: unknown): unknown {
   if (!isObj(base) || !isObj(over)) return over === undefined ? base : over;
@@ -397,7 +433,19 @@ export function validateConfig(raw: unknown): string[] {
     c.egress.forEach((e: unknown, i) => {
       const p = `egress[${i}]`;
       if (!isObj(e)) return void problems.push(`${p} must be a mapping`);
-      if (typeof e.cidr !== 'string' || !CIDR.test(e.cidr)) problems.push(`${p}.cidr must be a CIDR such as 192.0.2.0/24`);
+      const cidr = typeof e.cidr === 'string' ? parseCidr(e.cidr) : 'must be a CIDR such as 192.0.2.0/24';
+      if (typeof cidr === 'string') problems.push(`${p}.cidr ${cidr}${typeof e.cidr === 'string' ? ` (got "${e.cidr}")` : ''}`);
+      else {
+        const rule = e.cidr as string;
+        // Nothing can be cut out of a rule that lies inside a forbidden range: refuse the rule.
+        for (const m of METADATA_CIDRS) if (cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`${p}.cidr ${rule} lies in ${m} (link-local, where the cloud metadata endpoint hands out the node's credentials): no tenant app may reach it; remove the rule`);
+        (Array.isArray(c.clusterCidrs) ? c.clusterCidrs : []).forEach((text: unknown, j) => {
+          const cluster = typeof text === 'string' ? parseCidr(text) : undefined;
+          if (cluster && typeof cluster !== 'string' && cidrWithin(cidr, cluster)) {
+            problems.push(`${p}.cidr ${rule} lies in clusterCidrs[${j}] ${text as string}: the app reaches the cluster only through the flows Tenantry opens (its database, DNS); remove the rule`);
+          }
+        });
+      }
       if (!Array.isArray(e.ports) || e.ports.length === 0) problems.push(`${p}.ports must list at least one port`);
       else
         e.ports.forEach((port: unknown, j) => {
@@ -405,6 +453,7 @@ export function validateConfig(raw: unknown): string[] {
           else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
         });
     });
+  for (const f of ['egressExcept', 'clusterCidrs'] as const) cidrList(c[f], f, problems);
   if (!isObj(c.plans)) problems.push('plans must be a mapping');
   else
     for (const plan of ['trial', 'free', 'paid'] as const) {

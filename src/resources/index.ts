@@ -16,6 +16,7 @@ export * from './types.js';
 export * from './meta.js';
 export * from './quantity.js';
 export * from './namespace.js';
+export * from './ip-block.js';
 export * from './network-policy.js';
 export * from './quota.js';
 export * from './service-account.js';

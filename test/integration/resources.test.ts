@@ -21,6 +21,15 @@ type Json = Record<string, unknown>;
 
 const RUN = randomBytes(3).toString('hex');
 const FIELD_MANAGER = 'tenantry';
+/** App egress to everywhere but the cut-out ranges, IPv4 and IPv6: the API server checks every `except` lies inside its `cidr`. */
+const EGRESS_CONFIG = {
+  egress: [
+    { description: 'web APIs', cidr: '0.0.0.0/0', ports: [{ port: 443, protocol: 'TCP' }] },
+    { description: 'web APIs over IPv6', cidr: '::/0', ports: [{ port: 443, protocol: 'TCP' }] },
+    { description: 'mail relay', cidr: '192.0.2.25/32', ports: [{ port: 587, protocol: 'TCP' }] },
+  ],
+  clusterCidrs: ['10.96.0.0/12', '198.18.0.0/15'],
+};
 /** Created for real and removed at the end: Tenants (their namespaces go with them) and namespaces. */
 const createdTenants: string[] = [];
 const createdNamespaces: string[] = [];
@@ -70,7 +79,7 @@ void describe('resource builders against the API server', () => {
         // The builders read what the API server stored, GitOps labels and all.
         assert.equal(stored.metadata.labels?.['app.kubernetes.io/instance'], GITOPS_LABELS['app.kubernetes.io/instance']);
         assert.ok(stored.metadata.uid);
-        const built = buildContext(stored, fixtureConfig(variant));
+        const built = buildContext(stored, fixtureConfig(variant, EGRESS_CONFIG));
         if (isBuildContextError(built)) throw new Error(built.error);
         const ctx: BuildContext = built;
         const desired = buildDesiredState(ctx);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { V1StorageClass } from '@kubernetes/client-node';
 import type { Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
 import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
-import { parseConfig, type OperatorConfig } from '../../src/config.js';
+import { cidrStrictlyContains, parseCidr, parseConfig, type OperatorConfig } from '../../src/config.js';
 import {
   buildContext,
   buildDatabaseSecret,
@@ -246,6 +246,68 @@ test('extra egress is opened only from app pods, only to the configured CIDRs an
   });
   assert.equal(ms.filter((m) => JSON.stringify(m).includes('ipBlock')).length, 1);
   assert.equal(buildDesiredState(ctxFor('nginx', 'postgres')).filter((m) => m.metadata.name === 'allow-app-egress').length, 0);
+});
+
+/** Tells whether a NetworkPolicy egress rule list lets a pod reach `ip` on TCP `port`, by its ipBlocks. */
+function egressAllows(rules: Json[], ip: string, port: number): boolean {
+  const address = parseCidr(`${ip}/${ip.includes(':') ? 128 : 32}`);
+  if (typeof address === 'string') throw new Error(`${ip}: ${address}`);
+  const within = (text: string) => {
+    const c = parseCidr(text);
+    if (typeof c === 'string') throw new Error(`${text}: ${c}`);
+    return cidrStrictlyContains(c, address) || (c.family === address.family && c.prefix === address.prefix && c.address === address.address);
+  };
+  return rules.some((r) => {
+    const ports = r.ports as { port: number }[];
+    const blocks = (r.to as { ipBlock?: { cidr: string; except?: string[] } }[]).map((p) => p.ipBlock).filter((b) => b !== undefined);
+    return ports.some((p) => p.port === port) && blocks.some((b) => within(b.cidr) && !(b.except ?? []).some(within));
+  });
+}
+
+test('review 3: app egress to 0.0.0.0/0 excludes the metadata endpoint, the private ranges, 100.64.0.0/10 and the cluster CIDRs', () => {
+  const egress = [
+    { description: 'web APIs', cidr: '0.0.0.0/0', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
+    { description: 'web APIs over IPv6', cidr: '::/0', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
+    { description: 'partner', cidr: '203.0.113.0/24', ports: [{ port: 443, protocol: 'TCP' }] },
+  ];
+  // A cluster whose pods and services are not in a private range: only the configured list knows them.
+  const clusterCidrs = ['198.18.0.0/15', '2001:db8:1234::/64'];
+  const policy = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress, clusterCidrs })), 'NetworkPolicy', 'allow-app-egress');
+  const rules = at(policy, 'spec', 'egress') as Json[];
+  for (const [ip, port] of [
+    ['169.254.169.254', 80], // the cloud metadata endpoint (instance credentials)
+    ['169.254.170.2', 80], // the ECS/EKS Pod Identity credentials endpoint
+    ['fd00:ec2::254', 80], // the EC2 metadata endpoint over IPv6
+    ['fe80::1', 443],
+    ['10.0.0.1', 443], // the API server's endpoints, other tenants' pods and services
+    ['172.20.0.10', 443],
+    ['192.168.1.1', 443],
+    ['100.64.0.10', 443], // carrier-grade NAT range, used for pods by EKS custom networking
+    ['198.18.3.4', 443], // configured cluster CIDRs
+    ['2001:db8:1234::1', 443],
+  ] as const) assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the app`);
+  for (const [ip, port] of [
+    ['93.184.215.14', 443],
+    ['2606:4700::6810:84e5', 443],
+    ['203.0.113.9', 443],
+  ] as const) assert.equal(egressAllows(rules, ip, port), true, `${ip}:${port} should stay reachable`);
+  // The metadata range is cut out even from a configuration that lists no exceptions at all.
+  const bare = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress, egressExcept: [] })), 'NetworkPolicy', 'allow-app-egress');
+  assert.equal(egressAllows(at(bare, 'spec', 'egress') as Json[], '169.254.169.254', 80), false);
+  assert.equal(egressAllows(at(bare, 'spec', 'egress') as Json[], '10.0.0.1', 443), true, 'egressExcept: [] is honoured for the private ranges');
+
+  // A rule that can only reach the metadata endpoint or the cluster is refused, naming the field.
+  const refused: [Json, RegExp][] = [
+    [{ egress: [{ description: 'x', cidr: '169.254.169.254/32', ports: [{ port: 80, protocol: 'TCP' }] }] }, /egress\[0\]\.cidr 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/],
+    [{ egress: [{ description: 'x', cidr: '198.18.0.0/16', ports: [{ port: 443, protocol: 'TCP' }] }], clusterCidrs }, /egress\[0\]\.cidr 198\.18\.0\.0\/16 lies in clusterCidrs\[0\] 198\.18\.0\.0\/15/],
+    [{ egress: [{ description: 'x', cidr: '192.0.2.1/24', ports: [{ port: 25, protocol: 'TCP' }] }] }, /egress\[0\]\.cidr must be written as 192\.0\.2\.0\/24/],
+    [{ clusterCidrs: ['10.96.0.0'] }, /clusterCidrs\[0\] must be a CIDR/],
+    [{ egressExcept: ['fc00:0::/7'] }, /egressExcept\[0\] must be written as fc00::\/7/],
+  ];
+  for (const [extra, message] of refused) assert.throws(() => fixtureConfig('nginx', extra), message, JSON.stringify(extra));
+  // An explicit private destination (a mail relay in the VPC) stays possible: it is what the rule names.
+  const relay = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress: [{ description: 'relay', cidr: '10.1.2.3/32', ports: [{ port: 587, protocol: 'TCP' }] }] })), 'NetworkPolicy', 'allow-app-egress');
+  assert.deepEqual(at(relay, 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.1.2.3/32' } }]);
 });
 
 // --- namespace ------------------------------------------------------------------------------------
