@@ -110,6 +110,11 @@ export interface BackupConfig {
   /** KMS endpoint URL for a KMS-compatible service (a local emulator); unset: AWS KMS of the region. */
   kmsEndpoint?: string;
   /**
+   * Local development only: accept an http:// kmsEndpoint (a KMS emulator on loopback). KMS answers
+   * GenerateDataKey and Decrypt with the plaintext data key, which http:// sends in the clear.
+   */
+  allowInsecureKmsEndpoint: boolean;
+  /**
    * Annotations of each tenant's `backup` ServiceAccount when a policy has no credentialsSecretRef
    * (workload identity). `{tenant}`, `{namespace}` and `{region}` are replaced per tenant, e.g.
    * `eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/tenantry-backup-{tenant}`: one IAM
@@ -119,7 +124,11 @@ export interface BackupConfig {
   serviceAccountAnnotations: Record<string, string>;
   /** Where backup pods may connect on 443 (S3, KMS, STS); a cluster with VPC endpoints lists their CIDRs instead of 0.0.0.0/0. */
   egressCidrs: string[];
-  /** Ranges cut out of each of egressCidrs that contains them (default: the private ranges, so the agent cannot reach cluster-internal services). */
+  /**
+   * Ranges cut out of each of egressCidrs that contains them (default: the private ranges,
+   * 100.64.0.0/10 and link-local, so the agent reaches neither cluster-internal services nor the
+   * metadata endpoint); the cluster's CIDRs and {@link METADATA_CIDRS} are cut out too.
+   */
   egressExcept: string[];
   /** How late a missed backup may still start (CronJob startingDeadlineSeconds). */
   startingDeadlineSeconds: number;
@@ -239,9 +248,10 @@ export function defaultConfig(): OperatorConfig {
     podSecurityVersion: 'v1.35',
     concurrency: 8,
     backup: {
+      allowInsecureKmsEndpoint: false,
       serviceAccountAnnotations: {},
       egressCidrs: ['0.0.0.0/0'],
-      egressExcept: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+      egressExcept: [...DEFAULT_EGRESS_EXCEPT],
       startingDeadlineSeconds: 3600,
       backupDeadlineSeconds: 6 * 3600,
       restoreDeadlineSeconds: 8 * 3600,
@@ -499,8 +509,14 @@ function validateBackup(b: unknown, problems: string[]): void {
   if (b.defaultPolicy !== undefined && (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))) {
     problems.push('backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)');
   }
+  if (typeof b.allowInsecureKmsEndpoint !== 'boolean') problems.push('backup.allowInsecureKmsEndpoint must be true or false');
   if (b.kmsEndpoint !== undefined && (typeof b.kmsEndpoint !== 'string' || !ENDPOINT_URL.test(b.kmsEndpoint))) {
-    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. http://kms.example.internal:8080');
+    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. https://kms.example.internal:8443');
+  } else if (typeof b.kmsEndpoint === 'string' && !/^https:/i.test(b.kmsEndpoint) && b.allowInsecureKmsEndpoint !== true) {
+    // The agent refuses it too (src/backup/settings.ts); refusing here stops it before any tenant's CronJob carries it.
+    problems.push(
+      `backup.kmsEndpoint ${b.kmsEndpoint} is not https: KMS answers GenerateDataKey and Decrypt with plaintext data keys, which http:// sends in the clear; use an https:// endpoint, or, for a local KMS emulator only, set backup.allowInsecureKmsEndpoint: true`,
+    );
   }
   const annotations = b.serviceAccountAnnotations;
   if (!isObj(annotations)) problems.push('backup.serviceAccountAnnotations must be a map of strings');
@@ -515,17 +531,15 @@ function validateBackup(b: unknown, problems: string[]): void {
           if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder)) problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
         }
     }
-  for (const f of ['egressCidrs', 'egressExcept'] as const) {
-    const list = b[f];
-    if (!Array.isArray(list)) {
-      problems.push(`backup.${f} must be a list of CIDRs`);
-      continue;
-    }
+  for (const f of ['egressCidrs', 'egressExcept'] as const) cidrList(b[f], `backup.${f}`, problems);
+  if (Array.isArray(b.egressCidrs)) {
     // No destination would make the egress rule allow nothing, and backups fail at their first request.
-    if (f === 'egressCidrs' && list.length === 0) problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
-    list.forEach((cidr: unknown, i) => {
-      const parsed = typeof cidr === 'string' ? parseCidr(cidr) : 'must be a CIDR such as 192.0.2.0/24';
-      if (typeof parsed === 'string') problems.push(`backup.${f}[${i}] ${parsed}${typeof cidr === 'string' ? ` (got "${cidr}")` : ''}`);
+    if (b.egressCidrs.length === 0) problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
+    b.egressCidrs.forEach((text: unknown, i) => {
+      const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
+      for (const m of METADATA_CIDRS) {
+        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`backup.egressCidrs[${i}] ${text as string} lies in ${m} (link-local, where the cloud metadata endpoint hands out the node's credentials): no S3 or KMS endpoint is there; remove it`);
+      }
     });
   }
   // Below 10 s the CronJob controller, which checks every 10 s, may miss every run.

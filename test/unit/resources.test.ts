@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { V1StorageClass } from '@kubernetes/client-node';
 import type { Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
 import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
-import { cidrStrictlyContains, parseCidr, parseConfig, type OperatorConfig } from '../../src/config.js';
+import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import {
   buildContext,
   buildDatabaseSecret,
@@ -27,6 +27,7 @@ import {
   type BuildContext,
   type Manifest,
 } from '../../src/resources/index.js';
+import { egressAllows } from '../support/netpol.js';
 import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS, type IngressVariant } from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -247,22 +248,6 @@ test('extra egress is opened only from app pods, only to the configured CIDRs an
   assert.equal(ms.filter((m) => JSON.stringify(m).includes('ipBlock')).length, 1);
   assert.equal(buildDesiredState(ctxFor('nginx', 'postgres')).filter((m) => m.metadata.name === 'allow-app-egress').length, 0);
 });
-
-/** Tells whether a NetworkPolicy egress rule list lets a pod reach `ip` on TCP `port`, by its ipBlocks. */
-function egressAllows(rules: Json[], ip: string, port: number): boolean {
-  const address = parseCidr(`${ip}/${ip.includes(':') ? 128 : 32}`);
-  if (typeof address === 'string') throw new Error(`${ip}: ${address}`);
-  const within = (text: string) => {
-    const c = parseCidr(text);
-    if (typeof c === 'string') throw new Error(`${text}: ${c}`);
-    return cidrStrictlyContains(c, address) || (c.family === address.family && c.prefix === address.prefix && c.address === address.address);
-  };
-  return rules.some((r) => {
-    const ports = r.ports as { port: number }[];
-    const blocks = (r.to as { ipBlock?: { cidr: string; except?: string[] } }[]).map((p) => p.ipBlock).filter((b) => b !== undefined);
-    return ports.some((p) => p.port === port) && blocks.some((b) => within(b.cidr) && !(b.except ?? []).some(within));
-  });
-}
 
 test('review 3: app egress to 0.0.0.0/0 excludes the metadata endpoint, the private ranges, 100.64.0.0/10 and the cluster CIDRs', () => {
   const egress = [
