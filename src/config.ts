@@ -18,9 +18,12 @@ export interface RegionConfig {
 
 /** Resource budget of a plan: the namespace's ResourceQuota and LimitRange defaults. */
 export interface PlanConfig {
-  /** ResourceQuota `spec.hard`, e.g. `requests.cpu: "2"`. */
+  /** ResourceQuota `spec.hard`, e.g. `requests.cpu: "2"`; `requests.`/`limits.ephemeral-storage` cap the node disk a tenant may fill. */
   quota: Record<string, string>;
-  /** LimitRange container defaults. */
+  /**
+   * LimitRange container defaults. Their `ephemeral-storage` is also set explicitly on the app
+   * container, whose disk use must be bounded whether or not the Tenant sets resources.
+   */
   defaultRequest: Record<string, string>;
   defaultLimit: Record<string, string>;
   /** Default volume sizes when the Tenant does not set them. */
@@ -204,13 +207,27 @@ export const METADATA_CIDRS: readonly string[] = ['169.254.0.0/16', 'fe80::/10',
 /** What tenant egress leaves out by default: the private ranges, carrier-grade NAT (pods on some clusters), link-local and IPv6 unique-local. */
 const DEFAULT_EGRESS_EXCEPT: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
 
+// Ephemeral storage (container filesystem, logs, emptyDir) is on the node's disk, shared by every
+// tenant on the node: without a limit one tenant can fill it and get other tenants' pods evicted.
+// The quota leaves room for the app at its largest replica count the memory quota allows, the
+// database, a backup (2Gi limit) and a restore at once.
 const DEFAULT_PLAN: PlanConfig = {
-  quota: { 'requests.cpu': '2', 'requests.memory': '4Gi', 'limits.memory': '8Gi', persistentvolumeclaims: '4', 'requests.storage': '100Gi', pods: '20' },
-  defaultRequest: { cpu: '100m', memory: '128Mi' },
-  defaultLimit: { memory: '512Mi' },
+  quota: {
+    'requests.cpu': '2',
+    'requests.memory': '4Gi',
+    'limits.memory': '8Gi',
+    'requests.ephemeral-storage': '8Gi',
+    'limits.ephemeral-storage': '24Gi',
+    persistentvolumeclaims: '4',
+    'requests.storage': '100Gi',
+    pods: '20',
+  },
+  defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' },
+  defaultLimit: { memory: '512Mi', 'ephemeral-storage': '1Gi' },
   databaseStorage: '10Gi',
   filesStorage: '10Gi',
-  databaseResources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  // The data is on its volume; the container writes only logs, its socket and /tmp (both emptyDirs, 272Mi at most).
+  databaseResources: { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' } },
 };
 
 /** Returns the built-in defaults: no regions (a deployment must name the ones it serves). */
@@ -233,8 +250,16 @@ export function defaultConfig(): OperatorConfig {
     egressExcept: [...DEFAULT_EGRESS_EXCEPT],
     clusterCidrs: [],
     plans: {
-      trial: { ...DEFAULT_PLAN, quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '4Gi', 'requests.storage': '20Gi' } },
-      free: { ...DEFAULT_PLAN, quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.storage': '10Gi' }, databaseStorage: '2Gi', filesStorage: '2Gi' },
+      trial: {
+        ...DEFAULT_PLAN,
+        quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '4Gi', 'requests.ephemeral-storage': '4Gi', 'limits.ephemeral-storage': '12Gi', 'requests.storage': '20Gi' },
+      },
+      free: {
+        ...DEFAULT_PLAN,
+        quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.ephemeral-storage': '2Gi', 'limits.ephemeral-storage': '8Gi', 'requests.storage': '10Gi' },
+        databaseStorage: '2Gi',
+        filesStorage: '2Gi',
+      },
       paid: DEFAULT_PLAN,
     },
     images: {
@@ -255,7 +280,8 @@ export function defaultConfig(): OperatorConfig {
       startingDeadlineSeconds: 3600,
       backupDeadlineSeconds: 6 * 3600,
       restoreDeadlineSeconds: 8 * 3600,
-      resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      // The agent streams to S3; its disk is its 1Gi /tmp and its logs.
+      resources: { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } },
       filesMountPath: '/var/lib/tenantry/files',
       staleGraceSeconds: 7200,
       restoreBytesPerSecond: 100e6,

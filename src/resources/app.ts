@@ -24,14 +24,23 @@ export interface AppOptions {
 /** Environment variables the operator sets from the database Secret; a Tenant's env cannot override them. */
 const DATABASE_ENV = [NeutralKey.Url, NeutralKey.Engine, NeutralKey.Host, NeutralKey.Port, NeutralKey.Name, NeutralKey.User, NeutralKey.Password];
 
-/** Returns the canonical resources of the app container from the Tenant, or undefined when it sets none. */
+/** The resource the app's disk use is counted in: its writable layer, its logs and its emptyDirs. */
+const EPHEMERAL_STORAGE = 'ephemeral-storage';
+
+/**
+ * Returns the canonical resources of the app container: the Tenant's, plus the plan's
+ * ephemeral-storage default, or undefined when there is neither. The ephemeral storage is set
+ * here, not left to the LimitRange: the node's disk is shared with other tenants, and a pod
+ * created before the LimitRange exists (both are applied in the same pass) would have no limit.
+ */
 function appResources(ctx: BuildContext): Record<string, unknown> | undefined {
   const spec = ctx.tenant.spec.app?.resources;
+  const plan = ctx.config.plans[ctx.tenant.spec.plan];
+  const planDefault = { requests: plan.defaultRequest[EPHEMERAL_STORAGE], limits: plan.defaultLimit[EPHEMERAL_STORAGE] };
   const out: Record<string, unknown> = {};
   for (const part of ['requests', 'limits'] as const) {
-    const values = spec?.[part];
-    if (!values) continue;
-    const entries = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | number][];
+    const entries = Object.entries(spec?.[part] ?? {}).filter(([, v]) => v !== undefined) as [string, string | number][];
+    if (planDefault[part] !== undefined && !entries.some(([k]) => k === EPHEMERAL_STORAGE)) entries.push([EPHEMERAL_STORAGE, planDefault[part]]);
     if (entries.length > 0) out[part] = Object.fromEntries(entries.map(([k, v]) => [k, canonicalQuantity(v)]));
   }
   return Object.keys(out).length > 0 ? out : undefined;

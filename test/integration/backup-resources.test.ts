@@ -143,6 +143,8 @@ void describe('backup builders against the API server', () => {
           // No API token reaches the agent: it needs no Kubernetes access.
           assert.deepEqual(spec.volumes.map((v) => v.name), ['files', 'tmp'], `${what}: no service account token volume`);
           assert.equal(spec.containers.length, 1);
+          // The tenant's quota counts node disk: the agent states its ephemeral storage.
+          assert.ok(((spec.containers[0]!.resources as Json | undefined)?.limits as Json | undefined)?.['ephemeral-storage'], `${what}: no ephemeral-storage limit`);
         }
 
         // The check can fail: a privileged agent pod is refused by the namespace's enforce label.

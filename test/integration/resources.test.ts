@@ -113,7 +113,12 @@ void describe('resource builders against the API server', () => {
           assert.doesNotMatch(r.stderr, /violate|PodSecurity/i, `${workload.kind}/${workload.metadata.name}: admitted with a warning`);
           const pod = JSON.parse(r.stdout) as Json;
           // The LimitRange filled in what the workload leaves open, and quota accepted it.
-          for (const c of (pod.spec as { containers: Json[] }).containers) assert.ok(((c.resources as Json | undefined)?.limits as Json | undefined)?.memory, `${String(c.name)} has a memory limit`);
+          for (const c of (pod.spec as { containers: Json[] }).containers) {
+            const limits = (c.resources as Json | undefined)?.limits as Json | undefined;
+            assert.ok(limits?.memory, `${String(c.name)} has a memory limit`);
+            // The quota counts node disk too: a pod without an ephemeral-storage limit would be refused.
+            assert.ok(limits?.['ephemeral-storage'], `${String(c.name)} has an ephemeral-storage limit`);
+          }
         }
 
         // The check can fail: a privileged pod is refused by the namespace's enforce label.

@@ -299,7 +299,8 @@ test('pods: restricted, no API token, the backup account, the region, resources 
     assert.equal(sc.runAsNonRoot, true, what);
     assert.deepEqual(sc.capabilities, { drop: ['ALL'] }, what);
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' }, what);
-    assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } }, what);
+    // The configured values merge over the defaults: ephemeral storage keeps its default.
+    assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '2Gi' } }, what);
     assert.deepEqual(at(pod, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'), [
       {
         matchExpressions: [
@@ -310,7 +311,7 @@ test('pods: restricted, no API token, the backup account, the region, resources 
     ], what);
   }
   const dflt = container(cronPod(find(buildBackupResources(ctxFor(), policyOf(), { hasCredentialsSecret: false }), 'CronJob')));
-  assert.deepEqual(dflt.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  assert.deepEqual(dflt.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } });
 });
 
 test('volumes: the files claim read-only for a backup and writable for a restore, an emptyDir at /tmp', () => {
@@ -600,14 +601,14 @@ test('the backup configuration defaults', () => {
     startingDeadlineSeconds: 3600,
     backupDeadlineSeconds: 21600,
     restoreDeadlineSeconds: 28800,
-    resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    resources: { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } },
     filesMountPath: '/var/lib/tenantry/files',
     staleGraceSeconds: 7200,
     restoreBytesPerSecond: 100e6,
   });
   const c = parseConfig({ ...minimal, backup: { defaultPolicy: 'nightly', kmsEndpoint: 'http://127.0.0.1:4566', allowInsecureKmsEndpoint: true, egressCidrs: ['10.20.0.0/24', '2001:db8::/32'], resources: { limits: { memory: '1Gi' } } } });
   assert.equal(c.backup.defaultPolicy, 'nightly');
-  assert.deepEqual(c.backup.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '1Gi' } }, 'merged over the defaults');
+  assert.deepEqual(c.backup.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '2Gi' } }, 'merged over the defaults');
   assert.deepEqual(c.backup.egressCidrs, ['10.20.0.0/24', '2001:db8::/32'], 'lists replace, not merge');
 });
 

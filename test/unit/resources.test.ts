@@ -4,15 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1StorageClass } from '@kubernetes/client-node';
-import type { Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
+import type { BackupPolicy, Restore, Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
 import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import {
+  buildBackupResources,
   buildContext,
   buildDatabaseSecret,
   buildDesiredState,
   buildIngress,
   buildPersistentVolumeClaims,
+  buildRestoreJob,
   canonicalQuantity,
   ECDHE_CIPHERS_GO,
   ECDHE_CIPHERS_OPENSSL,
@@ -495,7 +497,7 @@ test('the database: claim by name, official image with the version as tag, writa
     assert.deepEqual(at(pod, 'securityContext'), { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } });
     const env = c.env as { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
     for (const k of row.keys) assert.deepEqual(env.find((e) => e.name === k)?.valueFrom, { secretKeyRef: { name: 'database-credentials', key: k } });
-    assert.deepEqual(at(c, 'resources'), { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } });
+    assert.deepEqual(at(c, 'resources'), { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' } });
     const svc = find(ms, 'Service', 'database');
     assert.equal(at(svc, 'spec', 'clusterIP'), 'None');
     assert.deepEqual(at(svc, 'spec', 'ports', 0, 'port'), row.port);
@@ -525,7 +527,8 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   const c = at(spec, 'template', 'spec', 'containers', 0) as Json;
   assert.equal(c.image, 'registry.example.com:5000/saas/app:2.1.0');
   assert.equal(c.imagePullPolicy, 'IfNotPresent');
-  assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1536Mi', cpu: '2' } });
+  // The plan's ephemeral-storage defaults are added to the Tenant's own resources.
+  assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '128Mi' }, limits: { memory: '1536Mi', cpu: '2', 'ephemeral-storage': '1Gi' } });
   const env = c.env as Json[];
   assert.deepEqual(env.slice(0, 2), [{ name: 'FEATURE_X', value: 'on' }, { name: 'EMPTY' }]);
   assert.equal(env.filter((e) => e.name === 'DATABASE_PASSWORD').length, 1);
@@ -538,11 +541,11 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   assert.deepEqual((pod.volumes as Json[])[0], { name: 'files', persistentVolumeClaim: { claimName: 'files' } });
   assert.ok(at(pod, 'affinity', 'podAffinity'), 'replicas share the node of the ReadWriteOnce volume');
   assert.equal(at(pod, 'securityContext', 'runAsUser'), 10001);
-  // Default image and no resources: the LimitRange fills them in.
+  // Default image and no resources: the LimitRange fills in cpu and memory; ephemeral storage is explicit.
   const plain = find(buildDesiredState(ctxFor('nginx', 'postgres', { app: {} })), 'Deployment') as Json;
   assert.equal(at(plain, 'spec', 'replicas'), 1);
   assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'ghcr.io/example/saas-app:1.0.0');
-  assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), undefined);
+  assert.deepEqual(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), { requests: { 'ephemeral-storage': '128Mi' }, limits: { 'ephemeral-storage': '1Gi' } });
   assert.deepEqual(at(find(buildDesiredState(ctx), 'Service', 'app'), 'spec', 'ports'), [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
 });
 
@@ -612,8 +615,79 @@ test('the Secret holds exactly the given passwords, base64 in data, and invents 
 test('quota and limit range come from the plan, in canonical form', () => {
   const ms = buildDesiredState(ctxFor('nginx', 'postgres', { plan: 'free' }, { plans: { free: { quota: { 'requests.cpu': '0.5', 'requests.memory': '1024Mi', pods: '10' }, defaultRequest: { cpu: '100m' }, defaultLimit: { memory: '0.5Gi' } } } }));
   // The configuration merges over the plan defaults: the keys not given keep their default values.
-  assert.deepEqual(at(find(ms, 'ResourceQuota'), 'spec', 'hard'), { 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', persistentvolumeclaims: '4', 'requests.storage': '10Gi', pods: '10' });
-  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [{ type: 'Container', default: { memory: '512Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }]);
+  assert.deepEqual(at(find(ms, 'ResourceQuota'), 'spec', 'hard'), {
+    'requests.cpu': '500m',
+    'requests.memory': '1Gi',
+    'limits.memory': '2Gi',
+    'requests.ephemeral-storage': '2Gi',
+    'limits.ephemeral-storage': '8Gi',
+    persistentvolumeclaims: '4',
+    'requests.storage': '10Gi',
+    pods: '10',
+  });
+  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [{ type: 'Container', default: { memory: '512Mi', 'ephemeral-storage': '1Gi' }, defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' } }]);
+});
+
+/** Bytes of a quantity with a binary or no suffix (what these tests use), for sums and comparisons. */
+function bytesOf(q: unknown): number {
+  const m = /^([0-9]+)(Ki|Mi|Gi)?$/.exec(String(q));
+  assert.ok(m, `unexpected quantity ${String(q)}`);
+  return Number(m[1]) * 1024 ** ({ '': 0, Ki: 1, Mi: 2, Gi: 3 } as Record<string, number>)[m[2] ?? '']!;
+}
+
+test('review 13: every container Tenantry builds requests and limits ephemeral storage, within the plan\'s LimitRange and quota', () => {
+  const policy: BackupPolicy = {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'BackupPolicy',
+    metadata: { name: 'nightly' },
+    spec: { schedule: '0 2 * * *', destination: { bucket: 'b', region: 'eu-west-1' }, retention: { keepDaily: 7 } },
+  };
+  const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: 'r', uid: 'u' }, spec: { tenant: 'acme', backupId: 'latest', target: { inPlace: true } } };
+  const EPHEMERAL = 'ephemeral-storage';
+  for (const plan of ['trial', 'free', 'paid'] as const) {
+    for (const engine of ENGINES) {
+      for (const readOnlyRootFilesystem of [true, false]) {
+        const what = `${plan} × ${engine} × readOnlyRootFilesystem ${readOnlyRootFilesystem}`;
+        // With and without the Tenant's own (cpu and memory) resources: ephemeral storage is set either way.
+        const ctx = ctxFor('nginx', engine, { plan, app: { replicas: 1, resources: { limits: { memory: '1Gi' } } } }, { app: { readOnlyRootFilesystem } });
+        const ms = buildDesiredState(ctx);
+        // The namespace's budget: a LimitRange default for any other container, and a quota on both sums.
+        const limits = at(find(ms, 'LimitRange'), 'spec', 'limits', 0) as Json;
+        assert.ok(at(limits, 'default', EPHEMERAL) && at(limits, 'defaultRequest', EPHEMERAL), `${what}: LimitRange has no ephemeral-storage default`);
+        const hard = at(find(ms, 'ResourceQuota'), 'spec', 'hard') as Json;
+        assert.ok(hard['requests.ephemeral-storage'] && hard['limits.ephemeral-storage'], `${what}: quota does not cover ephemeral storage`);
+        const pods: [string, Json][] = [
+          ...podSpecs(ms),
+          ...podSpecs(buildDesiredState(ctxFor('nginx', engine, { plan, app: { replicas: 1 } }, { app: { readOnlyRootFilesystem } }))).map(([n, p]) => [`${n} (no Tenant resources)`, p] as [string, Json]),
+          ['backup CronJob', at(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec') as Json],
+          ['restore Job', at(buildRestoreJob(ctx, policy, restore, '20261126T020000Z-a1b2c3'), 'spec', 'template', 'spec') as Json],
+        ];
+        const sum = { requests: 0, limits: 0 };
+        for (const [name, pod] of pods) {
+          let podLimit = 0;
+          for (const c of pod.containers as Json[]) {
+            const request = at(c, 'resources', 'requests', EPHEMERAL);
+            const limit = at(c, 'resources', 'limits', EPHEMERAL);
+            // Explicit on the container: the pod does not depend on the LimitRange existing before it.
+            assert.ok(request && limit, `${what}: ${name} container ${String(c.name)} has no ephemeral-storage request and limit`);
+            assert.ok(bytesOf(request) <= bytesOf(limit), `${what}: ${name} requests more than its limit`);
+            podLimit += bytesOf(limit);
+            if (!name.includes('no Tenant')) {
+              sum.requests += bytesOf(request);
+              sum.limits += bytesOf(limit);
+            }
+          }
+          // Every emptyDir is capped, and together they fit the pod's limit (else the pod is evicted first).
+          const dirs = ((pod.volumes ?? []) as Json[]).filter((v) => 'emptyDir' in v);
+          for (const v of dirs) assert.ok(at(v, 'emptyDir', 'sizeLimit'), `${what}: ${name} emptyDir ${String(v.name)} has no sizeLimit`);
+          assert.ok(dirs.reduce((n, v) => n + bytesOf(at(v, 'emptyDir', 'sizeLimit')), 0) < podLimit, `${what}: ${name}: its emptyDirs can outgrow its ephemeral-storage limit`);
+        }
+        // One app pod, the database, a backup and a restore at once still fit the plan's quota.
+        assert.ok(sum.requests <= bytesOf(hard['requests.ephemeral-storage']), `${what}: ${sum.requests} bytes requested, quota ${String(hard['requests.ephemeral-storage'])}`);
+        assert.ok(sum.limits <= bytesOf(hard['limits.ephemeral-storage']), `${what}: ${sum.limits} bytes of limits, quota ${String(hard['limits.ephemeral-storage'])}`);
+      }
+    }
+  }
 });
 
 test('PVCs: ReadWriteOnce on the tenant\'s or the region\'s class, sized from the Tenant or the plan', () => {
