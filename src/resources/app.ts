@@ -46,10 +46,14 @@ function appResources(ctx: BuildContext): Record<string, unknown> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Returns how many app pods run: the Tenant's replicas (default 1), zero while suspended (defaults to spec.suspend). */
+export function appReplicas(ctx: BuildContext, suspended = ctx.tenant.spec.suspend ?? false): number {
+  return suspended ? 0 : (ctx.tenant.spec.app?.replicas ?? 1);
+}
+
 /** Builds the app Deployment: restricted pods pinned to the region, files volume mounted, credentials by secretKeyRef. */
 export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Manifest {
   const { config } = ctx;
-  const suspended = opts.suspended ?? ctx.tenant.spec.suspend ?? false;
   const image = ctx.tenant.spec.app?.image ?? config.images.app;
   const reserved = new Set<string>(DATABASE_ENV);
   const env: Record<string, unknown>[] = [
@@ -87,7 +91,7 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
     kind: 'Deployment',
     metadata: ownedMetadata(ctx, APP_NAME, { component: Component.App }),
     spec: {
-      replicas: suspended ? 0 : (ctx.tenant.spec.app?.replicas ?? 1),
+      replicas: appReplicas(ctx, opts.suspended),
       selector: { matchLabels: selectorLabels(ctx, Component.App) },
       // The files volume is ReadWriteOnce: a rolling update would start the new pod while the old one
       // holds the volume, and on another node it could never attach. Recreate stops the old pod first.

@@ -1,9 +1,12 @@
 // Table tests of the pure builders in src/resources: for every ingress provider × database engine,
 // the promises the manifests carry (P1 isolation, P2 encrypted storage, P4 TLS/HSTS, P8 region)
 // and the properties the reconciler relies on (labels, owner reference, canonical, deterministic).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1StorageClass } from '@kubernetes/client-node';
+import { load } from 'js-yaml';
 import type { BackupPolicy, Restore, Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
 import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
@@ -29,6 +32,7 @@ import {
   type BuildContext,
   type Manifest,
 } from '../../src/resources/index.js';
+import { repoRoot } from '../env/paths.js';
 import { egressAllows } from '../support/netpol.js';
 import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS, type IngressVariant } from '../support/resources-fixture.js';
 
@@ -453,6 +457,19 @@ test('ingressKinds lists exactly what each provider builds; OWNED_KINDS covers e
   assert.equal(OWNED_KINDS.find((k) => k.kind === 'Namespace')?.namespaced, false);
 });
 
+test('both ClusterRoles grant every owned kind the verbs the operator uses on it (watch, apply, prune)', () => {
+  for (const file of [['deploy', 'base', 'clusterrole.yaml'], ['charts', 'tenantry', 'templates', 'clusterrole.yaml']]) {
+    // The chart's template lines ({{ … }}) are not YAML; the rules hold none.
+    const text = readFileSync(join(repoRoot(), ...file), 'utf8').split('\n').filter((l) => !l.trim().startsWith('{{')).join('\n').replace(/\{\{[^}]*\}\}/g, 'x');
+    const role = load(text) as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    for (const k of OWNED_KINDS) {
+      const group = k.apiVersion.includes('/') ? k.apiVersion.split('/')[0]! : '';
+      const granted = new Set(role.rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(k.plural)).flatMap((r) => r.verbs));
+      for (const verb of ['get', 'list', 'watch', 'create', 'patch', 'delete']) assert.ok(granted.has(verb), `${file.join('/')}: ${verb} ${k.plural}.${group} not granted`);
+    }
+  }
+});
+
 // --- suspension -----------------------------------------------------------------------------------
 
 test('a suspended tenant has no route and no app pods, but keeps its database and certificate', () => {
@@ -465,6 +482,35 @@ test('a suspended tenant has no route and no app pods, but keeps its database an
     assert.ok(!ms.some((m) => m.metadata.labels[COMPONENT_LABEL] === 'ingress'));
   }
   assert.ok(buildDesiredState(ctxFor('nginx', 'postgres')).some((m) => m.kind === 'Ingress'));
+});
+
+test('review 15: a PodDisruptionBudget (maxUnavailable 1) over the app pods for two or more replicas, none for fewer or while suspended', () => {
+  for (const [replicas, suspend, want] of [
+    [0, false, false],
+    [1, false, false],
+    [2, false, true],
+    [50, false, true],
+    [3, true, false],
+  ] as const) {
+    const ms = buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas }, suspend }));
+    const pdbs = ms.filter((m) => m.kind === 'PodDisruptionBudget');
+    assert.equal(pdbs.length, want ? 1 : 0, `replicas ${replicas}, suspend ${suspend}`);
+    if (!want) continue;
+    const pdb = pdbs[0]!;
+    assert.equal(pdb.apiVersion, 'policy/v1');
+    assert.equal(pdb.metadata.name, 'app');
+    assert.equal(pdb.metadata.labels[COMPONENT_LABEL], 'app');
+    assert.deepEqual(pdb.spec, {
+      maxUnavailable: 1,
+      selector: at(find(ms, 'Deployment', 'app'), 'spec', 'selector'),
+      // A crash-looping pod must not hold a drain hostage: only healthy pods count against the budget.
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+    // After the Deployment it protects.
+    assert.ok(ms.indexOf(pdb) > ms.indexOf(find(ms, 'Deployment', 'app')));
+  }
+  // A suspension decided by the lifecycle (not the spec) removes it too.
+  assert.ok(!buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }), { suspended: true }).some((m) => m.kind === 'PodDisruptionBudget'));
 });
 
 // --- database, app, secret ------------------------------------------------------------------------
