@@ -474,7 +474,7 @@ export function validateConfig(raw: unknown): string[] {
       else {
         const rule = e.cidr as string;
         // Nothing can be cut out of a rule that lies inside a forbidden range: refuse the rule.
-        for (const m of METADATA_CIDRS) if (cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`${p}.cidr ${rule} lies in ${m} (link-local, where the cloud metadata endpoint hands out the node's credentials): no tenant app may reach it; remove the rule`);
+        for (const m of METADATA_CIDRS) if (cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`${p}.cidr ${rule} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no tenant app may reach it; remove the rule`);
         (Array.isArray(c.clusterCidrs) ? c.clusterCidrs : []).forEach((text: unknown, j) => {
           const cluster = typeof text === 'string' ? parseCidr(text) : undefined;
           if (cluster && typeof cluster !== 'string' && cidrWithin(cidr, cluster)) {
@@ -564,7 +564,7 @@ function validateBackup(b: unknown, problems: string[]): void {
     b.egressCidrs.forEach((text: unknown, i) => {
       const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
       for (const m of METADATA_CIDRS) {
-        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`backup.egressCidrs[${i}] ${text as string} lies in ${m} (link-local, where the cloud metadata endpoint hands out the node's credentials): no S3 or KMS endpoint is there; remove it`);
+        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`backup.egressCidrs[${i}] ${text as string} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no S3 or KMS endpoint is there; remove it`);
       }
     });
   }
