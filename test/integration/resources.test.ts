@@ -75,7 +75,8 @@ void describe('resource builders against the API server', () => {
     for (const engine of ENGINES) {
       test(`${variant} × ${engine}: accepted, stored as built, pods admitted as restricted`, async () => {
         const name = `res-${RUN}-${variant.replace('gateway-', 'gw-').replace('listenerset', 'ls')}-${engine === 'postgres' ? 'pg' : 'my'}`;
-        const stored = await createTenant(fixtureTenant(name, engine));
+        // Two replicas, so the app's PodDisruptionBudget is among what the API server checks.
+        const stored = await createTenant(fixtureTenant(name, engine, { app: { replicas: 2 } }));
         // The builders read what the API server stored, GitOps labels and all.
         assert.equal(stored.metadata.labels?.['app.kubernetes.io/instance'], GITOPS_LABELS['app.kubernetes.io/instance']);
         assert.ok(stored.metadata.uid);
@@ -83,6 +84,7 @@ void describe('resource builders against the API server', () => {
         if (isBuildContextError(built)) throw new Error(built.error);
         const ctx: BuildContext = built;
         const desired = buildDesiredState(ctx);
+        assert.ok(desired.some((m) => m.kind === 'PodDisruptionBudget'), 'the desired state holds the app budget');
         const all = [...desired, buildDatabaseSecret(ctx, { databasePassword: 'integration-password', rootPassword: 'integration-root' }), ...buildPersistentVolumeClaims(ctx)];
         for (const m of all) {
           const text = JSON.stringify(m.metadata);
