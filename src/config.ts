@@ -18,9 +18,12 @@ export interface RegionConfig {
 
 /** Resource budget of a plan: the namespace's ResourceQuota and LimitRange defaults. */
 export interface PlanConfig {
-  /** ResourceQuota `spec.hard`, e.g. `requests.cpu: "2"`. */
+  /** ResourceQuota `spec.hard`, e.g. `requests.cpu: "2"`; `requests.`/`limits.ephemeral-storage` cap the node disk a tenant may fill. */
   quota: Record<string, string>;
-  /** LimitRange container defaults. */
+  /**
+   * LimitRange container defaults. Their `ephemeral-storage` is also set explicitly on the app
+   * container, whose disk use must be bounded whether or not the Tenant sets resources.
+   */
   defaultRequest: Record<string, string>;
   defaultLimit: Record<string, string>;
   /** Default volume sizes when the Tenant does not set them. */
@@ -78,8 +81,13 @@ export interface AppPodConfig {
   /** Numeric user and group the app runs as (Pod Security "restricted" needs a non-root user). */
   runAsUser: number;
   runAsGroup: number;
-  /** HTTP path of the app's readiness and liveness probes. */
+  /** HTTP path of the app's readiness probe (and of its liveness probe when livenessPath is unset). */
   healthPath: string;
+  /**
+   * HTTP path of the app's liveness probe; unset: healthPath. Point it at an endpoint that checks
+   * the process alone, not the database: a restart never cures a slow dependency.
+   */
+  livenessPath?: string;
   /** Where the files volume is mounted in the app container. */
   filesPath: string;
   /** Run with a read-only root filesystem (an emptyDir is mounted at /tmp). */
@@ -105,6 +113,11 @@ export interface BackupConfig {
   /** KMS endpoint URL for a KMS-compatible service (a local emulator); unset: AWS KMS of the region. */
   kmsEndpoint?: string;
   /**
+   * Local development only: accept an http:// kmsEndpoint (a KMS emulator on loopback). KMS answers
+   * GenerateDataKey and Decrypt with the plaintext data key, which http:// sends in the clear.
+   */
+  allowInsecureKmsEndpoint: boolean;
+  /**
    * Annotations of each tenant's `backup` ServiceAccount when a policy has no credentialsSecretRef
    * (workload identity). `{tenant}`, `{namespace}` and `{region}` are replaced per tenant, e.g.
    * `eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/tenantry-backup-{tenant}`: one IAM
@@ -114,7 +127,11 @@ export interface BackupConfig {
   serviceAccountAnnotations: Record<string, string>;
   /** Where backup pods may connect on 443 (S3, KMS, STS); a cluster with VPC endpoints lists their CIDRs instead of 0.0.0.0/0. */
   egressCidrs: string[];
-  /** Ranges cut out of each of egressCidrs that contains them (default: the private ranges, so the agent cannot reach cluster-internal services). */
+  /**
+   * Ranges cut out of each of egressCidrs that contains them (default: the private ranges,
+   * 100.64.0.0/10 and link-local, so the agent reaches neither cluster-internal services nor the
+   * metadata endpoint); the cluster's CIDRs and {@link METADATA_CIDRS} are cut out too.
+   */
   egressExcept: string[];
   /** How late a missed backup may still start (CronJob startingDeadlineSeconds). */
   startingDeadlineSeconds: number;
@@ -144,6 +161,17 @@ export interface OperatorConfig {
   /** Where cluster DNS runs, the only DNS egress allowed. */
   dns: { namespace: string; podLabels: Record<string, string> };
   egress: EgressRule[];
+  /**
+   * Ranges cut out of every egress[] CIDR that contains them (default: the private ranges,
+   * 100.64.0.0/10 and link-local), so a wide rule such as 0.0.0.0/0 does not open the cluster.
+   * {@link METADATA_CIDRS} are cut out whatever this says.
+   */
+  egressExcept: string[];
+  /**
+   * The cluster's own networks: pod, service and node CIDRs and the API server's addresses. Cut out
+   * of every tenant egress rule (app and backup) that contains them; an app rule inside one is refused.
+   */
+  clusterCidrs: string[];
   plans: Record<TenantSpecPlan, PlanConfig>;
   images: ImageConfig;
   /** Port the app container listens on. */
@@ -169,13 +197,37 @@ const REGIONS: readonly TenantSpecRegion[] = [
   'ap-south-1',
 ];
 
+/**
+ * Ranges no tenant pod may reach whatever the configuration says: link-local (IPv4 and IPv6),
+ * where the cloud metadata and credentials endpoints answer (169.254.169.254, 169.254.170.2), and
+ * the EC2 metadata endpoint's IPv6 address. An instance's credentials are not a tenant's.
+ */
+export const METADATA_CIDRS: readonly string[] = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'];
+
+/** What tenant egress leaves out by default: the private ranges, carrier-grade NAT (pods on some clusters), link-local and IPv6 unique-local. */
+const DEFAULT_EGRESS_EXCEPT: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
+
+// Ephemeral storage (container filesystem, logs, emptyDir) is on the node's disk, shared by every
+// tenant on the node: without a limit one tenant can fill it and get other tenants' pods evicted.
+// The quota leaves room for the app at its largest replica count the memory quota allows, the
+// database, a backup (2Gi limit) and a restore at once.
 const DEFAULT_PLAN: PlanConfig = {
-  quota: { 'requests.cpu': '2', 'requests.memory': '4Gi', 'limits.memory': '8Gi', persistentvolumeclaims: '4', 'requests.storage': '100Gi', pods: '20' },
-  defaultRequest: { cpu: '100m', memory: '128Mi' },
-  defaultLimit: { memory: '512Mi' },
+  quota: {
+    'requests.cpu': '2',
+    'requests.memory': '4Gi',
+    'limits.memory': '8Gi',
+    'requests.ephemeral-storage': '8Gi',
+    'limits.ephemeral-storage': '24Gi',
+    persistentvolumeclaims: '4',
+    'requests.storage': '100Gi',
+    pods: '20',
+  },
+  defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' },
+  defaultLimit: { memory: '512Mi', 'ephemeral-storage': '1Gi' },
   databaseStorage: '10Gi',
   filesStorage: '10Gi',
-  databaseResources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+  // The data is on its volume; the container writes only logs, its socket and /tmp (both emptyDirs, 272Mi at most).
+  databaseResources: { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' } },
 };
 
 /** Returns the built-in defaults: no regions (a deployment must name the ones it serves). */
@@ -195,9 +247,19 @@ export function defaultConfig(): OperatorConfig {
     tls: { issuerKind: 'ClusterIssuer', issuerName: 'letsencrypt' },
     dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
     egress: [],
+    egressExcept: [...DEFAULT_EGRESS_EXCEPT],
+    clusterCidrs: [],
     plans: {
-      trial: { ...DEFAULT_PLAN, quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '4Gi', 'requests.storage': '20Gi' } },
-      free: { ...DEFAULT_PLAN, quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.storage': '10Gi' }, databaseStorage: '2Gi', filesStorage: '2Gi' },
+      trial: {
+        ...DEFAULT_PLAN,
+        quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '4Gi', 'requests.ephemeral-storage': '4Gi', 'limits.ephemeral-storage': '12Gi', 'requests.storage': '20Gi' },
+      },
+      free: {
+        ...DEFAULT_PLAN,
+        quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.ephemeral-storage': '2Gi', 'limits.ephemeral-storage': '8Gi', 'requests.storage': '10Gi' },
+        databaseStorage: '2Gi',
+        filesStorage: '2Gi',
+      },
       paid: DEFAULT_PLAN,
     },
     images: {
@@ -211,13 +273,15 @@ export function defaultConfig(): OperatorConfig {
     podSecurityVersion: 'v1.35',
     concurrency: 8,
     backup: {
+      allowInsecureKmsEndpoint: false,
       serviceAccountAnnotations: {},
       egressCidrs: ['0.0.0.0/0'],
-      egressExcept: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+      egressExcept: [...DEFAULT_EGRESS_EXCEPT],
       startingDeadlineSeconds: 3600,
       backupDeadlineSeconds: 6 * 3600,
       restoreDeadlineSeconds: 8 * 3600,
-      resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      // The agent streams to S3; its disk is its 1Gi /tmp and its logs.
+      resources: { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } },
       filesMountPath: '/var/lib/tenantry/files',
       staleGraceSeconds: 7200,
       restoreBytesPerSecond: 100e6,
@@ -237,7 +301,6 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const QUANTITY = /^([0-9]+([.][0-9]*)?|[.][0-9]+)([KMGTPE]i|[kmMGTPE])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
 /** Same shape as the BackupPolicy CRD's endpoint rule: http(s), a host or bracketed IPv6 address, an optional port, no credentials. */
 const ENDPOINT_URL = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(\/[^ \t]*)?$/;
@@ -326,6 +389,20 @@ export function cidrStrictlyContains(outer: Cidr, inner: Cidr): boolean {
   return inner.address >> shift === outer.address >> shift;
 }
 
+/** Tells whether `inner` lies inside `outer` or is the same network. */
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  return cidrStrictlyContains(outer, inner) || (outer.family === inner.family && outer.prefix === inner.prefix && outer.address === inner.address);
+}
+
+/** Checks a list of CIDRs, each problem naming its index. */
+function cidrList(list: unknown, path: string, problems: string[]): void {
+  if (!Array.isArray(list)) return void problems.push(`${path} must be a list of CIDRs`);
+  list.forEach((cidr: unknown, i) => {
+    const parsed = typeof cidr === 'string' ? parseCidr(cidr) : 'must be a CIDR such as 192.0.2.0/24';
+    if (typeof parsed === 'string') problems.push(`${path}[${i}] ${parsed}${typeof cidr === 'string' ? ` (got "${cidr}")` : ''}`);
+  });
+}
+
 /** Deep-merges `over` into `base` (objects merge, everything else replaces). */
 function merge(base: unknown, over: unknown): unknown {
   if (!isObj(base) || !isObj(over)) return over === undefined ? base : over;
@@ -392,7 +469,19 @@ export function validateConfig(raw: unknown): string[] {
     c.egress.forEach((e: unknown, i) => {
       const p = `egress[${i}]`;
       if (!isObj(e)) return void problems.push(`${p} must be a mapping`);
-      if (typeof e.cidr !== 'string' || !CIDR.test(e.cidr)) problems.push(`${p}.cidr must be a CIDR such as 192.0.2.0/24`);
+      const cidr = typeof e.cidr === 'string' ? parseCidr(e.cidr) : 'must be a CIDR such as 192.0.2.0/24';
+      if (typeof cidr === 'string') problems.push(`${p}.cidr ${cidr}${typeof e.cidr === 'string' ? ` (got "${e.cidr}")` : ''}`);
+      else {
+        const rule = e.cidr as string;
+        // Nothing can be cut out of a rule that lies inside a forbidden range: refuse the rule.
+        for (const m of METADATA_CIDRS) if (cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`${p}.cidr ${rule} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no tenant app may reach it; remove the rule`);
+        (Array.isArray(c.clusterCidrs) ? c.clusterCidrs : []).forEach((text: unknown, j) => {
+          const cluster = typeof text === 'string' ? parseCidr(text) : undefined;
+          if (cluster && typeof cluster !== 'string' && cidrWithin(cidr, cluster)) {
+            problems.push(`${p}.cidr ${rule} lies in clusterCidrs[${j}] ${text as string}: the app reaches the cluster only through the flows Tenantry opens (its database, DNS); remove the rule`);
+          }
+        });
+      }
       if (!Array.isArray(e.ports) || e.ports.length === 0) problems.push(`${p}.ports must list at least one port`);
       else
         e.ports.forEach((port: unknown, j) => {
@@ -400,6 +489,7 @@ export function validateConfig(raw: unknown): string[] {
           else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
         });
     });
+  for (const f of ['egressExcept', 'clusterCidrs'] as const) cidrList(c[f], f, problems);
   if (!isObj(c.plans)) problems.push('plans must be a mapping');
   else
     for (const plan of ['trial', 'free', 'paid'] as const) {
@@ -428,6 +518,7 @@ export function validateConfig(raw: unknown): string[] {
     // Pod Security "restricted" refuses uid 0, and the kubelet cannot check a non-numeric image user.
     for (const f of ['runAsUser', 'runAsGroup']) if (!Number.isInteger(a[f]) || (a[f] as number) < 1) problems.push(`app.${f} must be a positive integer (not root)`);
     for (const f of ['healthPath', 'filesPath']) if (typeof a[f] !== 'string' || !(a[f] as string).startsWith('/')) problems.push(`app.${f} must be an absolute path`);
+    if (a.livenessPath !== undefined && (typeof a.livenessPath !== 'string' || !a.livenessPath.startsWith('/'))) problems.push('app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)');
     if (typeof a.readOnlyRootFilesystem !== 'boolean') problems.push('app.readOnlyRootFilesystem must be true or false');
   }
   if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');
@@ -444,8 +535,14 @@ function validateBackup(b: unknown, problems: string[]): void {
   if (b.defaultPolicy !== undefined && (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))) {
     problems.push('backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)');
   }
+  if (typeof b.allowInsecureKmsEndpoint !== 'boolean') problems.push('backup.allowInsecureKmsEndpoint must be true or false');
   if (b.kmsEndpoint !== undefined && (typeof b.kmsEndpoint !== 'string' || !ENDPOINT_URL.test(b.kmsEndpoint))) {
-    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. http://kms.example.internal:8080');
+    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. https://kms.example.internal:8443');
+  } else if (typeof b.kmsEndpoint === 'string' && !/^https:/i.test(b.kmsEndpoint) && b.allowInsecureKmsEndpoint !== true) {
+    // The agent refuses it too (src/backup/settings.ts); refusing here stops it before any tenant's CronJob carries it.
+    problems.push(
+      `backup.kmsEndpoint ${b.kmsEndpoint} is not https: KMS answers GenerateDataKey and Decrypt with plaintext data keys, which http:// sends in the clear; use an https:// endpoint, or, for a local KMS emulator only, set backup.allowInsecureKmsEndpoint: true`,
+    );
   }
   const annotations = b.serviceAccountAnnotations;
   if (!isObj(annotations)) problems.push('backup.serviceAccountAnnotations must be a map of strings');
@@ -460,17 +557,15 @@ function validateBackup(b: unknown, problems: string[]): void {
           if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder)) problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
         }
     }
-  for (const f of ['egressCidrs', 'egressExcept'] as const) {
-    const list = b[f];
-    if (!Array.isArray(list)) {
-      problems.push(`backup.${f} must be a list of CIDRs`);
-      continue;
-    }
+  for (const f of ['egressCidrs', 'egressExcept'] as const) cidrList(b[f], `backup.${f}`, problems);
+  if (Array.isArray(b.egressCidrs)) {
     // No destination would make the egress rule allow nothing, and backups fail at their first request.
-    if (f === 'egressCidrs' && list.length === 0) problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
-    list.forEach((cidr: unknown, i) => {
-      const parsed = typeof cidr === 'string' ? parseCidr(cidr) : 'must be a CIDR such as 192.0.2.0/24';
-      if (typeof parsed === 'string') problems.push(`backup.${f}[${i}] ${parsed}${typeof cidr === 'string' ? ` (got "${cidr}")` : ''}`);
+    if (b.egressCidrs.length === 0) problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
+    b.egressCidrs.forEach((text: unknown, i) => {
+      const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
+      for (const m of METADATA_CIDRS) {
+        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`backup.egressCidrs[${i}] ${text as string} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no S3 or KMS endpoint is there; remove it`);
+      }
     });
   }
   // Below 10 s the CronJob controller, which checks every 10 s, may miss every run.

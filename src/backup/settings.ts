@@ -52,6 +52,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: st
       throw new SettingsError(`TENANTRY_RETENTION is not JSON: ${(e as Error).message}`);
     }
   }
+  // KMS answers GenerateDataKey and Decrypt with the plaintext data key: only TLS keeps it secret.
+  const kms = env.TENANTRY_KMS_ENDPOINT;
+  if (kms && !/^https:/i.test(kms) && env.TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT !== 'true') {
+    throw new SettingsError(
+      `TENANTRY_KMS_ENDPOINT=${kms} is not https: KMS would send plaintext data keys in the clear; use an https:// endpoint, or, for a local KMS emulator only, set TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT=true (the CronJob sets it from backup.allowInsecureKmsEndpoint)`,
+    );
+  }
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   return {

@@ -24,23 +24,36 @@ export interface AppOptions {
 /** Environment variables the operator sets from the database Secret; a Tenant's env cannot override them. */
 const DATABASE_ENV = [NeutralKey.Url, NeutralKey.Engine, NeutralKey.Host, NeutralKey.Port, NeutralKey.Name, NeutralKey.User, NeutralKey.Password];
 
-/** Returns the canonical resources of the app container from the Tenant, or undefined when it sets none. */
+/** The resource the app's disk use is counted in: its writable layer, its logs and its emptyDirs. */
+const EPHEMERAL_STORAGE = 'ephemeral-storage';
+
+/**
+ * Returns the canonical resources of the app container: the Tenant's, plus the plan's
+ * ephemeral-storage default, or undefined when there is neither. The ephemeral storage is set
+ * here, not left to the LimitRange: the node's disk is shared with other tenants, and a pod
+ * created before the LimitRange exists (both are applied in the same pass) would have no limit.
+ */
 function appResources(ctx: BuildContext): Record<string, unknown> | undefined {
   const spec = ctx.tenant.spec.app?.resources;
+  const plan = ctx.config.plans[ctx.tenant.spec.plan];
+  const planDefault = { requests: plan.defaultRequest[EPHEMERAL_STORAGE], limits: plan.defaultLimit[EPHEMERAL_STORAGE] };
   const out: Record<string, unknown> = {};
   for (const part of ['requests', 'limits'] as const) {
-    const values = spec?.[part];
-    if (!values) continue;
-    const entries = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | number][];
+    const entries = Object.entries(spec?.[part] ?? {}).filter(([, v]) => v !== undefined) as [string, string | number][];
+    if (planDefault[part] !== undefined && !entries.some(([k]) => k === EPHEMERAL_STORAGE)) entries.push([EPHEMERAL_STORAGE, planDefault[part]]);
     if (entries.length > 0) out[part] = Object.fromEntries(entries.map(([k, v]) => [k, canonicalQuantity(v)]));
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Returns how many app pods run: the Tenant's replicas (default 1), zero while suspended (defaults to spec.suspend). */
+export function appReplicas(ctx: BuildContext, suspended = ctx.tenant.spec.suspend ?? false): number {
+  return suspended ? 0 : (ctx.tenant.spec.app?.replicas ?? 1);
+}
+
 /** Builds the app Deployment: restricted pods pinned to the region, files volume mounted, credentials by secretKeyRef. */
 export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Manifest {
   const { config } = ctx;
-  const suspended = opts.suspended ?? ctx.tenant.spec.suspend ?? false;
   const image = ctx.tenant.spec.app?.image ?? config.images.app;
   const reserved = new Set<string>(DATABASE_ENV);
   const env: Record<string, unknown>[] = [
@@ -48,7 +61,7 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
     ...(ctx.tenant.spec.app?.env ?? []).filter((e) => !reserved.has(e.name)).map((e) => (e.value === undefined ? { name: e.name } : { name: e.name, value: e.value })),
     ...DATABASE_ENV.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: DATABASE_SECRET_NAME, key } } })),
   ];
-  const httpGet = () => ({ path: config.app.healthPath, port: APP_PORT_NAME, scheme: 'HTTP' });
+  const httpGet = (path: string) => ({ path, port: APP_PORT_NAME, scheme: 'HTTP' });
   const mounts: Record<string, unknown>[] = [{ name: 'files', mountPath: config.app.filesPath }];
   const volumes: Record<string, unknown>[] = [{ name: 'files', persistentVolumeClaim: { claimName: PvcName.Files } }];
   if (config.app.readOnlyRootFilesystem) {
@@ -61,9 +74,13 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
     imagePullPolicy: defaultPullPolicy(image),
     ports: [{ name: APP_PORT_NAME, containerPort: config.appPort, protocol: 'TCP' }],
     env,
-    readinessProbe: { httpGet: httpGet(), periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
-    // Slower to give up than readiness: a busy pod is taken out of rotation long before it is restarted.
-    livenessProbe: { httpGet: httpGet(), periodSeconds: 20, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 6 },
+    // Out of rotation after 30 s of failures: traffic goes to healthy pods, or waits at the ingress.
+    readinessProbe: { httpGet: httpGet(config.app.healthPath), periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
+    // Restarted only after 5 minutes of failures, and a slow answer is not a failure as soon as for
+    // readiness. A health check that reaches the database fails with it (a failover, a long
+    // vacuum); restarting every replica then turns a brownout into an outage and cures nothing.
+    // app.livenessPath can point at a check of the process alone.
+    livenessProbe: { httpGet: httpGet(config.app.livenessPath ?? config.app.healthPath), periodSeconds: 30, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 10 },
     securityContext: containerSecurityContext(config.app.runAsUser, config.app.runAsGroup, config.app.readOnlyRootFilesystem),
     volumeMounts: mounts,
   };
@@ -74,7 +91,7 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
     kind: 'Deployment',
     metadata: ownedMetadata(ctx, APP_NAME, { component: Component.App }),
     spec: {
-      replicas: suspended ? 0 : (ctx.tenant.spec.app?.replicas ?? 1),
+      replicas: appReplicas(ctx, opts.suspended),
       selector: { matchLabels: selectorLabels(ctx, Component.App) },
       // The files volume is ReadWriteOnce: a rolling update would start the new pod while the old one
       // holds the volume, and on another node it could never attach. Recreate stops the old pod first.

@@ -5,7 +5,8 @@
 // reads it), and it reports through the manifests it writes to S3, never through the Kubernetes API.
 import type { BackupPolicy } from '../api/generated/index.js';
 import { tenantNamespace } from '../api/names.js';
-import { ANNOTATION_PLACEHOLDERS, cidrStrictlyContains, parseCidr, type Cidr } from '../config.js';
+import { ANNOTATION_PLACEHOLDERS } from '../config.js';
+import { egressExceptions, ipBlockPeer, type IpBlockPeer } from './ip-block.js';
 import type { OwnedKind } from './index.js';
 import type { BuildContext, Manifest } from './types.js';
 import { engineOf } from './types.js';
@@ -40,6 +41,8 @@ export const AgentEnv = {
   S3Endpoint: 'TENANTRY_S3_ENDPOINT',
   KmsKeyId: 'TENANTRY_KMS_KEY_ID',
   KmsEndpoint: 'TENANTRY_KMS_ENDPOINT',
+  /** "true" lets the agent use an http:// KMS endpoint (backup.allowInsecureKmsEndpoint, local development only). */
+  AllowInsecureKmsEndpoint: 'TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT',
   Retention: 'TENANTRY_RETENTION',
   Verify: 'TENANTRY_VERIFY',
   FilesDir: 'TENANTRY_FILES_DIR',
@@ -144,6 +147,7 @@ export function agentEnv(ctx: BuildContext, policy: BackupPolicy): { name: strin
     [AgentEnv.S3Endpoint, destination.endpoint],
     [AgentEnv.KmsKeyId, backupKmsKeyId(ctx, policy)],
     [AgentEnv.KmsEndpoint, ctx.config.backup.kmsEndpoint],
+    [AgentEnv.AllowInsecureKmsEndpoint, ctx.config.backup.allowInsecureKmsEndpoint ? 'true' : undefined],
     [AgentEnv.Retention, retentionJson(policy)],
     // The CRD defaults verify to true; a policy built by hand may leave it out.
     [AgentEnv.Verify, String(policy.spec.verify ?? true)],
@@ -266,20 +270,12 @@ function urlPort(url: string, field: string): number {
 }
 
 /** Returns the ipBlock peers of the backup egress: each CIDR with the exceptions that lie inside it (the API server refuses any other). */
-function egressPeers(ctx: BuildContext): Record<string, unknown>[] {
-  const parse = (text: string, field: string): Cidr => {
-    const c = parseCidr(text);
-    if (typeof c === 'string') throw new Error(`${field} "${text}" ${c}`);
-    return c;
-  };
-  const except = ctx.config.backup.egressExcept.map((e) => [e, parse(e, 'backup.egressExcept')] as const);
-  return ctx.config.backup.egressCidrs.map((cidr) => {
-    const outer = parse(cidr, 'backup.egressCidrs');
-    // An exception outside this CIDR excludes nothing from it; with VPC endpoint CIDRs listed in
-    // egressCidrs the default private-range exceptions fall away by themselves.
-    const inside = except.filter(([, inner]) => cidrStrictlyContains(outer, inner)).map(([text]) => text);
-    return { ipBlock: inside.length > 0 ? { cidr, except: inside } : { cidr } };
-  });
+function egressPeers(ctx: BuildContext): IpBlockPeer[] {
+  const { backup, clusterCidrs } = ctx.config;
+  // An exception outside a CIDR excludes nothing from it; with VPC endpoint CIDRs listed in
+  // egressCidrs the default private-range exceptions fall away by themselves.
+  const except = egressExceptions(backup.egressExcept, clusterCidrs);
+  return backup.egressCidrs.map((cidr, i) => ipBlockPeer(cidr, except, `backup.egressCidrs[${i}]`));
 }
 
 /** Builds the NetworkPolicies of the backup pods: to the database (both ends) and to S3/KMS on 443 and the endpoints' ports. */
@@ -308,8 +304,10 @@ export function buildBackupNetworkPolicies(ctx: BuildContext, policy: BackupPoli
       ingress: [{ from: [{ podSelector: backup() }], ports: [{ protocol: 'TCP', port: dbPort }] }],
     }),
     // S3, KMS and (for IRSA) STS by address range: NetworkPolicy cannot name hosts. The default,
-    // anything but the private ranges, keeps the agent off cluster-internal services; a cluster
-    // with S3/KMS VPC endpoints (or an in-cluster S3) lists their CIDRs in backup.egressCidrs.
+    // anything but the private, carrier-grade NAT and link-local ranges, keeps the agent off
+    // cluster-internal services and the metadata endpoint on every port opened here (80 too, for
+    // an http:// endpoint); a cluster with S3/KMS VPC endpoints (or an in-cluster S3) lists their
+    // CIDRs in backup.egressCidrs.
     // DNS is already open to every pod of the namespace (allow-dns-egress).
     np(BackupNetworkPolicyName.BackupEgress, {
       podSelector: backup(),

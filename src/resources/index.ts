@@ -9,6 +9,7 @@ import { buildDatabaseService, buildDatabaseStatefulSet } from './database.js';
 import { buildIngress, ingressKinds } from './ingress.js';
 import { buildNamespace } from './namespace.js';
 import { buildNetworkPolicies } from './network-policy.js';
+import { buildAppDisruptionBudget } from './pdb.js';
 import { buildLimitRange, buildResourceQuota } from './quota.js';
 import { buildServiceAccounts } from './service-account.js';
 
@@ -16,6 +17,7 @@ export * from './types.js';
 export * from './meta.js';
 export * from './quantity.js';
 export * from './namespace.js';
+export * from './ip-block.js';
 export * from './network-policy.js';
 export * from './quota.js';
 export * from './service-account.js';
@@ -25,6 +27,7 @@ export * from './storage-class.js';
 export * from './pod.js';
 export * from './database.js';
 export * from './app.js';
+export * from './pdb.js';
 export * from './certificate.js';
 export * from './ingress.js';
 export * from './backup.js';
@@ -53,6 +56,8 @@ export function buildDesiredState(ctx: BuildContext, inputs: DesiredStateInputs 
     buildDatabaseStatefulSet(ctx),
     buildAppService(ctx),
     buildAppDeployment(ctx, { suspended }),
+    // Only for two or more running replicas; otherwise absent, and pruned if it was there.
+    ...[buildAppDisruptionBudget(ctx, { suspended })].filter((m) => m !== undefined),
     // Kept while suspended, so resuming does not wait for a new certificate.
     buildCertificate(ctx),
     // Suspended: no route at all, so the instance is unreachable rather than answering errors.
@@ -79,6 +84,7 @@ const CORE_KINDS: OwnedKind[] = [
   { apiVersion: 'v1', kind: 'Service', namespaced: true, plural: 'services' },
   { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true, plural: 'statefulsets' },
   { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true, plural: 'deployments' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespaced: true, plural: 'poddisruptionbudgets' },
   { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', namespaced: true, plural: 'certificates' },
   // The backup CronJob, and the Jobs it (and a Restore) starts: watched so a finished backup
   // refreshes the tenant's backup status at once.

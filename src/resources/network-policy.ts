@@ -3,6 +3,7 @@
 // as the list of allowed flows. Policies are additive, so every allow below is the whole truth.
 import type { BuildContext, Manifest } from './types.js';
 import { engineOf } from './types.js';
+import { egressExceptions, ipBlockPeer } from './ip-block.js';
 import { Component, ownedMetadata, selectorLabels } from './meta.js';
 import { databasePort } from './secret.js';
 
@@ -76,12 +77,15 @@ export function buildNetworkPolicies(ctx: BuildContext): Manifest[] {
   ];
   // Only with destinations configured: an egress rule with no peers would allow everything.
   if (config.egress.length > 0) {
+    // Cut out of each rule: a rule for "the internet" (0.0.0.0/0 on 443) must not also open the
+    // metadata endpoint (the node's cloud credentials), the API server and every internal service.
+    const except = egressExceptions(config.egressExcept, config.clusterCidrs);
     policies.push(
       policy(ctx, NetworkPolicyName.AppEgress, {
         podSelector: app(),
         policyTypes: ['Egress'],
-        egress: config.egress.map((rule) => ({
-          to: [{ ipBlock: { cidr: rule.cidr } }],
+        egress: config.egress.map((rule, i) => ({
+          to: [ipBlockPeer(rule.cidr, except, `egress[${i}].cidr`)],
           ports: rule.ports.map((p) => ({ protocol: p.protocol, port: p.port })),
         })),
       }),

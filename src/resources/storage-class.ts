@@ -16,7 +16,10 @@ export interface StorageClassEncryption {
 /** Provisioners whose `encrypted: "true"` parameter means encryption at rest (EBS CSI and the in-tree AWS EBS plugin). */
 const EBS_PROVISIONERS = new Set(['ebs.csi.aws.com', 'kubernetes.io/aws-ebs']);
 
-/** Decides whether a StorageClass (undefined when it does not exist) encrypts its volumes: `parameters.encrypted: "true"` or the annotation `tenantry.io/encrypted: "true"`. */
+/**
+ * Decides whether a StorageClass (undefined when it does not exist) encrypts its volumes: an EBS
+ * class with `parameters.encrypted: "true"`, or any class an administrator annotated `tenantry.io/encrypted: "true"`.
+ */
 export function storageClassEncryption(sc: V1StorageClass | undefined, name: string): StorageClassEncryption {
   if (!sc) {
     return {
@@ -26,7 +29,11 @@ export function storageClassEncryption(sc: V1StorageClass | undefined, name: str
     };
   }
   const provisioner = sc.provisioner;
-  if (sc.parameters?.encrypted === 'true') {
+  const ebs = EBS_PROVISIONERS.has(provisioner);
+  // Parameters are opaque strings handed to the provisioner: only EBS reads "encrypted". Any other
+  // provisioner ignores it (local-path, NFS) or means something else by it, and its volumes are
+  // whatever they are; trusting the word there would provision in the clear (P2).
+  if (ebs && sc.parameters?.encrypted === 'true') {
     const kms = sc.parameters.kmsKeyId ? ` with KMS key ${sc.parameters.kmsKeyId}` : ' with the account\'s default EBS key';
     return { encrypted: true, reason: Reason.EncryptedStorageClass, message: `StorageClass "${name}" (${provisioner}) encrypts its volumes${kms}` };
   }
@@ -38,8 +45,13 @@ export function storageClassEncryption(sc: V1StorageClass | undefined, name: str
     };
   }
   // Say what was seen, because "encrypted: True" or "yes" looks right to a person but is not what we check.
-  const seen = sc.parameters?.encrypted === undefined ? 'has no parameter "encrypted"' : `has parameters.encrypted "${sc.parameters.encrypted}", not "true"`;
-  const fix = EBS_PROVISIONERS.has(provisioner)
+  const seen =
+    sc.parameters?.encrypted === undefined
+      ? 'has no parameter "encrypted"'
+      : !ebs
+        ? `has parameters.encrypted "${sc.parameters.encrypted}", which means encryption only for the EBS provisioners (${[...EBS_PROVISIONERS].join(', ')}), not for ${provisioner},`
+        : `has parameters.encrypted "${sc.parameters.encrypted}", not "true"`;
+  const fix = ebs
     ? `create an encrypted class (parameters encrypted: "true", kmsKeyId: <the region's key>; parameters of an existing class cannot be changed) and point the region's storageClassName to it`
     : `use a class whose volumes are encrypted, or, if this provisioner encrypts at rest by itself, annotate the class with ${ENCRYPTED_CLASS_ANNOTATION}: "true" to vouch for it`;
   return {

@@ -403,6 +403,8 @@ export function servicesEnv(s: Services): Record<string, string> {
   return {
     TENANTRY_AWS_REGION: TEST_REGION,
     TENANTRY_KMS_ENDPOINT: s.kms.endpoint,
+    // The emulator speaks http:// on loopback; the agent refuses that without this flag.
+    TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT: 'true',
     TENANTRY_KMS_KEY_ID: keyOf(`alias/tenantry-${TEST_REGION}`),
     TENANTRY_KMS_KEY_ID_OTHER: keyOf(`alias/tenantry-${TEST_REGION}-other`),
     TENANTRY_S3_ENDPOINT: s.s3.endpoint,

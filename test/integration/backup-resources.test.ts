@@ -32,10 +32,11 @@ const BACKUP_ID = '20261126T020000Z-a1b2c3';
 const KEYS = { AWS_ACCESS_KEY_ID: Buffer.from('AKIDEXAMPLE').toString('base64'), AWS_SECRET_ACCESS_KEY: Buffer.from('integration-secret').toString('base64') };
 const createdTenants: string[] = [];
 
-/** Backup settings that exercise every optional part: workload identity, a KMS endpoint, dual-stack egress. */
+/** Backup settings that exercise every optional part: workload identity, an http:// KMS endpoint (with its flag), dual-stack egress. */
 const BACKUP_CONFIG = {
   serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/tenantry-backup-{tenant}' },
   kmsEndpoint: 'http://kms.example.internal:4566',
+  allowInsecureKmsEndpoint: true,
   egressCidrs: ['0.0.0.0/0', '::/0'],
   egressExcept: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
@@ -142,6 +143,8 @@ void describe('backup builders against the API server', () => {
           // No API token reaches the agent: it needs no Kubernetes access.
           assert.deepEqual(spec.volumes.map((v) => v.name), ['files', 'tmp'], `${what}: no service account token volume`);
           assert.equal(spec.containers.length, 1);
+          // The tenant's quota counts node disk: the agent states its ephemeral storage.
+          assert.ok(((spec.containers[0]!.resources as Json | undefined)?.limits as Json | undefined)?.['ephemeral-storage'], `${what}: no ephemeral-storage limit`);
         }
 
         // The check can fail: a privileged agent pod is refused by the namespace's enforce label.

@@ -347,6 +347,8 @@ void describe('installation manifests', () => {
       ['update', 'services', 'tenant-x'],
       ['create', 'statefulsets.apps', 'tenant-x'],
       ['delete', 'deployments.apps', 'tenant-x'],
+      ['create', 'poddisruptionbudgets.policy', 'tenant-x'],
+      ['delete', 'poddisruptionbudgets.policy', 'tenant-x'],
       ['create', 'ingresses.networking.k8s.io', 'tenant-x'],
       ['create', 'certificates.cert-manager.io', 'tenant-x'],
       ['create', 'middlewares.traefik.io', 'tenant-x'],

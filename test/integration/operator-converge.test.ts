@@ -78,6 +78,32 @@ for (const provider of PROVIDERS) {
       });
     }
 
+    // The budget depends on the app alone, not on the provider: one provider suffices.
+    if (provider === 'nginx') {
+      test('review 15: a PodDisruptionBudget (maxUnavailable 1) exists for two app replicas and is removed for one', async () => {
+        const name = `c-${RUN}-${provider.slice(0, 2)}-pdb`;
+        const ns = `tenant-${name}`;
+        interface Pdb {
+          spec: { maxUnavailable: number; selector: unknown };
+        }
+        await applyObjects([testTenant(name, { [labelKey]: labelValue }, { app: { replicas: 2 } })]);
+        const pdb = await eventually(`PodDisruptionBudget ${ns}/app`, async () => getJson<Pdb>('poddisruptionbudget.policy', 'app', ns));
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        const deployment = await getJson<{ spec: { selector: unknown } }>('deployment.apps', 'app', ns);
+        assert.deepEqual(pdb.spec.selector, deployment?.spec.selector, 'the budget selects the app pods');
+        // Down to one replica: the budget is pruned.
+        const patched = await kubectl(['patch', 'tenant', name, '--type', 'merge', '-p', JSON.stringify({ spec: { app: { replicas: 1 } } })]);
+        assert.equal(patched.code, 0, patched.stderr);
+        await eventually(`PodDisruptionBudget ${ns}/app removed`, async () => (await getJson('poddisruptionbudget.policy', 'app', ns)) === undefined);
+        const converged = await eventually(`${name} Reconciled at generation 2`, async () => {
+          const got = await getJson<Tenant>('tenant', name);
+          return got?.status?.observedGeneration === 2 && condition(got, 'Reconciled')?.status === 'True' ? got : undefined;
+        });
+        assert.equal(converged.spec.app?.replicas, 1);
+        assert.equal((await getJson<{ spec: { replicas: number } }>('deployment.apps', 'app', ns))?.spec.replicas, 1);
+      });
+    }
+
     test('deleting a Tenant removes its namespace and everything in it', async () => {
       const name = `c-${RUN}-${provider.slice(0, 2)}-del`;
       await applyObjects([testTenant(name, { [labelKey]: labelValue })]);

@@ -21,6 +21,15 @@ type Json = Record<string, unknown>;
 
 const RUN = randomBytes(3).toString('hex');
 const FIELD_MANAGER = 'tenantry';
+/** App egress to everywhere but the cut-out ranges, IPv4 and IPv6: the API server checks every `except` lies inside its `cidr`. */
+const EGRESS_CONFIG = {
+  egress: [
+    { description: 'web APIs', cidr: '0.0.0.0/0', ports: [{ port: 443, protocol: 'TCP' }] },
+    { description: 'web APIs over IPv6', cidr: '::/0', ports: [{ port: 443, protocol: 'TCP' }] },
+    { description: 'mail relay', cidr: '192.0.2.25/32', ports: [{ port: 587, protocol: 'TCP' }] },
+  ],
+  clusterCidrs: ['10.96.0.0/12', '198.18.0.0/15'],
+};
 /** Created for real and removed at the end: Tenants (their namespaces go with them) and namespaces. */
 const createdTenants: string[] = [];
 const createdNamespaces: string[] = [];
@@ -66,14 +75,16 @@ void describe('resource builders against the API server', () => {
     for (const engine of ENGINES) {
       test(`${variant} × ${engine}: accepted, stored as built, pods admitted as restricted`, async () => {
         const name = `res-${RUN}-${variant.replace('gateway-', 'gw-').replace('listenerset', 'ls')}-${engine === 'postgres' ? 'pg' : 'my'}`;
-        const stored = await createTenant(fixtureTenant(name, engine));
+        // Two replicas, so the app's PodDisruptionBudget is among what the API server checks.
+        const stored = await createTenant(fixtureTenant(name, engine, { app: { replicas: 2 } }));
         // The builders read what the API server stored, GitOps labels and all.
         assert.equal(stored.metadata.labels?.['app.kubernetes.io/instance'], GITOPS_LABELS['app.kubernetes.io/instance']);
         assert.ok(stored.metadata.uid);
-        const built = buildContext(stored, fixtureConfig(variant));
+        const built = buildContext(stored, fixtureConfig(variant, EGRESS_CONFIG));
         if (isBuildContextError(built)) throw new Error(built.error);
         const ctx: BuildContext = built;
         const desired = buildDesiredState(ctx);
+        assert.ok(desired.some((m) => m.kind === 'PodDisruptionBudget'), 'the desired state holds the app budget');
         const all = [...desired, buildDatabaseSecret(ctx, { databasePassword: 'integration-password', rootPassword: 'integration-root' }), ...buildPersistentVolumeClaims(ctx)];
         for (const m of all) {
           const text = JSON.stringify(m.metadata);
@@ -104,7 +115,12 @@ void describe('resource builders against the API server', () => {
           assert.doesNotMatch(r.stderr, /violate|PodSecurity/i, `${workload.kind}/${workload.metadata.name}: admitted with a warning`);
           const pod = JSON.parse(r.stdout) as Json;
           // The LimitRange filled in what the workload leaves open, and quota accepted it.
-          for (const c of (pod.spec as { containers: Json[] }).containers) assert.ok(((c.resources as Json | undefined)?.limits as Json | undefined)?.memory, `${String(c.name)} has a memory limit`);
+          for (const c of (pod.spec as { containers: Json[] }).containers) {
+            const limits = (c.resources as Json | undefined)?.limits as Json | undefined;
+            assert.ok(limits?.memory, `${String(c.name)} has a memory limit`);
+            // The quota counts node disk too: a pod without an ephemeral-storage limit would be refused.
+            assert.ok(limits?.['ephemeral-storage'], `${String(c.name)} has an ephemeral-storage limit`);
+          }
         }
 
         // The check can fail: a privileged pod is refused by the namespace's enforce label.

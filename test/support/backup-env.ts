@@ -75,6 +75,8 @@ export function agentEnv(tenant: string, t: DatabaseTarget, filesDir: string, ex
     TENANTRY_BACKUP_PREFIX: 'it',
     TENANTRY_S3_ENDPOINT: need('TENANTRY_S3_ENDPOINT'),
     TENANTRY_KMS_ENDPOINT: need('TENANTRY_KMS_ENDPOINT'),
+    // The test KMS is an emulator on loopback, spoken to over http://.
+    TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT: 'true',
     TENANTRY_KMS_KEY_ID: need('TENANTRY_KMS_KEY_ID'),
     AWS_ACCESS_KEY_ID: need('TENANTRY_S3_ACCESS_KEY_ID'),
     AWS_SECRET_ACCESS_KEY: need('TENANTRY_S3_SECRET_ACCESS_KEY'),
@@ -100,10 +102,10 @@ export function adminS3(): S3Client {
   });
 }
 
-/** The operator configuration of the backup tests: the test region eu-west-1 served, KMS at the test endpoint. */
+/** The operator configuration of the backup tests: the test region eu-west-1 served, KMS at the test endpoint (http:// on loopback, hence the local-development flag). */
 export function backupOperatorConfig(base: Record<string, unknown>, storageClassName: string): Record<string, unknown> {
   const region = { storageClassName, kmsKeyId: need('TENANTRY_KMS_KEY_ID'), backupBucket: need('TENANTRY_S3_BUCKET') };
-  return { ...base, regions: { ...(base['regions'] as Record<string, unknown>), 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT') } };
+  return { ...base, regions: { ...(base['regions'] as Record<string, unknown>), 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT'), allowInsecureKmsEndpoint: true } };
 }
 
 /** Creates Secret `name` in the operator's namespace with the test S3 server's credentials, as a BackupPolicy's credentialsSecretRef expects. */

@@ -56,6 +56,7 @@ const rows: Row[] = [
       TENANTRY_BACKUP_PREFIX: 'prod',
       TENANTRY_S3_ENDPOINT: 'http://s3.example.internal:9000',
       TENANTRY_KMS_ENDPOINT: 'http://kms.example.internal:8080',
+      TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT: 'true',
       TENANTRY_RETENTION: '{"keepDaily":14,"keepWeekly":8}',
       TENANTRY_FILES_DIR: '/var/lib/tenantry/files',
       TENANTRY_VERIFY: 'true',
@@ -162,3 +163,16 @@ for (const r of errors) {
     });
   });
 }
+
+test('review 4: the agent refuses an http:// KMS endpoint unless TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT=true', () => {
+  // GenerateDataKey and Decrypt answer with the plaintext data key: over http:// anyone on the path reads it.
+  for (const flag of [undefined, '', 'false', '1', 'yes']) {
+    const env = { ...BASE, TENANTRY_KMS_ENDPOINT: 'http://kms.example.internal:8080', TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT: flag };
+    assert.throws(() => settingsFromEnv(env), (e: unknown) => e instanceof SettingsError && /^TENANTRY_KMS_ENDPOINT=http:\/\/kms\.example\.internal:8080 is not https:.*plaintext data keys.*TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT=true/.test(e.message), `flag ${String(flag)}`);
+  }
+  assert.throws(() => settingsFromEnv({ ...BASE, TENANTRY_KMS_ENDPOINT: 'HTTP://kms.example.internal' }), SettingsError, 'the scheme in capitals is still http');
+  assert.equal(settingsFromEnv({ ...BASE, TENANTRY_KMS_ENDPOINT: 'http://127.0.0.1:4566', TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT: 'true' }).kmsEndpoint, 'http://127.0.0.1:4566');
+  assert.equal(settingsFromEnv({ ...BASE, TENANTRY_KMS_ENDPOINT: 'https://kms.example.internal' }).kmsEndpoint, 'https://kms.example.internal');
+  // S3 carries only ciphertext (client-side encryption), so an http:// S3 endpoint needs no flag.
+  assert.equal(settingsFromEnv({ ...BASE, TENANTRY_S3_ENDPOINT: 'http://s3.example.internal:9000' }).s3Endpoint, 'http://s3.example.internal:9000');
+});

@@ -24,6 +24,7 @@ import {
   type BuildContext,
   type Manifest,
 } from '../../src/resources/index.js';
+import { egressAllows } from '../support/netpol.js';
 import { ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -145,7 +146,7 @@ test('the environment is exactly the contract, in order; unset options are left 
     [
       'everything set',
       policyOf({ verify: false, kms: { keys: [{ region: 'us-east-1', keyId: 'alias/other-region' }, { region: 'eu-west-1', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' }] } }, { prefix: 'tenantry/prod', endpoint: 'https://s3.example.com' }),
-      { kmsEndpoint: 'http://kms.example.internal:4566', filesMountPath: '/data/files' },
+      { kmsEndpoint: 'http://kms.example.internal:4566', allowInsecureKmsEndpoint: true, filesMountPath: '/data/files' },
       [
         ['TENANTRY_TENANT', 'acme'],
         ['TENANTRY_REGION', 'eu-west-1'],
@@ -155,6 +156,7 @@ test('the environment is exactly the contract, in order; unset options are left 
         ['TENANTRY_S3_ENDPOINT', 'https://s3.example.com'],
         ['TENANTRY_KMS_KEY_ID', 'arn:aws:kms:eu-west-1:111122223333:key/k'],
         ['TENANTRY_KMS_ENDPOINT', 'http://kms.example.internal:4566'],
+        ['TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT', 'true'],
         ['TENANTRY_RETENTION', '{"keepDaily":14,"keepWeekly":8}'],
         ['TENANTRY_VERIFY', 'false'],
         ['TENANTRY_FILES_DIR', '/data/files'],
@@ -298,7 +300,8 @@ test('pods: restricted, no API token, the backup account, the region, resources 
     assert.equal(sc.runAsNonRoot, true, what);
     assert.deepEqual(sc.capabilities, { drop: ['ALL'] }, what);
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' }, what);
-    assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } }, what);
+    // The configured values merge over the defaults: ephemeral storage keeps its default.
+    assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '2Gi' } }, what);
     assert.deepEqual(at(pod, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'), [
       {
         matchExpressions: [
@@ -309,7 +312,7 @@ test('pods: restricted, no API token, the backup account, the region, resources 
     ], what);
   }
   const dflt = container(cronPod(find(buildBackupResources(ctxFor(), policyOf(), { hasCredentialsSecret: false }), 'CronJob')));
-  assert.deepEqual(dflt.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  assert.deepEqual(dflt.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } });
 });
 
 test('volumes: the files claim read-only for a backup and writable for a restore, an emptyDir at /tmp', () => {
@@ -359,7 +362,7 @@ test('network policies: backup ↔ database on the engine port, egress on 443 an
   ];
   for (const [engine, endpoint, kmsEndpoint, dbPort, egressPorts] of cases) {
     const name = `${engine} ${endpoint ?? 'AWS'} ${kmsEndpoint ?? 'AWS'}`;
-    const ctx = ctxFor(engine, kmsEndpoint ? { kmsEndpoint } : {});
+    const ctx = ctxFor(engine, kmsEndpoint ? { kmsEndpoint, allowInsecureKmsEndpoint: kmsEndpoint.startsWith('http:') } : {});
     const ms = buildBackupResources(ctx, policyOf({}, endpoint ? { endpoint } : {}), { hasCredentialsSecret: false });
     const backup = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'backup' } };
     const database = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'database' } };
@@ -378,7 +381,7 @@ test('network policies: backup ↔ database on the engine port, egress on 443 an
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } }],
           ports: egressPorts.map((port) => ({ protocol: 'TCP', port })),
         },
       ],
@@ -392,14 +395,51 @@ test('egress CIDRs: each keeps only the exceptions inside it (VPC endpoints, IPv
     [
       'dual stack',
       { egressCidrs: ['0.0.0.0/0', '::/0'], egressExcept: ['10.0.0.0/8', 'fc00::/7'] },
-      [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }, { ipBlock: { cidr: '::/0', except: ['fc00::/7'] } }],
+      // Link-local and the EC2 IPv6 metadata address are always cut out; fd00:ec2::254 lies in fc00::/7 already.
+      [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }, { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }],
     ],
-    ['no exceptions', { egressExcept: [] }, [{ ipBlock: { cidr: '0.0.0.0/0' } }]],
+    ['no exceptions but the metadata range', { egressExcept: [] }, [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }]],
   ];
   for (const [name, backup, want] of cases) {
     const np = find(buildBackupResources(ctxFor('postgres', backup), policyOf(), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress');
     assert.deepEqual(at(np, 'spec', 'egress', 0, 'to'), want, name);
   }
+});
+
+test('review 4: an http:// S3 or KMS endpoint opens neither the metadata address nor 100.64.0.0/10, and an http:// KMS endpoint needs the local-development flag', () => {
+  const egressOf = (ctx: BuildContext, endpoint: string) =>
+    at(find(buildBackupResources(ctx, policyOf({}, { endpoint }), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress'), 'spec', 'egress') as Json[];
+  // An http:// S3 endpoint adds port 80 to the agent's egress; the defaults must keep it off the
+  // metadata and credentials endpoints and the cluster-internal ranges on that port as on 443.
+  const rules = egressOf(ctxFor('postgres'), 'http://minio.example.internal');
+  for (const [ip, port] of [
+    ['169.254.169.254', 80],
+    ['169.254.170.2', 80],
+    ['100.64.0.10', 80],
+    ['100.127.255.1', 443],
+    ['10.0.0.1', 80],
+    ['172.31.0.1', 80],
+    ['192.168.0.1', 443],
+  ] as const) assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the backup agent`);
+  assert.equal(egressAllows(rules, '52.95.150.10', 80), true, 'S3 itself stays reachable');
+  assert.equal(egressAllows(rules, '52.95.150.10', 443), true);
+  // The metadata range goes even when a configuration lists no exceptions; the cluster CIDRs go too.
+  assert.equal(egressAllows(egressOf(ctxFor('postgres', { egressExcept: [] }), 'http://minio.example.internal'), '169.254.169.254', 80), false);
+  const clustered = buildContext(fixtureTenant('acme', 'postgres'), fixtureConfig('nginx', { clusterCidrs: ['198.18.0.0/15'] }));
+  if (isBuildContextError(clustered)) throw new Error(clustered.error);
+  assert.equal(egressAllows(egressOf(clustered, 'https://s3.example.com'), '198.18.0.1', 443), false);
+
+  // GenerateDataKey and Decrypt answer with the plaintext data key: over http:// anyone on the path reads it.
+  const [refusal] = problems({ kmsEndpoint: 'http://kms.example.internal:4566' });
+  assert.match(refusal ?? '', /^backup\.kmsEndpoint http:\/\/kms\.example\.internal:4566 is not https:/);
+  assert.match(refusal ?? '', /plaintext data keys/);
+  assert.match(refusal ?? '', /use an https:\/\/ endpoint, or.*set backup\.allowInsecureKmsEndpoint: true/);
+  assert.match(problems({ allowInsecureKmsEndpoint: 'yes' })[0] ?? '', /^backup\.allowInsecureKmsEndpoint must be true or false/);
+  // With the flag the operator accepts it and tells the agent, which refuses it otherwise (see agent-settings).
+  const env = (backup: Json) => envOf(cronPod(find(buildBackupResources(ctxFor('postgres', backup), policyOf(), { hasCredentialsSecret: false }), 'CronJob')));
+  assert.equal(env({ kmsEndpoint: 'http://127.0.0.1:4566', allowInsecureKmsEndpoint: true }).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, 'true');
+  assert.equal(env({ kmsEndpoint: 'https://kms.example.internal' }).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, undefined);
+  assert.equal(env({}).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, undefined);
 });
 
 // --- identity -----------------------------------------------------------------------------------
@@ -555,20 +595,21 @@ function problems(backup: unknown): string[] {
 
 test('the backup configuration defaults', () => {
   assert.deepEqual(parseConfig(minimal).backup, {
+    allowInsecureKmsEndpoint: false,
     serviceAccountAnnotations: {},
     egressCidrs: ['0.0.0.0/0'],
-    egressExcept: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+    egressExcept: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'],
     startingDeadlineSeconds: 3600,
     backupDeadlineSeconds: 21600,
     restoreDeadlineSeconds: 28800,
-    resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    resources: { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } },
     filesMountPath: '/var/lib/tenantry/files',
     staleGraceSeconds: 7200,
     restoreBytesPerSecond: 100e6,
   });
-  const c = parseConfig({ ...minimal, backup: { defaultPolicy: 'nightly', kmsEndpoint: 'http://127.0.0.1:4566', egressCidrs: ['10.20.0.0/24', '2001:db8::/32'], resources: { limits: { memory: '1Gi' } } } });
+  const c = parseConfig({ ...minimal, backup: { defaultPolicy: 'nightly', kmsEndpoint: 'http://127.0.0.1:4566', allowInsecureKmsEndpoint: true, egressCidrs: ['10.20.0.0/24', '2001:db8::/32'], resources: { limits: { memory: '1Gi' } } } });
   assert.equal(c.backup.defaultPolicy, 'nightly');
-  assert.deepEqual(c.backup.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '1Gi' } }, 'merged over the defaults');
+  assert.deepEqual(c.backup.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '2Gi' } }, 'merged over the defaults');
   assert.deepEqual(c.backup.egressCidrs, ['10.20.0.0/24', '2001:db8::/32'], 'lists replace, not merge');
 });
 
@@ -588,6 +629,7 @@ test('each backup configuration mistake is reported with the path of its field',
     ['leading zero', { egressExcept: ['010.0.0.0/8'] }, /^backup\.egressExcept\[0\] must be a CIDR/],
     ['IPv6 not canonical', { egressExcept: ['FC00:0:0::/7'] }, /^backup\.egressExcept\[0\] must be written as fc00::\/7/],
     ['prefix too long', { egressExcept: ['10.0.0.0/33'] }, /^backup\.egressExcept\[0\] has a prefix longer than 32/],
+    ['egress to the metadata endpoint', { egressCidrs: ['169.254.169.254/32'] }, /^backup\.egressCidrs\[0\] 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/],
     ['starting deadline too short', { startingDeadlineSeconds: 5 }, /^backup\.startingDeadlineSeconds must be an integer of at least 10/],
     ['backup deadline not a number', { backupDeadlineSeconds: '6h' }, /^backup\.backupDeadlineSeconds must be an integer number of seconds/],
     ['restore deadline zero', { restoreDeadlineSeconds: 0 }, /^backup\.restoreDeadlineSeconds must be an integer number of seconds/],

@@ -385,6 +385,41 @@ test('a changed Tenant spec re-applies only what it changes: replicas → the De
   );
 });
 
+test('review 15: a tenant with two or more app replicas gets a PodDisruptionBudget; it goes when replicas drop below two or the tenant is suspended', async () => {
+  const PDB = 'policy/v1/PodDisruptionBudget/tenant-acme/app';
+  const { cluster, d } = await converged();
+  // The fixture tenant runs two replicas: a drain may evict only one of them at a time.
+  const pdb = cluster.server.get(PDB);
+  assert.ok(pdb, 'no PodDisruptionBudget for a tenant with two replicas');
+  assert.equal((pdb.spec as { maxUnavailable: number }).maxUnavailable, 1);
+  assert.deepEqual((pdb.spec as { selector: unknown }).selector, (cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { selector: unknown }).selector, 'it selects exactly the app pods');
+  let generation = 1;
+  const change = async (spec: Partial<Tenant['spec']>) => {
+    const t = clone(cluster.serverTenants.get(tenantKey('acme'))!);
+    t.spec = { ...t.spec, ...spec };
+    t.metadata.generation = ++generation;
+    cluster.putTenant(t);
+    cluster.reset();
+    await reconcileTenant('acme', d);
+  };
+  // One replica: a budget of "one may be unavailable" would let a drain take it anyway, and a
+  // budget that forbids it would block every drain. The stale one is pruned.
+  await change({ app: { replicas: 1 } });
+  assert.deepEqual(keysOf(cluster.calls, 'delete'), [PDB]);
+  assert.ok(!cluster.server.has(PDB));
+  assert.ok(cluster.events.some((e) => e.reason === EventReason.DeletingObject && /PodDisruptionBudget app/.test(e.message)));
+  await change({ app: { replicas: 3 } });
+  assert.deepEqual(keysOf(cluster.calls, 'apply').filter((k) => k.includes('PodDisruptionBudget')), [PDB], 'back with three replicas');
+  // Suspended: no app pods to protect; the budget goes with them and comes back on resume.
+  await change({ suspend: true });
+  assert.ok(keysOf(cluster.calls, 'delete').includes(PDB), 'pruned with the routes');
+  assert.ok(!cluster.server.has(PDB));
+  await change({ suspend: false });
+  assert.ok(cluster.server.has(PDB));
+  cluster.reset();
+  assert.equal((await reconcileTenant('acme', d)).writes, 0, 'then quiet');
+});
+
 test('a namespace that is not ours: nothing but the status is written, NamespaceConflict', async () => {
   const cases: { name: string; ns: Obj; inCache: boolean }[] = [
     { name: 'no labels, no owner (only the API server has it)', ns: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme' } }, inCache: false },

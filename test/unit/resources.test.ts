@@ -1,18 +1,23 @@
 // Table tests of the pure builders in src/resources: for every ingress provider × database engine,
 // the promises the manifests carry (P1 isolation, P2 encrypted storage, P4 TLS/HSTS, P8 region)
 // and the properties the reconciler relies on (labels, owner reference, canonical, deterministic).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1StorageClass } from '@kubernetes/client-node';
-import type { Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
+import { load } from 'js-yaml';
+import type { BackupPolicy, Restore, Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
 import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import {
+  buildBackupResources,
   buildContext,
   buildDatabaseSecret,
   buildDesiredState,
   buildIngress,
   buildPersistentVolumeClaims,
+  buildRestoreJob,
   canonicalQuantity,
   ECDHE_CIPHERS_GO,
   ECDHE_CIPHERS_OPENSSL,
@@ -27,6 +32,8 @@ import {
   type BuildContext,
   type Manifest,
 } from '../../src/resources/index.js';
+import { repoRoot } from '../env/paths.js';
+import { egressAllows } from '../support/netpol.js';
 import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS, type IngressVariant } from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -248,6 +255,52 @@ test('extra egress is opened only from app pods, only to the configured CIDRs an
   assert.equal(buildDesiredState(ctxFor('nginx', 'postgres')).filter((m) => m.metadata.name === 'allow-app-egress').length, 0);
 });
 
+test('review 3: app egress to 0.0.0.0/0 excludes the metadata endpoint, the private ranges, 100.64.0.0/10 and the cluster CIDRs', () => {
+  const egress = [
+    { description: 'web APIs', cidr: '0.0.0.0/0', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
+    { description: 'web APIs over IPv6', cidr: '::/0', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
+    { description: 'partner', cidr: '203.0.113.0/24', ports: [{ port: 443, protocol: 'TCP' }] },
+  ];
+  // A cluster whose pods and services are not in a private range: only the configured list knows them.
+  const clusterCidrs = ['198.18.0.0/15', '2001:db8:1234::/64'];
+  const policy = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress, clusterCidrs })), 'NetworkPolicy', 'allow-app-egress');
+  const rules = at(policy, 'spec', 'egress') as Json[];
+  for (const [ip, port] of [
+    ['169.254.169.254', 80], // the cloud metadata endpoint (instance credentials)
+    ['169.254.170.2', 80], // the ECS/EKS Pod Identity credentials endpoint
+    ['fd00:ec2::254', 80], // the EC2 metadata endpoint over IPv6
+    ['fe80::1', 443],
+    ['10.0.0.1', 443], // the API server's endpoints, other tenants' pods and services
+    ['172.20.0.10', 443],
+    ['192.168.1.1', 443],
+    ['100.64.0.10', 443], // carrier-grade NAT range, used for pods by EKS custom networking
+    ['198.18.3.4', 443], // configured cluster CIDRs
+    ['2001:db8:1234::1', 443],
+  ] as const) assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the app`);
+  for (const [ip, port] of [
+    ['93.184.215.14', 443],
+    ['2606:4700::6810:84e5', 443],
+    ['203.0.113.9', 443],
+  ] as const) assert.equal(egressAllows(rules, ip, port), true, `${ip}:${port} should stay reachable`);
+  // The metadata range is cut out even from a configuration that lists no exceptions at all.
+  const bare = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress, egressExcept: [] })), 'NetworkPolicy', 'allow-app-egress');
+  assert.equal(egressAllows(at(bare, 'spec', 'egress') as Json[], '169.254.169.254', 80), false);
+  assert.equal(egressAllows(at(bare, 'spec', 'egress') as Json[], '10.0.0.1', 443), true, 'egressExcept: [] is honoured for the private ranges');
+
+  // A rule that can only reach the metadata endpoint or the cluster is refused, naming the field.
+  const refused: [Json, RegExp][] = [
+    [{ egress: [{ description: 'x', cidr: '169.254.169.254/32', ports: [{ port: 80, protocol: 'TCP' }] }] }, /egress\[0\]\.cidr 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/],
+    [{ egress: [{ description: 'x', cidr: '198.18.0.0/16', ports: [{ port: 443, protocol: 'TCP' }] }], clusterCidrs }, /egress\[0\]\.cidr 198\.18\.0\.0\/16 lies in clusterCidrs\[0\] 198\.18\.0\.0\/15/],
+    [{ egress: [{ description: 'x', cidr: '192.0.2.1/24', ports: [{ port: 25, protocol: 'TCP' }] }] }, /egress\[0\]\.cidr must be written as 192\.0\.2\.0\/24/],
+    [{ clusterCidrs: ['10.96.0.0'] }, /clusterCidrs\[0\] must be a CIDR/],
+    [{ egressExcept: ['fc00:0::/7'] }, /egressExcept\[0\] must be written as fc00::\/7/],
+  ];
+  for (const [extra, message] of refused) assert.throws(() => fixtureConfig('nginx', extra), message, JSON.stringify(extra));
+  // An explicit private destination (a mail relay in the VPC) stays possible: it is what the rule names.
+  const relay = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress: [{ description: 'relay', cidr: '10.1.2.3/32', ports: [{ port: 587, protocol: 'TCP' }] }] })), 'NetworkPolicy', 'allow-app-egress');
+  assert.deepEqual(at(relay, 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.1.2.3/32' } }]);
+});
+
 // --- namespace ------------------------------------------------------------------------------------
 
 test('the namespace enforces, audits and warns on Pod Security restricted at the configured version', () => {
@@ -404,6 +457,19 @@ test('ingressKinds lists exactly what each provider builds; OWNED_KINDS covers e
   assert.equal(OWNED_KINDS.find((k) => k.kind === 'Namespace')?.namespaced, false);
 });
 
+test('both ClusterRoles grant every owned kind the verbs the operator uses on it (watch, apply, prune)', () => {
+  for (const file of [['deploy', 'base', 'clusterrole.yaml'], ['charts', 'tenantry', 'templates', 'clusterrole.yaml']]) {
+    // The chart's template lines ({{ … }}) are not YAML; the rules hold none.
+    const text = readFileSync(join(repoRoot(), ...file), 'utf8').split('\n').filter((l) => !l.trim().startsWith('{{')).join('\n').replace(/\{\{[^}]*\}\}/g, 'x');
+    const role = load(text) as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    for (const k of OWNED_KINDS) {
+      const group = k.apiVersion.includes('/') ? k.apiVersion.split('/')[0]! : '';
+      const granted = new Set(role.rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(k.plural)).flatMap((r) => r.verbs));
+      for (const verb of ['get', 'list', 'watch', 'create', 'patch', 'delete']) assert.ok(granted.has(verb), `${file.join('/')}: ${verb} ${k.plural}.${group} not granted`);
+    }
+  }
+});
+
 // --- suspension -----------------------------------------------------------------------------------
 
 test('a suspended tenant has no route and no app pods, but keeps its database and certificate', () => {
@@ -416,6 +482,35 @@ test('a suspended tenant has no route and no app pods, but keeps its database an
     assert.ok(!ms.some((m) => m.metadata.labels[COMPONENT_LABEL] === 'ingress'));
   }
   assert.ok(buildDesiredState(ctxFor('nginx', 'postgres')).some((m) => m.kind === 'Ingress'));
+});
+
+test('review 15: a PodDisruptionBudget (maxUnavailable 1) over the app pods for two or more replicas, none for fewer or while suspended', () => {
+  for (const [replicas, suspend, want] of [
+    [0, false, false],
+    [1, false, false],
+    [2, false, true],
+    [50, false, true],
+    [3, true, false],
+  ] as const) {
+    const ms = buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas }, suspend }));
+    const pdbs = ms.filter((m) => m.kind === 'PodDisruptionBudget');
+    assert.equal(pdbs.length, want ? 1 : 0, `replicas ${replicas}, suspend ${suspend}`);
+    if (!want) continue;
+    const pdb = pdbs[0]!;
+    assert.equal(pdb.apiVersion, 'policy/v1');
+    assert.equal(pdb.metadata.name, 'app');
+    assert.equal(pdb.metadata.labels[COMPONENT_LABEL], 'app');
+    assert.deepEqual(pdb.spec, {
+      maxUnavailable: 1,
+      selector: at(find(ms, 'Deployment', 'app'), 'spec', 'selector'),
+      // A crash-looping pod must not hold a drain hostage: only healthy pods count against the budget.
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+    // After the Deployment it protects.
+    assert.ok(ms.indexOf(pdb) > ms.indexOf(find(ms, 'Deployment', 'app')));
+  }
+  // A suspension decided by the lifecycle (not the spec) removes it too.
+  assert.ok(!buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }), { suspended: true }).some((m) => m.kind === 'PodDisruptionBudget'));
 });
 
 // --- database, app, secret ------------------------------------------------------------------------
@@ -448,7 +543,7 @@ test('the database: claim by name, official image with the version as tag, writa
     assert.deepEqual(at(pod, 'securityContext'), { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } });
     const env = c.env as { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
     for (const k of row.keys) assert.deepEqual(env.find((e) => e.name === k)?.valueFrom, { secretKeyRef: { name: 'database-credentials', key: k } });
-    assert.deepEqual(at(c, 'resources'), { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } });
+    assert.deepEqual(at(c, 'resources'), { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' } });
     const svc = find(ms, 'Service', 'database');
     assert.equal(at(svc, 'spec', 'clusterIP'), 'None');
     assert.deepEqual(at(svc, 'spec', 'ports', 0, 'port'), row.port);
@@ -478,7 +573,8 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   const c = at(spec, 'template', 'spec', 'containers', 0) as Json;
   assert.equal(c.image, 'registry.example.com:5000/saas/app:2.1.0');
   assert.equal(c.imagePullPolicy, 'IfNotPresent');
-  assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1536Mi', cpu: '2' } });
+  // The plan's ephemeral-storage defaults are added to the Tenant's own resources.
+  assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '128Mi' }, limits: { memory: '1536Mi', cpu: '2', 'ephemeral-storage': '1Gi' } });
   const env = c.env as Json[];
   assert.deepEqual(env.slice(0, 2), [{ name: 'FEATURE_X', value: 'on' }, { name: 'EMPTY' }]);
   assert.equal(env.filter((e) => e.name === 'DATABASE_PASSWORD').length, 1);
@@ -491,12 +587,39 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   assert.deepEqual((pod.volumes as Json[])[0], { name: 'files', persistentVolumeClaim: { claimName: 'files' } });
   assert.ok(at(pod, 'affinity', 'podAffinity'), 'replicas share the node of the ReadWriteOnce volume');
   assert.equal(at(pod, 'securityContext', 'runAsUser'), 10001);
-  // Default image and no resources: the LimitRange fills them in.
+  // Default image and no resources: the LimitRange fills in cpu and memory; ephemeral storage is explicit.
   const plain = find(buildDesiredState(ctxFor('nginx', 'postgres', { app: {} })), 'Deployment') as Json;
   assert.equal(at(plain, 'spec', 'replicas'), 1);
   assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'ghcr.io/example/saas-app:1.0.0');
-  assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), undefined);
+  assert.deepEqual(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), { requests: { 'ephemeral-storage': '128Mi' }, limits: { 'ephemeral-storage': '1Gi' } });
   assert.deepEqual(at(find(buildDesiredState(ctx), 'Service', 'app'), 'spec', 'ports'), [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+});
+
+test('review 14: liveness is its own, gentler check: a slow database makes the app unready long before it is restarted', () => {
+  type Probe = { httpGet: { path: string }; periodSeconds: number; timeoutSeconds: number; failureThreshold: number };
+  const probes = (extra: Json = {}) => {
+    const c = at(find(buildDesiredState(ctxFor('nginx', 'postgres', {}, extra)), 'Deployment', 'app'), 'spec', 'template', 'spec', 'containers', 0) as { readinessProbe: Probe; livenessProbe: Probe };
+    return { readiness: c.readinessProbe, liveness: c.livenessProbe };
+  };
+  // How long a probe may keep failing (each attempt timing out) before the kubelet acts on it.
+  const tolerates = (p: Probe) => p.periodSeconds * p.failureThreshold;
+  const { readiness, liveness } = probes();
+  // A health endpoint that checks the database answers slowly or fails during a brownout (a
+  // failover, a long vacuum): the pod must leave the rotation within half a minute but be restarted
+  // only after minutes, and a slow answer must not count as a failed liveness check as soon as it
+  // would for readiness. A restart cannot make the database faster; it only adds an outage.
+  assert.ok(tolerates(readiness) <= 30, `readiness acts after ${tolerates(readiness)} s`);
+  assert.ok(tolerates(liveness) >= 300, `liveness restarts after ${tolerates(liveness)} s of failures; a database brownout of a few minutes would restart the app`);
+  assert.ok(tolerates(liveness) >= 10 * tolerates(readiness), 'liveness tolerates at least ten times as long as readiness');
+  assert.ok(liveness.timeoutSeconds > readiness.timeoutSeconds, 'a slow answer fails readiness before it fails liveness');
+  assert.ok(liveness.periodSeconds > readiness.periodSeconds);
+  // Without app.livenessPath both probe the health path; with it, liveness asks the process
+  // alone (an endpoint that does not touch the database) and readiness keeps the full check.
+  assert.equal(liveness.httpGet.path, '/healthz');
+  const own = probes({ app: { healthPath: '/ready', livenessPath: '/livez' } });
+  assert.equal(own.readiness.httpGet.path, '/ready');
+  assert.equal(own.liveness.httpGet.path, '/livez');
+  assert.throws(() => fixtureConfig('nginx', { app: { livenessPath: 'livez' } }), /app\.livenessPath must be an absolute path/);
 });
 
 test('the Secret holds exactly the given passwords, base64 in data, and invents nothing', () => {
@@ -538,8 +661,79 @@ test('the Secret holds exactly the given passwords, base64 in data, and invents 
 test('quota and limit range come from the plan, in canonical form', () => {
   const ms = buildDesiredState(ctxFor('nginx', 'postgres', { plan: 'free' }, { plans: { free: { quota: { 'requests.cpu': '0.5', 'requests.memory': '1024Mi', pods: '10' }, defaultRequest: { cpu: '100m' }, defaultLimit: { memory: '0.5Gi' } } } }));
   // The configuration merges over the plan defaults: the keys not given keep their default values.
-  assert.deepEqual(at(find(ms, 'ResourceQuota'), 'spec', 'hard'), { 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', persistentvolumeclaims: '4', 'requests.storage': '10Gi', pods: '10' });
-  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [{ type: 'Container', default: { memory: '512Mi' }, defaultRequest: { cpu: '100m', memory: '128Mi' } }]);
+  assert.deepEqual(at(find(ms, 'ResourceQuota'), 'spec', 'hard'), {
+    'requests.cpu': '500m',
+    'requests.memory': '1Gi',
+    'limits.memory': '2Gi',
+    'requests.ephemeral-storage': '2Gi',
+    'limits.ephemeral-storage': '8Gi',
+    persistentvolumeclaims: '4',
+    'requests.storage': '10Gi',
+    pods: '10',
+  });
+  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [{ type: 'Container', default: { memory: '512Mi', 'ephemeral-storage': '1Gi' }, defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' } }]);
+});
+
+/** Bytes of a quantity with a binary or no suffix (what these tests use), for sums and comparisons. */
+function bytesOf(q: unknown): number {
+  const m = /^([0-9]+)(Ki|Mi|Gi)?$/.exec(String(q));
+  assert.ok(m, `unexpected quantity ${String(q)}`);
+  return Number(m[1]) * 1024 ** ({ '': 0, Ki: 1, Mi: 2, Gi: 3 } as Record<string, number>)[m[2] ?? '']!;
+}
+
+test('review 13: every container Tenantry builds requests and limits ephemeral storage, within the plan\'s LimitRange and quota', () => {
+  const policy: BackupPolicy = {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'BackupPolicy',
+    metadata: { name: 'nightly' },
+    spec: { schedule: '0 2 * * *', destination: { bucket: 'b', region: 'eu-west-1' }, retention: { keepDaily: 7 } },
+  };
+  const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: 'r', uid: 'u' }, spec: { tenant: 'acme', backupId: 'latest', target: { inPlace: true } } };
+  const EPHEMERAL = 'ephemeral-storage';
+  for (const plan of ['trial', 'free', 'paid'] as const) {
+    for (const engine of ENGINES) {
+      for (const readOnlyRootFilesystem of [true, false]) {
+        const what = `${plan} × ${engine} × readOnlyRootFilesystem ${readOnlyRootFilesystem}`;
+        // With and without the Tenant's own (cpu and memory) resources: ephemeral storage is set either way.
+        const ctx = ctxFor('nginx', engine, { plan, app: { replicas: 1, resources: { limits: { memory: '1Gi' } } } }, { app: { readOnlyRootFilesystem } });
+        const ms = buildDesiredState(ctx);
+        // The namespace's budget: a LimitRange default for any other container, and a quota on both sums.
+        const limits = at(find(ms, 'LimitRange'), 'spec', 'limits', 0) as Json;
+        assert.ok(at(limits, 'default', EPHEMERAL) && at(limits, 'defaultRequest', EPHEMERAL), `${what}: LimitRange has no ephemeral-storage default`);
+        const hard = at(find(ms, 'ResourceQuota'), 'spec', 'hard') as Json;
+        assert.ok(hard['requests.ephemeral-storage'] && hard['limits.ephemeral-storage'], `${what}: quota does not cover ephemeral storage`);
+        const pods: [string, Json][] = [
+          ...podSpecs(ms),
+          ...podSpecs(buildDesiredState(ctxFor('nginx', engine, { plan, app: { replicas: 1 } }, { app: { readOnlyRootFilesystem } }))).map(([n, p]) => [`${n} (no Tenant resources)`, p] as [string, Json]),
+          ['backup CronJob', at(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec') as Json],
+          ['restore Job', at(buildRestoreJob(ctx, policy, restore, '20261126T020000Z-a1b2c3'), 'spec', 'template', 'spec') as Json],
+        ];
+        const sum = { requests: 0, limits: 0 };
+        for (const [name, pod] of pods) {
+          let podLimit = 0;
+          for (const c of pod.containers as Json[]) {
+            const request = at(c, 'resources', 'requests', EPHEMERAL);
+            const limit = at(c, 'resources', 'limits', EPHEMERAL);
+            // Explicit on the container: the pod does not depend on the LimitRange existing before it.
+            assert.ok(request && limit, `${what}: ${name} container ${String(c.name)} has no ephemeral-storage request and limit`);
+            assert.ok(bytesOf(request) <= bytesOf(limit), `${what}: ${name} requests more than its limit`);
+            podLimit += bytesOf(limit);
+            if (!name.includes('no Tenant')) {
+              sum.requests += bytesOf(request);
+              sum.limits += bytesOf(limit);
+            }
+          }
+          // Every emptyDir is capped, and together they fit the pod's limit (else the pod is evicted first).
+          const dirs = ((pod.volumes ?? []) as Json[]).filter((v) => 'emptyDir' in v);
+          for (const v of dirs) assert.ok(at(v, 'emptyDir', 'sizeLimit'), `${what}: ${name} emptyDir ${String(v.name)} has no sizeLimit`);
+          assert.ok(dirs.reduce((n, v) => n + bytesOf(at(v, 'emptyDir', 'sizeLimit')), 0) < podLimit, `${what}: ${name}: its emptyDirs can outgrow its ephemeral-storage limit`);
+        }
+        // One app pod, the database, a backup and a restore at once still fit the plan's quota.
+        assert.ok(sum.requests <= bytesOf(hard['requests.ephemeral-storage']), `${what}: ${sum.requests} bytes requested, quota ${String(hard['requests.ephemeral-storage'])}`);
+        assert.ok(sum.limits <= bytesOf(hard['limits.ephemeral-storage']), `${what}: ${sum.limits} bytes of limits, quota ${String(hard['limits.ephemeral-storage'])}`);
+      }
+    }
+  }
 });
 
 test('PVCs: ReadWriteOnce on the tenant\'s or the region\'s class, sized from the Tenant or the plan', () => {
@@ -582,6 +776,29 @@ test('storage class encryption: parameter, annotation, neither, missing', () => 
     assert.equal(got.reason, row.reason, row.name);
     assert.match(got.message, row.message, row.name);
   }
+});
+
+test('review 10: parameters.encrypted "true" counts only for EBS provisioners; any other class needs the administrator\'s annotation', () => {
+  const sc = (provisioner: string, parameters: Record<string, string>, annotations?: Record<string, string>): V1StorageClass => ({
+    metadata: { name: 'c', ...(annotations ? { annotations } : {}) },
+    provisioner,
+    parameters,
+  });
+  // For these provisioners the parameter means nothing (or something else): a local-path or NFS
+  // class carrying it stores data in the clear, so trusting it would break P2.
+  for (const provisioner of ['rancher.io/local-path', 'nfs.csi.k8s.io', 'kubernetes.io/no-provisioner', 'pd.csi.storage.gke.io', 'ebs.csi.aws.com.example.org']) {
+    const got = storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c');
+    assert.equal(got.encrypted, false, provisioner);
+    assert.equal(got.reason, 'StorageClassNotEncrypted', provisioner);
+    // The message says why the parameter was not trusted and what to do instead.
+    assert.match(got.message, /parameters\.encrypted "true".*only.*ebs\.csi\.aws\.com/, provisioner);
+    assert.match(got.message, /annotate the class with tenantry\.io\/encrypted: "true"/, provisioner);
+    // The administrator's annotation is what vouches for such a class.
+    const vouched = storageClassEncryption(sc(provisioner, { encrypted: 'true' }, { [ENCRYPTED_CLASS_ANNOTATION]: 'true' }), 'c');
+    assert.equal(vouched.encrypted, true, provisioner);
+    assert.match(vouched.message, /declared encrypted by an administrator/);
+  }
+  for (const provisioner of ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs']) assert.equal(storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c').encrypted, true, provisioner);
 });
 
 // --- context ---------------------------------------------------------------------------------------
