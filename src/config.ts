@@ -153,8 +153,13 @@ export interface BackupConfig {
 export interface OperatorConfig {
   /** Regions this operator serves; a Tenant of any other region is refused with a condition. */
   regions: Partial<Record<TenantSpecRegion, RegionConfig>>;
-  /** Hosts default to `<tenant>.<baseDomain>` when a Tenant sets no host. */
+  /** Hosts default to `<tenant>.<baseDomain>` when a Tenant sets no host; a host under it is always allowed. */
   baseDomain: string;
+  /**
+   * Further DNS domains a Tenant's `spec.host` may be (or be under), besides `baseDomain`. A host
+   * anywhere else gets no route and no certificate, so a Tenant cannot claim another team's host.
+   */
+  allowedDomains: string[];
   ingress: IngressConfig;
   /** cert-manager issuer of tenant certificates. */
   tls: { issuerKind: 'ClusterIssuer' | 'Issuer'; issuerName: string };
@@ -235,6 +240,7 @@ export function defaultConfig(): OperatorConfig {
   return {
     regions: {},
     baseDomain: 'tenants.example.com',
+    allowedDomains: [],
     ingress: {
       provider: 'nginx',
       className: 'nginx',
@@ -445,6 +451,15 @@ export function validateConfig(raw: unknown): string[] {
     }
   }
   if (typeof c.baseDomain !== 'string' || !DNS_SUBDOMAIN.test(c.baseDomain)) problems.push('baseDomain must be a lowercase DNS name');
+  if (!Array.isArray(c.allowedDomains)) problems.push('allowedDomains must be a list of DNS names, e.g. [acme-corp.com]');
+  else
+    c.allowedDomains.forEach((d: unknown, i) => {
+      const p = `allowedDomains[${i}]`;
+      // Names only: a host matches a domain or a name under it, so "*." or a leading dot adds nothing and hides a typo.
+      if (typeof d !== 'string' || d.length > 253 || !DNS_SUBDOMAIN.test(d)) problems.push(`${p} must be a lowercase DNS name such as example.com (no "*." or leading dot; names under it are allowed too) (got ${JSON.stringify(d)})`);
+      // A top-level domain would let a Tenant claim any host under it, another team's admin.example.com included.
+      else if (!d.includes('.')) problems.push(`${p} must have at least two labels, e.g. example.com: "${d}" would allow every host under a top-level domain`);
+    });
   const ing = c.ingress as unknown;
   if (!isObj(ing)) problems.push('ingress must be a mapping');
   else {

@@ -22,6 +22,7 @@ import { policyNameFor } from './backup-step.js';
 import { recordBackupMetrics } from './backup-metrics.js';
 import { computePolicyStatus, policyStatusChanged } from './policy-status.js';
 import { planRestore, restoreDone, restoreTarget } from './restore-plan.js';
+import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
 import { shardLabels } from './selector.js';
 import { canonicalJson } from './diff.js';
 import { APP_NAME, buildRestoreJob, buildRestoreSourceServiceAccount, DATABASE_SECRET_NAME, RESTORE_ANNOTATION, restoreJobName } from '../resources/index.js';
@@ -99,6 +100,10 @@ export class Operator {
   /** Tenant names by the host they claim, so a host check looks at claimants only, not every tenant. */
   private readonly hostIndex = new Map<string, Set<string>>();
   private readonly hostOfTenant = new Map<string, string>();
+  /** Hosts served by route objects anywhere in the cluster, Tenantry's or not, from the claim watches. */
+  private readonly routeClaims = new RouteClaimIndex();
+  /** Cluster-wide watches of the provider's route kinds, unselected, caching only each route's claim. */
+  private readonly claimWatches: Watched[] = [];
   private elector: LeaderElector | undefined;
   private health: HealthServer | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -213,7 +218,7 @@ export class Operator {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.queue.stop();
     if (this.elector) await this.elector.release();
-    await Promise.all([...this.watched.values()].map((w) => w.informer.stop()));
+    await Promise.all([...this.watched.values(), ...this.claimWatches].map((w) => w.informer.stop()));
     this.backups.close();
     this.rest.close();
     await this.health?.close();
@@ -221,7 +226,7 @@ export class Operator {
 
   /** Ready while every watch is live and, for an elected leader, the lease is held. */
   private readiness(): { ok: boolean; reason?: string } {
-    const dead = [...this.watched.values()].filter((w) => !w.informer.isLive()).map((w) => w.kind.kind);
+    const dead = [...[...this.watched.values()].filter((w) => !w.informer.isLive()).map((w) => w.kind.kind), ...this.claimWatches.filter((w) => !w.informer.isLive()).map((w) => `${w.kind.kind} (host claims)`)];
     if (dead.length > 0) return { ok: false, reason: `watches not live: ${dead.join(', ')}` };
     if (this.elector && this.leading && !this.elector.isLeader()) return { ok: false, reason: 'leader lease not held' };
     return { ok: true };
@@ -277,21 +282,55 @@ export class Operator {
       });
       this.watched.set(kindKey(k), { kind: k, informer });
     }
-    await Promise.all([...this.watched.values()].map((w) => w.informer.start()));
-    this.log.info('caches synced', { kinds: [...this.watched.values()].map((w) => w.kind.kind) });
+    this.watchRouteClaims();
+    await Promise.all([...this.watched.values(), ...this.claimWatches].map((w) => w.informer.start()));
+    this.log.info('caches synced', { kinds: [...this.watched.values()].map((w) => w.kind.kind), hostClaims: this.claimWatches.map((w) => w.kind.kind) });
+  }
+
+  /**
+   * Watches every route of the provider's kinds cluster-wide, not only Tenantry's, so a Tenant is
+   * refused a host another team's route already serves. The objects are shaped down to their
+   * claim (name, namespace, creation time, hosts) before they are cached: another team's routes
+   * can be many and large, and the operator reads nothing else of them. The ClusterRole already
+   * lets the operator list and watch these kinds everywhere.
+   */
+  private watchRouteClaims(): void {
+    for (const k of routeClaimKinds(this.opts.config.ingress.provider)) {
+      // A watch ERROR event carries a Status (code 410 makes the informer re-list): it passes as it is.
+      const shape = (o: KubernetesObject) => (o.kind === 'Status' ? o : shapeRouteClaim(o, k));
+      const informer = new ResilientInformer<KubernetesObject>({
+        kubeConfig: this.opts.kubeConfig,
+        kind: `${k.kind}HostClaims`,
+        transform: shape,
+        path: resourcePath({ ...k, namespaced: false }),
+        listFn: () => this.listAll(k, undefined, shape),
+      });
+      const changed = (o: KubernetesObject) => this.enqueueHostClaimants(this.routeClaims.upsert(o as RouteClaimObject));
+      informer.on('add', changed);
+      informer.on('update', changed);
+      informer.on('delete', (o) => this.enqueueHostClaimants(this.routeClaims.remove(o as RouteClaimObject)));
+      this.claimWatches.push({ kind: k, informer });
+    }
+  }
+
+  /** Reconciles the tenants that claim any of these hosts (a route serving them appeared, changed or went). */
+  private enqueueHostClaimants(hosts: string[]): void {
+    if (this.stopped) return;
+    for (const h of hosts) for (const name of this.hostIndex.get(h) ?? []) this.queue.add(name);
   }
 
   /**
    * Lists a kind in pages: one response for thousands of tenants' Deployments is tens of
    * megabytes of JSON held at once, the operator's memory peak; pages keep it to a few.
    */
-  private async listAll(k: { apiVersion: string; plural: string; namespaced: boolean }, labelSelector: string | undefined): Promise<KubernetesListObject<KubernetesObject>> {
+  private async listAll(k: { apiVersion: string; plural: string; namespaced: boolean }, labelSelector: string | undefined, shape?: (o: KubernetesObject) => KubernetesObject): Promise<KubernetesListObject<KubernetesObject>> {
     const items: KubernetesObject[] = [];
     let page: KubernetesListObject<KubernetesObject>;
     let token: string | undefined;
     do {
       page = await this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), { query: { labelSelector, limit: LIST_PAGE_SIZE, continue: token } });
-      items.push(...page.items);
+      // Shaped page by page, so an unselected list never holds every full object at once.
+      items.push(...(shape ? page.items.map(shape) : page.items));
       token = (page.metadata as { continue?: string } | undefined)?.continue;
     } while (token);
     // The watch resumes from the resourceVersion of the last page, which the API server keeps consistent across pages.
@@ -371,6 +410,7 @@ export class Operator {
     return {
       tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
       tenants: () => this.tenants(),
+      routeClaims: (host) => this.routeClaims.claims(host),
       hostClaimants: (host) => {
         const tenants = this.informerFor(TENANT_KIND);
         return [...(this.hostIndex.get(host) ?? [])].map((n) => tenants?.get(n) as Tenant | undefined).filter((t): t is Tenant => t !== undefined);

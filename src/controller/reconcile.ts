@@ -11,7 +11,9 @@ import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, 
 import type { Expectations } from './expectations.js';
 import type { BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-step.js';
-import { computeConditions, computePhase, mergeConditions, type Observations } from './status.js';
+import { computeConditions, computePhase, hostProblem, mergeConditions, type IngressObservation, type Observations } from './status.js';
+import { allowedDomains, isHostAllowed } from './host-policy.js';
+import { routeHosts, type RouteClaim } from './route-claims.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
 export const TERMINATING_RECHECK_MS = 10_000;
@@ -32,6 +34,8 @@ export interface ClusterView {
   tenants(): Tenant[];
   /** Tenants that may claim `host` (a superset is fine); without it every tenant is checked. */
   hostClaimants?(host: string): Tenant[];
+  /** Route objects anywhere in the cluster that serve `host`, Tenantry's or not; without it none are known. */
+  routeClaims?(host: string): RouteClaim[];
   /** A cached owned object (or a cached StorageClass), by kind key, namespace and name. */
   get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined;
   /** Every cached object labelled as belonging to the tenant. */
@@ -266,16 +270,14 @@ class Pass {
   async objects(ctx: BuildContext, backupObjects: Manifest[] = []): Promise<void> {
     const { view, writer } = this.deps;
     const ns = ctx.namespace;
-    const hostOf = (t: Tenant) => {
-      const c = buildContext(t, this.deps.config);
-      return 'error' in c ? '' : c.host;
-    };
-    const owner = hostOwner(ctx.host, view.hostClaimants ? view.hostClaimants(ctx.host) : view.tenants(), hostOf);
-    const conflictWith = owner && owner.metadata.uid !== this.tenant.metadata.uid ? owner.metadata.name : undefined;
-    this.obs.ingress = { host: ctx.host, ...(conflictWith ? { conflictWith } : {}) };
-    if (conflictWith) await this.warnOnce(EventReason.HostConflict, `host ${ctx.host} is already served for tenant ${conflictWith}; no route is created for this tenant`, { type: Cond.HostConflict, reason: Reason.HostClaimedByOther });
-
     const { built: all, pvcs } = this.desiredState(ctx);
+    this.obs.ingress = this.observeHost(ctx, all);
+    const hostTrouble = hostProblem(this.obs.ingress);
+    if (hostTrouble) {
+      const event = hostTrouble.reason === Reason.HostNotAllowed ? EventReason.HostNotAllowed : EventReason.HostConflict;
+      await this.warnOnce(event, hostTrouble.message, { type: Cond.HostConflict, reason: hostTrouble.reason });
+    }
+
     const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
     const storage = storageClassEncryption(view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
@@ -296,7 +298,8 @@ class Pass {
 
     const built = all.filter((m) => m.kind !== 'Namespace');
     const workloads = built.filter(isWorkload);
-    let desired = conflictWith ? built.filter((m) => !isRouting(m)) : built;
+    // A host the tenant may not have gets no route and no certificate; ones made earlier are pruned below.
+    let desired = hostTrouble?.blocking ? built.filter((m) => !isRouting(m)) : built;
     // Without an encrypted class no new volume and no workload is created. Workloads that already
     // run are left alone rather than deleted: a class deleted or misconfigured later must not take
     // a live tenant down (their volumes exist and were checked when they were made).
@@ -342,6 +345,46 @@ class Pass {
     const dep = view.get('apps/v1/Deployment', ns, depWanted?.metadata.name ?? '') as { status?: { availableReplicas?: number } } | undefined;
     this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
+  }
+
+  /**
+   * Step 3a: whether the tenant may have its host. It must be under a domain the operator serves
+   * tenants on, not claimed first by another Tenant, and not served already by a route Tenantry
+   * does not manage (a route of theirs made after ours is reported, and touches nothing).
+   */
+  observeHost(ctx: BuildContext, built: Manifest[]): IngressObservation {
+    const { view, config } = this.deps;
+    const host = ctx.host;
+    const domains = allowedDomains(config);
+    if (!isHostAllowed(host, domains)) return { host, notAllowed: { domains } };
+    const hostOf = (t: Tenant) => {
+      const c = buildContext(t, config);
+      return 'error' in c ? '' : c.host;
+    };
+    const owner = hostOwner(host, view.hostClaimants ? view.hostClaimants(host) : view.tenants(), hostOf);
+    if (owner && owner.metadata.uid !== this.tenant.metadata.uid) return { host, conflictWith: owner.metadata.name ?? '' };
+    // Routes of the tenants this operator serves were judged by their Tenants just above (this
+    // tenant's own among them). A Tenantry route of a tenant served elsewhere (another shard) is
+    // as binding as anyone's.
+    const foreign = (view.routeClaims?.(host) ?? []).filter((c) => !(c.tenant && view.tenant(c.tenant)));
+    if (foreign.length === 0) return { host };
+    const since = this.routedSince(ctx, built);
+    // The earlier claim wins; an unknown time, or the same second, counts as earlier than ours.
+    const first = since === undefined || foreign.some((c) => !(new Date(c.createdAt ?? '').getTime() > since));
+    return { host, foreignRoutes: { names: foreign.map((c) => `${c.kind} ${c.namespace}/${c.name}`).sort(), first } };
+  }
+
+  /** Returns when this tenant's route for its host was created (its earliest route object in the cache), or undefined when it has none. */
+  routedSince(ctx: BuildContext, built: Manifest[]): number | undefined {
+    let since: number | undefined;
+    for (const m of built) {
+      if (!ROUTE_KINDS.has(m.kind)) continue;
+      const o = this.deps.view.get(kindKey(m), m.metadata.namespace, m.metadata.name);
+      if (!o?.metadata?.creationTimestamp || !isOwnedBy(o, this.tenant) || !routeHosts(o, m.kind).includes(ctx.host)) continue;
+      const t = new Date(o.metadata.creationTimestamp).getTime();
+      if (Number.isFinite(t)) since = since === undefined ? t : Math.min(since, t);
+    }
+    return since;
   }
 
   /** Returns the tenant's desired manifests and PVCs, each carrying its applied hash. */
@@ -395,7 +438,7 @@ class Pass {
     const generation = t.metadata.generation ?? 0;
     const now = this.deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const conditions = mergeConditions(t.status?.conditions, computeConditions(this.obs, generation, now));
-    // The URL is dropped while a host conflict keeps the tenant off the network.
+    // The URL is dropped while a host problem keeps the tenant off the network.
     const { url: _previousUrl, ...kept } = t.status ?? {};
     const status: TenantStatus = {
       ...kept,
@@ -403,7 +446,7 @@ class Pass {
       conditions,
       observedGeneration: generation,
       namespace: tenantNamespace(t.metadata.name ?? ''),
-      ...(this.obs.ingress && !this.obs.ingress.conflictWith && !this.obs.suspended ? { url: `https://${this.obs.ingress.host}` } : {}),
+      ...(this.obs.ingress && !hostProblem(this.obs.ingress)?.blocking && !this.obs.suspended ? { url: `https://${this.obs.ingress.host}` } : {}),
       ...(this.lastBackup ? { lastBackup: this.lastBackup } : {}),
     };
     const key = statusKey(t.metadata.name ?? '');
@@ -423,7 +466,10 @@ function isWorkload(m: Manifest): boolean {
   return m.kind === 'StatefulSet' || m.kind === 'Deployment';
 }
 
-/** Reports whether a manifest routes traffic to the tenant (what a host conflict must not create). */
+/** Kinds whose objects send a host's traffic to the tenant (their age is the age of its claim on the host). */
+const ROUTE_KINDS = new Set(['Ingress', 'IngressRoute', 'HTTPRoute', 'ListenerSet']);
+
+/** Reports whether a manifest routes traffic to the tenant or certifies its host (what a host conflict must not create). */
 function isRouting(m: Manifest): boolean {
   return ['Ingress', 'IngressRoute', 'HTTPRoute', 'ListenerSet', 'Certificate', 'Middleware', 'TLSOption', 'ReferenceGrant'].includes(m.kind);
 }

@@ -11,7 +11,7 @@ export interface Observations {
   storage?: { encrypted: boolean; reason: string; message: string };
   database?: { readyReplicas: number; replicas: number };
   app?: { availableReplicas: number; replicas: number };
-  ingress?: { conflictWith?: string; host: string };
+  ingress?: IngressObservation;
   /** The error that ended the pass early, if any. */
   error?: string;
   suspended?: boolean;
@@ -19,6 +19,66 @@ export interface Observations {
   backup?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   /** RestoreWithinObjective: the projected restore time against the 8-hour promise. */
   restoreObjective?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+}
+
+/** What a pass found about the tenant's host. */
+export interface IngressObservation {
+  host: string;
+  /** Another Tenant claimed the host first: its name. */
+  conflictWith?: string;
+  /** The host is not under any domain tenants may be served on (baseDomain and allowedDomains): those domains. */
+  notAllowed?: { domains: string[] };
+  /**
+   * Routes Tenantry does not manage that serve the host ("Ingress team-b/shop"). `first`: one was
+   * there before this tenant's route, so the tenant gets none; otherwise they came later and
+   * contest a route that stays.
+   */
+  foreignRoutes?: { names: string[]; first: boolean };
+}
+
+/** What is wrong with a tenant's host, for its HostConflict condition and the Warning Event. */
+export interface HostProblem {
+  reason: string;
+  message: string;
+  /** The tenant gets no route and no certificate for the host. */
+  blocking: boolean;
+}
+
+/** Joins names as a person reads them: "a", "a and b", "a, b and c". */
+function andList(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * Returns what is wrong with the tenant's host, most fundamental first (not allowed, then another
+ * Tenant's earlier claim, then routes Tenantry does not manage), or undefined when it is the tenant's.
+ */
+export function hostProblem(i: IngressObservation): HostProblem | undefined {
+  if (i.notAllowed) {
+    return {
+      reason: Reason.HostNotAllowed,
+      blocking: true,
+      message: `host ${i.host} is outside the domains this operator serves tenants on (${i.notAllowed.domains.join(', ')}); Tenantry creates no route and no certificate for it. Set spec.host to a name under one of them, or remove spec.host to use the default <name>.${i.notAllowed.domains[0] ?? ''}; to serve tenants on another domain, an administrator adds it to allowedDomains in the operator configuration`,
+    };
+  }
+  if (i.conflictWith) return { reason: Reason.HostClaimedByOther, blocking: true, message: `host ${i.host} is already served for tenant ${i.conflictWith}, which claimed it first; choose another spec.host` };
+  const foreign = i.foreignRoutes;
+  if (foreign?.first) {
+    return {
+      reason: Reason.HostClaimedByForeignRoute,
+      blocking: true,
+      message: `host ${i.host} is already served by ${andList(foreign.names)}, which Tenantry does not manage; Tenantry leaves ${foreign.names.length > 1 ? 'them' : 'it'} untouched and creates no route and no certificate for this tenant. Choose another spec.host, or have that route removed (the tenant then gets the host)`,
+    };
+  }
+  if (foreign) {
+    const one = foreign.names.length === 1;
+    return {
+      reason: Reason.HostSharedWithForeignRoute,
+      blocking: false,
+      message: `${andList(foreign.names)} also route${one ? 's' : ''} host ${i.host}, created after this tenant's route, and may take part of its traffic; Tenantry leaves ${one ? 'it' : 'them'} untouched and keeps this tenant's route. Remove ${one ? 'it' : 'them'} or change ${one ? 'its' : 'their'} host`,
+    };
+  }
+  return undefined;
 }
 
 type Condition = TenantStatusConditionsItem;
@@ -52,9 +112,11 @@ export function computeConditions(obs: Observations, generation: number, now: st
     c(Cond.AppReady, ok, obs.suspended ? Reason.Suspended : ok ? Reason.PodsReady : Reason.PodsNotReady, obs.suspended ? 'the app is scaled to zero while the tenant is suspended' : `${r}/${n} app pods available`);
   } else if (obs.storage && !obs.storage.encrypted) c(Cond.AppReady, false, Reason.WaitingForStorage, 'no app until its volume can be encrypted');
   if (obs.ingress) {
+    const problem = hostProblem(obs.ingress);
     const clash = obs.ingress.conflictWith;
-    c(Cond.HostConflict, clash !== undefined, clash ? Reason.HostClaimedByOther : Reason.NoConflict, clash ? `host ${obs.ingress.host} is already served for tenant ${clash}, which claimed it first; choose another spec.host` : `host ${obs.ingress.host} is this tenant's alone`);
-    if (clash) c(Cond.IngressReady, false, Reason.HostClaimedByOther, `no route: host ${obs.ingress.host} belongs to tenant ${clash}`);
+    c(Cond.HostConflict, problem !== undefined, problem?.reason ?? Reason.NoConflict, problem?.message ?? `host ${obs.ingress.host} is this tenant's alone`);
+    if (problem?.reason === Reason.HostClaimedByOther) c(Cond.IngressReady, false, Reason.HostClaimedByOther, `no route: host ${obs.ingress.host} belongs to tenant ${clash ?? ''}`);
+    else if (problem?.blocking) c(Cond.IngressReady, false, problem.reason, `no route and no certificate for ${obs.ingress.host}: see HostConflict`);
     else if (obs.suspended) c(Cond.IngressReady, false, Reason.Suspended, `no route to https://${obs.ingress.host} while the tenant is suspended`);
     else c(Cond.IngressReady, true, Reason.RouteConfigured, `https://${obs.ingress.host} routed with TLS and HSTS`);
   }

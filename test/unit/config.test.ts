@@ -61,3 +61,21 @@ test('loadConfigFile names the file in every problem, and refuses what is not YA
   writeFileSync(good, 'regions:\n  ap-south-1: {storageClassName: enc, kmsKeyId: k, backupBucket: b}\n');
   assert.deepEqual(Object.keys(loadConfigFile(good).regions), ['ap-south-1']);
 });
+
+test('review 9: allowedDomains is a list of DNS names, empty by default; each mistake is reported with its index', () => {
+  assert.deepEqual(parseConfig(minimal).allowedDomains, []);
+  assert.deepEqual(parseConfig({ ...minimal, allowedDomains: ['acme-corp.com', 'apps.example.org'] }).allowedDomains, ['acme-corp.com', 'apps.example.org']);
+  const cases: [string, unknown, RegExp][] = [
+    ['not a list', 'example.com', /^allowedDomains must be a list of DNS names/],
+    ['a wildcard', ['*.example.com'], /^allowedDomains\[0\] must be a lowercase DNS name such as example\.com .*"\*\.example\.com"/],
+    ['a leading dot', ['.example.com'], /^allowedDomains\[0\] must be a lowercase DNS name/],
+    ['upper case', ['ok.example.com', 'Example.com'], /^allowedDomains\[1\] must be a lowercase DNS name/],
+    ['not a string', [42], /^allowedDomains\[0\] must be a lowercase DNS name/],
+    // A top-level domain would let a tenant claim any host under it, e.g. admin.example.com.
+    ['a top-level domain', ['com'], /^allowedDomains\[0\] must have at least two labels/],
+  ];
+  for (const [name, value, expected] of cases) {
+    const found = problems({ ...minimal, allowedDomains: value });
+    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+  }
+});

@@ -22,11 +22,12 @@ type Provider = OperatorConfig['ingress']['provider'];
 const CONTROLLER_NAMESPACE: Record<Provider, string> = { nginx: 'ingress-nginx', traefik: 'traefik', gateway: 'envoy-gateway-system' };
 
 /** The operator configuration: one region, its encrypted class, the given ingress provider (and Gateway settings). */
-function config(provider: Provider = 'nginx', gateway: Partial<OperatorConfig['ingress']['gateway']> = {}): OperatorConfig {
+function config(provider: Provider = 'nginx', gateway: Partial<OperatorConfig['ingress']['gateway']> = {}, more: Record<string, unknown> = {}): OperatorConfig {
   return parseConfig({
     regions: { 'eu-west-1': { storageClassName: STORAGE_CLASS, kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' } },
     baseDomain: 'tenants.example.com',
     ingress: { provider, className: provider, controllerNamespace: CONTROLLER_NAMESPACE[provider], gateway },
+    ...more,
   });
 }
 
@@ -70,6 +71,11 @@ class FakeCluster implements ClusterView, ClusterWriter {
   readonly classes = new Map<string, V1StorageClass>();
   readonly calls: Call[] = [];
   readonly events: { type: string; reason: string; message: string }[] = [];
+  /**
+   * Routes the owned-object caches do not hold (another team's Ingress, a route of a tenant another
+   * operator serves), with the hosts they serve, as the operator's cluster-wide route watch reports them.
+   */
+  readonly routes: { kind: string; namespace: string; name: string; createdAt?: string; tenant?: string; hosts: string[] }[] = [];
   stale = false;
   /** Rewrites what apply / mergePatch store, as another field manager or a webhook would. */
   onApply: ((m: Manifest, stored: Obj) => Obj) | undefined;
@@ -99,6 +105,9 @@ class FakeCluster implements ClusterView, ClusterWriter {
   }
   storageClass(name: string): V1StorageClass | undefined {
     return this.classes.get(name);
+  }
+  routeClaims(host: string): { kind: string; namespace: string; name: string; createdAt?: string; tenant?: string }[] {
+    return this.routes.filter((r) => r.hosts.includes(host)).map(({ hosts: _hosts, ...claim }) => ({ ...claim }));
   }
 
   // ClusterWriter: writes to the server, records every call.
@@ -510,7 +519,7 @@ test('a StorageClass not known to encrypt: no PVC, StatefulSet or Deployment', a
 test('a host claimed first by an older tenant: no route, no certificate, HostConflict names it', async () => {
   for (const provider of ['nginx', 'traefik'] as const) {
     const cfg = config(provider);
-    const host = 'shop.example.com';
+    const host = 'shop.tenants.example.com';
     const older = tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') });
     const t = tenant('acme', { host });
     const cluster = new FakeCluster(older, t);
@@ -521,7 +530,7 @@ test('a host claimed first by an older tenant: no route, no certificate, HostCon
     for (const kind of ['Namespace', 'StatefulSet', 'Deployment', 'Service']) assert.ok(kinds.has(kind), `${provider}: ${kind} still applied`);
     const status = cluster.status();
     assert.equal(condition(status, Cond.HostConflict)?.status, 'True');
-    assert.match(condition(status, Cond.HostConflict)?.message ?? '', /host shop\.example\.com is already served for tenant globex/);
+    assert.match(condition(status, Cond.HostConflict)?.message ?? '', /host shop\.tenants\.example\.com is already served for tenant globex/);
     assert.equal(condition(status, Cond.IngressReady)?.status, 'False');
     assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostClaimedByOther);
     assert.equal(status?.url, undefined, `${provider}: no URL while another tenant serves the host`);
@@ -533,14 +542,14 @@ test('a host claimed first by an older tenant: no route, no certificate, HostCon
 
 test('a host also claimed by a newer tenant stays ours', async () => {
   const cfg = config();
-  const host = 'shop.example.com';
+  const host = 'shop.tenants.example.com';
   const newer = tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2025-02-01T00:00:00Z') });
   const cluster = new FakeCluster(newer, tenant('acme', { host }));
   await reconcileTenant('acme', deps(cluster, cfg));
   const kinds = kindsOf(cluster.calls, 'apply');
   assert.ok(kinds.has('Ingress') && kinds.has('Certificate'));
   assert.equal(condition(cluster.status(), Cond.HostConflict)?.status, 'False');
-  assert.equal(cluster.status()?.url, 'https://shop.example.com');
+  assert.equal(cluster.status()?.url, 'https://shop.tenants.example.com');
 });
 
 test('pruning: an owned object no longer desired is deleted; others, PVCs and Secrets never', async () => {
@@ -710,7 +719,7 @@ test('a list that still differs after the merge patch fails the pass, and the st
 });
 
 test('a standing conflict is warned about once: passes 2 and 3 send no Event and write nothing', async () => {
-  const host = 'shop.example.com';
+  const host = 'shop.tenants.example.com';
   const cases: { name: string; cluster: () => FakeCluster; reason: string }[] = [
     {
       name: 'host claimed by an older tenant',
@@ -761,7 +770,7 @@ test('gateway: a host conflict creates no ListenerSet, HTTPRoute, ReferenceGrant
   for (const tlsListener of [undefined, 'Gateway'] as const) {
     const label = tlsListener ?? 'default (ListenerSet)';
     const cfg = config('gateway', tlsListener ? { tlsListener } : {});
-    const host = 'shop.example.com';
+    const host = 'shop.tenants.example.com';
     const older = tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') });
     const cluster = new FakeCluster(older, tenant('acme', { host }));
     // Control: without the conflict this tenant would get these kinds.
@@ -940,5 +949,171 @@ test('a pass that throws leaves the tenant Degraded, Reconciled False ReconcileF
     assert.equal(reconciled?.reason, Reason.ReconcileFailed, k.name);
     assert.match(reconciled?.message ?? '', /denied the request/, k.name);
     assert.equal(status?.phase, 'Degraded', k.name);
+  }
+});
+
+/** Kinds that route traffic to a tenant or certify its host: none may exist for a host the tenant may not have. */
+const ROUTING_KINDS = ['Ingress', 'IngressRoute', 'Middleware', 'TLSOption', 'HTTPRoute', 'ListenerSet', 'ReferenceGrant', 'Certificate'];
+const PROVIDERS = ['nginx', 'traefik', 'gateway'] as const;
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Asserts that a pass routed nothing and certified nothing, but built the rest of the tenant. */
+function assertNoRoute(cluster: FakeCluster, label: string): void {
+  const kinds = kindsOf(cluster.calls, 'apply');
+  for (const kind of ROUTING_KINDS) assert.ok(!kinds.has(kind), `${label}: ${kind} applied`);
+  for (const kind of ['Namespace', 'NetworkPolicy', 'StatefulSet', 'Deployment', 'Service']) assert.ok(kinds.has(kind), `${label}: ${kind} still applied`);
+  assert.equal(cluster.status()?.url, undefined, `${label}: no URL`);
+}
+
+test('review 9: a host outside baseDomain and allowedDomains: no route, no certificate, HostConflict HostNotAllowed, warned once', async () => {
+  // The first is another team's host; the others only look like names under baseDomain.
+  for (const host of ['admin.example.com', 'eviltenants.example.com', 'tenants.example.com.attacker.io']) {
+    for (const provider of PROVIDERS) {
+      const label = `${provider} ${host}`;
+      const cluster = new FakeCluster(tenant('acme', { host }));
+      const d = deps(cluster, config(provider));
+      await reconcileTenant('acme', d);
+      assertNoRoute(cluster, label);
+      const status = cluster.status();
+      const hc = condition(status, Cond.HostConflict);
+      assert.equal(hc?.status, 'True', label);
+      assert.equal(hc?.reason, Reason.HostNotAllowed, label);
+      assert.match(hc?.message ?? '', new RegExp(`host ${escapeRe(host)} is outside .*tenants\\.example\\.com.*allowedDomains`), label);
+      assert.equal(condition(status, Cond.IngressReady)?.status, 'False', label);
+      assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostNotAllowed, label);
+      assert.equal(condition(status, Cond.Ready)?.status, 'False', label);
+      assert.deepEqual(
+        cluster.events.filter((e) => e.type === 'Warning').map((e) => e.reason),
+        [EventReason.HostNotAllowed],
+        `${label}: warned once`,
+      );
+      cluster.reset();
+      assert.equal((await reconcileTenant('acme', d)).writes, 0, `${label}: the refusal is stable`);
+      assert.deepEqual(cluster.events, [], `${label}: and not announced again`);
+    }
+  }
+});
+
+test('review 9: allowedDomains admits a custom domain and the names under it, not a look-alike', async () => {
+  for (const provider of PROVIDERS) {
+    const cfg = config(provider, {}, { allowedDomains: ['acme-corp.com'] });
+    for (const host of ['acme-corp.com', 'shop.acme-corp.com', 'acme.tenants.example.com']) {
+      const cluster = new FakeCluster(tenant('acme', { host }));
+      await reconcileTenant('acme', deps(cluster, cfg));
+      const kinds = kindsOf(cluster.calls, 'apply');
+      assert.ok(kinds.has('Certificate') && kinds.has(provider === 'nginx' ? 'Ingress' : provider === 'traefik' ? 'IngressRoute' : 'HTTPRoute'), `${provider} ${host}: routed`);
+      assert.equal(condition(cluster.status(), Cond.HostConflict)?.status, 'False', `${provider} ${host}`);
+      assert.equal(cluster.status()?.url, `https://${host}`, `${provider} ${host}`);
+    }
+    const cluster = new FakeCluster(tenant('acme', { host: 'evilacme-corp.com' }));
+    await reconcileTenant('acme', deps(cluster, cfg));
+    assertNoRoute(cluster, `${provider} evilacme-corp.com`);
+    assert.equal(condition(cluster.status(), Cond.HostConflict)?.reason, Reason.HostNotAllowed);
+    assert.match(condition(cluster.status(), Cond.HostConflict)?.message ?? '', /tenants\.example\.com, acme-corp\.com/, 'the message lists what is allowed');
+  }
+});
+
+test('review 9: routes and certificate of ours are pruned when the host stops being allowed', async () => {
+  const host = 'acme.tenants.example.com';
+  const cluster = new FakeCluster(tenant('acme', { host }));
+  await reconcileTenant('acme', deps(cluster, config()));
+  assert.ok(kindsOf(cluster.calls, 'apply').has('Ingress'), 'control: routed under the old baseDomain');
+  cluster.reset();
+  // The operator now serves tenants on another domain only.
+  const moved = parseConfig({ ...config(), baseDomain: 'apps.example.com' });
+  await reconcileTenant('acme', deps(cluster, moved));
+  assert.deepEqual(kindsOf(cluster.calls, 'delete'), new Set(['Ingress', 'Certificate']));
+  assert.deepEqual(kindsOf(cluster.calls, 'apply'), new Set(), 'nothing else changes');
+  assert.equal(condition(cluster.status(), Cond.HostConflict)?.reason, Reason.HostNotAllowed);
+  assert.equal(cluster.status()?.url, undefined);
+});
+
+test('review 9: a host already served by a route Tenantry does not own: no route, no certificate, that route untouched', async () => {
+  const host = 'shop.tenants.example.com';
+  const theirs: Record<Provider, Obj> = {
+    nginx: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', namespace: 'team-b' }, spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } }] } },
+    traefik: { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name: 'shop', namespace: 'team-b' }, spec: { routes: [{ kind: 'Rule', match: `Host(\`${host}\`)`, services: [{ name: 'shop', port: 80 }] }] } },
+    gateway: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'team-b' }, spec: { hostnames: [host], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] } },
+  };
+  for (const provider of PROVIDERS) {
+    const route = theirs[provider];
+    const cluster = new FakeCluster(tenant('acme', { host }));
+    // On the server, not in the owned caches: it carries none of Tenantry's labels.
+    cluster.server.set(objectKey(route), clone(route));
+    cluster.routes.push({ kind: route.kind ?? '', namespace: 'team-b', name: 'shop', createdAt: '2024-01-01T00:00:00Z', hosts: [host] });
+    const d = deps(cluster, config(provider));
+    await reconcileTenant('acme', d);
+    assertNoRoute(cluster, provider);
+    const status = cluster.status();
+    const hc = condition(status, Cond.HostConflict);
+    assert.equal(hc?.status, 'True', provider);
+    assert.equal(hc?.reason, Reason.HostClaimedByForeignRoute, provider);
+    assert.match(hc?.message ?? '', new RegExp(`host ${escapeRe(host)} is already served by ${route.kind} team-b/shop, which Tenantry does not manage`), provider);
+    assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostClaimedByForeignRoute, provider);
+    assert.ok(!cluster.calls.some((c) => c.key === objectKey(route)), `${provider}: nothing was done to their route`);
+    assert.deepEqual(cluster.server.get(objectKey(route)), route, `${provider}: their route is as it was`);
+    assert.deepEqual(
+      cluster.events.filter((e) => e.type === 'Warning').map((e) => e.reason),
+      [EventReason.HostConflict],
+      provider,
+    );
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, `${provider}: stable`);
+    assert.deepEqual(cluster.events, [], `${provider}: warned once`);
+  }
+});
+
+test('review 9: a route of a tenant this operator does not serve is a claim; the routes of the tenants it serves are not', async () => {
+  const host = 'shop.tenants.example.com';
+  const cases: { name: string; claim: FakeCluster['routes'][number]; routed: boolean }[] = [
+    { name: "the tenant's own route", claim: { kind: 'Ingress', namespace: 'tenant-acme', name: 'app', tenant: 'acme', createdAt: '2024-01-01T00:00:00Z', hosts: [host] }, routed: true },
+    // globex is served here and now claims another host; its old route is about to be rewritten.
+    { name: 'a stale route of a tenant served here', claim: { kind: 'Ingress', namespace: 'tenant-globex', name: 'app', tenant: 'globex', createdAt: '2024-01-01T00:00:00Z', hosts: [host] }, routed: true },
+    // initech is served by another operator (another shard): its route is as binding as anyone's.
+    { name: "another shard's tenant", claim: { kind: 'Ingress', namespace: 'tenant-initech', name: 'app', tenant: 'initech', createdAt: '2024-01-01T00:00:00Z', hosts: [host] }, routed: false },
+  ];
+  for (const k of cases) {
+    const cluster = new FakeCluster(tenant('acme', { host }), tenant('globex', {}, { uid: 'globex-uid' }));
+    cluster.routes.push(k.claim);
+    await reconcileTenant('acme', deps(cluster, config()));
+    assert.equal(kindsOf(cluster.calls, 'apply').has('Ingress'), k.routed, k.name);
+    assert.equal(condition(cluster.status(), Cond.HostConflict)?.status, k.routed ? 'False' : 'True', k.name);
+    if (!k.routed) assert.match(condition(cluster.status(), Cond.HostConflict)?.message ?? '', /Ingress tenant-initech\/app/, k.name);
+  }
+});
+
+test('review 9: a route Tenantry does not own, created after the tenant was routed, is reported and touches nothing', async () => {
+  const host = 'acme.tenants.example.com';
+  const ingressKey = 'networking.k8s.io/v1/Ingress/tenant-acme/app';
+  const later = { kind: 'Ingress', namespace: 'team-b', name: 'grab', createdAt: '2025-02-01T00:00:00Z', hosts: [host] };
+  {
+    const { cluster, d } = await converged();
+    cluster.edit(ingressKey, (o) => (o.metadata = { ...o.metadata, creationTimestamp: '2025-01-02T00:00:00Z' as unknown as Date }));
+    cluster.reset();
+    cluster.routes.push(later);
+    await reconcileTenant('acme', d);
+    assert.deepEqual(keysOf(cluster.calls, 'delete'), [], 'the first route stays');
+    assert.deepEqual(keysOf(cluster.calls, 'apply'), [], 'and nothing is rewritten');
+    const status = cluster.status();
+    const hc = condition(status, Cond.HostConflict);
+    assert.equal(hc?.status, 'True');
+    assert.equal(hc?.reason, Reason.HostSharedWithForeignRoute);
+    assert.match(hc?.message ?? '', /Ingress team-b\/grab also routes host acme\.tenants\.example\.com/);
+    assert.equal(condition(status, Cond.IngressReady)?.status, 'True', 'the route is still ours');
+    assert.equal(status?.url, `https://${host}`);
+    assert.deepEqual(cluster.events.map((e) => [e.type, e.reason]), [['Warning', EventReason.HostConflict]]);
+    cluster.reset();
+    assert.equal((await reconcileTenant('acme', d)).writes, 0, 'stable');
+    assert.deepEqual(cluster.events, [], 'warned once');
+  }
+  {
+    // Control: the same route, but there before ours (a cache that missed it when ours was made).
+    const { cluster, d } = await converged();
+    cluster.edit(ingressKey, (o) => (o.metadata = { ...o.metadata, creationTimestamp: '2025-01-02T00:00:00Z' as unknown as Date }));
+    cluster.reset();
+    cluster.routes.push({ ...later, createdAt: '2025-01-01T00:00:00Z' });
+    await reconcileTenant('acme', d);
+    assert.deepEqual(kindsOf(cluster.calls, 'delete'), new Set(['Ingress', 'Certificate']), 'the earlier claim wins');
+    assert.equal(condition(cluster.status(), Cond.HostConflict)?.reason, Reason.HostClaimedByForeignRoute);
   }
 });

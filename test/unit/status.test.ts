@@ -344,3 +344,50 @@ test('computePhase of computeConditions: every table row gets its phase', () => 
     assert.equal(computePhase(computeConditions(row.obs, GEN, NOW), row.obs.suspended === true), row.phase, row.name);
   }
 });
+
+test('review 9: computeConditions: a host not allowed or served by a route Tenantry does not own', () => {
+  const cases: { name: string; ingress: Observations['ingress']; want: Partial<Record<CondType, Want>>; ready: RegExp }[] = [
+    {
+      name: 'outside the allowed domains',
+      ingress: { host: 'admin.example.com', notAllowed: { domains: ['tenants.example.com', 'acme-corp.com'] } },
+      want: {
+        HostConflict: ['True', Reason.HostNotAllowed, /^host admin\.example\.com is outside the domains .*\(tenants\.example\.com, acme-corp\.com\).*spec\.host.*allowedDomains/],
+        IngressReady: ['False', Reason.HostNotAllowed, /no route and no certificate/],
+        Reconciled: ['False', Reason.Blocked],
+      },
+      ready: /^HostConflict: host admin\.example\.com is outside/,
+    },
+    {
+      name: 'a route of theirs came first',
+      ingress: { host: HOST, foreignRoutes: { names: ['Ingress team-b/shop'], first: true } },
+      want: {
+        HostConflict: ['True', Reason.HostClaimedByForeignRoute, /^host acme\.tenants\.example\.com is already served by Ingress team-b\/shop, which Tenantry does not manage; .*untouched/],
+        IngressReady: ['False', Reason.HostClaimedByForeignRoute, /no route and no certificate/],
+        Reconciled: ['False', Reason.Blocked],
+      },
+      ready: /^HostConflict: host acme\.tenants\.example\.com is already served by Ingress team-b\/shop/,
+    },
+    {
+      name: 'a route of theirs came later',
+      ingress: { host: HOST, foreignRoutes: { names: ['Ingress team-b/grab', 'HTTPRoute team-c/grab'], first: false } },
+      want: {
+        HostConflict: ['True', Reason.HostSharedWithForeignRoute, /^Ingress team-b\/grab and HTTPRoute team-c\/grab also route host acme\.tenants\.example\.com/],
+        IngressReady: ['True', Reason.RouteConfigured],
+        Reconciled: ['True', Reason.Converged],
+      },
+      ready: /^HostConflict: Ingress team-b\/grab and HTTPRoute team-c\/grab also route/,
+    },
+  ];
+  for (const k of cases) {
+    const got = byType(computeConditions({ ...good, ingress: k.ingress }, GEN, NOW));
+    for (const [type, [status, reason, message]] of Object.entries(k.want) as [CondType, Want][]) {
+      const c = got.get(type);
+      assert.equal(c?.status, status, `${k.name}: ${type}.status`);
+      assert.equal(c?.reason, reason, `${k.name}: ${type}.reason`);
+      if (message) assert.match(c?.message ?? '', message, `${k.name}: ${type}.message`);
+    }
+    assert.equal(got.get(Cond.Ready)?.status, 'False', k.name);
+    assert.match(got.get(Cond.Ready)?.message ?? '', k.ready, k.name);
+    for (const c of got.values()) assert.ok(KNOWN_REASONS.has(c.reason ?? ''), `${k.name}: ${c.type} reason ${String(c.reason)} is not in Reason`);
+  }
+});

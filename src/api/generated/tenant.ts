@@ -49,8 +49,10 @@ export interface TenantSpec {
   region: TenantSpecRegion;
   /**
    * DNS name (RFC 1123 subdomain, lowercase) the instance is served on, over TLS only, with a
-   * cert-manager certificate and HSTS. When omitted, the operator derives it from its
-   * configuration.
+   * cert-manager certificate and HSTS. When omitted, the operator derives it from its configuration
+   * (<name>.<baseDomain>). It must be the operator's baseDomain or one of its allowedDomains, or a
+   * name under one, and not a host another route already serves; otherwise the tenant gets no route
+   * and no certificate, and the HostConflict condition says why.
    */
   host?: string;
   /**
