@@ -92,6 +92,13 @@ export interface AppPodConfig {
   filesPath: string;
   /** Run with a read-only root filesystem (an emptyDir is mounted at /tmp). */
   readOnlyRootFilesystem: boolean;
+  /**
+   * Give apps of two or more replicas a PodDisruptionBudget (at most one pod evicted at a time).
+   * All of a tenant's app pods share one node (the files volume is ReadWriteOnce), so a drain of
+   * that node then stops after one eviction until a person moves the tenant; false lets drains
+   * proceed unattended (cluster autoscalers, managed node upgrades) at the cost of a short outage.
+   */
+  disruptionBudget: boolean;
 }
 
 /** Container images per component; a Tenant may override the app image. */
@@ -275,7 +282,7 @@ export function defaultConfig(): OperatorConfig {
       agent: 'ghcr.io/example/tenantry:0.1.0',
     },
     appPort: 8080,
-    app: { runAsUser: 10001, runAsGroup: 10001, healthPath: '/healthz', filesPath: '/var/lib/app/files', readOnlyRootFilesystem: true },
+    app: { runAsUser: 10001, runAsGroup: 10001, healthPath: '/healthz', filesPath: '/var/lib/app/files', readOnlyRootFilesystem: true, disruptionBudget: true },
     podSecurityVersion: 'v1.35',
     concurrency: 8,
     backup: {
@@ -535,6 +542,7 @@ export function validateConfig(raw: unknown): string[] {
     for (const f of ['healthPath', 'filesPath']) if (typeof a[f] !== 'string' || !(a[f] as string).startsWith('/')) problems.push(`app.${f} must be an absolute path`);
     if (a.livenessPath !== undefined && (typeof a.livenessPath !== 'string' || !a.livenessPath.startsWith('/'))) problems.push('app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)');
     if (typeof a.readOnlyRootFilesystem !== 'boolean') problems.push('app.readOnlyRootFilesystem must be true or false');
+    if (typeof a.disruptionBudget !== 'boolean') problems.push('app.disruptionBudget must be true or false');
   }
   if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');
   if (typeof c.podSecurityVersion !== 'string' || !/^(latest|v\d+\.\d+)$/.test(c.podSecurityVersion)) problems.push('podSecurityVersion must be "latest" or like v1.35');

@@ -10,9 +10,12 @@ export const APP_DISRUPTION_BUDGET_NAME = APP_NAME;
 /** Fewer replicas than this get no budget: with one pod, "one may be unavailable" protects nothing, and "none may" would block every drain. */
 export const MIN_REPLICAS_FOR_BUDGET = 2;
 
-/** Builds the app's PodDisruptionBudget (at most one app pod evicted at a time), or undefined for fewer than two replicas or a suspended tenant. */
+/**
+ * Builds the app's PodDisruptionBudget (at most one app pod evicted at a time), or undefined for
+ * fewer than two replicas, a suspended tenant, or `app.disruptionBudget: false` (see config.ts).
+ */
 export function buildAppDisruptionBudget(ctx: BuildContext, opts: { suspended?: boolean } = {}): Manifest | undefined {
-  if (appReplicas(ctx, opts.suspended) < MIN_REPLICAS_FOR_BUDGET) return undefined;
+  if (!ctx.config.app.disruptionBudget || appReplicas(ctx, opts.suspended) < MIN_REPLICAS_FOR_BUDGET) return undefined;
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

@@ -514,6 +514,8 @@ test('review 15: a PodDisruptionBudget (maxUnavailable 1) over the app pods for 
   }
   // A suspension decided by the lifecycle (not the spec) removes it too.
   assert.ok(!buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }), { suspended: true }).some((m) => m.kind === 'PodDisruptionBudget'));
+  // A cluster whose drains must finish unattended turns it off.
+  assert.ok(!buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }, { app: { disruptionBudget: false } })).some((m) => m.kind === 'PodDisruptionBudget'));
 });
 
 // --- database, app, secret ------------------------------------------------------------------------
