@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { runIfMain } from './script-main.js';
+import { parseCheckArgs, runIfMain } from './script-main.js';
 import { findDrift, GENERATE_COMMAND, isCrdDocument, type GeneratedFile } from '../src/api/codegen.js';
 import { CRD_DIR, findRepoRoot, listCrdFiles, type Io } from './generate.js';
 
@@ -104,17 +104,9 @@ const USAGE = `usage: node dist/scripts/chart-crds.js [--check]
 
 /** Runs the CLI against `root`; returns the exit code. */
 export function run(args: readonly string[], root: string, io: Io): number {
-  let check = false;
-  for (const arg of args) {
-    if (arg === '--check') check = true;
-    else if (arg === '--help' || arg === '-h') {
-      io.out(USAGE);
-      return 0;
-    } else {
-      io.err(`chart-crds: unknown argument ${arg}\n${USAGE}`);
-      return 2;
-    }
-  }
+  const parsed = parseCheckArgs(args, 'chart-crds', USAGE, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { check } = parsed;
 
   let plan: CopyPlan;
   try {

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { runIfMain } from './script-main.js';
+import { parseCheckArgs, runIfMain } from './script-main.js';
 import {
   findDrift,
   generateCrdTypes,
@@ -104,17 +104,9 @@ const USAGE = `usage: node dist/scripts/generate.js [--check]
 
 /** Runs the CLI against `root`; returns the exit code. */
 export function run(args: readonly string[], root: string, io: Io): number {
-  let check = false;
-  for (const arg of args) {
-    if (arg === '--check') check = true;
-    else if (arg === '--help' || arg === '-h') {
-      io.out(USAGE);
-      return 0;
-    } else {
-      io.err(`generate: unknown argument ${arg}\n${USAGE}`);
-      return 2;
-    }
-  }
+  const parsed = parseCheckArgs(args, 'generate', USAGE, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { check } = parsed;
 
   let plan: Plan;
   try {

@@ -24,3 +24,22 @@ export function runIfMain(moduleUrl: string, run: (args: string[], fromDir: stri
     err: (line) => process.stderr.write(`${line}\n`),
   });
 }
+
+/**
+ * Reads a generator's arguments (`--check`, `--help`): returns whether to check only, or the exit
+ * code when there is nothing more to do (help printed: 0; an unknown argument: 2).
+ */
+export function parseCheckArgs(args: readonly string[], name: string, usage: string, io: ScriptIo): { check: boolean } | { exit: number } {
+  let check = false;
+  for (const arg of args) {
+    if (arg === '--check') check = true;
+    else if (arg === '--help' || arg === '-h') {
+      io.out(usage);
+      return { exit: 0 };
+    } else {
+      io.err(`${name}: unknown argument ${arg}\n${usage}`);
+      return { exit: 2 };
+    }
+  }
+  return { check };
+}

@@ -17,7 +17,7 @@
 // The list lives between marker comments because the rest of the CRD is written by hand.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runIfMain } from './script-main.js';
+import { parseCheckArgs, runIfMain } from './script-main.js';
 import { findRepoRoot, type Io } from './generate.js';
 import { IANA_LINK_NAMES } from './time-zone-links.js';
 import { GENERATE_COMMAND } from '../src/api/codegen.js';
@@ -121,17 +121,9 @@ const USAGE = `usage: node dist/scripts/time-zones.js [--check]
 
 /** Runs the CLI against `root` with the runtime's zones (or `zones`, for tests); returns the exit code. */
 export function run(args: readonly string[], root: string, io: Io, zones: readonly string[] = runtimeTimeZones()): number {
-  let check = false;
-  for (const arg of args) {
-    if (arg === '--check') check = true;
-    else if (arg === '--help' || arg === '-h') {
-      io.out(USAGE);
-      return 0;
-    } else {
-      io.err(`time-zones: unknown argument ${arg}\n${USAGE}`);
-      return 2;
-    }
-  }
+  const parsed = parseCheckArgs(args, 'time-zones', USAGE, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { check } = parsed;
   const file = join(root, ...TIME_ZONE_CRD.split('/'));
   let crd: string;
   let drift: ZoneDrift | undefined;
