@@ -226,7 +226,8 @@ export class Operator {
 
   /** Ready while every watch is live and, for an elected leader, the lease is held. */
   private readiness(): { ok: boolean; reason?: string } {
-    const dead = [...[...this.watched.values()].filter((w) => !w.informer.isLive()).map((w) => w.kind.kind), ...this.claimWatches.filter((w) => !w.informer.isLive()).map((w) => `${w.kind.kind} (host claims)`)];
+    const watches = [...[...this.watched.values()].map((w) => ({ w, name: w.kind.kind })), ...this.claimWatches.map((w) => ({ w, name: `${w.kind.kind} (host claims)` }))];
+    const dead = watches.filter(({ w }) => !w.informer.isLive()).map(({ name }) => name);
     if (dead.length > 0) return { ok: false, reason: `watches not live: ${dead.join(', ')}` };
     if (this.elector && this.leading && !this.elector.isLeader()) return { ok: false, reason: 'leader lease not held' };
     return { ok: true };

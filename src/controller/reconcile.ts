@@ -469,7 +469,10 @@ function isWorkload(m: Manifest): boolean {
 /** Kinds whose objects send a host's traffic to the tenant (their age is the age of its claim on the host). */
 const ROUTE_KINDS = new Set(['Ingress', 'IngressRoute', 'HTTPRoute', 'ListenerSet']);
 
+/** Kinds that route or certify a host without routing traffic themselves. */
+const HOST_SUPPORT_KINDS = new Set(['Certificate', 'Middleware', 'TLSOption', 'ReferenceGrant']);
+
 /** Reports whether a manifest routes traffic to the tenant or certifies its host (what a host conflict must not create). */
 function isRouting(m: Manifest): boolean {
-  return ['Ingress', 'IngressRoute', 'HTTPRoute', 'ListenerSet', 'Certificate', 'Middleware', 'TLSOption', 'ReferenceGrant'].includes(m.kind);
+  return ROUTE_KINDS.has(m.kind) || HOST_SUPPORT_KINDS.has(m.kind);
 }
