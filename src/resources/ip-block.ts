@@ -1,7 +1,7 @@
 // NetworkPolicy ipBlock peers for egress to address ranges (the app's configured egress, the backup
 // agent's S3/KMS egress): each range with the exceptions that lie inside it, so that a wide range
 // such as 0.0.0.0/0 never opens the metadata endpoint or the cluster's own networks.
-import { cidrStrictlyContains, cidrWithin, METADATA_CIDRS, parseCidr, type Cidr } from '../config.js';
+import { cidrStrictlyContains, cidrWithin, METADATA_CIDRS, parseCidr, type Cidr } from '../net/cidr.js';
 
 /** An egress peer by address range, as the NetworkPolicy API writes it. */
 export interface IpBlockPeer {

@@ -1,6 +1,6 @@
 // Reading NetworkPolicy egress rules the way a network plugin does, for tests that ask "can this
 // pod reach that address?" rather than compare lists of CIDRs.
-import { cidrWithin, parseCidr, type Cidr } from '../../src/config.js';
+import { cidrWithin, parseCidr, type Cidr } from '../../src/net/cidr.js';
 
 type Json = Record<string, unknown>;
 

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackupPolicy, Restore, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
 import { COMPONENT_LABEL, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
-import { ConfigError, parseConfig, parseCidr } from '../../src/config.js';
+import { ConfigError, parseConfig } from '../../src/config.js';
+import { parseCidr } from '../../src/net/cidr.js';
 import {
   BACKUP_CREDENTIALS_SECRET,
   BACKUP_CRONJOB_NAME,
