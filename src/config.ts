@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import type { TenantSpecPlan, TenantSpecRegion } from './api/generated/index.js';
-import { cidrWithin, METADATA_CIDRS, parseCidr, type Cidr } from './net/cidr.js';
+import { CONFIG_SHAPE, unknownKeys } from './config-keys.js';
+import { cidrCovered, cidrWithin, egressExceptions, exceptionsInside, hostCidr, METADATA_CIDRS, parseCidr, type Cidr } from './net/cidr.js';
+import { isQuantity } from './resources/quantity.js';
 
 /** What the operator needs to know about one region it serves (P8: each region has its own). */
 export interface RegionConfig {
@@ -185,6 +187,12 @@ export interface OperatorConfig {
    * of every tenant egress rule (app and backup) that contains them; an app rule inside one is refused.
    */
   clusterCidrs: string[];
+  /**
+   * The cluster's Service ranges (kube-apiserver `--service-cluster-ip-range`), which hold the API
+   * server's Service address. An app or backup egress range that contains one must cut it out
+   * (through egressExcept, backup.egressExcept or clusterCidrs), and a range inside one is refused.
+   */
+  serviceCidrs: string[];
   plans: Record<TenantSpecPlan, PlanConfig>;
   images: ImageConfig;
   /** Port the app container listens on. */
@@ -257,6 +265,7 @@ export function defaultConfig(): OperatorConfig {
     egress: [],
     egressExcept: [...DEFAULT_EGRESS_EXCEPT],
     clusterCidrs: [],
+    serviceCidrs: [],
     plans: {
       trial: {
         ...DEFAULT_PLAN,
@@ -307,7 +316,8 @@ export class ConfigError extends Error {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const QUANTITY = /^([0-9]+([.][0-9]*)?|[.][0-9]+)([KMGTPE]i|[kmMGTPE])?$/;
+/** A quantity the configuration takes: the API server's grammar (src/resources/quantity.ts), and not negative. */
+const isConfigQuantity = (v: string): boolean => isQuantity(v) && !v.startsWith('-');
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Same shape as the BackupPolicy CRD's endpoint rule: http(s), a host or bracketed IPv6 address, an optional port, no credentials. */
@@ -335,20 +345,22 @@ function merge(base: unknown, over: unknown): unknown {
 }
 
 /** Checks a string map (labels, quotas). */
-function stringMap(v: unknown, path: string, problems: string[], valueRule?: [RegExp, string]): void {
+function stringMap(v: unknown, path: string, problems: string[], valueRule?: [(value: string) => boolean, string]): void {
   if (!isObj(v)) return void problems.push(`${path} must be a map of strings`);
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== 'string') problems.push(`${path}.${k} must be a string`);
-    else if (valueRule && !valueRule[0].test(val)) problems.push(`${path}.${k} must be ${valueRule[1]} (got "${val}")`);
+    else if (valueRule && !valueRule[0](val)) problems.push(`${path}.${k} must be ${valueRule[1]} (got "${val}")`);
   }
 }
 
-/** Validates a merged configuration object; returns every problem found, each naming its field. */
-export function validateConfig(raw: unknown): string[] {
+/**
+ * Validates a merged configuration object; returns every problem found, each naming its field.
+ * `apiServerAddress` is the API server's Service address where it is known (in a pod).
+ */
+export function validateConfig(raw: unknown, apiServerAddress?: string): string[] {
   const problems: string[] = [];
   if (!isObj(raw)) return ['the configuration must be a YAML mapping'];
-  const known = new Set(Object.keys(defaultConfig()));
-  for (const k of Object.keys(raw)) if (!known.has(k)) problems.push(`${k}: unknown field (known: ${[...known].join(', ')})`);
+  problems.push(...unknownKeys(raw, CONFIG_SHAPE));
   const c = raw as unknown as OperatorConfig;
   if (!isObj(c.regions)) problems.push('regions must be a map from region code to its settings');
   else {
@@ -421,7 +433,7 @@ export function validateConfig(raw: unknown): string[] {
           else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
         });
     });
-  for (const f of ['egressExcept', 'clusterCidrs'] as const) cidrList(c[f], f, problems);
+  for (const f of ['egressExcept', 'clusterCidrs', 'serviceCidrs'] as const) cidrList(c[f], f, problems);
   if (!isObj(c.plans)) problems.push('plans must be a mapping');
   else
     for (const plan of ['trial', 'free', 'paid'] as const) {
@@ -430,11 +442,11 @@ export function validateConfig(raw: unknown): string[] {
         problems.push(`plans.${plan} is required`);
         continue;
       }
-      const quantity: [RegExp, string] = [QUANTITY, 'a Kubernetes quantity such as 500m or 2Gi'];
+      const quantity: [(value: string) => boolean, string] = [isConfigQuantity, 'a Kubernetes quantity such as 500m or 2Gi'];
       stringMap(p.quota, `plans.${plan}.quota`, problems, quantity);
       stringMap(p.defaultRequest, `plans.${plan}.defaultRequest`, problems, quantity);
       stringMap(p.defaultLimit, `plans.${plan}.defaultLimit`, problems, quantity);
-      for (const f of ['databaseStorage', 'filesStorage']) if (typeof p[f] !== 'string' || !QUANTITY.test(p[f])) problems.push(`plans.${plan}.${f} must be a quantity such as 10Gi`);
+      for (const f of ['databaseStorage', 'filesStorage']) if (typeof p[f] !== 'string' || !isConfigQuantity(p[f])) problems.push(`plans.${plan}.${f} must be a quantity such as 10Gi`);
       if (!isObj(p.databaseResources)) problems.push(`plans.${plan}.databaseResources must be a mapping with requests and limits`);
       else {
         stringMap(p.databaseResources.requests, `plans.${plan}.databaseResources.requests`, problems, quantity);
@@ -457,14 +469,46 @@ export function validateConfig(raw: unknown): string[] {
   if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');
   if (typeof c.podSecurityVersion !== 'string' || !/^(latest|v\d+\.\d+)$/.test(c.podSecurityVersion)) problems.push('podSecurityVersion must be "latest" or like v1.35');
   validateBackup(c.backup, problems);
+  if (problems.length === 0) problems.push(...unguardedRanges(c, apiServerAddress));
   return problems;
+}
+
+/** The cloud metadata endpoints' own addresses (IPv4 and EC2's IPv6), inside {@link METADATA_CIDRS}. */
+const METADATA_ADDRESSES: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+
+/**
+ * Checks that no app or backup egress range reaches the metadata endpoint, the Service ranges or
+ * the API server's Service address: a range inside one is refused, and a range around one must
+ * cut it out through its exceptions (what the NetworkPolicy builders will write, computed by the
+ * same functions). Runs on a configuration whose lists have passed their own checks.
+ */
+function unguardedRanges(c: OperatorConfig, apiServerAddress: string | undefined): string[] {
+  const guarded = [
+    ...METADATA_ADDRESSES.map((text) => ({ text, what: 'the cloud metadata endpoint', inside: false })),
+    ...c.serviceCidrs.map((text, i) => ({ text, what: `serviceCidrs[${i}] ${text}, the Service range`, inside: true })),
+    ...(apiServerAddress === undefined ? [] : [{ text: apiServerAddress, what: `the API server's Service address ${apiServerAddress} (KUBERNETES_SERVICE_HOST)`, inside: true }]),
+  ].map((g) => ({ ...g, cidr: parseCidr(g.text) as Cidr }));
+  const check = (field: string, text: string, except: readonly string[], remedy: string): string[] => {
+    const rule = parseCidr(text) as Cidr;
+    const cut = exceptionsInside(text, except, field).map((e) => parseCidr(e) as Cidr);
+    return guarded.flatMap((g) => {
+      // Inside the metadata range a rule is refused by its own check, with its own message.
+      if (cidrWithin(rule, g.cidr)) return g.inside ? [`${field} ${text} lies in ${g.what}: no tenant pod may reach it; remove the rule`] : [];
+      if (!cidrWithin(g.cidr, rule) || cidrCovered(g.cidr, cut)) return [];
+      return [`${field} ${text} reaches ${g.what}: cut it out through ${remedy}, or narrow the range`];
+    });
+  };
+  const appExcept = egressExceptions(c.egressExcept, c.clusterCidrs);
+  const backupExcept = egressExceptions(c.backup.egressExcept, c.clusterCidrs);
+  return [
+    ...c.egress.flatMap((e, i) => check(`egress[${i}].cidr`, e.cidr, appExcept, 'egressExcept or clusterCidrs')),
+    ...c.backup.egressCidrs.flatMap((text, i) => check(`backup.egressCidrs[${i}]`, text, backupExcept, 'backup.egressExcept or clusterCidrs')),
+  ];
 }
 
 /** Checks the backup section (part of {@link validateConfig}). */
 function validateBackup(b: unknown, problems: string[]): void {
   if (!isObj(b)) return void problems.push('backup must be a mapping');
-  const known = ['defaultPolicy', 'kmsEndpoint', ...Object.keys(defaultConfig().backup)];
-  for (const k of Object.keys(b)) if (!known.includes(k)) problems.push(`backup.${k}: unknown field (known: ${known.join(', ')})`);
   if (b.defaultPolicy !== undefined && (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))) {
     problems.push('backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)');
   }
@@ -508,7 +552,7 @@ function validateBackup(b: unknown, problems: string[]): void {
   }
   if (!Number.isInteger(b.staleGraceSeconds) || (b.staleGraceSeconds as number) < 0) problems.push('backup.staleGraceSeconds must be an integer number of seconds, 0 or more');
   if (typeof b.restoreBytesPerSecond !== 'number' || !Number.isFinite(b.restoreBytesPerSecond) || b.restoreBytesPerSecond <= 0) problems.push('backup.restoreBytesPerSecond must be a positive number of bytes per second');
-  const quantity: [RegExp, string] = [QUANTITY, 'a Kubernetes quantity such as 250m or 128Mi'];
+  const quantity: [(value: string) => boolean, string] = [isConfigQuantity, 'a Kubernetes quantity such as 250m or 128Mi'];
   if (!isObj(b.resources)) problems.push('backup.resources must be a mapping with requests and limits');
   else {
     stringMap(b.resources.requests, 'backup.resources.requests', problems, quantity);
@@ -521,11 +565,17 @@ function validateBackup(b: unknown, problems: string[]): void {
   }
 }
 
-/** Merges user settings over the defaults, fills derived values and validates; throws {@link ConfigError}. */
-export function parseConfig(userSettings: unknown): OperatorConfig {
+/**
+ * Merges user settings over the defaults, fills derived values and validates; throws {@link ConfigError}.
+ * `env` is the environment the operator runs in: where it has KUBERNETES_SERVICE_HOST (in a pod),
+ * no egress range may reach that address either.
+ */
+export function parseConfig(userSettings: unknown, env: Readonly<Record<string, string | undefined>> = {}): OperatorConfig {
   if (userSettings !== undefined && userSettings !== null && !isObj(userSettings)) throw new ConfigError(['the configuration must be a YAML mapping']);
   const merged = merge(defaultConfig(), userSettings ?? {}) as OperatorConfig;
-  const problems = validateConfig(merged);
+  // In a pod the kubelet sets KUBERNETES_SERVICE_HOST to the API server's Service address.
+  const apiServer = env.KUBERNETES_SERVICE_HOST === undefined ? undefined : hostCidr(env.KUBERNETES_SERVICE_HOST);
+  const problems = validateConfig(merged, apiServer);
   if (problems.length > 0) throw new ConfigError(problems);
   for (const [name, r] of Object.entries(merged.regions)) {
     if (r && !r.nodeSelector) r.nodeSelector = { 'topology.kubernetes.io/region': name };
@@ -533,8 +583,8 @@ export function parseConfig(userSettings: unknown): OperatorConfig {
   return merged;
 }
 
-/** Reads and validates a configuration file; throws {@link ConfigError} naming the file. */
-export function loadConfigFile(path: string): OperatorConfig {
+/** Reads and validates a configuration file (see {@link parseConfig} for `env`); throws {@link ConfigError} naming the file. */
+export function loadConfigFile(path: string, env: Readonly<Record<string, string | undefined>> = process.env): OperatorConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -548,7 +598,7 @@ export function loadConfigFile(path: string): OperatorConfig {
     throw new ConfigError([`${path} is not valid YAML: ${(e as Error).message}`]);
   }
   try {
-    return parseConfig(doc);
+    return parseConfig(doc, env);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => `${path}: ${p}`));
     throw e;

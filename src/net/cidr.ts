@@ -113,3 +113,33 @@ export function cidrCovered(target: Cidr, ranges: readonly Cidr[]): boolean {
   const upper = target.address | (1n << BigInt(bits - prefix));
   return cidrCovered({ ...target, prefix }, same) && cidrCovered({ family: target.family, address: upper, prefix }, same);
 }
+
+/** Parses a CIDR the configuration has already accepted; throws naming the field otherwise. */
+export function mustParseCidr(text: string, field: string): Cidr {
+  const c = parseCidr(text);
+  if (typeof c === 'string') throw new Error(`${field} "${text}" ${c}`);
+  return c;
+}
+
+/**
+ * Returns the exceptions of tenant egress: the configured list, then the cluster's CIDRs, then
+ * {@link METADATA_CIDRS}, leaving out any range already covered by another one in the list.
+ */
+export function egressExceptions(configured: readonly string[], clusterCidrs: readonly string[]): string[] {
+  const all = [...configured, ...clusterCidrs, ...METADATA_CIDRS].map((text) => ({ text, cidr: mustParseCidr(text, 'an egress exception') }));
+  // A range inside another one excludes nothing more; the first of two equal ones is kept.
+  return all
+    .filter((a, i) => !all.some((b, j) => j !== i && (cidrStrictlyContains(b.cidr, a.cidr) || (j < i && cidrWithin(a.cidr, b.cidr)))))
+    .map((a) => a.text);
+}
+
+/**
+ * Returns the exceptions that lie strictly inside `cidr`, the only ones a NetworkPolicy ipBlock
+ * may carry: the API server refuses an `except` entry outside its `cidr` (or equal to it). An
+ * exception that contains the whole range is left out too: such a rule names an internal
+ * destination on purpose.
+ */
+export function exceptionsInside(cidr: string, except: readonly string[], field: string): string[] {
+  const outer = mustParseCidr(cidr, field);
+  return except.filter((e) => cidrStrictlyContains(outer, mustParseCidr(e, `${field} exception`)));
+}

@@ -79,3 +79,116 @@ test('review 9: allowedDomains is a list of DNS names, empty by default; each mi
     assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
   }
 });
+
+test('issue 10: an unknown key is refused at every depth, with its path; maps of free keys (labels, quotas) stay free', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['ingress', { ingress: { hstsMaxAgeSecond: 63_072_000 } }, /^ingress\.hstsMaxAgeSecond: unknown field \(known: provider, className, /],
+    ['ingress.gateway', { ingress: { gateway: { nmae: 'x' } } }, /^ingress\.gateway\.nmae: unknown field/],
+    ['a region', { regions: { 'eu-central-1': { ...REGION, kmsKey: 'k' } } }, /^regions\.eu-central-1\.kmsKey: unknown field/],
+    ['an egress rule', { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', prots: [], ports: [{ port: 587, protocol: 'TCP' }] }] }, /^egress\[0\]\.prots: unknown field/],
+    ['an egress port', { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', ports: [{ port: 587, protocol: 'TCP', proto: 'x' }] }] }, /^egress\[0\]\.ports\[0\]\.proto: unknown field/],
+    ['a plan', { plans: { enterprise: {} } }, /^plans\.enterprise: unknown field \(known: trial, free, paid\)/],
+    ['a plan field', { plans: { paid: { databaseResources: { limit: {} } } } }, /^plans\.paid\.databaseResources\.limit: unknown field/],
+    ['tls', { tls: { issuer: 'x' } }, /^tls\.issuer: unknown field/],
+    ['dns', { dns: { podLabel: {} } }, /^dns\.podLabel: unknown field/],
+    ['images', { images: { ap: 'x' } }, /^images\.ap: unknown field/],
+    ['app', { app: { healthpath: '/h' } }, /^app\.healthpath: unknown field/],
+    ['backup.resources', { backup: { resources: { request: {} } } }, /^backup\.resources\.request: unknown field/],
+  ];
+  for (const [name, cfg, expected] of cases) {
+    const found = problems({ ...minimal, ...(cfg as object) });
+    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+  }
+  const free = parseConfig({
+    ...minimal,
+    ingress: { controllerPodLabels: { 'any.example/label': 'x' } },
+    dns: { podLabels: { 'k8s-app': 'coredns', tier: 'dns' } },
+    plans: { paid: { quota: { 'count/jobs.batch': '10' } } },
+    regions: { 'eu-central-1': { ...REGION, nodeSelector: { 'example.com/zone': 'a' } } },
+    backup: { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/{tenant}' } },
+  });
+  assert.equal(free.plans.paid.quota['count/jobs.batch'], '10');
+});
+
+test('issue 10: every CIDR of the configuration is parsed strictly, 999.1.1.1/8 included', () => {
+  const bad = '999.1.1.1/8';
+  const cases: [string, unknown, RegExp][] = [
+    ['egress[].cidr', { egress: [{ description: 'x', cidr: bad, ports: [{ port: 25, protocol: 'TCP' }] }] }, /^egress\[0\]\.cidr must be a CIDR such as 192\.0\.2\.0\/24 \(got "999\.1\.1\.1\/8"\)/],
+    ['egressExcept', { egressExcept: [bad] }, /^egressExcept\[0\] must be a CIDR/],
+    ['clusterCidrs', { clusterCidrs: [bad] }, /^clusterCidrs\[0\] must be a CIDR/],
+    ['serviceCidrs', { serviceCidrs: [bad] }, /^serviceCidrs\[0\] must be a CIDR/],
+    ['backup.egressCidrs', { backup: { egressCidrs: [bad] } }, /^backup\.egressCidrs\[0\] must be a CIDR/],
+  ];
+  for (const [name, cfg, expected] of cases) {
+    const found = problems({ ...minimal, ...(cfg as object) });
+    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+  }
+});
+
+test('issue 10: quantities follow the one grammar the builders canonicalise, and may not be negative', () => {
+  const quota = (value: string) => problems({ ...minimal, plans: { paid: { quota: { 'requests.cpu': value } } } });
+  // Forms the API server takes that the configuration used to refuse.
+  for (const ok of ['1e3', '100n', '+2', '1.5Gi']) assert.deepEqual(quota(ok), [], ok);
+  for (const bad of ['-1', '-500m', 'lots', '1 Gi', ' 2']) assert.match(quota(bad).join('\n'), /^plans\.paid\.quota\.requests\.cpu must be a Kubernetes quantity/, bad);
+  assert.match(problems({ ...minimal, plans: { free: { databaseStorage: '-1Gi' } } }).join('\n'), /^plans\.free\.databaseStorage must be a quantity/);
+});
+
+/** A configuration with one app egress rule, and the ranges of the cluster it runs in. */
+function egressTo(cidr: string, more: object = {}): unknown {
+  return { ...minimal, egress: [{ description: 'smtp', cidr, ports: [{ port: 587, protocol: 'TCP' }] }], ...more };
+}
+
+test('issue 10: an egress range that reaches the Service range is refused unless its exceptions cut it out', () => {
+  const services = { serviceCidrs: ['10.96.0.0/12'] };
+  // The default exceptions (10.0.0.0/8 among them) cut the Service range out of 0.0.0.0/0.
+  assert.deepEqual(problems(egressTo('0.0.0.0/0', services)), []);
+  assert.match(problems(egressTo('0.0.0.0/0', { ...services, egressExcept: [] })).join('\n'), /^egress\[0\]\.cidr 0\.0\.0\.0\/0 reaches serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: cut it out through egressExcept or clusterCidrs/);
+  // A private range is taken as meant, but not when the Service range lies in it uncut.
+  assert.deepEqual(problems(egressTo('10.0.0.0/8')), []);
+  assert.match(problems(egressTo('10.0.0.0/8', services)).join('\n'), /^egress\[0\]\.cidr 10\.0\.0\.0\/8 reaches serviceCidrs\[0\]/);
+  assert.deepEqual(problems(egressTo('10.0.0.0/8', { ...services, egressExcept: ['10.96.0.0/12'] })), []);
+  // The check asks what the NetworkPolicy will hold: clusterCidrs inside the default 10.0.0.0/8
+  // exception are merged into it, and 10.0.0.0/8 is no exception of a rule for 10.0.0.0/8 itself.
+  assert.match(problems(egressTo('10.0.0.0/8', { ...services, clusterCidrs: ['10.96.0.0/12'] })).join('\n'), /reaches serviceCidrs\[0\]/);
+  assert.deepEqual(problems(egressTo('0.0.0.0/0', { ...services, egressExcept: [], clusterCidrs: ['10.96.0.0/12'] })), []);
+  // Two halves cut out together cover it as well as one range.
+  assert.deepEqual(problems(egressTo('10.0.0.0/8', { ...services, egressExcept: ['10.96.0.0/13', '10.104.0.0/13'] })), []);
+  assert.match(problems(egressTo('10.0.0.0/8', { ...services, egressExcept: ['10.96.0.0/13'] })).join('\n'), /reaches serviceCidrs\[0\]/);
+  assert.match(problems(egressTo('10.96.4.0/24', services)).join('\n'), /^egress\[0\]\.cidr 10\.96\.4\.0\/24 lies in serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: no tenant pod may reach it; remove the rule/);
+  // The backup agent's ranges are held to the same rule.
+  assert.match(
+    problems({ ...minimal, ...services, backup: { egressExcept: [] } }).join('\n'),
+    /^backup\.egressCidrs\[0\] 0\.0\.0\.0\/0 reaches serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: cut it out through backup\.egressExcept or clusterCidrs/,
+  );
+});
+
+test("issue 10: in a pod, no egress range may reach the API server's Service address (KUBERNETES_SERVICE_HOST)", () => {
+  const inPod = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
+  const refused = (cfg: unknown, env: Record<string, string>) => {
+    try {
+      parseConfig(cfg, env);
+      return [];
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+  };
+  assert.deepEqual(refused(egressTo('10.0.0.0/8'), {}), []);
+  assert.match(refused(egressTo('10.0.0.0/8'), inPod).join('\n'), /^egress\[0\]\.cidr 10\.0\.0\.0\/8 reaches the API server's Service address 10\.96\.0\.1\/32 \(KUBERNETES_SERVICE_HOST\)/);
+  assert.match(refused(egressTo('10.96.0.1/32'), inPod).join('\n'), /^egress\[0\]\.cidr 10\.96\.0\.1\/32 lies in the API server's Service address/);
+  assert.deepEqual(refused(egressTo('10.0.0.0/8', { egressExcept: ['10.96.0.0/12'] }), inPod), []);
+  assert.deepEqual(refused(egressTo('0.0.0.0/0'), inPod), []);
+  assert.deepEqual(refused(egressTo('2001:db8::/32'), { KUBERNETES_SERVICE_HOST: 'fd00:10:96::1' }), []);
+  const dir = mkdtempSync(join(tmpdir(), 'tenantry-config-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, 'regions:\n  eu-central-1: {storageClassName: enc, kmsKeyId: k, backupBucket: b}\negress:\n  - {description: relay, cidr: 10.0.0.0/8, ports: [{port: 25, protocol: TCP}]}\n');
+  assert.throws(() => loadConfigFile(file, inPod), /reaches the API server's Service address/);
+  assert.doesNotThrow(() => loadConfigFile(file, {}));
+});
+
+test('issue 10: an egress rule never reaches the metadata address, inside link-local or around it', () => {
+  assert.match(problems(egressTo('169.254.169.254/32')).join('\n'), /^egress\[0\]\.cidr 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/);
+  // Link-local is cut out of every wider range whatever egressExcept says, so these pass.
+  assert.deepEqual(problems(egressTo('0.0.0.0/0', { egressExcept: [] })), []);
+  assert.deepEqual(problems(egressTo('169.0.0.0/8', { egressExcept: [] })), []);
+});
