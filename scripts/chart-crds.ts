@@ -7,10 +7,10 @@
 // folder ("security; file ... is not in or below ...") and a folder without a kustomization, so
 // deploy/kustomization.yaml cannot name ../crds/*.yaml. Each copy is the CRD file byte for byte
 // below a one-line header. The computation is pure (generateCrdCopies); run() only reads and writes.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { parseCheckArgs, runIfMain } from './script-main.js';
+import { parseCheckArgs, printDrift, runIfMain, writeDrift } from './script-main.js';
 import { findDrift, GENERATE_COMMAND, isCrdDocument, type GeneratedFile } from '../src/api/codegen.js';
 import { CRD_DIR, findRepoRoot, listCrdFiles, type Io } from './generate.js';
 
@@ -125,36 +125,12 @@ export function run(args: readonly string[], root: string, io: Io): number {
       io.out(`chart-crds --check: OK, ${where} match the ${plan.crdCount} CRD(s) in ${CRD_DIR}/`);
       return 0;
     }
-    for (const problem of problems) {
-      io.err(problem.message);
-      for (const line of problem.hint) io.err(`    ${line}`);
-    }
+    printDrift(problems, io);
     io.err(`chart-crds --check: ${problems.length} file(s) in ${where} drifted from ${CRD_DIR}/; run ${GENERATE_COMMAND}`);
     return 1;
   }
 
-  let written = 0;
-  let removed = 0;
-  let status = 0;
-  for (const problem of problems) {
-    const full = join(root, ...problem.path.split('/'));
-    if (problem.kind === 'extra') {
-      // Only files the generator wrote are deleted; anything else is reported, never lost.
-      if ((actual.get(problem.path) ?? '').startsWith(COPY_MARKER)) {
-        rmSync(full);
-        removed++;
-      } else {
-        io.err(`chart-crds: ${problem.path} was not written by the generator; move it out of ${dirname(problem.path)}/`);
-        status = 1;
-      }
-      continue;
-    }
-    const file = plan.files.find((f) => f.path === problem.path);
-    if (file === undefined) continue;
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, file.content);
-    written++;
-  }
+  const { written, removed, status } = writeDrift('chart-crds', root, plan.files, actual, problems, COPY_MARKER, io);
   io.out(
     `chart-crds: ${plan.crdCount} CRD(s) → ${plan.files.length} file(s) in ${where} ` +
       `(${written} written, ${plan.files.length - written} unchanged, ${removed} removed)`,

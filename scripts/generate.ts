@@ -1,10 +1,10 @@
 // `npm run generate`: writes src/api/generated/*.ts from the CRDs in crds/*.yaml.
 // `npm run verify` (`--check`): writes nothing, exits 1 when the generated files drifted from the CRDs.
 // The generation itself is pure (src/api/codegen.ts); this file only reads and writes files.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { parseCheckArgs, runIfMain } from './script-main.js';
+import { parseCheckArgs, printDrift, runIfMain, writeDrift } from './script-main.js';
 import {
   findDrift,
   generateCrdTypes,
@@ -128,37 +128,13 @@ export function run(args: readonly string[], root: string, io: Io): number {
       );
       return 0;
     }
-    for (const problem of problems) {
-      io.err(problem.message);
-      for (const line of problem.hint) io.err(`    ${line}`);
-    }
+    printDrift(problems, io);
     io.err(`generate --check: ${problems.length} generated file(s) drifted from ${CRD_DIR}/; run ${GENERATE_COMMAND}`);
     return 1;
   }
 
-  let written = 0;
-  let removed = 0;
-  let status = 0;
+  const { written, removed, status } = writeDrift('generate', root, plan.files, actual, problems, GENERATED_MARKER, io);
   const dir = join(root, GENERATED_DIR);
-  if (plan.files.length > 0) mkdirSync(dir, { recursive: true });
-  for (const problem of problems) {
-    const full = join(root, ...problem.path.split('/'));
-    if (problem.kind === 'extra') {
-      const content = actual.get(problem.path) ?? '';
-      if (content.startsWith(GENERATED_MARKER)) {
-        rmSync(full);
-        removed++;
-      } else {
-        io.err(`generate: ${problem.path} was not written by the generator; move it out of ${GENERATED_DIR}/`);
-        status = 1;
-      }
-      continue;
-    }
-    const file = plan.files.find((f) => f.path === problem.path);
-    if (file === undefined) continue;
-    writeFileSync(full, file.content);
-    written++;
-  }
   if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
   io.out(
     `generate: ${plan.crdCount} CRD(s) → ${plan.files.length} file(s) in ${GENERATED_DIR}/ ` +

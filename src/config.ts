@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import type { TenantSpecPlan, TenantSpecRegion } from './api/generated/index.js';
+import { REGIONS } from './api/regions.js';
 import { CONFIG_SHAPE, unknownKeys } from './config-keys.js';
 import { cidrCovered, cidrWithin, egressExceptions, exceptionsInside, hostCidr, METADATA_CIDRS, parseCidr, type Cidr } from './net/cidr.js';
 import { isQuantity } from './resources/quantity.js';
@@ -207,17 +208,6 @@ export interface OperatorConfig {
   backup: BackupConfig;
 }
 
-const REGIONS: readonly TenantSpecRegion[] = [
-  'us-east-1',
-  'eu-west-2',
-  'eu-west-1',
-  'eu-central-1',
-  'ap-southeast-2',
-  'ap-southeast-1',
-  'ap-northeast-1',
-  'ap-south-1',
-];
-
 
 /** What tenant egress leaves out by default: the private ranges, carrier-grade NAT (pods on some clusters), link-local and IPv6 unique-local. */
 const DEFAULT_EGRESS_EXCEPT: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
@@ -367,7 +357,7 @@ export function validateConfig(raw: unknown, apiServerAddress?: string): string[
     if (Object.keys(c.regions).length === 0) problems.push('regions must name at least one region this operator serves');
     for (const [name, r] of Object.entries(c.regions as Obj)) {
       const p = `regions.${name}`;
-      if (!REGIONS.includes(name as TenantSpecRegion)) problems.push(`${p}: unknown region (known: ${REGIONS.join(', ')})`);
+      if (!(REGIONS as readonly string[]).includes(name)) problems.push(`${p}: unknown region (known: ${REGIONS.join(', ')})`);
       if (!isObj(r)) {
         problems.push(`${p} must be a mapping`);
         continue;

@@ -13,9 +13,11 @@ import type { EnvBinaries } from './build.js';
 import { freePort, type EnvProcess } from './controlplane.js';
 import { startMariadb, startPostgres, type MariadbState, type PostgresState } from './databases.js';
 import { envLog, isAlive, sleep } from './proc.js';
+import { REGIONS } from '../../src/api/regions.js';
 
-/** Regions Tenantry runs in; the KMS holds a key (alias/tenantry-<region>) for each. */
-export const REGIONS = ['us-east-1', 'eu-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-southeast-1', 'ap-northeast-1', 'ap-south-1'] as const;
+// The KMS holds a key (alias/tenantry-<region>) for each region Tenantry runs in.
+export { REGIONS };
+
 /** The region the KMS and S3 server claim to be, and the tests use. */
 export const TEST_REGION = 'eu-west-1';
 /** The bucket for backups (plain, unversioned). */
