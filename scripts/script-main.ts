@@ -11,8 +11,8 @@ export interface ScriptIo {
   err: (line: string) => void;
 }
 
-/** Calls `run(args, fromDir, io)` and sets the exit code, if `moduleUrl` is the script node was started with. */
-export function runIfMain(moduleUrl: string, run: (args: string[], fromDir: string, io: ScriptIo) => number): void {
+/** Calls `run(args, fromDir, io)` and sets the exit code (when it settles), if `moduleUrl` is the script node was started with. */
+export function runIfMain(moduleUrl: string, run: (args: string[], fromDir: string, io: ScriptIo) => number | Promise<number>): void {
   const script = process.argv[1];
   if (script === undefined) return;
   try {
@@ -20,10 +20,20 @@ export function runIfMain(moduleUrl: string, run: (args: string[], fromDir: stri
   } catch {
     return;
   }
-  process.exitCode = run(process.argv.slice(2), dirname(fileURLToPath(moduleUrl)), {
+  const io: ScriptIo = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-  });
+  };
+  const code = run(process.argv.slice(2), dirname(fileURLToPath(moduleUrl)), io);
+  if (typeof code === 'number') process.exitCode = code;
+  else
+    code.then(
+      (c) => (process.exitCode = c),
+      (e: unknown) => {
+        io.err(e instanceof Error ? (e.stack ?? e.message) : String(e));
+        process.exitCode = 1;
+      },
+    );
 }
 
 /**
