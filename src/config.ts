@@ -470,7 +470,8 @@ const METADATA_ADDRESSES: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::
  * Checks that no app or backup egress range reaches the metadata endpoint, the Service ranges or
  * the API server's Service address: a range inside one is refused, and a range around one must
  * cut it out through its exceptions (what the NetworkPolicy builders will write, computed by the
- * same functions). Runs on a configuration whose lists have passed their own checks.
+ * same functions). Runs only on a configuration without any other problem, so that every list
+ * holds valid CIDRs.
  */
 function unguardedRanges(c: OperatorConfig, apiServerAddress: string | undefined): string[] {
   const guarded = [
