@@ -2,6 +2,11 @@
 // against that cluster with the configuration in TENANTRY_CONFIG. With none, it starts the local
 // control plane, installs the CRDs, the upstream CRDs and the samples, and runs against it
 // (TENANTRY_LOCAL=1 chooses that even where a cluster is configured).
+//
+// The local control plane is the one the tests run on, so it is imported from test/env/ (the
+// local environment: Go modules, build, PKI, processes), as `npm run env:*` and bench/ do. That
+// is on purpose: `npm start` shows the cluster the tests test, and none of it is shipped (of the
+// compiled code the image copies dist/src only). Only this file and bench/ import from test/.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

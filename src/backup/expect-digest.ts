@@ -1,17 +1,14 @@
 // A pass-through stream that fails at its end unless what passed matches the manifest's hash and
 // size. Placed before a restore tool's input, it withholds end-of-input on a mismatch, so the tool
 // never finishes and the live data is never swapped for a wrong copy.
-import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { DigestStream } from './digest.js';
 
 /** Raised when a part's bytes differ from what its manifest recorded. */
 export class DigestMismatchError extends Error {}
 
 /** Checks SHA-256 and size of a stream against expected values before letting it end. */
-export class ExpectDigest extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-
+export class ExpectDigest extends DigestStream {
   constructor(
     private readonly what: string,
     private readonly expected: { sha256: string; bytes: number },
@@ -19,18 +16,14 @@ export class ExpectDigest extends Transform {
     super();
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    cb(null, chunk);
-  }
-
   override _flush(cb: TransformCallback): void {
-    const got = this.hash.digest('hex');
-    if (got !== this.expected.sha256 || this.bytes !== this.expected.bytes) {
-      cb(new DigestMismatchError(`${this.what}: ${this.bytes} bytes with SHA-256 ${got}, the manifest records ${this.expected.bytes} bytes with ${this.expected.sha256}`));
-      return;
-    }
-    cb();
+    super._flush(() => {
+      const got = this.digest();
+      if (got !== this.expected.sha256 || this.bytes !== this.expected.bytes) {
+        cb(new DigestMismatchError(`${this.what}: ${this.bytes} bytes with SHA-256 ${got}, the manifest records ${this.expected.bytes} bytes with ${this.expected.sha256}`));
+        return;
+      }
+      cb();
+    });
   }
 }

@@ -81,24 +81,24 @@ async function generateKeys(s: AgentSettings, c: AgentClients, backupId: string,
  * multipart upload is aborted. It settles only once the tool has exited and the upload has
  * ended, so no child process and no upload outlives a failed backup.
  */
-async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, make: () => PartSource, key: GeneratedDataKey, stop: AbortSignal, onFailure: (e: unknown) => void, log: Logger): Promise<ManifestPart> {
+async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, make: () => PartSource, dataKey: GeneratedDataKey, stop: AbortSignal, onFailure: (e: unknown) => void, log: Logger): Promise<ManifestPart> {
   let src: PartSource;
   try {
     src = make();
   } catch (e) {
-    key.plaintext.fill(0);
+    dataKey.plaintext.fill(0);
     onFailure(e);
     throw e;
   }
   const context = contextFor(s.tenant, backupId, s.region, src.name);
-  const key_ = partKey(s.prefix, s.tenant, backupId, src.name);
+  const objectKey = partKey(s.prefix, s.tenant, backupId, src.name);
   const meter = new ProgressMeter(src.name, progressLogger(log, backupId));
   const plain = new DigestStream();
   const cipher = new DigestStream();
   const enc = createEncryptStream({
-    dataKey: key.plaintext,
-    keyId: key.keyArn,
-    encryptedDataKey: key.ciphertext,
+    dataKey: dataKey.plaintext,
+    keyId: dataKey.keyArn,
+    encryptedDataKey: dataKey.ciphertext,
     context,
     contentType: src.contentType,
     compression: src.compress ? 'gzip' : 'none',
@@ -110,7 +110,7 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, m
   // Destroying the source fails the pipeline, which destroys every stream in it (and zeroes the
   // key); a failed upload destroys the source the same way.
   const flow = pipeline([src.stream, meter, ...(src.compress ? [createGzip({ level: GZIP_LEVEL })] : []), plain, enc, cipher, body]);
-  const uploaded = c.store.upload(key_, body, 'application/vnd.tenantry.backup', src.expectedBytes, stop).catch((e: unknown) => {
+  const uploaded = c.store.upload(objectKey, body, 'application/vnd.tenantry.backup', src.expectedBytes, stop).catch((e: unknown) => {
     src.stream.destroy(e as Error);
     throw e;
   });
@@ -123,7 +123,7 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, m
   if (failed) throw failed.reason;
   return {
     name: src.name,
-    key: key_,
+    key: objectKey,
     contentType: src.contentType,
     compression: src.compress ? 'gzip' : 'none',
     plaintextBytes: plain.bytes,

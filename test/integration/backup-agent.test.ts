@@ -108,6 +108,18 @@ describe('faults', () => {
   });
   after(() => rmSync(files, { recursive: true, force: true }));
 
+  /** Runs a backup of the tenant and flips bits of one byte `fromEnd` bytes before the end of its part; returns the backup id. */
+  async function damagedBackup(part: 'database' | 'files', fromEnd: number, bits: number): Promise<string> {
+    const r = await runAgent(['backup', 'run'], env);
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const id = String(r.result?.['backupId']);
+    const key = partKey('it', tenant, id, part);
+    const bytes = await readObject(key);
+    bytes[bytes.length - fromEnd]! ^= bits;
+    await writeObject(key, bytes);
+    return id;
+  }
+
   test('KMS unreachable: the backup fails closed, with a clear error, and nothing is uploaded', async () => {
     const before = await keys(tenantPrefix('it', tenant));
     const r = await runAgent(['backup', 'run'], { ...env, TENANTRY_KMS_ENDPOINT: 'http://127.0.0.1:9' });
@@ -138,13 +150,7 @@ describe('faults', () => {
   });
 
   test('a flipped byte is found by verify (naming the chunk) and a restore of it leaves the live database as it was', async () => {
-    const r = await runAgent(['backup', 'run'], env);
-    assert.equal(r.code, 0, r.stderr.slice(-2000));
-    const id = String(r.result?.['backupId']);
-    const key = partKey('it', tenant, id, 'database');
-    const bytes = await readObject(key);
-    bytes[bytes.length - 40]! ^= 0x01;
-    await writeObject(key, bytes);
+    const id = await damagedBackup('database', 40, 0x01);
     const verify = await runAgent(['backup', 'verify', id], env);
     assert.equal(verify.code, 1);
     assert.match(verify.stderr, /SHA-256|chunk \d+/);
@@ -157,13 +163,7 @@ describe('faults', () => {
   });
 
   test('a damaged files part stops the whole restore: the database loaded fine but is not swapped in either', async () => {
-    const r = await runAgent(['backup', 'run'], env);
-    assert.equal(r.code, 0, r.stderr.slice(-2000));
-    const id = String(r.result?.['backupId']);
-    const key = partKey('it', tenant, id, 'files');
-    const bytes = await readObject(key);
-    bytes[bytes.length - 30]! ^= 0x04;
-    await writeObject(key, bytes);
+    const id = await damagedBackup('files', 30, 0x04);
     const before = await countNotes(db);
     await sql(db, 'DELETE FROM notes WHERE id = 9;');
     const restore = await runAgent(['restore', '--tenant', tenant, '--backup', id], env);

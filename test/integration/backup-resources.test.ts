@@ -22,6 +22,7 @@ import {
 import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { apply, assertStoredAsBuilt, waitForQuota } from '../support/stored.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 import { ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -60,25 +61,17 @@ async function admitted(pod: Json, what: string): Promise<Json> {
   return JSON.parse(r.stdout) as Json;
 }
 
-function policyOf(name: string, credentials: boolean): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name },
-    spec: {
-      schedule: '0 2 * * *',
-      timeZone: 'Europe/Dublin',
-      destination: {
-        bucket: 'tenantry-backups-eu-west-1',
-        region: 'eu-west-1',
-        prefix: 'tenantry/test',
-        endpoint: 'http://s3.example.internal:9000',
-        ...(credentials ? { credentialsSecretRef: { name: 's3-credentials' } } : {}),
-      },
-      kms: { keys: [{ region: 'eu-west-1', keyId: 'alias/tenantry-test' }] },
-      retention: { keepDaily: 7, keepLast: 3 },
-    },
-  };
+/** The policy the tests store: the fixture as a user writes it, so the CRD's defaults (verify, suspend) fill it in. */
+function policyAsWritten(name: string, credentials: boolean): BackupPolicy {
+  const p = fixturePolicy(
+    { timeZone: 'Europe/Dublin', kms: { keys: [{ region: 'eu-west-1', keyId: 'alias/tenantry-test' }] }, retention: { keepDaily: 7, keepLast: 3 } },
+    { prefix: 'tenantry/test', endpoint: 'http://s3.example.internal:9000', ...(credentials ? { credentialsSecretRef: { name: 's3-credentials' } } : {}) },
+    { name },
+  );
+  delete p.metadata.uid;
+  delete p.spec.verify;
+  delete p.spec.suspend;
+  return p;
 }
 
 void describe('backup builders against the API server', () => {
@@ -104,7 +97,7 @@ void describe('backup builders against the API server', () => {
         const ctx: BuildContext = built;
 
         // The policy and the Restore as the API server stores them: CRD defaults (verify, suspend) included.
-        const policy = await asStored(policyOf(`${name}-policy`, credentials));
+        const policy = await asStored(policyAsWritten(`${name}-policy`, credentials));
         assert.equal(policy.spec.verify, true, 'the CRD defaults verify');
         // A long, dotted name: the Job's name must be shortened and made a DNS label.
         const restoreName = `${'point-in-time.'.repeat(6)}${name}`;
@@ -160,7 +153,7 @@ void describe('backup builders against the API server', () => {
   test('the API server refuses a CronJob whose time zone it does not know (the builder passes the policy\'s through)', async () => {
     const ctx = buildContext(fixtureTenant(`bk-${RUN}-tz`, 'postgres'), fixtureConfig('nginx'));
     if (isBuildContextError(ctx)) throw new Error(ctx.error);
-    const policy = policyOf(`bk-${RUN}-tz`, false);
+    const policy = policyAsWritten(`bk-${RUN}-tz`, false);
     policy.spec.timeZone = 'Mars/Olympus_Mons';
     const cron = buildBackupResources(ctx, policy, { hasCredentialsSecret: false }).find((m) => m.kind === 'CronJob')!;
     // In a namespace that exists, so that validation, not namespace admission, answers.

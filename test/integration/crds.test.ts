@@ -8,22 +8,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseSchedule } from '../../src/backup/schedule.js';
+import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
-
-/** The repository root: the nearest folder above this file that holds package.json (works from test/ and dist/test/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the repository root (no package.json above this test)');
-    dir = parent;
-  }
-  return dir;
-}
 
 const ROOT = repoRoot();
 const CRD_DIR = join(ROOT, 'crds');

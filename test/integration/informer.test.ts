@@ -7,13 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { ResilientInformer, type ResilientInformerOptions } from '../../src/controller/informer.js';
 import { watchRestartsTotal } from '../../src/metrics.js';
-import { createLogger, getLogger, setLogger, type Logger } from '../../src/log.js';
 import { testKubeconfig } from '../support/kubectl.js';
 import { waitFor } from '../support/wait.js';
+import { captureGlobalLog, type GlobalCapturedLog } from '../support/log-capture.js';
 
 const RUN = randomBytes(3).toString('hex');
 const NS = `informer-test-${RUN}`;
@@ -24,8 +23,7 @@ const kc = new KubeConfig();
 kc.loadFromFile(testKubeconfig());
 const core = kc.makeApiClient(CoreV1Api);
 const informers: ResilientInformer<V1ConfigMap>[] = [];
-const logLines: Record<string, unknown>[] = [];
-let previousLogger: Logger;
+let log: GlobalCapturedLog;
 
 /**
  * A TCP proxy in front of the API server. cut() resets every connection (and, while refusing,
@@ -135,14 +133,7 @@ async function restarts(kind: string): Promise<number> {
 }
 
 before(async () => {
-  previousLogger = getLogger();
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  setLogger(createLogger('debug', { stream: sink }));
+  log = captureGlobalLog();
   proxy = new Proxy(new URL(kc.getCurrentCluster()?.server ?? ''));
   const port = await proxy.listen();
   proxied = new KubeConfig();
@@ -159,7 +150,7 @@ after(async () => {
   await Promise.all(informers.map((i) => i.stop()));
   await proxy.close();
   await core.deleteNamespace({ name: NS });
-  setLogger(previousLogger);
+  log.restore();
 });
 
 describe('ResilientInformer', () => {
@@ -196,7 +187,7 @@ describe('ResilientInformer', () => {
 
     assert.equal(calls, 3, 'a throwing handler is called for every add and does not stop the others');
     assert.ok(
-      logLines.some((l) => l.message === 'informer event handler threw' && l.kind === 'ConfigMap-basic' && l.event === 'add'),
+      log.lines().some((l) => l.message === 'informer event handler threw' && l.kind === 'ConfigMap-basic' && l.event === 'add'),
       'the handler failure is logged with the kind',
     );
     await inf.stop();
@@ -218,7 +209,7 @@ describe('ResilientInformer', () => {
 
     proxy.refusing = true;
     proxy.cut();
-    await waitFor(() => logLines.some((l) => l.kind === kind && l.message === 'watch failed; restarting after backoff'), 5000, 'the error to be logged');
+    await waitFor(() => log.lines().some((l) => l.kind === kind && l.message === 'watch failed; restarting after backoff'), 5000, 'the error to be logged');
     // While it cannot reconnect, the changes happen behind its back.
     await core.deleteNamespacedConfigMap({ name: 'goes', namespace: NS });
     await createCm('new-during-outage');
@@ -259,7 +250,7 @@ describe('ResilientInformer', () => {
     const tookMs = Date.now() - frozenAt;
     assert.ok(tookMs >= 1000, `recovered after ${tookMs} ms, sooner than the watchdog could fire`);
     assert.ok((await restarts(kind)) >= restartsBefore + 1, 'the watchdog restart is counted');
-    assert.ok(logLines.some((l) => l.kind === kind && l.message === 'restarting watch' && /watchdog/.test(String(l.reason))));
+    assert.ok(log.lines().some((l) => l.kind === kind && l.message === 'restarting watch' && /watchdog/.test(String(l.reason))));
     await createCm('after-watchdog');
     await waitFor(() => events.includes('add:after-watchdog'), 5000, 'an event on the new watch');
     await inf.stop();

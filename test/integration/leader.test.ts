@@ -7,13 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import { LeaderElector, isLeader, microTimeMs, type LeaderElectorOptions } from '../../src/controller/leader.js';
 import { leaderGauge } from '../../src/metrics.js';
-import { createLogger, getLogger, setLogger, type Logger } from '../../src/log.js';
 import { testKubeconfig } from '../support/kubectl.js';
 import { waitFor } from '../support/wait.js';
+import { captureGlobalLog, type GlobalCapturedLog } from '../support/log-capture.js';
 
 const RUN = randomBytes(3).toString('hex');
 const NS = `leader-test-${RUN}`;
@@ -24,8 +23,7 @@ kc.loadFromFile(testKubeconfig());
 const core = kc.makeApiClient(CoreV1Api);
 const coord = kc.makeApiClient(CoordinationV1Api);
 const electors: LeaderElector[] = [];
-const logLines: Record<string, unknown>[] = [];
-let previousLogger: Logger;
+let log: GlobalCapturedLog;
 
 /** Resolves with `p`'s value, or rejects after `ms`. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -112,21 +110,14 @@ function viaProxy(port: number): KubeConfig {
 }
 
 before(async () => {
-  previousLogger = getLogger();
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  setLogger(createLogger('debug', { stream: sink }));
+  log = captureGlobalLog();
   await core.createNamespace({ body: { metadata: { name: NS } } });
 });
 
 after(async () => {
   await Promise.all(electors.map((e) => e.stop()));
   await core.deleteNamespace({ name: NS });
-  setLogger(previousLogger);
+  log.restore();
 });
 
 describe('LeaderElector', () => {
@@ -241,7 +232,7 @@ describe('LeaderElector', () => {
       // The old leader had stopped before the new one started: never two leaders at once.
       assert.ok(bStartedAt > stoppedAt, 'replica-b started leading before replica-a had stopped');
       assert.equal((await readLease('cut-off')).spec?.holderIdentity, 'replica-b');
-      const lines = logLines.filter((l) => l.identity === 'replica-a' && String(l.lease).endsWith('/cut-off'));
+      const lines = log.lines().filter((l) => l.identity === 'replica-a' && String(l.lease).endsWith('/cut-off'));
       assert.ok(lines.some((l) => l.message === 'renewing the lease failed' && l.level === 'warn'), 'failed renewals are logged');
       assert.ok(lines.some((l) => l.message === 'lost leadership; stopping' && /no successful renewal/.test(String(l.reason))));
       await b.stop();

@@ -23,7 +23,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { REGIONS } from '../env/services.js';
+import { REGIONS, type ScopedIdentity } from '../env/services.js';
 import { runCaptured } from '../support/kubectl.js';
 
 /** Returns a variable the test driver exports, failing loudly when the test runs outside it. */
@@ -31,13 +31,6 @@ function env(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run integration tests through \`npm run test:integration\``);
   return v;
-}
-
-interface Scoped {
-  accessKeyId: string;
-  secretAccessKey: string;
-  bucket: string;
-  prefix: string;
 }
 
 const RUN = randomBytes(4).toString('hex');
@@ -52,8 +45,8 @@ function s3Client(creds = { accessKeyId: env('TENANTRY_S3_ACCESS_KEY_ID'), secre
   return new S3Client({ region: env('TENANTRY_AWS_REGION'), endpoint: env('TENANTRY_S3_ENDPOINT'), forcePathStyle: true, credentials: creds });
 }
 
-function scoped(): Record<string, Scoped> {
-  return JSON.parse(env('TENANTRY_S3_SCOPED')) as Record<string, Scoped>;
+function scoped(): Record<string, ScopedIdentity> {
+  return JSON.parse(env('TENANTRY_S3_SCOPED')) as Record<string, ScopedIdentity>;
 }
 
 function sha256(b: Uint8Array): string {

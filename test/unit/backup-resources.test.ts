@@ -27,6 +27,7 @@ import {
 } from '../../src/resources/index.js';
 import { egressAllows } from '../support/netpol.js';
 import { ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 
 type Json = Record<string, unknown>;
 const BACKUP_ID = '20261126T020000Z-a1b2c3';
@@ -36,23 +37,6 @@ function ctxFor(engine: TenantSpecDatabaseEngine = 'postgres', backup: Json = {}
   const ctx = buildContext(fixtureTenant(name, engine, { region }), fixtureConfig('nginx', { backup }));
   if (isBuildContextError(ctx)) throw new Error(ctx.error);
   return ctx;
-}
-
-function policyOf(spec: Partial<BackupPolicy['spec']> = {}, destination: Partial<BackupPolicy['spec']['destination']> = {}): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name: 'nightly', uid: '0b5e2c1a-0000-4000-8000-000000000001' },
-    spec: {
-      schedule: '0 2 * * *',
-      timeZone: 'Europe/Dublin',
-      destination: { bucket: 'tenantry-backups-eu-west-1', region: 'eu-west-1', ...destination },
-      retention: { keepDaily: 14, keepWeekly: 8 },
-      verify: true,
-      suspend: false,
-      ...spec,
-    },
-  };
 }
 
 function restoreOf(name: string, target: Restore['spec']['target'] = { inPlace: true }, tenant = 'acme'): Restore {
@@ -82,7 +66,7 @@ for (const engine of ENGINES) {
   for (const hasCredentialsSecret of [false, true]) {
     test(`${engine}, ${hasCredentialsSecret ? 'static credentials' : 'workload identity'}: ServiceAccount, policies and CronJob in apply order, owned, canonical`, () => {
       const ctx = ctxFor(engine);
-      const policy = policyOf({}, hasCredentialsSecret ? { credentialsSecretRef: { name: 's3', namespace: 'tenantry-system' } } : {});
+      const policy = fixturePolicy({}, hasCredentialsSecret ? { credentialsSecretRef: { name: 's3', namespace: 'tenantry-system' } } : {});
       const ms = [
         ...buildBackupResources(ctx, policy, { hasCredentialsSecret }),
         buildRestoreJob(ctx, policy, restoreOf('r'), BACKUP_ID),
@@ -130,7 +114,7 @@ test('deterministic, and neither the Tenant, the policy nor the configuration is
     return o;
   };
   const ctx = freeze(ctxFor('mariadb', { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/backup-{tenant}' } }));
-  const policy = freeze(policyOf({}, { endpoint: 'https://s3.example.com:8443' }));
+  const policy = freeze(fixturePolicy({}, { endpoint: 'https://s3.example.com:8443' }));
   const restore = freeze(restoreOf('r'));
   const build = () => [...buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), buildRestoreJob(ctx, policy, restore, BACKUP_ID)];
   assert.deepEqual(build(), build());
@@ -146,7 +130,7 @@ test('the environment is exactly the contract, in order; unset options are left 
   const cases: [string, BackupPolicy, Json, [string, string][]][] = [
     [
       'everything set',
-      policyOf({ verify: false, kms: { keys: [{ region: 'us-east-1', keyId: 'alias/other-region' }, { region: 'eu-west-1', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' }] } }, { prefix: 'tenantry/prod', endpoint: 'https://s3.example.com' }),
+      fixturePolicy({ verify: false, kms: { keys: [{ region: 'us-east-1', keyId: 'alias/other-region' }, { region: 'eu-west-1', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' }] } }, { prefix: 'tenantry/prod', endpoint: 'https://s3.example.com' }),
       { kmsEndpoint: 'http://kms.example.internal:4566', allowInsecureKmsEndpoint: true, filesMountPath: '/data/files' },
       [
         ['TENANTRY_TENANT', 'acme'],
@@ -167,7 +151,7 @@ test('the environment is exactly the contract, in order; unset options are left 
     [
       'minimal: no prefix, endpoint or KMS endpoint; the key of another region is not used; verify defaults to true',
       (() => {
-        const p = policyOf({ kms: { keys: [{ region: 'us-east-1', keyId: 'alias/other-region' }] } }, { prefix: '' });
+        const p = fixturePolicy({ kms: { keys: [{ region: 'us-east-1', keyId: 'alias/other-region' }] } }, { prefix: '' });
         delete p.spec.verify;
         return p;
       })(),
@@ -197,8 +181,8 @@ test('the environment is exactly the contract, in order; unset options are left 
 
 test('TENANTRY_RETENTION does not depend on the key order of the stored policy', () => {
   const ctx = ctxFor();
-  const a = policyOf({ retention: { keepWeekly: 8, keepLast: 3, keepDaily: 14 } });
-  const b = policyOf({ retention: { keepDaily: 14, keepLast: 3, keepWeekly: 8 } });
+  const a = fixturePolicy({ retention: { keepWeekly: 8, keepLast: 3, keepDaily: 14 } });
+  const b = fixturePolicy({ retention: { keepDaily: 14, keepLast: 3, keepWeekly: 8 } });
   const env = (p: BackupPolicy) => envOf(cronPod(find(buildBackupResources(ctx, p, { hasCredentialsSecret: false }), 'CronJob')));
   assert.equal(env(a).TENANTRY_RETENTION, '{"keepDaily":14,"keepLast":3,"keepWeekly":8}');
   assert.equal(env(a).TENANTRY_RETENTION, env(b).TENANTRY_RETENTION);
@@ -207,9 +191,9 @@ test('TENANTRY_RETENTION does not depend on the key order of the stored policy',
 
 test('credentials come only from Secrets by reference: the database Secret always, the copied S3 keys with a credentialsSecretRef', () => {
   const ctx = ctxFor('mariadb');
-  const withKeys = policyOf({}, { credentialsSecretRef: { name: 's3-credentials', namespace: 'tenantry-system' } });
+  const withKeys = fixturePolicy({}, { credentialsSecretRef: { name: 's3-credentials', namespace: 'tenantry-system' } });
   const cases: [string, BackupPolicy, boolean, Json[]][] = [
-    ['workload identity', policyOf(), false, [{ secretRef: { name: 'database-credentials' } }]],
+    ['workload identity', fixturePolicy(), false, [{ secretRef: { name: 'database-credentials' } }]],
     ['static keys', withKeys, true, [{ secretRef: { name: 'database-credentials' } }, { secretRef: { name: BACKUP_CREDENTIALS_SECRET } }]],
   ];
   for (const [name, policy, hasCredentialsSecret, envFrom] of cases) {
@@ -230,7 +214,7 @@ test('credentials come only from Secrets by reference: the database Secret alway
 
 test('the CronJob: the policy schedule and time zone, Forbid, deadlines, history and one retry', () => {
   const ctx = ctxFor('postgres', { startingDeadlineSeconds: 900, backupDeadlineSeconds: 7200 });
-  const cron = find(buildBackupResources(ctx, policyOf({ schedule: '30 1 * * 1-5', timeZone: 'America/New_York' }), { hasCredentialsSecret: false }), 'CronJob');
+  const cron = find(buildBackupResources(ctx, fixturePolicy({ schedule: '30 1 * * 1-5', timeZone: 'America/New_York' }), { hasCredentialsSecret: false }), 'CronJob');
   const spec = cron.spec as Json;
   assert.equal(spec.schedule, '30 1 * * 1-5');
   assert.equal(spec.timeZone, 'America/New_York');
@@ -250,7 +234,7 @@ test('the CronJob: the policy schedule and time zone, Forbid, deadlines, history
     assert.equal(labels[MANAGED_BY_LABEL], 'tenantry');
   }
   // The defaults: 6 h per attempt, an hour to start late, UTC when a hand-built policy names no zone.
-  const plain = policyOf();
+  const plain = fixturePolicy();
   delete plain.spec.timeZone;
   const dflt = find(buildBackupResources(ctxFor(), plain, { hasCredentialsSecret: false }), 'CronJob');
   assert.equal(at(dflt, 'spec', 'timeZone'), 'UTC');
@@ -268,7 +252,7 @@ test('suspend follows the policy (and an in-place restore), never the tenant lif
   for (const [name, spec, tenantSuspended, restoreInProgress, want] of cases) {
     const ctx = buildContext(fixtureTenant('acme', 'postgres', { suspend: tenantSuspended }), fixtureConfig('nginx'));
     if (isBuildContextError(ctx)) throw new Error(ctx.error);
-    const cron = find(buildBackupResources(ctx, policyOf(spec), { hasCredentialsSecret: false, ...(restoreInProgress === undefined ? {} : { restoreInProgress }) }), 'CronJob');
+    const cron = find(buildBackupResources(ctx, fixturePolicy(spec), { hasCredentialsSecret: false, ...(restoreInProgress === undefined ? {} : { restoreInProgress }) }), 'CronJob');
     assert.equal(at(cron, 'spec', 'suspend'), want, name);
   }
 });
@@ -276,7 +260,7 @@ test('suspend follows the policy (and an in-place restore), never the tenant lif
 test('pods: restricted, no API token, the backup account, the region, resources from the configuration', () => {
   const ctx = buildContext(fixtureTenant('acme', 'postgres', { region: 'us-east-1' }), fixtureConfig('nginx', { backup: { resources: { requests: { cpu: '0.5', memory: '1Gi' }, limits: { memory: '2Gi' } } } }));
   if (isBuildContextError(ctx)) throw new Error(ctx.error);
-  const policy = policyOf({}, { region: 'us-east-1', bucket: 'tenantry-backups-us-east-1' });
+  const policy = fixturePolicy({}, { region: 'us-east-1', bucket: 'tenantry-backups-us-east-1' });
   const pods: [string, Json][] = [
     ['CronJob', cronPod(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'))],
     ['restore Job', jobPod(buildRestoreJob(ctx, policy, restoreOf('r'), BACKUP_ID))],
@@ -312,13 +296,13 @@ test('pods: restricted, no API token, the backup account, the region, resources 
       },
     ], what);
   }
-  const dflt = container(cronPod(find(buildBackupResources(ctxFor(), policyOf(), { hasCredentialsSecret: false }), 'CronJob')));
+  const dflt = container(cronPod(find(buildBackupResources(ctxFor(), fixturePolicy(), { hasCredentialsSecret: false }), 'CronJob')));
   assert.deepEqual(dflt.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } });
 });
 
 test('volumes: the files claim read-only for a backup and writable for a restore, an emptyDir at /tmp', () => {
   const ctx = ctxFor('postgres', { filesMountPath: '/srv/files' });
-  const policy = policyOf();
+  const policy = fixturePolicy();
   const cases: [string, Json, boolean][] = [
     ['CronJob', cronPod(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob')), true],
     ['restore Job', jobPod(buildRestoreJob(ctx, policy, restoreOf('r'), BACKUP_ID)), false],
@@ -338,7 +322,7 @@ test('volumes: the files claim read-only for a backup and writable for a restore
 
 test('placement: a backup prefers the app pod\'s node (ReadWriteOnce files); a restore has no pod affinity', () => {
   const ctx = ctxFor();
-  const policy = policyOf();
+  const policy = fixturePolicy();
   const cron = cronPod(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'));
   assert.deepEqual(at(cron, 'affinity', 'podAffinity'), {
     preferredDuringSchedulingIgnoredDuringExecution: [
@@ -364,7 +348,7 @@ test('network policies: backup ↔ database on the engine port, egress on 443 an
   for (const [engine, endpoint, kmsEndpoint, dbPort, egressPorts] of cases) {
     const name = `${engine} ${endpoint ?? 'AWS'} ${kmsEndpoint ?? 'AWS'}`;
     const ctx = ctxFor(engine, kmsEndpoint ? { kmsEndpoint, allowInsecureKmsEndpoint: kmsEndpoint.startsWith('http:') } : {});
-    const ms = buildBackupResources(ctx, policyOf({}, endpoint ? { endpoint } : {}), { hasCredentialsSecret: false });
+    const ms = buildBackupResources(ctx, fixturePolicy({}, endpoint ? { endpoint } : {}), { hasCredentialsSecret: false });
     const backup = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'backup' } };
     const database = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'database' } };
     assert.deepEqual(find(ms, 'NetworkPolicy', 'allow-backup-to-database').spec, {
@@ -402,14 +386,14 @@ test('egress CIDRs: each keeps only the exceptions inside it (VPC endpoints, IPv
     ['no exceptions but the metadata range', { egressExcept: [] }, [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }]],
   ];
   for (const [name, backup, want] of cases) {
-    const np = find(buildBackupResources(ctxFor('postgres', backup), policyOf(), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress');
+    const np = find(buildBackupResources(ctxFor('postgres', backup), fixturePolicy(), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress');
     assert.deepEqual(at(np, 'spec', 'egress', 0, 'to'), want, name);
   }
 });
 
 test('review 4: an http:// S3 or KMS endpoint opens neither the metadata address nor 100.64.0.0/10, and an http:// KMS endpoint needs the local-development flag', () => {
   const egressOf = (ctx: BuildContext, endpoint: string) =>
-    at(find(buildBackupResources(ctx, policyOf({}, { endpoint }), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress'), 'spec', 'egress') as Json[];
+    at(find(buildBackupResources(ctx, fixturePolicy({}, { endpoint }), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress'), 'spec', 'egress') as Json[];
   // An http:// S3 endpoint adds port 80 to the agent's egress; the defaults must keep it off the
   // metadata and credentials endpoints and the cluster-internal ranges on that port as on 443.
   const rules = egressOf(ctxFor('postgres'), 'http://minio.example.internal');
@@ -437,7 +421,7 @@ test('review 4: an http:// S3 or KMS endpoint opens neither the metadata address
   assert.match(refusal ?? '', /use an https:\/\/ endpoint, or.*set backup\.allowInsecureKmsEndpoint: true/);
   assert.match(problems({ allowInsecureKmsEndpoint: 'yes' })[0] ?? '', /^backup\.allowInsecureKmsEndpoint must be true or false/);
   // With the flag the operator accepts it and tells the agent, which refuses it otherwise (see agent-settings).
-  const env = (backup: Json) => envOf(cronPod(find(buildBackupResources(ctxFor('postgres', backup), policyOf(), { hasCredentialsSecret: false }), 'CronJob')));
+  const env = (backup: Json) => envOf(cronPod(find(buildBackupResources(ctxFor('postgres', backup), fixturePolicy(), { hasCredentialsSecret: false }), 'CronJob')));
   assert.equal(env({ kmsEndpoint: 'http://127.0.0.1:4566', allowInsecureKmsEndpoint: true }).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, 'true');
   assert.equal(env({ kmsEndpoint: 'https://kms.example.internal' }).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, undefined);
   assert.equal(env({}).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, undefined);
@@ -458,18 +442,18 @@ test('workload identity: the ServiceAccount gets the configured annotations, pla
   ];
   for (const [tenant, region, destination, hasCredentialsSecret, want] of cases) {
     const ctx = ctxFor('postgres', { serviceAccountAnnotations: annotations }, tenant, region as 'eu-west-1' | 'us-east-1');
-    const sa = find(buildBackupResources(ctx, policyOf({}, destination), { hasCredentialsSecret }), 'ServiceAccount');
+    const sa = find(buildBackupResources(ctx, fixturePolicy({}, destination), { hasCredentialsSecret }), 'ServiceAccount');
     assert.deepEqual(sa.metadata.annotations, want, `${tenant} ${String(hasCredentialsSecret)}`);
     assert.equal(sa.automountServiceAccountToken, false);
   }
-  const none = find(buildBackupResources(ctxFor(), policyOf(), { hasCredentialsSecret: false }), 'ServiceAccount');
+  const none = find(buildBackupResources(ctxFor(), fixturePolicy(), { hasCredentialsSecret: false }), 'ServiceAccount');
   assert.equal(none.metadata.annotations, undefined, 'no annotations configured: none on the ServiceAccount (an empty map would be dropped)');
 });
 
 test('hasCredentialsSecret must agree with the policy: a mismatch is an error, not a silent change of identity', () => {
   const ctx = ctxFor();
-  assert.throws(() => buildBackupResources(ctx, policyOf({}, { credentialsSecretRef: { name: 's3', namespace: 'x' } }), { hasCredentialsSecret: false }), /names a credentials Secret/);
-  assert.throws(() => buildBackupResources(ctx, policyOf(), { hasCredentialsSecret: true }), /names no credentials Secret/);
+  assert.throws(() => buildBackupResources(ctx, fixturePolicy({}, { credentialsSecretRef: { name: 's3', namespace: 'x' } }), { hasCredentialsSecret: false }), /names a credentials Secret/);
+  assert.throws(() => buildBackupResources(ctx, fixturePolicy(), { hasCredentialsSecret: true }), /names no credentials Secret/);
 });
 
 test('the credentials copy holds only the two AWS keys, and refuses a Secret that lacks one', () => {
@@ -502,10 +486,10 @@ test('the credentials copy holds only the two AWS keys, and refuses a Secret tha
 
 test('a policy of another region is refused by every builder, with a message that says what to do', () => {
   const ctx = ctxFor();
-  const policy = policyOf({}, { region: 'eu-central-1' });
+  const policy = fixturePolicy({}, { region: 'eu-central-1' });
   const msg = backupPolicyError(ctx, policy);
   assert.match(msg ?? '', /stores backups in eu-central-1, but tenant acme is in eu-west-1 and backups never leave a tenant's region/);
-  assert.equal(backupPolicyError(ctx, policyOf()), undefined);
+  assert.equal(backupPolicyError(ctx, fixturePolicy()), undefined);
   assert.throws(() => buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), /never leave a tenant's region/);
   assert.throws(() => buildRestoreJob(ctx, policy, restoreOf('r'), BACKUP_ID), /never leave a tenant's region/);
 });
@@ -514,7 +498,7 @@ test('a policy of another region is refused by every builder, with a message tha
 
 test('the restore Job: named after the Restore, labelled with it, one attempt within the 8-hour objective, kept a week', () => {
   const ctx = ctxFor();
-  const job = buildRestoreJob(ctx, policyOf(), restoreOf('acme-2026-11-26'), BACKUP_ID);
+  const job = buildRestoreJob(ctx, fixturePolicy(), restoreOf('acme-2026-11-26'), BACKUP_ID);
   assert.equal(job.apiVersion, 'batch/v1');
   assert.equal(job.kind, 'Job');
   assert.equal(job.metadata.name, 'restore-acme-2026-11-26');
@@ -527,7 +511,7 @@ test('the restore Job: named after the Restore, labelled with it, one attempt wi
   assert.equal(at(job, 'spec', 'ttlSecondsAfterFinished'), 7 * 24 * 3600);
   assert.deepEqual(container(jobPod(job)).args, ['restore', '--backup', BACKUP_ID]);
   assert.equal(container(jobPod(job)).name, 'restore');
-  assert.equal(at(buildRestoreJob(ctxFor('postgres', { restoreDeadlineSeconds: 3600 }), policyOf(), restoreOf('r'), BACKUP_ID), 'spec', 'activeDeadlineSeconds'), 3600);
+  assert.equal(at(buildRestoreJob(ctxFor('postgres', { restoreDeadlineSeconds: 3600 }), fixturePolicy(), restoreOf('r'), BACKUP_ID), 'spec', 'activeDeadlineSeconds'), 3600);
 });
 
 test('restore Job names: at most 63 characters, a hash when shortened, distinct for names that share a prefix', () => {
@@ -554,14 +538,14 @@ test('restore Job names: at most 63 characters, a hash when shortened, distinct 
   assert.equal(restoreLabelValue('a'.repeat(63)), 'a'.repeat(63));
   assert.match(restoreLabelValue(long('one')), /^a{54}-[0-9a-f]{8}$/);
   assert.notEqual(restoreLabelValue(long('one')), restoreLabelValue(long('two')));
-  const job = buildRestoreJob(ctxFor(), policyOf(), restoreOf(long('one')), BACKUP_ID);
+  const job = buildRestoreJob(ctxFor(), fixturePolicy(), restoreOf(long('one')), BACKUP_ID);
   assert.equal(job.metadata.name, restoreJobName(long('one')));
   assert.equal(job.metadata.labels[RESTORE_LABEL], restoreLabelValue(long('one')));
   assert.equal(job.metadata.annotations?.[RESTORE_LABEL], long('one'), 'the full name stays readable');
 });
 
 test('the restore Job writes only into the tenant it is built for; the backup id is resolved and cannot be a flag', () => {
-  const policy = policyOf();
+  const policy = fixturePolicy();
   // Into a new tenant: the pod belongs to the new tenant, the backup is read from the source's prefix.
   const fresh = buildRestoreJob(ctxFor('postgres', {}, 'acme-copy'), policy, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID);
   assert.equal(fresh.metadata.namespace, 'tenant-acme-copy');
@@ -683,7 +667,7 @@ test('parseCidr reads both families and insists on the canonical form the API se
 test("review 8: with workload identity a restore into a new tenant runs as an account carrying the source's identity, which the target keeps only while that restore runs", () => {
   const backup = { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-{tenant}' } };
   const target = ctxFor('postgres', backup, 'acme-copy');
-  const policy = policyOf();
+  const policy = fixturePolicy();
   const job = buildRestoreJob(target, policy, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID);
   assert.equal(jobPod(job).serviceAccountName, restoreSourceServiceAccount('acme'));
   const during = buildBackupResources(target, policy, { hasCredentialsSecret: false, restoreInProgress: true, restoreSource: 'acme' });
@@ -697,7 +681,7 @@ test("review 8: with workload identity a restore into a new tenant runs as an ac
   assert.equal(buildBackupResources(target, policy, { hasCredentialsSecret: false }).filter((m) => m.kind === 'ServiceAccount').length, 1);
   assert.equal(jobPod(buildRestoreJob(ctxFor('postgres', backup), policy, restoreOf('r'), BACKUP_ID)).serviceAccountName, 'backup');
   // Static credentials are the policy's, the same for source and target: no second identity.
-  const withKeys = policyOf({}, { credentialsSecretRef: { name: 's3' } });
+  const withKeys = fixturePolicy({}, { credentialsSecretRef: { name: 's3' } });
   assert.equal(jobPod(buildRestoreJob(target, withKeys, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID)).serviceAccountName, 'backup');
   assert.equal(buildBackupResources(target, withKeys, { hasCredentialsSecret: true, restoreSource: 'acme' }).filter((m) => m.kind === 'ServiceAccount').length, 1);
 });

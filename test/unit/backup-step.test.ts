@@ -10,6 +10,7 @@ import type { BackupSummary } from '../../src/controller/backup-observer.js';
 import { planBackupStep, policyNameFor, type BackupStepInput, type BackupStepOutput } from '../../src/controller/backup-step.js';
 import { BACKUP_CREDENTIALS_SECRET, BACKUP_CRONJOB_NAME, BACKUP_SERVICE_ACCOUNT, buildContext, isBuildContextError, type BuildContext, type Manifest } from '../../src/resources/index.js';
 import { fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 
 type Json = Record<string, unknown>;
 
@@ -27,24 +28,7 @@ function ctxFor(opts: { spec?: Partial<Tenant['spec']>; backup?: Json; createdAt
   return ctx;
 }
 
-function policyOf(spec: Partial<BackupPolicy['spec']> = {}, destination: Partial<BackupPolicy['spec']['destination']> = {}): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name: 'nightly', uid: '0b5e2c1a-0000-4000-8000-000000000001' },
-    spec: {
-      schedule: '0 2 * * *',
-      timeZone: 'UTC',
-      destination: { bucket: 'tenantry-backups-eu-west-1', region: 'eu-west-1', ...destination },
-      retention: { keepDaily: 14 },
-      verify: true,
-      suspend: false,
-      ...spec,
-    },
-  };
-}
-
-const withCredentials = () => policyOf({}, { credentialsSecretRef: { name: 's3-backup', namespace: 'tenantry-system' } });
+const withCredentials = () => fixturePolicy({}, { credentialsSecretRef: { name: 's3-backup', namespace: 'tenantry-system' } });
 
 /** A backup as the observer summarises it from its manifest. */
 function backup(id: string, startedAt: string, over: Partial<BackupSummary> = {}): BackupSummary {
@@ -64,7 +48,7 @@ const TODAY = backup('20261126T020004Z-a1b2c3', '2026-11-26T02:00:04.123Z');
 const DRILL = backup('20261120T020000Z-d1d1d1', '2026-11-20T02:00:00Z', { verification: { method: 'drill', verifiedAt: '2026-11-20T02:09:00Z', seconds: 200, bytesPerSecond: 50e6 } });
 
 function input(over: Partial<BackupStepInput> = {}): BackupStepInput {
-  return { ctx: ctxFor(), policyName: 'nightly', policy: policyOf(), now: new Date(NOW), ...over };
+  return { ctx: ctxFor(), policyName: 'nightly', policy: fixturePolicy(), now: new Date(NOW), ...over };
 }
 
 const find = (ms: Manifest[], kind: string, name?: string): Manifest => {
@@ -113,25 +97,25 @@ const blocked: BlockedRow[] = [
   },
   {
     name: 'the policy’s bucket is in another region',
-    input: input({ policy: policyOf({}, { region: 'us-east-1', bucket: 'tenantry-backups-us-east-1' }) }),
+    input: input({ policy: fixturePolicy({}, { region: 'us-east-1', bucket: 'tenantry-backups-us-east-1' }) }),
     reason: Reason.PolicyRegionMismatch,
     message: /^BackupPolicy nightly stores backups in us-east-1, but the tenant lives in eu-west-1: backups never leave a tenant's region; use a policy of region eu-west-1$/,
   },
   {
     name: 'another region wins over a bad schedule and missing credentials',
-    input: input({ policy: policyOf({ schedule: 'nope' }, { region: 'us-east-1' }), credentials: new Error('gone') }),
+    input: input({ policy: fixturePolicy({ schedule: 'nope' }, { region: 'us-east-1' }), credentials: new Error('gone') }),
     reason: Reason.PolicyRegionMismatch,
     message: /stores backups in us-east-1/,
   },
   {
     name: 'an invalid schedule',
-    input: input({ policy: policyOf({ schedule: '0 2 * *' }) }),
+    input: input({ policy: fixturePolicy({ schedule: '0 2 * *' }) }),
     reason: Reason.ScheduleInvalid,
     message: /^BackupPolicy nightly: spec\.schedule "0 2 \* \*" has 4 fields/,
   },
   {
     name: 'an unknown time zone',
-    input: input({ policy: policyOf({ timeZone: 'Europe/Atlantis' }) }),
+    input: input({ policy: fixturePolicy({ timeZone: 'Europe/Atlantis' }) }),
     reason: Reason.UnknownTimeZone,
     message: /^BackupPolicy nightly: spec\.timeZone "Europe\/Atlantis" /,
   },
@@ -202,7 +186,7 @@ const suspendRows: { name: string; policy: Partial<BackupPolicy['spec']>; restor
 
 for (const r of suspendRows) {
   test(`the CronJob ${r.name}`, () => {
-    const out = planBackupStep(input({ policy: policyOf(r.policy), ...(r.restoring !== undefined ? { restoring: r.restoring } : {}) }));
+    const out = planBackupStep(input({ policy: fixturePolicy(r.policy), ...(r.restoring !== undefined ? { restoring: r.restoring } : {}) }));
     const cron = find(out.manifests, 'CronJob', BACKUP_CRONJOB_NAME);
     assert.equal(at(cron, 'spec', 'suspend'), r.suspend);
     assert.equal(at(cron, 'spec', 'schedule'), '0 2 * * *');
@@ -281,7 +265,7 @@ const health: HealthRow[] = [
   },
   {
     name: 'a suspended policy',
-    input: input({ policy: policyOf({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } }),
+    input: input({ policy: fixturePolicy({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } }),
     health: ['False', Reason.BackupsSuspended, /^the backup policy is suspended, so no new backups are taken; newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z\. Set spec\.suspend to false/],
     objective: ['Unknown', Reason.NoRestoreDrill, /fleet default/],
     lastBackup: TODAY_LAST,
@@ -344,7 +328,7 @@ const stable: { name: string; now: string; input: Partial<BackupStepInput> }[] =
   { name: 'stale', now: '2026-11-28T10:00:00Z', input: { observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } } },
   { name: 'no backup yet, old tenant', now: NOW, input: { observation: { count: 0, observedAt: new Date(NOW) } } },
   { name: 'no backup yet, new tenant', now: NOW, input: { ctx: ctxFor({ createdAt: '2026-11-26T09:00:00Z' }), observation: { count: 0, observedAt: new Date(NOW) } } },
-  { name: 'suspended', now: NOW, input: { policy: policyOf({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } } },
+  { name: 'suspended', now: NOW, input: { policy: fixturePolicy({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } } },
   { name: 'bucket unreadable', now: NOW, input: { observation: { count: 0, error: 'timeout', observedAt: new Date(NOW) } } },
   { name: 'blocked', now: NOW, input: { policy: undefined } },
 ];

@@ -3,28 +3,9 @@
 // string that merely looks like a token, a PEM block or a URL with a password.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { ApiException } from '@kubernetes/client-node';
-import { createLogger, getLogger, isSecretKey, REDACTED, setLogger, tenantLogger, type Logger } from '../../src/log.js';
-
-/** A logger at `level` whose output is collected as text. */
-function capture(level = 'debug'): { logger: Logger; text: () => string; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = createLogger(level, { stream });
-  const text = () => chunks.join('');
-  const lines = () =>
-    text()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { logger, text, lines };
-}
+import { createLogger, getLogger, isSecretKey, REDACTED, setLogger, tenantLogger } from '../../src/log.js';
+import { captureLog } from '../support/log-capture.js';
 
 /** Returns the value at a dotted path ("db.nested.0.apiToken") of a parsed log line. */
 function at(value: unknown, path: string): unknown {
@@ -44,7 +25,7 @@ const SECRETS = {
 
 describe('logger', () => {
   test('writes one JSON object per line with level, message and timestamp', () => {
-    const { logger, lines } = capture('info');
+    const { logger, lines } = captureLog('info');
     logger.info('hello', { tenant: 'acme', count: 3 });
     logger.debug('not at info level');
     const out = lines();
@@ -62,7 +43,7 @@ describe('logger', () => {
   });
 
   test('redacts fields by name, at any depth, in arrays, and keeps benign ones', () => {
-    const { logger, text, lines } = capture();
+    const { logger, text, lines } = captureLog();
     logger.info('applying', {
       password: SECRETS.password,
       db: { user: 'app', adminPassword: SECRETS.password, nested: [{ apiToken: SECRETS.token }] },
@@ -91,7 +72,7 @@ describe('logger', () => {
   });
 
   test('redacts secret-shaped values under innocent names and inside messages', () => {
-    const { logger, text } = capture();
+    const { logger, text } = captureLog();
     const pem = `-----BEGIN RSA PRIVATE KEY-----\n${SECRETS.pemBody}\n-----END RSA PRIVATE KEY-----`;
     logger.info(`calling the API with Bearer ${SECRETS.token}`, {
       note: `cert follows ${pem} done`,
@@ -110,7 +91,7 @@ describe('logger', () => {
   });
 
   test('redacts errors: message, stack, custom fields and causes', () => {
-    const { logger, text, lines } = capture();
+    const { logger, text, lines } = captureLog();
     const cause = new Error(`connect failed for postgres://app:${SECRETS.urlPassword}@db`);
     const err = Object.assign(new Error(`request with Bearer ${SECRETS.token} failed`, { cause }), { token: SECRETS.token });
     logger.error('step failed', { err });
@@ -128,7 +109,7 @@ describe('logger', () => {
   });
 
   test('keeps the HTTP status of an ApiException', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     logger.warn('api', { err: new ApiException<string>(409, 'HTTP-Code: 409', '{"reason":"Conflict"}', { 'audit-id': 'x' }) });
     const [line] = lines();
     assert.equal(at(line, 'err.code'), 409);
@@ -136,7 +117,7 @@ describe('logger', () => {
   });
 
   test('never logs raw bytes or the data of a Secret object', () => {
-    const { logger, text, lines } = capture();
+    const { logger, text, lines } = captureLog();
     const secret = {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -156,7 +137,7 @@ describe('logger', () => {
   });
 
   test('survives cycles and does not modify the caller’s objects', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const meta: Record<string, unknown> = { config: { password: SECRETS.password } };
     meta.self = meta;
     logger.info('cyclic', { meta });
@@ -167,7 +148,7 @@ describe('logger', () => {
   });
 
   test('child loggers for a tenant carry the tenant on every line', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const log = tenantLogger('acme', logger);
     log.info('one');
     log.child({ step: 'namespace' }).warn('two', { password: SECRETS.password });
@@ -185,7 +166,7 @@ describe('logger', () => {
 
   test('the process-wide logger can be replaced, and tenantLogger uses it by default', () => {
     const previous = getLogger();
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     try {
       setLogger(logger);
       assert.equal(getLogger(), logger);

@@ -6,23 +6,13 @@ import { test } from 'node:test';
 import { PolicyCond, Reason } from '../../src/api/conditions.js';
 import type { BackupPolicy, BackupPolicyStatus, BackupPolicyStatusConditionsItem } from '../../src/api/generated/index.js';
 import { computePolicyStatus, policyStatusChanged } from '../../src/controller/policy-status.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 
 const GEN = 3;
 
-function policyOf(spec: Partial<BackupPolicy['spec']> = {}, status?: BackupPolicyStatus): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name: 'nightly', uid: '0b5e2c1a-0000-4000-8000-000000000001', generation: GEN },
-    spec: {
-      schedule: '0 2 * * *',
-      timeZone: 'Europe/Dublin',
-      destination: { bucket: 'tenantry-backups-eu-west-1', region: 'eu-west-1' },
-      retention: { keepDaily: 14 },
-      ...spec,
-    },
-    ...(status ? { status } : {}),
-  };
+/** The fixture policy in Dublin (GMT in winter, IST in summer) at generation GEN, with `spec` over it. */
+function dublinPolicy(spec: Partial<BackupPolicy['spec']> = {}, status?: BackupPolicyStatus): BackupPolicy {
+  return fixturePolicy({ timeZone: 'Europe/Dublin', ...spec }, {}, { generation: GEN, status });
 }
 
 type Want = [status: 'True' | 'False', reason: string, message: RegExp];
@@ -181,7 +171,7 @@ const iso = (s: string) => new Date(s).toISOString().replace(/\.\d{3}Z$/, 'Z');
 for (const r of rows) {
   test(`computePolicyStatus: ${r.name}`, () => {
     const now = new Date(r.now);
-    const s = computePolicyStatus(policyOf(r.spec), r.tenants, now);
+    const s = computePolicyStatus(dublinPolicy(r.spec), r.tenants, now);
     assert.equal(s.observedGeneration, GEN);
     assert.equal(s.tenants, r.tenants);
     assert.equal(s.nextRunTime, r.nextRunTime);
@@ -210,7 +200,7 @@ for (const r of rows) {
 }
 
 test('a policy without metadata.generation reports generation 0', () => {
-  const p = policyOf();
+  const p = dublinPolicy();
   delete p.metadata.generation;
   const s = computePolicyStatus(p, 1, new Date('2026-11-26T10:00:00Z'));
   assert.equal(s.observedGeneration, 0);
@@ -224,7 +214,7 @@ test('a policy without metadata.generation reports generation 0', () => {
 
 /** One pass: the policy as stored (with the status of the previous pass), and what it computes. */
 function pass(spec: Partial<BackupPolicy['spec']>, tenants: number, now: string, stored?: BackupPolicyStatus) {
-  const p = policyOf(spec, stored);
+  const p = dublinPolicy(spec, stored);
   const status = computePolicyStatus(p, tenants, new Date(now));
   return { status, changed: policyStatusChanged(p, status) };
 }
@@ -295,7 +285,7 @@ test('suspending, breaking and fixing the schedule: each condition moves its tim
 
 test('a new generation is a change even when nothing else is', () => {
   const first = pass({}, 3, '2026-11-26T10:00:00Z');
-  const p = policyOf({}, first.status);
+  const p = dublinPolicy({}, first.status);
   p.metadata.generation = GEN + 1;
   const s = computePolicyStatus(p, 3, new Date('2026-11-26T10:00:00Z'));
   assert.equal(policyStatusChanged(p, s), true);
@@ -307,5 +297,5 @@ test('policyStatusChanged ignores the key order of the stored status', () => {
   const { status } = pass({}, 3, '2026-11-26T10:00:00Z');
   const reordered = Object.fromEntries(Object.entries(status).reverse()) as BackupPolicyStatus;
   assert.notDeepEqual(Object.keys(reordered), Object.keys(status));
-  assert.equal(policyStatusChanged(policyOf({}, reordered), status), false);
+  assert.equal(policyStatusChanged(dublinPolicy({}, reordered), status), false);
 });

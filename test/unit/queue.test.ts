@@ -2,12 +2,11 @@
 // re-run, backoff growth/cap/jitter, Retry-After, fast conflict retries, delayed work and stop.
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { ApiException } from '@kubernetes/client-node';
 import { WorkQueue, type QueueHandler, type ReconcileOutcome, type WorkQueueOptions } from '../../src/controller/queue.js';
 import { backoffCeiling, backoffDelay } from '../../src/controller/backoff.js';
 import type { Clock, Timer } from '../../src/controller/clock.js';
-import { createLogger, getLogger, setLogger, type Logger } from '../../src/log.js';
+import { captureGlobalLog, type GlobalCapturedLog } from '../support/log-capture.js';
 
 /** A clock whose time only moves when the test calls advance(); timers fire in due order. */
 class FakeClock implements Clock {
@@ -67,23 +66,14 @@ function apiError(code: number, headers: Record<string, string> = {}): ApiExcept
 }
 
 let clock: FakeClock;
-let logLines: string[];
-let previousLogger: Logger;
+let log: GlobalCapturedLog;
 
 beforeEach(() => {
   clock = new FakeClock();
-  logLines = [];
-  previousLogger = getLogger();
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logLines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  setLogger(createLogger('debug', { stream: sink }));
+  log = captureGlobalLog();
 });
 
-afterEach(() => setLogger(previousLogger));
+afterEach(() => log.restore());
 
 /** A queue on the fake clock with deterministic jitter (random = 0.5 unless given). */
 function makeQueue(options: WorkQueueOptions = {}): WorkQueue {
@@ -242,7 +232,7 @@ describe('WorkQueue', () => {
     await clock.advance(99);
     await q.drained();
     assert.equal(calls.length, 2);
-    const warn = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 'warn');
+    const warn = log.lines().find((l) => l.level === 'warn');
     assert.ok(warn, 'the failure must be logged');
     assert.equal(warn.item, 'tenant-a');
     assert.match(JSON.stringify(warn.err), /database unreachable/);
@@ -299,7 +289,7 @@ describe('WorkQueue', () => {
     assert.deepEqual(gaps, [20, 20, 399], 'two fast conflict retries, then backoff for the third failure');
     assert.deepEqual(outcomes, ['conflict', 'conflict', 'conflict', 'success']);
     assert.ok(
-      logLines.some((l) => (JSON.parse(l) as { level: string }).level === 'debug'),
+      log.lines().some((l) => l.level === 'debug'),
       'fast conflict retries log at debug level',
     );
     await q2.stop();

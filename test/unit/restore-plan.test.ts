@@ -4,10 +4,11 @@
 // The last tests replay a restore pass by pass, each pass reading the status the previous wrote.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BackupPolicy, Restore, RestoreStatus, Tenant } from '../../src/api/generated/index.js';
+import type { Restore, RestoreStatus, Tenant } from '../../src/api/generated/index.js';
 import { CREATED_BY_RESTORE_ANNOTATION, planRestore, RESTORED_FROM_LABEL, restoreDone, restoreTarget, type RestoreInput, type RestorePlan } from '../../src/controller/restore-plan.js';
 import { restoreJobName } from '../../src/resources/index.js';
 import { fixtureTenant } from '../support/resources-fixture.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 
 const NOW = '2026-11-26T10:00:00Z';
 const GEN = 1;
@@ -21,15 +22,6 @@ type JobStatus = NonNullable<NonNullable<RestoreInput['job']>['status']>;
 /** The tenant whose backups are restored: with a host, which a copy must not take. */
 function sourceTenant(spec: Partial<Tenant['spec']> = {}): Tenant {
   return fixtureTenant('acme', 'mariadb', { plan: 'paid', host: 'shop.acme.example', backupPolicyRef: { name: 'nightly' }, ...spec });
-}
-
-function policyOf(region: BackupPolicy['spec']['destination']['region'] = 'eu-west-1'): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name: 'nightly', uid: '0b5e2c1a-0000-4000-8000-000000000001' },
-    spec: { schedule: '0 2 * * *', timeZone: 'UTC', destination: { bucket: `tenantry-backups-${region}`, region }, retention: { keepDaily: 14 } },
-  };
 }
 
 function restoreOf(target: Target, opts: { backupId?: string; status?: RestoreStatus; name?: string } = {}): Restore {
@@ -58,7 +50,7 @@ const IN_PLACE: Target = { inPlace: true };
 const NEW_TENANT: Target = { newTenant: 'acme-copy' };
 
 function input(over: Partial<RestoreInput> = {}): RestoreInput {
-  return { restore: restoreOf(IN_PLACE), source: sourceTenant(), policy: policyOf(), latestBackupId: ID, targetReady: false, now: new Date(NOW), ...over };
+  return { restore: restoreOf(IN_PLACE), source: sourceTenant(), policy: fixturePolicy(), latestBackupId: ID, targetReady: false, now: new Date(NOW), ...over };
 }
 
 /** What a row expects of a plan; status fields not listed must be absent. */
@@ -105,7 +97,7 @@ const rows: Row[] = [
   },
   {
     name: "the policy's bucket is in another region than the tenant",
-    input: input({ policy: policyOf('us-east-1') }),
+    input: input({ policy: fixturePolicy({}, { region: 'us-east-1' }) }),
     want: { phase: 'Failed', reason: 'CrossRegionRefused', message: /^the backups of acme are in us-east-1, not in its region eu-west-1$/, completionTime: NOW },
   },
   {
@@ -294,7 +286,7 @@ test('planRestore: every plan of the table is deterministic and leaves its input
 
 test('the tenant created for a restore into a new tenant copies region, plan, engine and policy, but not the host', () => {
   const source = sourceTenant({ region: 'us-east-1', database: { engine: 'postgres' }, displayName: 'ACME Inc.' });
-  const plan = planRestore(input({ restore: restoreOf(NEW_TENANT), source, policy: policyOf('us-east-1') }));
+  const plan = planRestore(input({ restore: restoreOf(NEW_TENANT), source, policy: fixturePolicy({}, { region: 'us-east-1' }) }));
   const t = plan.createTenant;
   assert.ok(t);
   assert.equal(t.apiVersion, 'tenantry.io/v1alpha1');
@@ -334,7 +326,7 @@ for (const phase of ['Succeeded', 'Failed'] as const) {
     };
     const restore = restoreOf(NEW_TENANT, { status });
     assert.equal(restoreDone(restore), true);
-    for (const over of [{}, { source: undefined }, { policy: policyOf('us-east-1') }, { target: undefined, targetReady: true }, { job: jobOf({ conditions: [{ type: 'Failed', status: 'True' }] }) }] as Partial<RestoreInput>[]) {
+    for (const over of [{}, { source: undefined }, { policy: fixturePolicy({}, { region: 'us-east-1' }) }, { target: undefined, targetReady: true }, { job: jobOf({ conditions: [{ type: 'Failed', status: 'True' }] }) }] as Partial<RestoreInput>[]) {
       const plan = planRestore(input({ restore, ...over }));
       assert.deepEqual(plan, { status }, JSON.stringify(over));
     }

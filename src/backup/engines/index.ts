@@ -1,6 +1,8 @@
 // The database engines of the backup agent: one interface, one implementation per engine, each
 // driving the engine's own command-line tools (no driver dependency) and producing or consuming
 // plain byte streams; compression, encryption and storage happen around them.
+// The restore algorithm both share (load into a scratch database, swap, clean up) is
+// scratch-restore.ts; an engine supplies only its own steps to it.
 import type { Readable } from 'node:stream';
 import { mariadbEngine } from './mariadb.js';
 import { postgresEngine } from './postgres.js';

@@ -24,7 +24,8 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { feedTool, runTool, spawnTool, whenDone } from '../child.js';
-import type { DatabaseEngine, DatabaseTarget, DumpStream, RestoreOptions } from './index.js';
+import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
+import { literal, scratchRestore, where } from './scratch-restore.js';
 
 /**
  * The only database names accepted: letters, digits and underscores, at most 64. Such a name
@@ -51,11 +52,6 @@ function ident(name: string): string {
   return `\`${name.replaceAll('`', '``')}\``;
 }
 
-/** Quotes a checked database name as an SQL string literal. */
-function literal(name: string): string {
-  return `'${name}'`;
-}
-
 /** Finds the first of `names` in the target's binDir, then on PATH (MariaDB's names, then MySQL's). */
 function bin(t: DatabaseTarget, names: [string, string]): string {
   const dirs = [...(t.binDir ? [t.binDir] : []), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
@@ -79,11 +75,6 @@ function connArgs(t: DatabaseTarget): string[] {
 /** The tools' environment: only the password. */
 function myEnv(t: DatabaseTarget): Record<string, string> {
   return { MYSQL_PWD: t.password };
-}
-
-/** Says where an operation ran, for error messages. */
-function where(t: DatabaseTarget, database: string): string {
-  return `database "${database}" on ${t.host}:${t.port}`;
 }
 
 /**
@@ -173,16 +164,6 @@ async function dropDatabase(t: DatabaseTarget, name: string): Promise<void> {
   await runMariadb(t, undefined, `DROP DATABASE IF EXISTS ${ident(db)};\n`);
 }
 
-/** Drops a database we created, keeping the original error if that fails too. */
-async function discard(t: DatabaseTarget, name: string, cause: unknown): Promise<never> {
-  try {
-    await dropDatabase(t, name);
-  } catch (e) {
-    throw new Error(`${(cause as Error).message}\n(also failed to drop "${name}": ${(e as Error).message})`, { cause });
-  }
-  throw cause;
-}
-
 /** Fails the stream at its end unless the last bytes hold mariadb-dump's closing line. */
 class TrailerCheck extends Transform {
   private last = Buffer.alloc(0);
@@ -215,11 +196,12 @@ async function definitions(t: DatabaseTarget, db: string, what: 'code' | 'trigge
 }
 
 /**
- * Swaps the loaded `scratch` in for `live` (see the header). Until the RENAME succeeds the live
- * tables are unchanged, and their triggers are put back if it fails; a failure after it names
- * what is missing and keeps the replaced tables in `old`.
+ * Swaps the loaded `scratch` in for `live` (see the header), creating `live` first if it does not
+ * exist. Until the RENAME succeeds the live tables are unchanged, and their triggers are put back
+ * if it fails; a failure after it names what is missing and keeps the replaced tables in `old`.
  */
 async function swap(t: DatabaseTarget, live: string, scratch: string, old: string): Promise<void> {
+  if (!(await existing(t, [live])).has(live)) await createDatabaseLike(t, live, scratch);
   const [next, prev] = await Promise.all([objects(t, scratch), objects(t, live)]);
   const code = next.triggers.length || next.routines.length || next.events.length ? await definitions(t, scratch, 'code') : '';
   const views = next.views.length ? await definitions(t, scratch, 'views', next.views) : '';
@@ -296,46 +278,6 @@ function dump(t: DatabaseTarget): DumpStream {
   return { stream: tool.stdout, done: whenDone(tool) };
 }
 
-/** Restores a dump into a scratch database and swaps its tables with the live ones. */
-async function restore(t: DatabaseTarget, dumpStream: Readable, opts: RestoreOptions): Promise<{ bytes: number }> {
-  const live = checkName(t.database, 'database');
-  if (!/^[A-Za-z0-9_]+$/.test(opts.scratchSuffix)) throw new Error(`mariadb: scratch suffix "${opts.scratchSuffix}" must be letters, digits and _`);
-  const scratch = checkName(`${live}_restore_${opts.scratchSuffix}`, 'scratch database');
-  const old = checkName(`${live}_old_${opts.scratchSuffix}`, 'old database');
-  const taken = await existing(t, [scratch, old]);
-  if (taken.size) throw new Error(`mariadb: ${[...taken].join(', ')} already exist(s) on ${t.host}:${t.port}; choose another scratch suffix`);
-  await createDatabaseLike(t, scratch, live);
-  let bytes: number;
-  try {
-    bytes = await load(t, scratch, dumpStream);
-    await opts.beforeSwap?.();
-    if (!(await existing(t, [live])).has(live)) await createDatabaseLike(t, live, scratch);
-    await swap(t, live, scratch, old);
-  } catch (e) {
-    return discard(t, scratch, e);
-  }
-  // What is left in scratch: its routines, events and views, now recreated in live.
-  await dropDatabase(t, scratch);
-  if (!opts.keepOld) {
-    await dropDatabase(t, old).catch((e: unknown) => {
-      throw new Error(`mariadb: ${where(t, live)} was restored, but dropping the replaced tables in "${old}" failed (drop it by hand): ${(e as Error).message}`, { cause: e });
-    });
-  }
-  return { bytes };
-}
-
-/** Loads a dump into a new database next to the live one; drops it again if the load fails. */
-async function restoreInto(t: DatabaseTarget, targetDatabase: string, dumpStream: Readable): Promise<void> {
-  const target = checkName(targetDatabase, 'target database');
-  if (target === t.database) throw new Error(`mariadb: restoreInto would overwrite the live database "${target}"; use restore`);
-  await createDatabaseLike(t, target, checkName(t.database, 'database'));
-  try {
-    await load(t, target, dumpStream);
-  } catch (e) {
-    await discard(t, target, e);
-  }
-}
-
 /** Returns mariadb-dump's version and the server's. */
 async function versions(t: DatabaseTarget): Promise<{ client: string; server: string }> {
   const client = await runTool(bin(t, ['mariadb-dump', 'mysqldump']), ['--version'], { context: 'mariadb: mariadb-dump --version' });
@@ -349,8 +291,22 @@ export const mariadbEngine: DatabaseEngine = {
   contentType: 'application/sql',
   compressInAgent: true,
   dump,
-  restore,
-  restoreInto,
-  dropDatabase,
   versions,
+  ...scratchRestore({
+    kind: 'mariadb',
+    oldHolds: 'tables in',
+    checkName,
+    createDatabaseLike,
+    load,
+    dropDatabase,
+    swap,
+    // A scratch or old database left by an earlier restore fails this one before the load, not
+    // only at the swap after the whole dump was loaded.
+    reserve: async (t, scratch, old) => {
+      const taken = await existing(t, [scratch, old]);
+      if (taken.size) throw new Error(`mariadb: ${[...taken].join(', ')} already exist(s) on ${t.host}:${t.port}; choose another scratch suffix`);
+    },
+    // What is left in scratch: its routines, events and views, now recreated in live.
+    afterSwap: (t, scratch) => dropDatabase(t, scratch),
+  }),
 };

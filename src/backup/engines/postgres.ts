@@ -13,7 +13,8 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { feedTool, runTool, spawnTool, whenDone } from '../child.js';
-import type { DatabaseEngine, DatabaseTarget, DumpStream, RestoreOptions } from './index.js';
+import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
+import { literal, scratchRestore, where } from './scratch-restore.js';
 
 /**
  * The only database names accepted: letters, digits and underscores, at most 63 bytes (longer
@@ -40,11 +41,6 @@ function ident(name: string): string {
   return `"${name}"`;
 }
 
-/** Quotes a checked database name as an SQL string literal. */
-function literal(name: string): string {
-  return `'${name}'`;
-}
-
 /** Returns the path of a client tool: from the target's binDir, else from PATH. */
 function bin(t: DatabaseTarget, tool: string): string {
   return t.binDir ? join(t.binDir, tool) : tool;
@@ -58,11 +54,6 @@ function connArgs(t: DatabaseTarget): string[] {
 /** The tools' environment: the password, a connect timeout, and a name in pg_stat_activity. */
 function pgEnv(t: DatabaseTarget, extra: Record<string, string> = {}): Record<string, string> {
   return { PGPASSWORD: t.password, PGCONNECT_TIMEOUT: '15', PGAPPNAME: 'tenantry-backup', ...extra };
-}
-
-/** Says where an operation ran, for error messages. */
-function where(t: DatabaseTarget, database: string): string {
-  return `database "${database}" on ${t.host}:${t.port}`;
 }
 
 /** The database to connect to for CREATE/ALTER/DROP DATABASE: never the one being renamed. */
@@ -126,16 +117,6 @@ async function load(t: DatabaseTarget, database: string, dump: Readable): Promis
   return feedTool(tool, dump, context);
 }
 
-/** Drops a database we created, keeping the original error if that fails too. */
-async function discard(t: DatabaseTarget, name: string, cause: unknown): Promise<never> {
-  try {
-    await dropDatabase(t, name);
-  } catch (e) {
-    throw new Error(`${(cause as Error).message}\n(also failed to drop "${name}": ${(e as Error).message})`, { cause });
-  }
-  throw cause;
-}
-
 /**
  * Puts the loaded `scratch` in place of `live`: blocks and ends the app's sessions on `live` (it
  * reconnects to the restored database), then renames both in one transaction. On failure, the
@@ -183,43 +164,6 @@ function dump(t: DatabaseTarget): DumpStream {
   return { stream: tool.stdout, done: whenDone(tool) };
 }
 
-/** Restores a dump into a scratch database and swaps it with the live one. */
-async function restore(t: DatabaseTarget, dumpStream: Readable, opts: RestoreOptions): Promise<{ bytes: number }> {
-  const live = checkName(t.database, 'database');
-  if (!/^[A-Za-z0-9_]+$/.test(opts.scratchSuffix)) throw new Error(`postgres: scratch suffix "${opts.scratchSuffix}" must be letters, digits and _`);
-  const scratch = checkName(`${live}_restore_${opts.scratchSuffix}`, 'scratch database');
-  const old = checkName(`${live}_old_${opts.scratchSuffix}`, 'old database');
-  await createDatabaseLike(t, scratch, live);
-  let bytes: number;
-  try {
-    bytes = await load(t, scratch, dumpStream);
-    await opts.beforeSwap?.();
-    await swap(t, live, scratch, old);
-  } catch (e) {
-    return discard(t, scratch, e);
-  }
-  if (opts.keepOld) {
-    await runPsql(t, maintenanceDb(t), `ALTER DATABASE ${ident(old)} WITH ALLOW_CONNECTIONS true;\n`).catch(() => undefined);
-  } else {
-    await dropDatabase(t, old).catch((e: unknown) => {
-      throw new Error(`postgres: ${where(t, live)} was restored, but dropping the replaced copy "${old}" failed (drop it by hand): ${(e as Error).message}`, { cause: e });
-    });
-  }
-  return { bytes };
-}
-
-/** Loads a dump into a new database next to the live one; drops it again if the load fails. */
-async function restoreInto(t: DatabaseTarget, targetDatabase: string, dumpStream: Readable): Promise<void> {
-  const target = checkName(targetDatabase, 'target database');
-  if (target === t.database) throw new Error(`postgres: restoreInto would overwrite the live database "${target}"; use restore`);
-  await createDatabaseLike(t, target, checkName(t.database, 'database'));
-  try {
-    await load(t, target, dumpStream);
-  } catch (e) {
-    await discard(t, target, e);
-  }
-}
-
 /** Returns pg_dump's version and the server's. */
 async function versions(t: DatabaseTarget): Promise<{ client: string; server: string }> {
   const client = await runTool(bin(t, 'pg_dump'), ['--version'], { context: 'postgres: pg_dump --version' });
@@ -233,8 +177,18 @@ export const postgresEngine: DatabaseEngine = {
   contentType: 'application/x-postgresql-custom',
   compressInAgent: false,
   dump,
-  restore,
-  restoreInto,
-  dropDatabase,
   versions,
+  ...scratchRestore({
+    kind: 'postgres',
+    oldHolds: 'copy',
+    checkName,
+    createDatabaseLike,
+    load,
+    dropDatabase,
+    swap,
+    // Kept for a person to compare: it accepts connections again (the swap had blocked them).
+    afterSwap: async (t, _scratch, old, keepOld) => {
+      if (keepOld) await runPsql(t, maintenanceDb(t), `ALTER DATABASE ${ident(old)} WITH ALLOW_CONNECTIONS true;\n`).catch(() => undefined);
+    },
+  }),
 };
