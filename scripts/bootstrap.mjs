@@ -22,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[bootstrap] ${msg}\n`);
+/** The Node.js major version the project runs on: the lower bound of package.json's engines. */
+const nodeMajor = Number(/\d+/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node)[0]);
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -36,10 +38,9 @@ function projectNode() {
   const pinned = join(root, 'node_modules', '.bin', 'node');
   const node = existsSync(pinned) ? pinned : process.execPath;
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const want = Number(/(\d+)/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node)[1]);
-  if (!(Number(/^v(\d+)/.exec(version)?.[1]) >= want)) {
+  if (!(Number(/^v(\d+)/.exec(version)?.[1]) >= nodeMajor)) {
     const platform = `${process.platform}-${process.arch}`;
-    log(`Node.js ${want} or newer is needed: ${node} is ${version || 'not runnable'}, and npm installs none for ${platform}`);
+    log(`Node.js ${nodeMajor} or newer is needed: ${node} is ${version || 'not runnable'}, and npm installs none for ${platform}`);
     process.exit(1);
   }
   return node;
@@ -54,7 +55,10 @@ const want = createHash('sha256').update(lock).digest('hex');
 const stamp = join(root, 'node_modules', '.tenantry-lock-sha256');
 const have = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
 if (have !== want) {
-  log('installing dependencies (npm ci)');
+  // Under an older Node, npm warns (EBADENGINE) that the project needs a newer one: expected, as
+  // that Node only runs this script and npm, and npm ci installs the project's.
+  const older = Number(process.versions.node.split('.')[0]) < nodeMajor;
+  log(`installing dependencies (npm ci)${older ? `, and Node.js ${nodeMajor} beside the system's ${process.version}` : ''}`);
   run('npm', ['ci', '--no-audit', '--no-fund']);
   writeFileSync(stamp, want + '\n');
 }
@@ -66,9 +70,10 @@ if (args.length > 0) {
   // on the same Node, also when this was not started by npm.
   const path = new Set([join(root, 'node_modules', '.bin'), dirname(node), process.env.PATH ?? '']);
   const child = spawn(node, args, { stdio: 'inherit', env: { ...process.env, PATH: [...path].join(delimiter) } });
-  // Ctrl-C reaches the child from the terminal itself; a signal sent to this process alone is
-  // passed on, and this process waits for the child to stop before it exits.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => sig !== 'SIGINT' && child.kill(sig));
+  // A signal sent to this process alone is passed on; Ctrl-C reaches the child from the terminal
+  // itself. Either way this process exits when the child has stopped, with its status.
+  for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  process.on('SIGINT', () => {});
   child.on('error', (e) => {
     log(`${node} ${args.join(' ')}: ${e.message}`);
     process.exit(1);
