@@ -3,18 +3,20 @@
 # Runs as uid/gid 65532 (non-root, as Pod Security "restricted" requires) and needs nothing
 # writable but /tmp, so it runs with a read-only root filesystem.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# --ignore-scripts: no dependency runs code at install time.
-RUN npm ci --ignore-scripts
+# --ignore-scripts: no dependency runs code at install time. --omit=optional: the optional
+# dependencies are the Node.js binaries that `npm start` and `npm test` run on where the machine has
+# an older Node; the image has its own, of the same major version (package.json engines).
+RUN npm ci --ignore-scripts --omit=optional
 COPY tsconfig.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.json
 # Keep only the runtime dependencies for the final image.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --omit=optional --ignore-scripts && npm cache clean --force
 
 FROM ${NODE_IMAGE}
 # pg_dump refuses to dump a server newer than itself, and a dump made by a newer pg_dump may not
