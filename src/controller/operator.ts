@@ -7,14 +7,14 @@ import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
 import { apiRequestsTotal, backupFailuresTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
 import { buildContext, isBuildContextError, OWNED_KINDS, type OwnedKind } from '../resources/index.js';
-import { startHealthServer, type HealthServer } from './health.js';
-import { ResilientInformer } from './informer.js';
+import { startHealthServer, type HealthServer } from '../runtime/health.js';
+import { ResilientInformer } from '../runtime/informer.js';
 import { KubeWriter } from './kube-writer.js';
-import { LeaderElector } from './leader.js';
-import { WorkQueue } from './queue.js';
-import { httpStatusOf } from './api-errors.js';
-import { Expectations } from './expectations.js';
-import { KubeRest, resourcePath } from './rest.js';
+import { LeaderElector } from '../runtime/leader.js';
+import { WorkQueue } from '../runtime/queue.js';
+import { httpStatusOf } from '../runtime/api-errors.js';
+import { Expectations } from '../runtime/expectations.js';
+import { KubeRest, resourcePath } from '../runtime/rest.js';
 import { DesiredCache, kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
 import { BackupObserver } from './backup-observer.js';
 import { PolicyCredentials } from './credentials.js';
@@ -260,7 +260,7 @@ export class Operator {
         transform: (o) => shapeForCache(o, k),
         path: resourcePath({ ...k, namespaced: false }),
         ...(labelSelector ? { labelSelector } : {}),
-        // Lists as plain JSON (see rest.ts), so cached objects have the same shape as watch events and manifests.
+        // Lists as plain JSON (see runtime/rest.ts), so cached objects have the same shape as watch events and manifests.
         listFn: () => this.listAll(k, labelSelector),
       });
       // List items carry no kind, so keys are built from the watched kind.

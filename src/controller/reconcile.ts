@@ -8,7 +8,7 @@ import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenan
 import type { OperatorConfig } from '../config.js';
 import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
-import type { Expectations } from './expectations.js';
+import type { Expectations } from '../runtime/expectations.js';
 import type { BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-step.js';
 import { computeConditions, computePhase, hostProblem, mergeConditions, type IngressObservation, type Observations } from './status.js';

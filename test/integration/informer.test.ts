@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, type ResilientInformerOptions } from '../../src/controller/informer.js';
+import { ResilientInformer, type ResilientInformerOptions } from '../../src/runtime/informer.js';
 import { watchRestartsTotal } from '../../src/metrics.js';
 import { createLogger, getLogger, setLogger, type Logger } from '../../src/log.js';
 import { testKubeconfig } from '../support/kubectl.js';

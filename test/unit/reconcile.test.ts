@@ -8,7 +8,7 @@ import { Cond, EventReason, Reason } from '../../src/api/conditions.js';
 import type { Tenant, TenantStatus } from '../../src/api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
-import { Expectations } from '../../src/controller/expectations.js';
+import { Expectations } from '../../src/runtime/expectations.js';
 import { objectKey, reconcileTenant, statusKey, TERMINATING_RECHECK_MS, type ClusterView, type ClusterWriter, type ReconcileDeps } from '../../src/controller/reconcile.js';
 import { buildContext, buildDesiredState, buildPersistentVolumeClaims, NetworkPolicyName, type BuildContext, type Manifest } from '../../src/resources/index.js';
 
