@@ -21,7 +21,6 @@ export type CondType = (typeof Cond)[keyof typeof Cond];
 export const Reason = {
   AllReady: 'AllReady',
   Converged: 'Converged',
-  Applying: 'Applying',
   ReconcileFailed: 'ReconcileFailed',
   RegionNotServed: 'RegionNotServed',
   NamespaceActive: 'NamespaceActive',
@@ -69,12 +68,18 @@ export type PolicyCondType = (typeof PolicyCond)[keyof typeof PolicyCond];
 export const EventReason = {
   CreatingObject: 'CreatingObject',
   UpdatingObject: 'UpdatingObject',
-  RestoringObject: 'RestoringObject',
+  /** An owned object changed or deleted by someone else was put back as desired. */
+  RepairingDrift: 'RepairingDrift',
   DeletingObject: 'DeletingObject',
   NamespaceConflict: 'NamespaceConflict',
   HostConflict: 'HostConflict',
   HostNotAllowed: 'HostNotAllowed',
   StorageNotEncrypted: 'StorageNotEncrypted',
   RegionNotServed: 'RegionNotServed',
+  /** A pass failed (a write refused, the API server unreachable): announced once while it keeps failing. */
   ReconcileFailed: 'ReconcileFailed',
+  /** On a Restore's source tenant: its Job started, it succeeded, it failed. */
+  RestoreStarted: 'RestoreStarted',
+  RestoreSucceeded: 'RestoreSucceeded',
+  RestoreFailed: 'RestoreFailed',
 } as const;

@@ -9,7 +9,8 @@ import type { Tenant, TenantStatus } from '../../src/api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import { Expectations } from '../../src/runtime/expectations.js';
-import { objectKey, reconcileTenant, statusKey, TERMINATING_RECHECK_MS, type ClusterView, type ClusterWriter, type ReconcileDeps } from '../../src/controller/reconcile.js';
+import { objectKey, reconcileTenant, statusKey, TERMINATING_RECHECK_MS, WritesFailed, type ClusterView, type ClusterWriter, type ReconcileDeps } from '../../src/controller/reconcile.js';
+import { httpStatusOf, isConflict, retryAfterMs } from '../../src/runtime/api-errors.js';
 import { buildContext, buildDesiredState, buildPersistentVolumeClaims, NetworkPolicyName, type BuildContext, type Manifest } from '../../src/resources/index.js';
 
 type Obj = KubernetesObject & Record<string, unknown>;
@@ -316,19 +317,19 @@ test('drift: an object changed or deleted by hand is restored, and only that one
       name: 'a Service port edited',
       key: 'v1/Service/tenant-acme/app',
       change: (c, key) => c.edit(key, (o) => ((o.spec as { ports: { port: number }[] }).ports[0]!.port = 9999)),
-      event: [EventReason.RestoringObject, 'restored Service app'],
+      event: [EventReason.RepairingDrift, 'restored Service app'],
     },
     {
       name: 'one of our labels removed',
       key: `networking.k8s.io/v1/NetworkPolicy/tenant-acme/${np}`,
       change: (c, key) => c.edit(key, (o) => delete o.metadata!.labels![TENANT_LABEL]),
-      event: [EventReason.RestoringObject, `restored NetworkPolicy ${np}`],
+      event: [EventReason.RepairingDrift, `restored NetworkPolicy ${np}`],
     },
     {
       name: 'a policy rule removed',
       key: `networking.k8s.io/v1/NetworkPolicy/tenant-acme/${np}`,
       change: (c, key) => c.edit(key, (o) => ((o.spec as { policyTypes: string[] }).policyTypes = ['Ingress'])),
-      event: [EventReason.RestoringObject, `restored NetworkPolicy ${np}`],
+      event: [EventReason.RepairingDrift, `restored NetworkPolicy ${np}`],
     },
     {
       name: 'the Deployment deleted',
@@ -950,6 +951,99 @@ test('a pass that throws leaves the tenant Degraded, Reconciled False ReconcileF
     assert.match(reconciled?.message ?? '', /denied the request/, k.name);
     assert.equal(status?.phase, 'Degraded', k.name);
   }
+});
+
+test('several concurrent writes that fail: the error and the Reconciled condition name every one, not only the first', async () => {
+  const refuse = (m: Manifest, stored: Obj) => {
+    if (m.kind === 'Deployment' || m.kind === 'Service') throw new Error(`admission webhook denied ${m.kind} ${m.metadata.name}`);
+    return stored;
+  };
+  const cluster = new FakeCluster(tenant());
+  cluster.onApply = refuse;
+  const err = await reconcileTenant('acme', deps(cluster, config())).then(
+    () => assert.fail('the pass must fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AggregateError, 'an AggregateError carries every failure');
+  assert.equal(err.errors.length, cluster.calls.filter((c) => c.op === 'apply' && (c.kind === 'Deployment' || c.kind === 'Service')).length);
+  for (const kind of ['Deployment', 'Service']) {
+    assert.match(err.message, new RegExp(`denied ${kind} app`), `the error names the ${kind}`);
+    assert.match(condition(cluster.status(), Cond.Reconciled)?.message ?? '', new RegExp(`denied ${kind} app`), `the condition names the ${kind}`);
+  }
+  assert.equal(condition(cluster.status(), Cond.Reconciled)?.reason, Reason.ReconcileFailed);
+});
+
+test('several failed writes are retried as the first of them alone would be: its HTTP status and headers', async () => {
+  const refusals: Record<string, Error> = {
+    Deployment: Object.assign(new Error('the object has been modified'), { code: 409, headers: { 'retry-after': '3' } }),
+    Service: Object.assign(new Error('etcd leader changed'), { code: 503, headers: { 'retry-after': '7' } }),
+  };
+  const cluster = new FakeCluster(tenant());
+  cluster.onApply = (m, stored) => {
+    const refusal = refusals[m.kind];
+    if (refusal) throw refusal;
+    return stored;
+  };
+  const err = await reconcileTenant('acme', deps(cluster, config())).then(
+    () => assert.fail('the pass must fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WritesFailed);
+  const firstKind = cluster.calls.find((c) => c.op === 'apply' && refusals[c.kind ?? ''])?.kind ?? '';
+  const first = refusals[firstKind] as Error & { code: number };
+  assert.equal(err.errors[0], first, 'the failures in write order');
+  assert.equal(httpStatusOf(err), first.code);
+  assert.equal(isConflict(err), first.code === 409);
+  assert.equal(retryAfterMs(err, 0), firstKind === 'Deployment' ? 3000 : 7000);
+});
+
+test('a failed pass sends one Warning ReconcileFailed Event, not one per failing pass; failing to send it hides nothing', async () => {
+  // The Deployment is refused before it is stored, so every pass tries it again and fails again.
+  const refuse = (c: FakeCluster) => {
+    const apply = c.apply.bind(c);
+    c.apply = async (m) => {
+      if (m.kind === 'Deployment') throw new Error('admission webhook "policy.example.com" denied the request');
+      return apply(m);
+    };
+  };
+  const cluster = new FakeCluster(tenant());
+  const d = deps(cluster, config());
+  refuse(cluster);
+  await assert.rejects(reconcileTenant('acme', d), /denied the request/);
+  assert.deepEqual(
+    cluster.events.filter((e) => e.type === 'Warning').map((e) => e.reason),
+    [EventReason.ReconcileFailed],
+  );
+  assert.match(cluster.events.find((e) => e.reason === EventReason.ReconcileFailed)?.message ?? '', /denied the request/);
+  cluster.reset();
+  await assert.rejects(reconcileTenant('acme', d), /denied the request/);
+  assert.deepEqual(cluster.events, [], 'the standing failure is not announced again');
+
+  const quiet = new FakeCluster(tenant());
+  refuse(quiet);
+  const event = quiet.event.bind(quiet);
+  quiet.event = async (t, type, reason, message) => {
+    if (reason === EventReason.ReconcileFailed) throw new Error('events are refused too');
+    return event(t, type, reason, message);
+  };
+  await assert.rejects(reconcileTenant('acme', deps(quiet, config())), /denied the request/, 'the error of the pass, not of its Event');
+  assert.match(condition(quiet.status(), Cond.Reconciled)?.message ?? '', /denied the request/);
+});
+
+test('a tenant whose context cannot be built for another reason than its region: NamespaceReady carries that reason, not RegionNotServed', async () => {
+  const t = tenant();
+  delete t.metadata.uid;
+  const cluster = new FakeCluster(t);
+  await reconcileTenant('acme', deps(cluster, config()));
+  const ns = condition(cluster.status(), Cond.NamespaceReady);
+  assert.equal(ns?.status, 'False');
+  assert.equal(ns?.reason, Reason.ReconcileFailed);
+  assert.match(ns?.message ?? '', /has no name or uid/);
+  assert.deepEqual(
+    cluster.events.map((e) => [e.type, e.reason]),
+    [['Warning', EventReason.ReconcileFailed]],
+  );
+  assert.deepEqual(cluster.writes().map((c) => c.op), ['status'], 'nothing but the status');
 });
 
 /** Kinds that route traffic to a tenant or certify its host: none may exist for a host the tenant may not have. */
