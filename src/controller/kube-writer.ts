@@ -5,7 +5,7 @@ import { TENANT_API_VERSION, TENANT_PLURAL, type BackupPolicyStatus, type Restor
 import { MANAGER } from '../api/names.js';
 import { OWNED_KINDS, type Manifest } from '../resources/index.js';
 import { httpStatusOf } from '../runtime/api-errors.js';
-import type { ClusterWriter } from './reconcile.js';
+import type { ClusterWriter } from './cluster.js';
 import { resourcePath, type KindPath, type KubeRest } from '../runtime/rest.js';
 
 /** Counts API calls by verb and HTTP code (wired to the metrics registry by the operator). */

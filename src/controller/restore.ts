@@ -10,7 +10,7 @@ import { APP_NAME, buildContext, buildRestoreJob, buildRestoreSourceServiceAccou
 import type { BackupObserver } from './backup-observer.js';
 import { policyNameFor } from './backup-step.js';
 import { canonicalJson } from './diff.js';
-import type { ClusterView, ClusterWriter } from './reconcile.js';
+import type { ClusterView, ClusterWriter } from './cluster.js';
 import { planRestore, restoreDone, restoreTarget, type RestoreInput } from './restore-plan.js';
 import { shardLabels } from './selector.js';
 

@@ -6,7 +6,8 @@ import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/
 import type { BackupPolicy, Restore, RestoreStatus, Tenant, TenantStatus } from '../../src/api/generated/index.js';
 import { TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
-import { objectKey, statusKey } from '../../src/controller/reconcile.js';
+import { objectKey } from '../../src/controller/cluster.js';
+import { statusKey } from '../../src/controller/tenant.js';
 import type { RestoreView, RestoreWriter } from '../../src/controller/restore.js';
 import type { Expectations } from '../../src/runtime/expectations.js';
 import type { Manifest } from '../../src/resources/index.js';

@@ -1,4 +1,4 @@
-// The reconciler's decisions, with an in-memory cluster: what it writes on a first pass, that a
+// The Tenant reconciler's decisions, with an in-memory cluster: what it writes on a first pass, that a
 // second pass over the result writes nothing, and what it must never touch. The integration tests
 // prove the same promises against a real API server; these pin the logic down case by case.
 import assert from 'node:assert/strict';
@@ -9,7 +9,8 @@ import type { Tenant, TenantStatus } from '../../src/api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import { Expectations } from '../../src/runtime/expectations.js';
-import { objectKey, reconcileTenant, TERMINATING_RECHECK_MS, WritesFailed, type ReconcileDeps } from '../../src/controller/reconcile.js';
+import { objectKey } from '../../src/controller/cluster.js';
+import { reconcileTenant, TERMINATING_RECHECK_MS, WritesFailed, type ReconcileDeps } from '../../src/controller/tenant.js';
 import { httpStatusOf, isConflict, retryAfterMs } from '../../src/runtime/api-errors.js';
 import { buildContext, buildDesiredState, buildPersistentVolumeClaims, NetworkPolicyName, type BuildContext, type Manifest } from '../../src/resources/index.js';
 import { clone, clusterConfig as config, FakeCluster, STORAGE_CLASS, storageClass, storedTenant as tenant, tenantKey, UID, type Call, type Obj, type Provider } from '../support/fake-cluster.js';

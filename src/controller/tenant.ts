@@ -1,9 +1,10 @@
-// reconcile(tenant): a short, fixed list of named steps. Reads come from the informer caches, so a
-// pass over an unchanged tenant reads nothing from the API server and writes nothing.
+// The Tenant reconciler: reconcileTenant(name) is a short, fixed list of named steps. Reads come from
+// the informer caches, so a pass over an unchanged tenant reads nothing from the API server and
+// writes nothing.
 import { randomBytes } from 'node:crypto';
-import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
-import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.js';
+import type { Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
@@ -14,57 +15,11 @@ import type { BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor } from './backup-step.js';
 import { computeConditions, computePhase, hostProblem, mergeConditions, type HostProblem, type IngressObservation, type Observations } from './status.js';
 import { allowedDomains, isHostAllowed } from './host-policy.js';
-import { routeHosts, type RouteClaim } from './route-claims.js';
+import { routeHosts } from './route-claims.js';
+import { kindKey, objectKey, type ClusterView, type ClusterWriter } from './cluster.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
 export const TERMINATING_RECHECK_MS = 10_000;
-
-/** Identifies an object kind in caches and prune lists. */
-export function kindKey(o: { apiVersion?: string; kind?: string }): string {
-  return `${o.apiVersion ?? ''}/${o.kind ?? ''}`;
-}
-
-/** Identifies one object. */
-export function objectKey(o: KubernetesObject): string {
-  return `${kindKey(o)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-}
-
-/** Read side of the cluster, served from informer caches. */
-export interface ClusterView {
-  tenant(name: string): Tenant | undefined;
-  tenants(): Tenant[];
-  /** Tenants that may claim `host` (a superset is fine); without it every tenant is checked. */
-  hostClaimants?(host: string): Tenant[];
-  /** Route objects anywhere in the cluster that serve `host`, Tenantry's or not; without it none are known. */
-  routeClaims?(host: string): RouteClaim[];
-  /** A cached owned object (or a cached StorageClass), by kind key, namespace and name. */
-  get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined;
-  /** Every cached object labelled as belonging to the tenant. */
-  ownedBy(tenantName: string): KubernetesObject[];
-  storageClass(name: string): V1StorageClass | undefined;
-  /** A BackupPolicy by name (all policies are cached). */
-  backupPolicy?(name: string): BackupPolicy | undefined;
-  /** Whether an unfinished Restore writes into this tenant (its app is held at zero replicas meanwhile). */
-  restoringInto?(tenantName: string): { source: string } | undefined;
-}
-
-/** Write side (and the one uncached read) of the cluster. */
-export interface ClusterWriter {
-  /** Server-side apply under the field manager `tenantry`; resolves with the stored object. */
-  apply(m: Manifest): Promise<KubernetesObject>;
-  /** JSON merge patch of the manifest's fields (lists replaced whole); resolves with the stored object. */
-  mergePatch(m: Manifest): Promise<KubernetesObject>;
-  /** Creates an object; resolves with its resourceVersion, or false when it already exists. */
-  create(m: Manifest): Promise<string | false>;
-  delete(o: KubernetesObject): Promise<void>;
-  /** Reads a namespace the cache does not hold (one that is not ours); undefined when absent. */
-  readNamespace(name: string): Promise<V1Namespace | undefined>;
-  /** Lists what still exists in a terminating namespace, to name what blocks its deletion. */
-  describeTerminating(ns: V1Namespace): Promise<string>;
-  /** Writes the Tenant's status subresource; resolves with the new resourceVersion. */
-  patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined>;
-  event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
-}
 
 /**
  * Desired manifests (with their applied hashes) per Tenant uid and generation. Building and
