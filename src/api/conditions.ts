@@ -1,5 +1,5 @@
-// Condition types and reasons of the Tenant and BackupPolicy status: one place, CamelCase, so
-// alerts and dashboards can rely on them.
+// Condition types and reasons of the Tenant, BackupPolicy and Restore status, and the Event
+// reasons: one place, CamelCase, so alerts and dashboards can rely on them.
 
 /** Condition types a Tenant reports. */
 export const Cond = {
@@ -63,6 +63,21 @@ export const PolicyCond = {
   ScheduleValid: 'ScheduleValid',
 } as const;
 export type PolicyCondType = (typeof PolicyCond)[keyof typeof PolicyCond];
+
+/** Reasons of a Restore's Succeeded condition. */
+export const RestoreReason = {
+  TenantNotFound: 'TenantNotFound',
+  BackupPolicyNotFound: 'BackupPolicyNotFound',
+  CrossRegionRefused: 'CrossRegionRefused',
+  CreatingTenant: 'CreatingTenant',
+  TargetExists: 'TargetExists',
+  BackupStoreUnreadable: 'BackupStoreUnreadable',
+  NoBackup: 'NoBackup',
+  WaitingForTarget: 'WaitingForTarget',
+  Restoring: 'Restoring',
+  Restored: 'Restored',
+  RestoreJobFailed: 'RestoreJobFailed',
+} as const;
 
 /** Event reasons (verb-noun) for changes the operator makes or refuses. */
 export const EventReason = {
