@@ -1,32 +1,32 @@
-// Wires the runtime together: one informer per watched kind, a work queue keyed by tenant name,
-// leader election, health endpoints, and the reconcile steps as the queue's handler.
+// Wires the runtime (src/runtime/) to Tenantry's reconcilers: one informer per watched kind, a work
+// queue keyed by tenant name (and restore/<name> for Restores), leader election, health endpoints,
+// and the cache-backed view the reconcilers read. Nothing here decides what to write.
 import type { KubeConfig, KubernetesListObject, KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
 import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type BackupPolicy, type Restore, type Tenant } from '../api/generated/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
 import { apiRequestsTotal, backupFailuresTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
-import { buildContext, isBuildContextError, OWNED_KINDS, type OwnedKind } from '../resources/index.js';
-import { startHealthServer, type HealthServer } from '../runtime/health.js';
-import { ResilientInformer } from '../runtime/informer.js';
-import { KubeWriter } from './kube-writer.js';
-import { LeaderElector } from '../runtime/leader.js';
-import { WorkQueue } from '../runtime/queue.js';
+import { buildContext, isBuildContextError, OWNED_KINDS, RESTORE_ANNOTATION, type OwnedKind } from '../resources/index.js';
 import { httpStatusOf } from '../runtime/api-errors.js';
 import { Expectations } from '../runtime/expectations.js';
+import { startHealthServer, type HealthServer } from '../runtime/health.js';
+import { ResilientInformer } from '../runtime/informer.js';
+import { LeaderElector } from '../runtime/leader.js';
+import { WorkQueue } from '../runtime/queue.js';
 import { KubeRest, resourcePath } from '../runtime/rest.js';
-import { kindKey } from './cluster.js';
-import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
 import { BackupObserver } from './backup-observer.js';
-import { PolicyCredentials } from './credentials.js';
-import { policyNameFor } from './backup-step.js';
 import { recordBackupMetrics } from './backup-metrics.js';
 import { reconcilePolicyStatuses } from './backup-policy.js';
+import { policyNameFor } from './backup-step.js';
+import { kindKey } from './cluster.js';
+import { PolicyCredentials } from './credentials.js';
 import { HostIndex } from './host-index.js';
+import { KubeWriter } from './kube-writer.js';
 import { reconcileRestore, type RestoreView } from './restore.js';
 import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
-import { RESTORE_ANNOTATION } from '../resources/index.js';
+import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
