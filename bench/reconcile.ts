@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Tenant } from '../src/api/generated/index.js';
 import { parseConfig } from '../src/config.js';
 import { withAppliedHash } from '../src/controller/diff.js';
-import { KubeRest, resourcePath } from '../src/controller/rest.js';
+import { KubeRest, resourcePath } from '../src/runtime/rest.js';
 import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, OWNED_KINDS, type Manifest } from '../src/resources/index.js';
 import { ConvergenceWatch } from './converged.js';
 import { CpuMeter } from './cpu.js';

@@ -1,5 +1,5 @@
-// Condition types and reasons of the Tenant and BackupPolicy status: one place, CamelCase, so
-// alerts and dashboards can rely on them.
+// Condition types and reasons of the Tenant, BackupPolicy and Restore status, and the Event
+// reasons: one place, CamelCase, so alerts and dashboards can rely on them.
 
 /** Condition types a Tenant reports. */
 export const Cond = {
@@ -21,7 +21,6 @@ export type CondType = (typeof Cond)[keyof typeof Cond];
 export const Reason = {
   AllReady: 'AllReady',
   Converged: 'Converged',
-  Applying: 'Applying',
   ReconcileFailed: 'ReconcileFailed',
   RegionNotServed: 'RegionNotServed',
   NamespaceActive: 'NamespaceActive',
@@ -65,16 +64,37 @@ export const PolicyCond = {
 } as const;
 export type PolicyCondType = (typeof PolicyCond)[keyof typeof PolicyCond];
 
+/** Reasons of a Restore's Succeeded condition. */
+export const RestoreReason = {
+  TenantNotFound: 'TenantNotFound',
+  BackupPolicyNotFound: 'BackupPolicyNotFound',
+  CrossRegionRefused: 'CrossRegionRefused',
+  CreatingTenant: 'CreatingTenant',
+  TargetExists: 'TargetExists',
+  BackupStoreUnreadable: 'BackupStoreUnreadable',
+  NoBackup: 'NoBackup',
+  WaitingForTarget: 'WaitingForTarget',
+  Restoring: 'Restoring',
+  Restored: 'Restored',
+  RestoreJobFailed: 'RestoreJobFailed',
+} as const;
+
 /** Event reasons (verb-noun) for changes the operator makes or refuses. */
 export const EventReason = {
   CreatingObject: 'CreatingObject',
   UpdatingObject: 'UpdatingObject',
-  RestoringObject: 'RestoringObject',
+  /** An owned object changed or deleted by someone else was put back as desired. */
+  RepairingDrift: 'RepairingDrift',
   DeletingObject: 'DeletingObject',
   NamespaceConflict: 'NamespaceConflict',
   HostConflict: 'HostConflict',
   HostNotAllowed: 'HostNotAllowed',
   StorageNotEncrypted: 'StorageNotEncrypted',
   RegionNotServed: 'RegionNotServed',
+  /** A pass failed (a write refused, the API server unreachable): announced once while it keeps failing. */
   ReconcileFailed: 'ReconcileFailed',
+  /** On a Restore's source tenant: its Job started, it succeeded, it failed. */
+  RestoreStarted: 'RestoreStarted',
+  RestoreSucceeded: 'RestoreSucceeded',
+  RestoreFailed: 'RestoreFailed',
 } as const;

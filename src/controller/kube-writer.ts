@@ -1,12 +1,12 @@
 // The write side of the reconciler against the real API server: server-side apply under one
-// field manager, create-once, delete, status patches and Events, all as plain JSON (see rest.ts).
+// field manager, create-once, delete, status patches and Events, all as plain JSON (see runtime/rest.ts).
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { TENANT_API_VERSION, TENANT_PLURAL, type BackupPolicyStatus, type RestoreStatus, type Tenant, type TenantStatus } from '../api/generated/index.js';
 import { MANAGER } from '../api/names.js';
 import { OWNED_KINDS, type Manifest } from '../resources/index.js';
-import { httpStatusOf } from './api-errors.js';
-import type { ClusterWriter } from './reconcile.js';
-import { resourcePath, type KindPath, type KubeRest } from './rest.js';
+import { httpStatusOf } from '../runtime/api-errors.js';
+import type { ClusterWriter } from './cluster.js';
+import { resourcePath, type KindPath, type KubeRest } from '../runtime/rest.js';
 
 /** Counts API calls by verb and HTTP code (wired to the metrics registry by the operator). */
 export type ApiCallObserver = (verb: string, code: number) => void;

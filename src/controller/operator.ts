@@ -1,31 +1,32 @@
-// Wires the runtime together: one informer per watched kind, a work queue keyed by tenant name,
-// leader election, health endpoints, and the reconcile steps as the queue's handler.
+// Wires the runtime (src/runtime/) to Tenantry's reconcilers: one informer per watched kind, a work
+// queue keyed by tenant name (and restore/<name> for Restores), leader election, health endpoints,
+// and the cache-backed view the reconcilers read. Nothing here decides what to write.
 import type { KubeConfig, KubernetesListObject, KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
 import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type BackupPolicy, type Restore, type Tenant } from '../api/generated/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
 import { apiRequestsTotal, backupFailuresTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
-import { buildContext, isBuildContextError, OWNED_KINDS, type OwnedKind } from '../resources/index.js';
-import { startHealthServer, type HealthServer } from './health.js';
-import { ResilientInformer } from './informer.js';
-import { KubeWriter } from './kube-writer.js';
-import { LeaderElector } from './leader.js';
-import { WorkQueue } from './queue.js';
-import { httpStatusOf } from './api-errors.js';
-import { Expectations } from './expectations.js';
-import { KubeRest, resourcePath } from './rest.js';
-import { DesiredCache, kindKey, reconcileTenant, statusKey, type ClusterView } from './reconcile.js';
+import { buildContext, isBuildContextError, OWNED_KINDS, RESTORE_ANNOTATION, type OwnedKind } from '../resources/index.js';
+import { httpStatusOf } from '../runtime/api-errors.js';
+import { Expectations } from '../runtime/expectations.js';
+import { startHealthServer, type HealthServer } from '../runtime/health.js';
+import { ResilientInformer } from '../runtime/informer.js';
+import { LeaderElector } from '../runtime/leader.js';
+import { WorkQueue } from '../runtime/queue.js';
+import { KubeRest, resourcePath } from '../runtime/rest.js';
 import { BackupObserver } from './backup-observer.js';
-import { PolicyCredentials } from './credentials.js';
-import { policyNameFor } from './backup-step.js';
 import { recordBackupMetrics } from './backup-metrics.js';
-import { computePolicyStatus, policyStatusChanged } from './policy-status.js';
-import { planRestore, restoreDone, restoreTarget } from './restore-plan.js';
+import { reconcilePolicyStatuses } from './backup-policy.js';
+import { policyNameFor } from './backup-step.js';
+import { kindKey } from './cluster.js';
+import { PolicyCredentials } from './credentials.js';
+import { HostIndex } from './host-index.js';
+import { KubeWriter } from './kube-writer.js';
+import { reconcileRestore, type RestoreView } from './restore.js';
+import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
-import { shardLabels } from './selector.js';
-import { canonicalJson } from './diff.js';
-import { APP_NAME, buildRestoreJob, buildRestoreSourceServiceAccount, DATABASE_SECRET_NAME, RESTORE_ANNOTATION, restoreJobName } from '../resources/index.js';
+import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
@@ -98,8 +99,7 @@ export class Operator {
   /** Failed backup Jobs already counted (by uid), so a Job seen again is not counted twice. */
   private readonly countedFailures = new Set<string>();
   /** Tenant names by the host they claim, so a host check looks at claimants only, not every tenant. */
-  private readonly hostIndex = new Map<string, Set<string>>();
-  private readonly hostOfTenant = new Map<string, string>();
+  private readonly hostIndex: HostIndex;
   /** Hosts served by route objects anywhere in the cluster, Tenantry's or not, from the claim watches. */
   private readonly routeClaims = new RouteClaimIndex();
   /** Cluster-wide watches of the provider's route kinds, unselected, caching only each route's claim. */
@@ -119,6 +119,10 @@ export class Operator {
       logFields: (key) => ({ tenant: key }),
       onDepthChange: (n) => queueDepth.set(n),
       onResult: (outcome, seconds) => reconcileDurationSeconds.observe({ result: String(outcome) }, seconds),
+    });
+    this.hostIndex = new HostIndex((t) => {
+      const ctx = buildContext(t, opts.config);
+      return isBuildContextError(ctx) ? undefined : ctx.host;
     });
     this.credentials = new PolicyCredentials(opts.namespace, (namespace, name) => this.writer.readSecretData(namespace, name));
     this.backups = new BackupObserver(async (ref) => {
@@ -190,26 +194,10 @@ export class Operator {
     backupFailuresTotal.inc({ tenant });
   }
 
-  /** Writes every BackupPolicy's status where it changed (tenants covered, last and next run). */
+  /** Writes every BackupPolicy's status where it changed. */
   private async updatePolicyStatuses(): Promise<void> {
     const policies = (this.informerFor(BACKUP_POLICY_KIND)?.list() ?? []) as BackupPolicy[];
-    if (policies.length === 0) return;
-    const counts = new Map<string, number>();
-    for (const t of this.tenants()) {
-      const ctx = buildContext(t, this.opts.config);
-      const name = isBuildContextError(ctx) ? undefined : policyNameFor(ctx);
-      if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-    const now = new Date();
-    for (const p of policies) {
-      const status = computePolicyStatus(p, counts.get(p.metadata?.name ?? '') ?? 0, now);
-      if (!policyStatusChanged(p, status)) continue;
-      try {
-        await this.writer.patchPolicyStatus(p.metadata?.name ?? '', status);
-      } catch (e) {
-        this.log.warn('could not write BackupPolicy status', { policy: p.metadata?.name, err: e instanceof Error ? e.message : String(e) });
-      }
-    }
+    await reconcilePolicyStatuses({ config: this.opts.config, policies, tenants: this.tenants(), writer: this.writer, now: new Date() });
   }
 
   /** Stops workers (waiting for in-flight reconciles), releases the lease and closes watches. */
@@ -260,13 +248,13 @@ export class Operator {
         transform: (o) => shapeForCache(o, k),
         path: resourcePath({ ...k, namespaced: false }),
         ...(labelSelector ? { labelSelector } : {}),
-        // Lists as plain JSON (see rest.ts), so cached objects have the same shape as watch events and manifests.
+        // Lists as plain JSON (see runtime/rest.ts), so cached objects have the same shape as watch events and manifests.
         listFn: () => this.listAll(k, labelSelector),
       });
       // List items carry no kind, so keys are built from the watched kind.
       const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
       const seen = (o: KubernetesObject) => {
-        if (k.kind === TENANT_KIND) this.indexHost(o as Tenant);
+        if (k.kind === TENANT_KIND) this.hostIndex.update(o as Tenant);
         if (k.kind === TENANT_KIND) this.expectations.observed(statusKey(o.metadata?.name ?? ''), o.metadata?.resourceVersion);
         else this.expectations.observed(key(o), o.metadata?.resourceVersion);
         this.enqueueFor(k.kind, o);
@@ -275,7 +263,7 @@ export class Operator {
       informer.on('update', seen);
       informer.on('delete', (o) => {
         if (k.kind === TENANT_KIND) {
-          this.indexHost(o as Tenant, true);
+          this.hostIndex.update(o as Tenant, true);
           this.desired.forget(o.metadata?.uid ?? '');
         }
         this.expectations.deleted(k.kind === TENANT_KIND ? statusKey(o.metadata?.name ?? '') : key(o));
@@ -317,7 +305,7 @@ export class Operator {
   /** Reconciles the tenants that claim any of these hosts (a route serving them appeared, changed or went). */
   private enqueueHostClaimants(hosts: string[]): void {
     if (this.stopped) return;
-    for (const h of hosts) for (const name of this.hostIndex.get(h) ?? []) this.queue.add(name);
+    for (const h of hosts) for (const name of this.hostIndex.claimants(h)) this.queue.add(name);
   }
 
   /**
@@ -406,15 +394,15 @@ export class Operator {
     return (this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[];
   }
 
-  /** The cache-backed read side the reconcile steps use. */
-  private view(): ClusterView {
+  /** The cache-backed read side the reconcilers use. */
+  private view(): RestoreView {
     return {
       tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
       tenants: () => this.tenants(),
       routeClaims: (host) => this.routeClaims.claims(host),
       hostClaimants: (host) => {
         const tenants = this.informerFor(TENANT_KIND);
-        return [...(this.hostIndex.get(host) ?? [])].map((n) => tenants?.get(n) as Tenant | undefined).filter((t): t is Tenant => t !== undefined);
+        return this.hostIndex.claimants(host).map((n) => tenants?.get(n) as Tenant | undefined).filter((t): t is Tenant => t !== undefined);
       },
       get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
       ownedBy: (tenantName) => {
@@ -429,6 +417,7 @@ export class Operator {
       },
       storageClass: (name) => this.informerFor('StorageClass')?.get(name) as V1StorageClass | undefined,
       backupPolicy: (name) => this.informerFor(BACKUP_POLICY_KIND)?.get(name) as BackupPolicy | undefined,
+      restore: (name) => this.informerFor(RESTORE_KIND)?.get(name) as Restore | undefined,
       // Only a Restore that has resolved its backup holds the app: one still looking for a backup
       // (an unreadable bucket, a typo) must not take a serving tenant down.
       restoringInto: (tenantName) => {
@@ -456,95 +445,18 @@ export class Operator {
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
 
-  /** One step of a Restore: create the target tenant, start the Job once the app is held at zero, report. */
+  /** The queue handler for a Restore: one step of it, then the target tenant's reconcile (it holds or releases its app by the Restore's phase). */
   private async reconcileRestore(name: string): Promise<{ requeueAfterMs?: number } | void> {
-    const restore = this.informerFor(RESTORE_KIND)?.get(name) as Restore | undefined;
-    if (!restore || restoreDone(restore)) return;
-    const view = this.view();
-    const source = view.tenant(restore.spec.tenant);
-    const targetName = restoreTarget(restore);
-    const target = view.tenant(targetName);
-    const sourceCtx = source ? buildContext(source, this.opts.config) : undefined;
-    const policyName = sourceCtx && !isBuildContextError(sourceCtx) ? policyNameFor(sourceCtx) : undefined;
-    const policy = policyName ? view.backupPolicy?.(policyName) : undefined;
-    const now = new Date();
-    let latestBackupId: string | undefined;
-    let storeError: string | undefined;
-    if (source && policy && !restore.status?.backupId && (restore.spec.backupId ?? 'latest') === 'latest') {
-      this.backups.invalidate(restore.spec.tenant);
-      const seen = await this.backups.observe(restore.spec.tenant, policy, now);
-      latestBackupId = seen.newestVerified?.id;
-      storeError = seen.error;
-    }
-    const ns = tenantNamespace(targetName);
-    const app = view.get('apps/v1/Deployment', ns, APP_NAME) as { spec?: { replicas?: number } } | undefined;
-    // The Job may only start once the target's app is at zero replicas: no writes during the swap.
-    const targetReady = !!target && !!view.get('v1/Secret', ns, DATABASE_SECRET_NAME) && app?.spec?.replicas === 0;
-    const job = view.get('batch/v1/Job', ns, restoreJobName(name)) as Parameters<typeof planRestore>[0]['job'];
-    const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
-    const backupId = restore.status?.backupId;
-    const backupBytes = complete && policy && backupId ? await this.backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined) : undefined;
-    const plan = planRestore({
-      restore,
-      now,
-      targetReady,
-      shardLabels: shardLabels(this.opts.tenantSelector, source?.metadata.labels),
-      ...(source ? { source } : {}),
-      ...(target ? { target } : {}),
-      ...(policy ? { policy } : {}),
-      ...(latestBackupId ? { latestBackupId } : {}),
-      ...(storeError ? { storeError } : {}),
-      ...(backupBytes !== undefined ? { backupBytes } : {}),
-      ...(job ? { job } : {}),
+    const result = await reconcileRestore(name, {
+      config: this.opts.config,
+      view: this.view(),
+      writer: this.writer,
+      now: () => new Date(),
+      backups: this.backups,
+      ...(this.opts.tenantSelector ? { tenantSelector: this.opts.tenantSelector } : {}),
     });
-    if (plan.createTenant && (await this.writer.createTenant(plan.createTenant))) {
-      this.log.info('created the target tenant of a restore', { restore: name, tenant: targetName });
-    }
-    if (plan.startJob && target && policy) {
-      const ctx = buildContext(target, this.opts.config);
-      if (!isBuildContextError(ctx)) {
-        // The identity that reads another tenant's backups exists before the Job's pod needs it
-        // (the target's reconcile keeps it while the restore runs, then removes it).
-        if (restore.spec.tenant !== targetName && !policy.spec.destination.credentialsSecretRef) await this.writer.apply(buildRestoreSourceServiceAccount(ctx, restore.spec.tenant));
-        await this.writer.apply(buildRestoreJob(ctx, policy, restore, plan.startJob.backupId));
-      }
-      if (source) await this.writer.event(source, 'Normal', 'RestoreStarted', `Restore ${name}: restoring backup ${plan.startJob.backupId} into ${targetName}`);
-    }
-    if (canonicalJson(plan.status) !== canonicalJson(restore.status ?? {})) {
-      await this.writer.patchRestoreStatus(name, plan.status);
-      if (plan.status.phase !== restore.status?.phase) {
-        this.log.info('restore phase changed', { restore: name, tenant: targetName, phase: plan.status.phase, backupId: plan.status.backupId });
-        if ((plan.status.phase === 'Succeeded' || plan.status.phase === 'Failed') && source) {
-          await this.writer.event(source, plan.status.phase === 'Succeeded' ? 'Normal' : 'Warning', plan.status.phase === 'Succeeded' ? 'RestoreSucceeded' : 'RestoreFailed', `Restore ${name}: ${plan.status.conditions?.[0]?.message ?? ''}`);
-        }
-      }
-    }
-    // The target's reconcile holds or releases the app according to the Restore's phase.
-    this.queue.add(targetName);
-    // Waiting on the target's provisioning: look again soon even if no event arrives.
-    return plan.status.phase === 'Pending' ? { requeueAfterMs: storeError ? 60_000 : 5000 } : undefined;
-  }
-
-  /** Keeps the host index in step with a Tenant event. */
-  private indexHost(t: Tenant, deleted = false): void {
-    const name = t.metadata.name ?? '';
-    const before = this.hostOfTenant.get(name);
-    const ctx = deleted ? undefined : buildContext(t, this.opts.config);
-    const host = ctx && !isBuildContextError(ctx) ? ctx.host : undefined;
-    if (before === host) return;
-    if (before !== undefined) {
-      const names = this.hostIndex.get(before);
-      names?.delete(name);
-      if (names?.size === 0) this.hostIndex.delete(before);
-    }
-    if (host === undefined) {
-      this.hostOfTenant.delete(name);
-      return;
-    }
-    this.hostOfTenant.set(name, host);
-    const names = this.hostIndex.get(host) ?? new Set<string>();
-    names.add(name);
-    this.hostIndex.set(host, names);
+    if (result.target !== undefined) this.queue.add(result.target);
+    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
 
   /** Sets tenantry_tenants{phase} from the cache. */

@@ -3,6 +3,7 @@
 // that touches data; this function only decides when it may run (never across regions, only
 // from a complete backup, only once the target's app is scaled to zero).
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { RestoreReason } from '../api/conditions.js';
 import type { BackupPolicy, Restore, RestoreStatus, Tenant } from '../api/generated/index.js';
 import { restoreJobName } from '../resources/restore-job.js';
 
@@ -77,11 +78,11 @@ export function planRestore(i: RestoreInput): RestorePlan {
   });
   if (restoreDone(r)) return { status: prev };
   const target = restoreTarget(r);
-  if (!i.source) return failed('TenantNotFound', `tenant ${r.spec.tenant} does not exist; a Restore reads the backups of an existing tenant`);
-  if (!i.policy) return failed('BackupPolicyNotFound', `tenant ${r.spec.tenant} has no BackupPolicy, so there is no bucket to restore from`);
+  if (!i.source) return failed(RestoreReason.TenantNotFound, `tenant ${r.spec.tenant} does not exist; a Restore reads the backups of an existing tenant`);
+  if (!i.policy) return failed(RestoreReason.BackupPolicyNotFound, `tenant ${r.spec.tenant} has no BackupPolicy, so there is no bucket to restore from`);
   const region = i.source.spec.region;
   // Data residency (P8): the bucket is the source region's; a target elsewhere would move data.
-  if (i.policy.spec.destination.region !== region) return failed('CrossRegionRefused', `the backups of ${r.spec.tenant} are in ${i.policy.spec.destination.region}, not in its region ${region}`);
+  if (i.policy.spec.destination.region !== region) return failed(RestoreReason.CrossRegionRefused, `the backups of ${r.spec.tenant} are in ${i.policy.spec.destination.region}, not in its region ${region}`);
   if (r.spec.target.newTenant) {
     if (!i.target) {
       const { host: _host, ...spec } = i.source.spec;
@@ -92,25 +93,25 @@ export function planRestore(i: RestoreInput): RestorePlan {
         // Same region, plan, engine and policy; no host, so the copy never claims the original's.
         spec,
       };
-      return pending('CreatingTenant', `creating tenant ${target} in ${region} to restore into`, { createTenant: tenant });
+      return pending(RestoreReason.CreatingTenant, `creating tenant ${target} in ${region} to restore into`, { createTenant: tenant });
     }
     if (i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant || i.target.metadata.annotations?.[CREATED_BY_RESTORE_ANNOTATION] !== r.metadata.name) {
-      return failed('TargetExists', `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`);
+      return failed(RestoreReason.TargetExists, `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`);
     }
-    if (i.target.spec.region !== region) return failed('CrossRegionRefused', `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`);
+    if (i.target.spec.region !== region) return failed(RestoreReason.CrossRegionRefused, `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`);
   }
   const backupId = prev.backupId ?? (r.spec.backupId && r.spec.backupId !== 'latest' ? r.spec.backupId : i.latestBackupId);
   // An unreadable bucket says nothing about whether a backup exists: wait, do not fail.
-  if (!backupId && i.storeError) return pending('BackupStoreUnreadable', i.storeError);
-  if (!backupId) return failed('NoBackup', `tenant ${r.spec.tenant} has no complete and verified backup to restore`);
+  if (!backupId && i.storeError) return pending(RestoreReason.BackupStoreUnreadable, i.storeError);
+  if (!backupId) return failed(RestoreReason.NoBackup, `tenant ${r.spec.tenant} has no complete and verified backup to restore`);
   const withId: RestoreStatus = { ...prev, backupId };
   const job = i.job;
   if (!job) {
     if (!i.targetReady) {
-      return { status: { ...withId, phase: 'Pending', observedGeneration: gen, conditions: [cond('Succeeded', false, 'WaitingForTarget', `waiting for tenant ${target} to be provisioned and its app scaled to zero`)] }, holds: target };
+      return { status: { ...withId, phase: 'Pending', observedGeneration: gen, conditions: [cond('Succeeded', false, RestoreReason.WaitingForTarget, `waiting for tenant ${target} to be provisioned and its app scaled to zero`)] }, holds: target };
     }
     return {
-      status: { ...withId, phase: 'Running', observedGeneration: gen, startTime: prev.startTime ?? iso(i.now), conditions: [cond('Succeeded', false, 'Restoring', `restoring backup ${backupId} into ${target} (Job ${restoreJobName(r.metadata.name ?? '')})`)] },
+      status: { ...withId, phase: 'Running', observedGeneration: gen, startTime: prev.startTime ?? iso(i.now), conditions: [cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target} (Job ${restoreJobName(r.metadata.name ?? '')})`)] },
       startJob: { backupId },
       holds: target,
     };
@@ -128,13 +129,13 @@ export function planRestore(i: RestoreInput): RestorePlan {
         completionTime: end,
         durationSeconds: Math.max(0, (new Date(end).getTime() - new Date(start).getTime()) / 1000),
         ...(i.backupBytes !== undefined ? { bytesRestored: i.backupBytes } : {}),
-        conditions: [cond('Succeeded', true, 'Restored', `backup ${backupId} restored into ${target}`)],
+        conditions: [cond('Succeeded', true, RestoreReason.Restored, `backup ${backupId} restored into ${target}`)],
       },
     };
   }
   const failure = c('Failed');
   if (failure) {
-    return failed('RestoreJobFailed', `Job ${job.metadata?.namespace}/${job.metadata?.name} failed${failure.message ? `: ${failure.message}` : ''}; the live data was only replaced if the load completed (see kubectl logs job/${job.metadata?.name} -n ${job.metadata?.namespace})`);
+    return failed(RestoreReason.RestoreJobFailed, `Job ${job.metadata?.namespace}/${job.metadata?.name} failed${failure.message ? `: ${failure.message}` : ''}; the live data was only replaced if the load completed (see kubectl logs job/${job.metadata?.name} -n ${job.metadata?.namespace})`);
   }
-  return { status: { ...withId, phase: 'Running', observedGeneration: gen, startTime: start, conditions: [cond('Succeeded', false, 'Restoring', `restoring backup ${backupId} into ${target}`)] }, holds: target };
+  return { status: { ...withId, phase: 'Running', observedGeneration: gen, startTime: start, conditions: [cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target}`)] }, holds: target };
 }

@@ -5,8 +5,8 @@ import type { TenantStatusConditionsItem, TenantStatusPhase } from '../api/gener
 
 /** What one reconcile pass saw and did; each part is absent when the pass stopped before it. */
 export interface Observations {
-  /** Set when the tenant's region is not one this operator serves. */
-  regionError?: string;
+  /** Set when no build context could be made for the tenant (its region is not served, say): why, for NamespaceReady. */
+  buildError?: { reason: string; message: string };
   namespace?: { state: 'active' | 'terminating' | 'conflict'; message: string };
   storage?: { encrypted: boolean; reason: string; message: string };
   database?: { readyReplicas: number; replicas: number };
@@ -94,7 +94,7 @@ export function computeConditions(obs: Observations, generation: number, now: st
   const out: Condition[] = [];
   const c = (type: CondType, ok: boolean | 'Unknown', reason: string, message: string) => out.push(cond(type, ok, reason, message, generation, now));
 
-  if (obs.regionError) c(Cond.NamespaceReady, false, Reason.RegionNotServed, obs.regionError);
+  if (obs.buildError) c(Cond.NamespaceReady, false, obs.buildError.reason, obs.buildError.message);
   else if (obs.namespace) {
     const ns = obs.namespace;
     c(Cond.NamespaceConflict, ns.state === 'conflict', ns.state === 'conflict' ? Reason.NamespaceOwnedByOther : Reason.NoConflict, ns.state === 'conflict' ? ns.message : 'the namespace is owned by this tenant');

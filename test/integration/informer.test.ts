@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, type ResilientInformerOptions } from '../../src/controller/informer.js';
+import { ResilientInformer, type ResilientInformerOptions } from '../../src/runtime/informer.js';
 import { watchRestartsTotal } from '../../src/metrics.js';
 import { testKubeconfig } from '../support/kubectl.js';
 import { waitFor } from '../support/wait.js';

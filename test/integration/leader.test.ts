@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
-import { LeaderElector, isLeader, microTimeMs, type LeaderElectorOptions } from '../../src/controller/leader.js';
+import { LeaderElector, isLeader, microTimeMs, type LeaderElectorOptions } from '../../src/runtime/leader.js';
 import { leaderGauge } from '../../src/metrics.js';
 import { testKubeconfig } from '../support/kubectl.js';
 import { waitFor } from '../support/wait.js';

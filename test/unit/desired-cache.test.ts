@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Tenant } from '../../src/api/generated/index.js';
 import { parseConfig } from '../../src/config.js';
-import { DesiredCache } from '../../src/controller/reconcile.js';
+import { DesiredCache } from '../../src/controller/tenant.js';
 import { buildContext, isBuildContextError, type BuildContext } from '../../src/resources/index.js';
 import { testConfig } from '../support/operator.js';
 

@@ -1,7 +1,7 @@
 // A write still travelling to the cache is not repeated; a delete or a timeout ends that trust.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EXPECTATION_TTL_MS, Expectations, isNewer } from '../../src/controller/expectations.js';
+import { EXPECTATION_TTL_MS, Expectations, isNewer } from '../../src/runtime/expectations.js';
 
 test('a pending write of the same manifest satisfies the next pass until the cache holds it', () => {
   const e = new Expectations(() => 0);

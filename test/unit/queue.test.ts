@@ -3,9 +3,9 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
-import { WorkQueue, type QueueHandler, type ReconcileOutcome, type WorkQueueOptions } from '../../src/controller/queue.js';
-import { backoffCeiling, backoffDelay } from '../../src/controller/backoff.js';
-import type { Clock, Timer } from '../../src/controller/clock.js';
+import { WorkQueue, type QueueHandler, type ReconcileOutcome, type WorkQueueOptions } from '../../src/runtime/queue.js';
+import { backoffCeiling, backoffDelay } from '../../src/runtime/backoff.js';
+import type { Clock, Timer } from '../../src/runtime/clock.js';
 import { captureGlobalLog, type GlobalCapturedLog } from '../support/log-capture.js';
 
 /** A clock whose time only moves when the test calls advance(); timers fire in due order. */

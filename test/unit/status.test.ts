@@ -57,7 +57,7 @@ interface Row {
 const rows: Row[] = [
   {
     name: 'region not served',
-    obs: { regionError: 'region ap-south-1 is not served by this operator (it serves: eu-west-1)' },
+    obs: { buildError: { reason: Reason.RegionNotServed, message: 'region ap-south-1 is not served by this operator (it serves: eu-west-1)' } },
     want: {
       NamespaceReady: ['False', Reason.RegionNotServed, /ap-south-1 is not served/],
       Reconciled: ['False', Reason.Blocked, /^NamespaceReady: region ap-south-1/],
@@ -319,7 +319,7 @@ test('mergeConditions over real passes: only the conditions that flipped get the
   // A pass that changes nothing yields exactly the previous conditions, so no status write follows.
   assert.deepEqual(mergeConditions(second, computeConditions(good, 2, '2025-03-02T00:00:00Z')), second);
   // A condition the new pass no longer reports is dropped, not carried over.
-  const stopped = mergeConditions(second, computeConditions({ regionError: 'region gone' }, 2, LATER));
+  const stopped = mergeConditions(second, computeConditions({ buildError: { reason: Reason.RegionNotServed, message: 'region gone' } }, 2, LATER));
   assert.deepEqual(stopped.map((x) => x.type).sort(), [Cond.NamespaceReady, Cond.Ready, Cond.Reconciled].sort());
 });
 

@@ -1,219 +1,21 @@
-// The reconciler's decisions, with an in-memory cluster: what it writes on a first pass, that a
+// The Tenant reconciler's decisions, with an in-memory cluster: what it writes on a first pass, that a
 // second pass over the result writes nothing, and what it must never touch. The integration tests
 // prove the same promises against a real API server; these pin the logic down case by case.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
+import type { KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../../src/api/conditions.js';
 import type { Tenant, TenantStatus } from '../../src/api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
-import { Expectations } from '../../src/controller/expectations.js';
-import { objectKey, reconcileTenant, statusKey, TERMINATING_RECHECK_MS, type ClusterView, type ClusterWriter, type ReconcileDeps } from '../../src/controller/reconcile.js';
+import { Expectations } from '../../src/runtime/expectations.js';
+import { objectKey } from '../../src/controller/cluster.js';
+import { reconcileTenant, TERMINATING_RECHECK_MS, WritesFailed, type ReconcileDeps } from '../../src/controller/tenant.js';
+import { httpStatusOf, isConflict, retryAfterMs } from '../../src/runtime/api-errors.js';
 import { buildContext, buildDesiredState, buildPersistentVolumeClaims, NetworkPolicyName, type BuildContext, type Manifest } from '../../src/resources/index.js';
+import { clone, clusterConfig as config, FakeCluster, STORAGE_CLASS, storageClass, storedTenant as tenant, tenantKey, UID, type Call, type Obj, type Provider } from '../support/fake-cluster.js';
 
-type Obj = KubernetesObject & Record<string, unknown>;
-
-const STORAGE_CLASS = 'gp3-encrypted';
-const UID = '0b9c1e4a-2f3d-4e5a-9b8c-7d6e5f4a3b2c';
 const T0 = new Date('2025-03-01T12:00:00Z');
-
-type Provider = OperatorConfig['ingress']['provider'];
-const CONTROLLER_NAMESPACE: Record<Provider, string> = { nginx: 'ingress-nginx', traefik: 'traefik', gateway: 'envoy-gateway-system' };
-
-/** The operator configuration: one region, its encrypted class, the given ingress provider (and Gateway settings). */
-function config(provider: Provider = 'nginx', gateway: Partial<OperatorConfig['ingress']['gateway']> = {}, more: Record<string, unknown> = {}): OperatorConfig {
-  return parseConfig({
-    regions: { 'eu-west-1': { storageClassName: STORAGE_CLASS, kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' } },
-    baseDomain: 'tenants.example.com',
-    ingress: { provider, className: provider, controllerNamespace: CONTROLLER_NAMESPACE[provider], gateway },
-    ...more,
-  });
-}
-
-/** A Tenant as the API server stores it. */
-function tenant(name = 'acme', spec: Partial<Tenant['spec']> = {}, meta: Partial<Tenant['metadata']> = {}): Tenant {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name, uid: UID, generation: 1, resourceVersion: '1', creationTimestamp: new Date('2025-01-01T00:00:00Z'), ...meta },
-    spec: { plan: 'paid', region: 'eu-west-1', app: { replicas: 2 }, database: { engine: 'postgres' }, suspend: false, ...spec },
-  };
-}
-
-function storageClass(parameters: Record<string, string>): V1StorageClass {
-  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: STORAGE_CLASS }, provisioner: 'ebs.csi.aws.com', parameters };
-}
-
-const clone = <T>(o: T): T => structuredClone(o);
-const tenantKey = (name: string) => `tenant/${name}`;
-
-/** One call the reconciler made on the writer. */
-interface Call {
-  op: 'apply' | 'mergePatch' | 'create' | 'delete' | 'status' | 'readNamespace' | 'describeTerminating';
-  key: string;
-  kind?: string;
-}
-
-const WRITE_OPS = new Set<Call['op']>(['apply', 'mergePatch', 'create', 'delete', 'status']);
-
-/**
- * An API server (`server`) and the informer caches in front of it (`cache`). Writes land on the
- * server; while `stale` is false they reach the cache at once, as if every watch event arrived
- * before the next pass. `sync()` delivers them later, telling the expectations as the operator's
- * informers do.
- */
-class FakeCluster implements ClusterView, ClusterWriter {
-  readonly server = new Map<string, Obj>();
-  readonly cache = new Map<string, Obj>();
-  readonly serverTenants = new Map<string, Tenant>();
-  readonly cacheTenants = new Map<string, Tenant>();
-  readonly classes = new Map<string, V1StorageClass>();
-  readonly calls: Call[] = [];
-  readonly events: { type: string; reason: string; message: string }[] = [];
-  /**
-   * Routes the owned-object caches do not hold (another team's Ingress, a route of a tenant another
-   * operator serves), with the hosts they serve, as the operator's cluster-wide route watch reports them.
-   */
-  readonly routes: { kind: string; namespace: string; name: string; createdAt?: string; tenant?: string; hosts: string[] }[] = [];
-  stale = false;
-  /** Rewrites what apply / mergePatch store, as another field manager or a webhook would. */
-  onApply: ((m: Manifest, stored: Obj) => Obj) | undefined;
-  onMergePatch: ((m: Manifest, stored: Obj) => Obj) | undefined;
-  expectations: Expectations | undefined;
-  private rv = 100;
-
-  constructor(...tenants: Tenant[]) {
-    for (const t of tenants) this.putTenant(t);
-    this.classes.set(STORAGE_CLASS, storageClass({ type: 'gp3', encrypted: 'true' }));
-  }
-
-  // ClusterView: reads from the cache only.
-  tenant(name: string): Tenant | undefined {
-    const t = this.cacheTenants.get(tenantKey(name));
-    return t && clone(t);
-  }
-  tenants(): Tenant[] {
-    return [...this.cacheTenants.values()].map(clone);
-  }
-  get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined {
-    const o = this.cache.get(`${kind}/${namespace ?? ''}/${name}`);
-    return o && clone(o);
-  }
-  ownedBy(tenantName: string): KubernetesObject[] {
-    return [...this.cache.values()].filter((o) => o.metadata?.labels?.[TENANT_LABEL] === tenantName).map(clone);
-  }
-  storageClass(name: string): V1StorageClass | undefined {
-    return this.classes.get(name);
-  }
-  routeClaims(host: string): { kind: string; namespace: string; name: string; createdAt?: string; tenant?: string }[] {
-    return this.routes.filter((r) => r.hosts.includes(host)).map(({ hosts: _hosts, ...claim }) => ({ ...claim }));
-  }
-
-  // ClusterWriter: writes to the server, records every call.
-  async apply(m: Manifest): Promise<KubernetesObject> {
-    const key = objectKey(m as KubernetesObject);
-    this.calls.push({ op: 'apply', key, kind: m.kind });
-    const stored = this.store(key, m);
-    return clone(this.onApply ? this.put(key, this.onApply(m, stored)) : stored);
-  }
-  async mergePatch(m: Manifest): Promise<KubernetesObject> {
-    const key = objectKey(m as KubernetesObject);
-    this.calls.push({ op: 'mergePatch', key, kind: m.kind });
-    const stored = this.store(key, m);
-    return clone(this.onMergePatch ? this.put(key, this.onMergePatch(m, stored)) : stored);
-  }
-  async create(m: Manifest): Promise<string | false> {
-    const key = objectKey(m as KubernetesObject);
-    this.calls.push({ op: 'create', key, kind: m.kind });
-    if (this.server.has(key)) return false;
-    return this.store(key, m).metadata?.resourceVersion ?? '';
-  }
-  async delete(o: KubernetesObject): Promise<void> {
-    const key = objectKey(o);
-    this.calls.push({ op: 'delete', key, kind: o.kind });
-    this.server.delete(key);
-    if (!this.stale) this.cache.delete(key);
-  }
-  async readNamespace(name: string): Promise<V1Namespace | undefined> {
-    this.calls.push({ op: 'readNamespace', key: name });
-    const ns = this.server.get(`v1/Namespace//${name}`);
-    return ns && (clone(ns) as V1Namespace);
-  }
-  async describeTerminating(ns: V1Namespace): Promise<string> {
-    this.calls.push({ op: 'describeTerminating', key: ns.metadata?.name ?? '' });
-    return 'waiting for 1 PersistentVolumeClaim';
-  }
-  async patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined> {
-    this.calls.push({ op: 'status', key: name });
-    const t = this.serverTenants.get(tenantKey(name));
-    if (!t) throw new Error(`tenant ${name} not found`);
-    t.status = clone(status);
-    t.metadata.resourceVersion = String(++this.rv);
-    if (!this.stale) this.cacheTenants.set(tenantKey(name), clone(t));
-    return t.metadata.resourceVersion;
-  }
-  async event(_t: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    this.events.push({ type, reason, message });
-  }
-
-  /** Stores a write with a new resourceVersion (and a uid on creation), as the API server does. */
-  private store(key: string, m: Manifest): Obj {
-    const old = this.server.get(key);
-    const o = clone(m) as unknown as Obj;
-    o.metadata = { ...o.metadata, uid: old?.metadata?.uid ?? `uid-${key}`, resourceVersion: String(++this.rv) };
-    return this.put(key, o);
-  }
-  private put(key: string, o: Obj): Obj {
-    this.server.set(key, clone(o));
-    if (!this.stale) this.cache.set(key, clone(o));
-    return o;
-  }
-
-  /** Puts an object on the server and in the cache, as a person or another controller would. */
-  seed(o: Obj): void {
-    const key = objectKey(o);
-    o.metadata = { resourceVersion: String(++this.rv), ...o.metadata };
-    this.server.set(key, clone(o));
-    this.cache.set(key, clone(o));
-  }
-  /** Changes an object on the server and in the cache. */
-  edit(key: string, change: (o: Obj) => void): void {
-    const o = this.server.get(key);
-    assert.ok(o, `no object ${key}`);
-    change(o);
-    o.metadata = { ...o.metadata, resourceVersion: String(++this.rv) };
-    this.cache.set(key, clone(o));
-  }
-  putTenant(t: Tenant): void {
-    this.serverTenants.set(tenantKey(t.metadata.name ?? ''), clone(t));
-    this.cacheTenants.set(tenantKey(t.metadata.name ?? ''), clone(t));
-  }
-  /** Delivers every pending watch event to the cache and the expectations. */
-  sync(): void {
-    this.cache.clear();
-    for (const [k, o] of this.server) {
-      this.cache.set(k, clone(o));
-      this.expectations?.observed(k, o.metadata?.resourceVersion);
-    }
-    for (const [k, t] of this.serverTenants) {
-      this.cacheTenants.set(k, clone(t));
-      this.expectations?.observed(statusKey(t.metadata.name ?? ''), t.metadata.resourceVersion);
-    }
-  }
-
-  writes(): Call[] {
-    return this.calls.filter((c) => WRITE_OPS.has(c.op));
-  }
-  /** Forgets the calls and events so far, to look at one pass. */
-  reset(): void {
-    this.calls.length = 0;
-    this.events.length = 0;
-  }
-  status(name = 'acme'): TenantStatus | undefined {
-    return this.serverTenants.get(tenantKey(name))?.status;
-  }
-}
 
 function deps(cluster: FakeCluster, cfg: OperatorConfig, extra: Partial<ReconcileDeps> = {}): ReconcileDeps {
   let n = 0;
@@ -316,19 +118,19 @@ test('drift: an object changed or deleted by hand is restored, and only that one
       name: 'a Service port edited',
       key: 'v1/Service/tenant-acme/app',
       change: (c, key) => c.edit(key, (o) => ((o.spec as { ports: { port: number }[] }).ports[0]!.port = 9999)),
-      event: [EventReason.RestoringObject, 'restored Service app'],
+      event: [EventReason.RepairingDrift, 'restored Service app'],
     },
     {
       name: 'one of our labels removed',
       key: `networking.k8s.io/v1/NetworkPolicy/tenant-acme/${np}`,
       change: (c, key) => c.edit(key, (o) => delete o.metadata!.labels![TENANT_LABEL]),
-      event: [EventReason.RestoringObject, `restored NetworkPolicy ${np}`],
+      event: [EventReason.RepairingDrift, `restored NetworkPolicy ${np}`],
     },
     {
       name: 'a policy rule removed',
       key: `networking.k8s.io/v1/NetworkPolicy/tenant-acme/${np}`,
       change: (c, key) => c.edit(key, (o) => ((o.spec as { policyTypes: string[] }).policyTypes = ['Ingress'])),
-      event: [EventReason.RestoringObject, `restored NetworkPolicy ${np}`],
+      event: [EventReason.RepairingDrift, `restored NetworkPolicy ${np}`],
     },
     {
       name: 'the Deployment deleted',
@@ -950,6 +752,99 @@ test('a pass that throws leaves the tenant Degraded, Reconciled False ReconcileF
     assert.match(reconciled?.message ?? '', /denied the request/, k.name);
     assert.equal(status?.phase, 'Degraded', k.name);
   }
+});
+
+test('several concurrent writes that fail: the error and the Reconciled condition name every one, not only the first', async () => {
+  const refuse = (m: Manifest, stored: Obj) => {
+    if (m.kind === 'Deployment' || m.kind === 'Service') throw new Error(`admission webhook denied ${m.kind} ${m.metadata.name}`);
+    return stored;
+  };
+  const cluster = new FakeCluster(tenant());
+  cluster.onApply = refuse;
+  const err = await reconcileTenant('acme', deps(cluster, config())).then(
+    () => assert.fail('the pass must fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AggregateError, 'an AggregateError carries every failure');
+  assert.equal(err.errors.length, cluster.calls.filter((c) => c.op === 'apply' && (c.kind === 'Deployment' || c.kind === 'Service')).length);
+  for (const kind of ['Deployment', 'Service']) {
+    assert.match(err.message, new RegExp(`denied ${kind} app`), `the error names the ${kind}`);
+    assert.match(condition(cluster.status(), Cond.Reconciled)?.message ?? '', new RegExp(`denied ${kind} app`), `the condition names the ${kind}`);
+  }
+  assert.equal(condition(cluster.status(), Cond.Reconciled)?.reason, Reason.ReconcileFailed);
+});
+
+test('several failed writes are retried as the first of them alone would be: its HTTP status and headers', async () => {
+  const refusals: Record<string, Error> = {
+    Deployment: Object.assign(new Error('the object has been modified'), { code: 409, headers: { 'retry-after': '3' } }),
+    Service: Object.assign(new Error('etcd leader changed'), { code: 503, headers: { 'retry-after': '7' } }),
+  };
+  const cluster = new FakeCluster(tenant());
+  cluster.onApply = (m, stored) => {
+    const refusal = refusals[m.kind];
+    if (refusal) throw refusal;
+    return stored;
+  };
+  const err = await reconcileTenant('acme', deps(cluster, config())).then(
+    () => assert.fail('the pass must fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WritesFailed);
+  const firstKind = cluster.calls.find((c) => c.op === 'apply' && refusals[c.kind ?? ''])?.kind ?? '';
+  const first = refusals[firstKind] as Error & { code: number };
+  assert.equal(err.errors[0], first, 'the failures in write order');
+  assert.equal(httpStatusOf(err), first.code);
+  assert.equal(isConflict(err), first.code === 409);
+  assert.equal(retryAfterMs(err, 0), firstKind === 'Deployment' ? 3000 : 7000);
+});
+
+test('a failed pass sends one Warning ReconcileFailed Event, not one per failing pass; failing to send it hides nothing', async () => {
+  // The Deployment is refused before it is stored, so every pass tries it again and fails again.
+  const refuse = (c: FakeCluster) => {
+    const apply = c.apply.bind(c);
+    c.apply = async (m) => {
+      if (m.kind === 'Deployment') throw new Error('admission webhook "policy.example.com" denied the request');
+      return apply(m);
+    };
+  };
+  const cluster = new FakeCluster(tenant());
+  const d = deps(cluster, config());
+  refuse(cluster);
+  await assert.rejects(reconcileTenant('acme', d), /denied the request/);
+  assert.deepEqual(
+    cluster.events.filter((e) => e.type === 'Warning').map((e) => e.reason),
+    [EventReason.ReconcileFailed],
+  );
+  assert.match(cluster.events.find((e) => e.reason === EventReason.ReconcileFailed)?.message ?? '', /denied the request/);
+  cluster.reset();
+  await assert.rejects(reconcileTenant('acme', d), /denied the request/);
+  assert.deepEqual(cluster.events, [], 'the standing failure is not announced again');
+
+  const quiet = new FakeCluster(tenant());
+  refuse(quiet);
+  const event = quiet.event.bind(quiet);
+  quiet.event = async (t, type, reason, message) => {
+    if (reason === EventReason.ReconcileFailed) throw new Error('events are refused too');
+    return event(t, type, reason, message);
+  };
+  await assert.rejects(reconcileTenant('acme', deps(quiet, config())), /denied the request/, 'the error of the pass, not of its Event');
+  assert.match(condition(quiet.status(), Cond.Reconciled)?.message ?? '', /denied the request/);
+});
+
+test('a tenant whose context cannot be built for another reason than its region: NamespaceReady carries that reason, not RegionNotServed', async () => {
+  const t = tenant();
+  delete t.metadata.uid;
+  const cluster = new FakeCluster(t);
+  await reconcileTenant('acme', deps(cluster, config()));
+  const ns = condition(cluster.status(), Cond.NamespaceReady);
+  assert.equal(ns?.status, 'False');
+  assert.equal(ns?.reason, Reason.ReconcileFailed);
+  assert.match(ns?.message ?? '', /has no name or uid/);
+  assert.deepEqual(
+    cluster.events.map((e) => [e.type, e.reason]),
+    [['Warning', EventReason.ReconcileFailed]],
+  );
+  assert.deepEqual(cluster.writes().map((c) => c.op), ['status'], 'nothing but the status');
 });
 
 /** Kinds that route traffic to a tenant or certify its host: none may exist for a host the tenant may not have. */

@@ -1,69 +1,25 @@
-// reconcile(tenant): a short, fixed list of named steps. Reads come from the informer caches, so a
-// pass over an unchanged tenant reads nothing from the API server and writes nothing.
+// The Tenant reconciler: reconcileTenant(name) is a short, fixed list of named steps. Reads come from
+// the informer caches, so a pass over an unchanged tenant reads nothing from the API server and
+// writes nothing.
 import { randomBytes } from 'node:crypto';
-import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
-import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.js';
+import type { Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
-import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
+import { getLogger } from '../log.js';
+import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
-import type { Expectations } from './expectations.js';
+import type { Expectations } from '../runtime/expectations.js';
 import type { BackupObserver, CredentialsRef } from './backup-observer.js';
-import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-step.js';
-import { computeConditions, computePhase, hostProblem, mergeConditions, type IngressObservation, type Observations } from './status.js';
+import { planBackupStep, policyNameFor } from './backup-step.js';
+import { computeConditions, computePhase, hostProblem, mergeConditions, type HostProblem, type IngressObservation, type Observations } from './status.js';
 import { allowedDomains, isHostAllowed } from './host-policy.js';
-import { routeHosts, type RouteClaim } from './route-claims.js';
+import { routeHosts } from './route-claims.js';
+import { kindKey, objectKey, type ClusterView, type ClusterWriter } from './cluster.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
 export const TERMINATING_RECHECK_MS = 10_000;
-
-/** Identifies an object kind in caches and prune lists. */
-export function kindKey(o: { apiVersion?: string; kind?: string }): string {
-  return `${o.apiVersion ?? ''}/${o.kind ?? ''}`;
-}
-
-/** Identifies one object. */
-export function objectKey(o: KubernetesObject): string {
-  return `${kindKey(o)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-}
-
-/** Read side of the cluster, served from informer caches. */
-export interface ClusterView {
-  tenant(name: string): Tenant | undefined;
-  tenants(): Tenant[];
-  /** Tenants that may claim `host` (a superset is fine); without it every tenant is checked. */
-  hostClaimants?(host: string): Tenant[];
-  /** Route objects anywhere in the cluster that serve `host`, Tenantry's or not; without it none are known. */
-  routeClaims?(host: string): RouteClaim[];
-  /** A cached owned object (or a cached StorageClass), by kind key, namespace and name. */
-  get(kind: string, namespace: string | undefined, name: string): KubernetesObject | undefined;
-  /** Every cached object labelled as belonging to the tenant. */
-  ownedBy(tenantName: string): KubernetesObject[];
-  storageClass(name: string): V1StorageClass | undefined;
-  /** A BackupPolicy by name (all policies are cached). */
-  backupPolicy?(name: string): BackupPolicy | undefined;
-  /** Whether an unfinished Restore writes into this tenant (its app is held at zero replicas meanwhile). */
-  restoringInto?(tenantName: string): { source: string } | undefined;
-}
-
-/** Write side (and the one uncached read) of the cluster. */
-export interface ClusterWriter {
-  /** Server-side apply under the field manager `tenantry`; resolves with the stored object. */
-  apply(m: Manifest): Promise<KubernetesObject>;
-  /** JSON merge patch of the manifest's fields (lists replaced whole); resolves with the stored object. */
-  mergePatch(m: Manifest): Promise<KubernetesObject>;
-  /** Creates an object; resolves with its resourceVersion, or false when it already exists. */
-  create(m: Manifest): Promise<string | false>;
-  delete(o: KubernetesObject): Promise<void>;
-  /** Reads a namespace the cache does not hold (one that is not ours); undefined when absent. */
-  readNamespace(name: string): Promise<V1Namespace | undefined>;
-  /** Lists what still exists in a terminating namespace, to name what blocks its deletion. */
-  describeTerminating(ns: V1Namespace): Promise<string>;
-  /** Writes the Tenant's status subresource; resolves with the new resourceVersion. */
-  patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined>;
-  event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
-}
 
 /**
  * Desired manifests (with their applied hashes) per Tenant uid and generation. Building and
@@ -160,6 +116,15 @@ export function hostOwner(host: string, tenants: Tenant[], hostOf: (t: Tenant) =
 /** Kinds never pruned automatically: deleting them loses data or credentials the database uses. */
 const NEVER_PRUNED = new Set(['v1/PersistentVolumeClaim', 'v1/Secret', 'batch/v1/Job']);
 
+/**
+ * The steps of a pass, in order: each is a method of {@link Pass} that may end the pass early by
+ * returning 'stop'. The status is written after them whatever happened (see {@link Pass.finish}).
+ */
+const TENANT_STEPS = ['namespace', 'backups', 'host', 'storage', 'apply', 'prune', 'readiness'] as const;
+
+/** What a step tells the pass: go on with the next step, or stop here (the status is still written). */
+type StepResult = 'continue' | 'stop';
+
 /** Reconciles one Tenant by name. */
 export async function reconcileTenant(name: string, deps: ReconcileDeps): Promise<ReconcileResult> {
   const { view, config } = deps;
@@ -168,28 +133,60 @@ export async function reconcileTenant(name: string, deps: ReconcileDeps): Promis
   if (!tenant || tenant.metadata.deletionTimestamp) return { writes: 0 };
   const pass = new Pass(tenant, deps);
   const built = buildContext(tenant, config);
-  if ('error' in built) {
-    pass.obs.regionError = built.error;
-    await pass.warnOnce(EventReason.RegionNotServed, built.error, { type: Cond.NamespaceReady, reason: Reason.RegionNotServed });
+  if (isBuildContextError(built)) {
+    pass.obs.buildError = { reason: built.reason, message: built.error };
+    const event = built.reason === Reason.RegionNotServed ? EventReason.RegionNotServed : EventReason.ReconcileFailed;
+    await pass.warnOnce(event, built.error, { type: Cond.NamespaceReady, reason: built.reason });
     return pass.finish();
   }
   try {
-    if (!(await pass.namespace(built))) return pass.finish();
-    const backup = await pass.planBackups(built);
-    await pass.objects(built, backup.blocked ? [] : backup.manifests.map(withAppliedHash));
+    for (const step of TENANT_STEPS) if ((await pass[step](built)) === 'stop') break;
   } catch (e) {
     pass.obs.error = e instanceof Error ? e.message : String(e);
+    await pass.announceFailure(pass.obs.error);
     await pass.finish();
     throw e;
   }
   return pass.finish();
 }
 
-/** State of one reconcile pass over one tenant. */
+/**
+ * Several concurrent writes of one pass failed. The message names every one; the HTTP status and
+ * headers are the first failure's, so the work queue retries (a 409 quickly, a Retry-After as
+ * asked) exactly as it would for that failure alone.
+ */
+export class WritesFailed extends AggregateError {
+  readonly code: number | undefined;
+  readonly headers: unknown;
+
+  constructor(failures: { m: Manifest; error: unknown }[]) {
+    const what = failures.map(({ m, error }) => `${m.kind} ${m.metadata.name}: ${error instanceof Error ? error.message : String(error)}`);
+    super(
+      failures.map((f) => f.error),
+      `${failures.length} writes failed: ${what.join('; ')}`,
+    );
+    this.name = 'WritesFailed';
+    const first = failures[0]?.error as { code?: unknown; statusCode?: unknown; headers?: unknown } | undefined;
+    const code = typeof first?.code === 'number' ? first.code : first?.statusCode;
+    this.code = typeof code === 'number' ? code : undefined;
+    this.headers = first?.headers;
+  }
+}
+
+/** State of one reconcile pass over one tenant; each step is a method and leaves what later steps need. */
 class Pass {
   readonly obs: Observations = {};
   writes = 0;
   requeueAfterMs: number | undefined;
+  lastBackup: TenantStatus['lastBackup'];
+  /** The backup CronJob and its companions, applied with the other objects (none while backups are blocked). */
+  private backupObjects: Manifest[] = [];
+  /** The desired manifests and PVCs of this pass, built once. */
+  private manifests: { built: Manifest[]; pvcs: Manifest[] } | undefined;
+  /** What keeps the tenant off its host, if anything (set by the host step). */
+  private hostTrouble: HostProblem | undefined;
+  /** Everything the apply step wrote or kept: what pruning must leave alone. */
+  private wanted = new Set<string>();
 
   constructor(
     readonly tenant: Tenant,
@@ -206,8 +203,8 @@ class Pass {
   /** The other tenant whose backup that Restore reads, if it is not this one. */
   readonly restoreSource: string | undefined;
 
-  /** Step 1: the namespace, unless a namespace of that name belongs to someone else. */
-  async namespace(ctx: BuildContext): Promise<boolean> {
+  /** Step namespace: the namespace, unless a namespace of that name belongs to someone else. */
+  async namespace(ctx: BuildContext): Promise<StepResult> {
     const { view, writer } = this.deps;
     const nsName = tenantNamespace(this.tenant.metadata.name ?? '');
     const cached = view.get('v1/Namespace', undefined, nsName) as V1Namespace | undefined;
@@ -219,26 +216,26 @@ class Pass {
       const blockers = await writer.describeTerminating(observed);
       this.obs.namespace = { state: 'terminating', message: `namespace ${nsName} is terminating; ${blockers}` };
       this.requeueAfterMs = TERMINATING_RECHECK_MS;
-      return false;
+      return 'stop';
     }
     if (observed && !isOwnedBy(observed, this.tenant)) {
       const msg = `namespace ${nsName} already exists and is not owned by this tenant; Tenantry leaves it untouched. Delete or rename it, or rename the Tenant`;
       this.obs.namespace = { state: 'conflict', message: msg };
       await this.warnOnce(EventReason.NamespaceConflict, msg, { type: Cond.NamespaceConflict, reason: Reason.NamespaceOwnedByOther });
-      return false;
+      return 'stop';
     }
-    const desired = this.desiredState(ctx).built.find((m) => m.kind === 'Namespace');
+    const desired = this.desiredOf(ctx).built.find((m) => m.kind === 'Namespace');
     if (!desired) throw new Error('the desired state has no Namespace');
     await this.applyIfNeeded(desired, observed);
     this.obs.namespace = { state: 'active', message: `namespace ${nsName} is active` };
-    return true;
+    return 'continue';
   }
 
   /**
-   * Step 2: the backup plan — policy, credentials copy, and what the bucket shows. Done before the
-   * objects so its CronJob is part of what the pass applies and never looks like an orphan.
+   * Step backups: the backup plan — policy, credentials copy, and what the bucket shows. Done before
+   * the objects so its CronJob is part of what the pass applies and never looks like an orphan.
    */
-  async planBackups(ctx: BuildContext): Promise<BackupStepOutput> {
+  async backups(ctx: BuildContext): Promise<StepResult> {
     const { view, now } = this.deps;
     const policyName = policyNameFor(ctx);
     const policy = policyName ? view.backupPolicy?.(policyName) : undefined;
@@ -255,10 +252,9 @@ class Pass {
     if (plan.objective) this.obs.restoreObjective = plan.objective;
     this.lastBackup = plan.lastBackup;
     if (plan.recheckAt) this.requeueAt(plan.recheckAt.getTime() - now().getTime());
-    return plan;
+    this.backupObjects = plan.blocked ? [] : plan.manifests.map(withAppliedHash);
+    return 'continue';
   }
-
-  lastBackup: TenantStatus['lastBackup'];
 
   /** Asks to look at the tenant again after `ms` (the earliest of all asks wins). */
   requeueAt(ms: number): void {
@@ -266,89 +262,134 @@ class Pass {
     this.requeueAfterMs = this.requeueAfterMs === undefined ? after : Math.min(this.requeueAfterMs, after);
   }
 
-  /** Steps 3–6: storage check, credentials, every other owned object (with the backup objects), and pruning. */
-  async objects(ctx: BuildContext, backupObjects: Manifest[] = []): Promise<void> {
-    const { view, writer } = this.deps;
-    const ns = ctx.namespace;
-    const { built: all, pvcs } = this.desiredState(ctx);
-    this.obs.ingress = this.observeHost(ctx, all);
-    const hostTrouble = hostProblem(this.obs.ingress);
-    if (hostTrouble) {
-      const event = hostTrouble.reason === Reason.HostNotAllowed ? EventReason.HostNotAllowed : EventReason.HostConflict;
-      await this.warnOnce(event, hostTrouble.message, { type: Cond.HostConflict, reason: hostTrouble.reason });
+  /** Step host: whether the tenant may have its host; a problem is warned about once (the apply step then leaves routing out if it blocks). */
+  async host(ctx: BuildContext): Promise<StepResult> {
+    this.obs.ingress = this.observeHost(ctx, this.desiredOf(ctx).built);
+    this.hostTrouble = hostProblem(this.obs.ingress);
+    if (this.hostTrouble) {
+      const event = this.hostTrouble.reason === Reason.HostNotAllowed ? EventReason.HostNotAllowed : EventReason.HostConflict;
+      await this.warnOnce(event, this.hostTrouble.message, { type: Cond.HostConflict, reason: this.hostTrouble.reason });
     }
+    return 'continue';
+  }
 
+  /** Step storage: whether the StorageClass of the tenant's volumes encrypts them; without it no new volume or workload is made. */
+  async storage(ctx: BuildContext): Promise<StepResult> {
+    const pvcs = this.desiredOf(ctx).pvcs;
     const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
-    const storage = storageClassEncryption(view.storageClass(className), className);
+    const storage = storageClassEncryption(this.deps.view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
     if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
+    return 'continue';
+  }
 
-    // Credentials are created once and never rewritten: the database keeps the first password.
-    // The passwords are generated only when the Secret is missing, not on every pass.
-    const secretRef = { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: ns, name: DATABASE_SECRET_NAME } };
-    const secretKey = objectKey(secretRef);
-    const createSecret = async (secret: Manifest): Promise<ApplyReason> => {
-      const rv = await writer.create(secret);
-      this.writes++;
-      if (rv === false) return undefined;
-      this.deps.expectations?.wrote(secretKey, 'created', rv, view.get(kindKey(secretRef), ns, DATABASE_SECRET_NAME)?.metadata?.resourceVersion);
-      return 'missing';
-    };
-    const secret = !view.get(kindKey(secretRef), ns, DATABASE_SECRET_NAME) && !this.deps.expectations?.satisfiedBy(secretKey, 'created') ? buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() }) : undefined;
-
-    const built = all.filter((m) => m.kind !== 'Namespace');
-    const workloads = built.filter(isWorkload);
-    // A host the tenant may not have gets no route and no certificate; ones made earlier are pruned below.
-    let desired = hostTrouble?.blocking ? built.filter((m) => !isRouting(m)) : built;
-    // Without an encrypted class no new volume and no workload is created. Workloads that already
-    // run are left alone rather than deleted: a class deleted or misconfigured later must not take
-    // a live tenant down (their volumes exist and were checked when they were made).
-    // Backup objects come with the volumes: without a files volume there is nothing to back up.
-    if (storage.encrypted) desired = [...pvcs, ...desired, ...backupObjects];
-    else desired = desired.filter((m) => !isWorkload(m));
-
-    // The objects inside the namespace do not depend on each other at admission (pods come later,
-    // from the controllers), so they are written concurrently: a new tenant converges in one round
-    // trip, and one Event tells what the pass changed.
+  /**
+   * Step apply: the credentials Secret and every owned object that differs, written concurrently
+   * (they do not depend on each other at admission; pods come later, from the controllers), so a
+   * new tenant converges in one round trip, and one Event tells what the pass changed. Every failed
+   * write is reported, not only the first.
+   */
+  async apply(ctx: BuildContext): Promise<StepResult> {
+    const { view, writer } = this.deps;
+    const desired = this.objectsToApply(ctx);
+    const secret = this.missingSecret(ctx);
     const writes: Array<{ m: Manifest; run: () => Promise<ApplyReason> }> = [
-      ...(secret ? [{ m: secret, run: () => createSecret(secret) }] : []),
+      ...(secret ? [{ m: secret, run: () => this.createSecret(secret) }] : []),
       ...desired.map((m) => ({ m, run: () => this.applyIfNeeded(m, view.get(kindKey(m), m.metadata.namespace, m.metadata.name)) })),
     ];
     const outcomes = await Promise.allSettled(writes.map((w) => w.run()));
     const changes: string[] = [];
+    const failures: { m: Manifest; error: unknown }[] = [];
     outcomes.forEach((o, i) => {
       const m = writes[i]!.m;
-      const reason = o.status === 'fulfilled' ? o.value : undefined;
-      if (reason) changes.push(`${reason === 'missing' ? 'created' : reason === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
+      if (o.status === 'rejected') failures.push({ m, error: o.reason });
+      else if (o.value) changes.push(`${o.value === 'missing' ? 'created' : o.value === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
     });
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (changes.length > 0) {
-      const restored = changes.some((c) => c.startsWith('restored'));
-      await writer.event(this.tenant, 'Normal', restored ? EventReason.RestoringObject : changes.every((c) => c.startsWith('created')) ? EventReason.CreatingObject : EventReason.UpdatingObject, changes.join(', '));
+      const repaired = changes.some((c) => c.startsWith('restored'));
+      await writer.event(this.tenant, 'Normal', repaired ? EventReason.RepairingDrift : changes.every((c) => c.startsWith('created')) ? EventReason.CreatingObject : EventReason.UpdatingObject, changes.join(', '));
     }
-    if (failed) throw failed.reason;
+    if (failures.length === 1) throw failures[0]!.error;
+    if (failures.length > 1) throw new WritesFailed(failures);
+    return 'continue';
+  }
 
-    const wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)).concat(secretKey));
+  /**
+   * Returns what the apply step writes: the desired objects but the Namespace, without routing while
+   * the host is blocked, and with volumes, workloads and backup objects only on encrypted storage.
+   * Remembers what pruning must keep.
+   */
+  private objectsToApply(ctx: BuildContext): Manifest[] {
+    const { built: all, pvcs } = this.desiredOf(ctx);
+    const built = all.filter((m) => m.kind !== 'Namespace');
+    const workloads = built.filter(isWorkload);
+    // A host the tenant may not have gets no route and no certificate; ones made earlier are pruned.
+    let desired = this.hostTrouble?.blocking ? built.filter((m) => !isRouting(m)) : built;
+    // Without an encrypted class no new volume and no workload is created. Workloads that already
+    // run are left alone rather than deleted: a class deleted or misconfigured later must not take
+    // a live tenant down (their volumes exist and were checked when they were made).
+    // Backup objects come with the volumes: without a files volume there is nothing to back up.
+    if (this.obs.storage?.encrypted) desired = [...pvcs, ...desired, ...this.backupObjects];
+    else desired = desired.filter((m) => !isWorkload(m));
+    this.wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)).concat(this.secretKey(ctx)));
+    return desired;
+  }
+
+  /** The key of the tenant's database credentials Secret. */
+  private secretKey(ctx: BuildContext): string {
+    return objectKey({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: ctx.namespace, name: DATABASE_SECRET_NAME } });
+  }
+
+  /**
+   * Returns the database credentials Secret to create, or undefined when it exists (or its creation
+   * is expected). Credentials are created once and never rewritten: the database keeps the first
+   * password. The passwords are generated only when the Secret is missing, not on every pass.
+   */
+  private missingSecret(ctx: BuildContext): Manifest | undefined {
+    const exists = this.deps.view.get('v1/Secret', ctx.namespace, DATABASE_SECRET_NAME) || this.deps.expectations?.satisfiedBy(this.secretKey(ctx), 'created');
+    return exists ? undefined : buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
+  }
+
+  /** Creates the credentials Secret; 'missing' when this pass created it, undefined when it already existed. */
+  private async createSecret(secret: Manifest): Promise<ApplyReason> {
+    const { namespace, name } = secret.metadata;
+    const rv = await this.deps.writer.create(secret);
+    this.writes++;
+    if (rv === false) return undefined;
+    this.deps.expectations?.wrote(objectKey(secret as KubernetesObject), 'created', rv, this.deps.view.get('v1/Secret', namespace, name)?.metadata?.resourceVersion);
+    return 'missing';
+  }
+
+  /** Step prune: deletes what the tenant owns but no longer needs; never its namespace, volumes, Secrets or Jobs, nor anything not truly its own. */
+  async prune(): Promise<StepResult> {
+    const { view, writer } = this.deps;
     for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {
-      if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
+      if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || this.wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
       await writer.delete(o);
       this.writes++;
       await writer.event(this.tenant, 'Normal', EventReason.DeletingObject, `deleted ${o.kind} ${o.metadata?.name ?? ''}, which the tenant no longer needs`);
     }
+    return 'continue';
+  }
 
-    if (!storage.encrypted) return;
+  /** Step readiness: the database and app replicas, for DatabaseReady and AppReady (none without encrypted storage). */
+  async readiness(ctx: BuildContext): Promise<StepResult> {
+    if (!this.obs.storage?.encrypted) return 'continue';
+    const { view } = this.deps;
+    const workloads = this.desiredOf(ctx).built.filter(isWorkload);
     // Replicas come from the desired manifests: the cache may not hold a just-created workload yet.
     const replicasOf = (m: Manifest | undefined) => ((m?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
     const stsWanted = workloads.find((m) => m.kind === 'StatefulSet');
     const depWanted = workloads.find((m) => m.kind === 'Deployment');
-    const sts = view.get('apps/v1/StatefulSet', ns, stsWanted?.metadata.name ?? '') as { status?: { readyReplicas?: number } } | undefined;
-    const dep = view.get('apps/v1/Deployment', ns, depWanted?.metadata.name ?? '') as { status?: { availableReplicas?: number } } | undefined;
+    const sts = view.get('apps/v1/StatefulSet', ctx.namespace, stsWanted?.metadata.name ?? '') as { status?: { readyReplicas?: number } } | undefined;
+    const dep = view.get('apps/v1/Deployment', ctx.namespace, depWanted?.metadata.name ?? '') as { status?: { availableReplicas?: number } } | undefined;
     this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
+    return 'continue';
   }
 
   /**
-   * Step 3a: whether the tenant may have its host. It must be under a domain the operator serves
+   * Returns whether the tenant may have its host (for the host step). It must be under a domain the operator serves
    * tenants on, not claimed first by another Tenant, and not served already by a route Tenantry
    * does not manage (a route of theirs made after ours is reported, and touches nothing).
    */
@@ -385,6 +426,11 @@ class Pass {
       if (Number.isFinite(t)) since = since === undefined ? t : Math.min(since, t);
     }
     return since;
+  }
+
+  /** Returns this pass's desired manifests and PVCs, built on first use. */
+  desiredOf(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
+    return (this.manifests ??= this.desiredState(ctx));
   }
 
   /** Returns the tenant's desired manifests and PVCs, each carrying its applied hash. */
@@ -428,11 +474,24 @@ class Pass {
     if (!seen) await this.deps.writer.event(this.tenant, 'Warning', reason, message);
   }
 
+  /**
+   * Announces a failed pass with a Warning Event, once while the Reconciled condition already says
+   * so. The Event is best effort: failing to send it must not hide the error that failed the pass.
+   */
+  async announceFailure(message: string): Promise<void> {
+    try {
+      await this.warnOnce(EventReason.ReconcileFailed, message, { type: Cond.Reconciled, reason: Reason.ReconcileFailed });
+    } catch (e) {
+      getLogger().warn('could not send the ReconcileFailed Event', { tenant: this.tenant.metadata.name, err: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Returns a new random password (or the injected one). */
   newPassword(): string {
     return this.deps.newPassword ? this.deps.newPassword() : randomBytes(24).toString('base64url');
   }
 
-  /** Step 6: conditions, phase and URL; the status is written only when it changed. */
+  /** After the steps, whatever they did: conditions, phase and URL; the status is written only when it changed. */
   async finish(): Promise<ReconcileResult> {
     const t = this.tenant;
     const generation = t.metadata.generation ?? 0;
