@@ -7,17 +7,13 @@ import type { BackupPolicy, BackupPolicyStatus } from '../../src/api/generated/i
 import { reconcilePolicyStatuses } from '../../src/controller/backup-policy.js';
 import { computePolicyStatus } from '../../src/controller/policy-status.js';
 import { clusterConfig, storedTenant } from '../support/fake-cluster.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 
+/** The stored policy `name` (generation 1), with `status` if given. */
 function policy(name: string, status?: BackupPolicyStatus): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name, uid: `uid-${name}`, generation: 1 },
-    spec: { schedule: '0 2 * * *', timeZone: 'UTC', destination: { bucket: 'tenantry-backups-eu-west-1', region: 'eu-west-1' }, retention: { keepDaily: 14 } },
-    ...(status ? { status } : {}),
-  };
+  return fixturePolicy({}, {}, { name, generation: 1, ...(status ? { status } : {}) });
 }
 
 /** Records the status writes; refuses those for the names in `refuse`. */

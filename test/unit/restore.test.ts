@@ -12,6 +12,7 @@ import { reconcileRestore, RESTORE_PENDING_RECHECK_MS, RESTORE_STORE_RECHECK_MS,
 import { RESTORED_FROM_LABEL } from '../../src/controller/restore-plan.js';
 import { APP_NAME, DATABASE_SECRET_NAME, restoreJobName } from '../../src/resources/index.js';
 import { clusterConfig, FakeCluster, storedTenant, type Call, type Obj } from '../support/fake-cluster.js';
+import { fixturePolicy } from '../support/policy-fixture.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const ID = '20261126T020000Z-a1b2c3';
@@ -43,15 +44,6 @@ function source(): Tenant {
   return storedTenant('acme', { backupPolicyRef: { name: 'nightly' } }, { labels: { shard: 'a', 'team.example.com/owner': 'billing' } });
 }
 
-function policy(region: BackupPolicy['spec']['destination']['region'] = 'eu-west-1'): BackupPolicy {
-  return {
-    apiVersion: 'tenantry.io/v1alpha1',
-    kind: 'BackupPolicy',
-    metadata: { name: 'nightly', uid: '0b5e2c1a-0000-4000-8000-000000000001' },
-    spec: { schedule: '0 2 * * *', timeZone: 'UTC', destination: { bucket: `tenantry-backups-${region}`, region }, retention: { keepDaily: 14 } },
-  };
-}
-
 function restore(target: Restore['spec']['target'], opts: { backupId?: string; status?: RestoreStatus } = {}): Restore {
   return {
     apiVersion: 'tenantry.io/v1alpha1',
@@ -65,7 +57,7 @@ function restore(target: Restore['spec']['target'], opts: { backupId?: string; s
 /** A cluster with the source tenant, its policy and the Restore; `ready` puts the target's credentials and its app held at zero in the cache. */
 function setup(r: Restore, opts: { ready?: string } = {}) {
   const cluster = new FakeCluster(source());
-  cluster.policies.set('nightly', policy());
+  cluster.policies.set('nightly', fixturePolicy());
   cluster.restores.set(RESTORE, r);
   if (opts.ready) hold(cluster, opts.ready);
   const backups = new FakeBackups();
@@ -240,7 +232,7 @@ test('the source tenant does not exist: Failed, and no Event (there is no tenant
 
 test('a policy whose bucket is in another region: Failed CrossRegionRefused, RestoreFailed on the source', async () => {
   const { cluster, backups, deps } = setup(restore({ inPlace: true }));
-  cluster.policies.set('nightly', policy('us-east-1'));
+  cluster.policies.set('nightly', fixturePolicy({}, { region: 'us-east-1' }));
   await reconcileRestore(RESTORE, deps);
   assert.equal(reason(cluster), 'CrossRegionRefused');
   assert.deepEqual(backups.asked, ['invalidate acme', 'observe acme'], 'listed, as today: the planner refuses the region, not the reconciler');
