@@ -1,6 +1,6 @@
 // `npm run generate`: writes src/api/generated/*.ts from the CRDs in crds/*.yaml.
 // `npm run verify` (`--check`): writes nothing, exits 1 when the generated files drifted from the CRDs.
-// The generation itself is pure (src/api/codegen.ts); this file only reads and writes files.
+// The generation itself is pure (scripts/codegen.ts); this file only reads and writes files.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -14,7 +14,7 @@ import {
   isCrdDocument,
   moduleNameFor,
   type GeneratedFile,
-} from '../src/api/codegen.js';
+} from './codegen.js';
 
 /** Repo-relative directories (`/`-separated, as they appear in messages). */
 export const CRD_DIR = 'crds';

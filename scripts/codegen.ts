@@ -1,5 +1,6 @@
 // Code generation from the hand-written CRDs in crds/*.yaml, which are the single source of
 // truth of the API. Pure functions only (no I/O): scripts/generate.ts reads and writes files.
+// Build tooling, not part of the operator: it lives in scripts/ so it stays out of the image.
 //
 // Naming scheme (deterministic, derived from the schema path):
 //   - the resource itself is `<Kind>`; its root properties are `<Kind><Prop>` (`TenantSpec`,
