@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'generate.js'), '--check'])) !== 0) return 1;
     if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'time-zones.js'), '--check'])) !== 0) return 1;
     if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'chart-crds.js'), '--check'])) !== 0) return 1;
+    if ((await run(process.execPath, [join(root, 'dist', 'scripts', 'upstream-types.js'), '--check'])) !== 0) return 1;
   }
   // Further arguments keep only the test files whose path contains one of them (`npm run
   // test:integration -- restore`), for a quick run of one area; CI always runs everything.
