@@ -9,12 +9,12 @@ import { ANNOTATION_PLACEHOLDERS } from '../config.js';
 import { egressExceptions, ipBlockPeer, type IpBlockPeer } from './ip-block.js';
 import type { OwnedKind } from './index.js';
 import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { Component, ownedLabels, ownedMetadata, selectorLabels } from './meta.js';
 import { containerSecurityContext, defaultPullPolicy, podSecurityContext, regionAffinity } from './pod.js';
 import { PvcName } from './pvc.js';
 import { canonicalQuantities } from './quantity.js';
-import { DATABASE_SECRET_NAME, databasePort } from './secret.js';
+import { DATABASE_SECRET_NAME } from './secret.js';
 
 /** Name of the tenant's backup CronJob. */
 export const BACKUP_CRONJOB_NAME = 'backup';

@@ -3,12 +3,12 @@
 // with its data on the claim `database-data` and its credentials from the tenant's Secret.
 import type { TenantSpecDatabaseEngine } from '../api/generated/index.js';
 import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { Component, ownedLabels, ownedMetadata, selectorLabels } from './meta.js';
 import { containerSecurityContext, defaultPullPolicy, podSecurityContext, regionAffinity, withTag } from './pod.js';
 import { PvcName } from './pvc.js';
 import { canonicalQuantities } from './quantity.js';
-import { DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, EngineKey, databasePort } from './secret.js';
+import { DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, EngineKey } from './secret.js';
 import { ServiceAccountName } from './service-account.js';
 
 /** The uid and gid of the database user in the official postgres and mariadb images. */

@@ -14,6 +14,7 @@ import { buildLimitRange, buildResourceQuota } from './quota.js';
 import { buildServiceAccounts } from './service-account.js';
 
 export * from './types.js';
+export * from './engine.js';
 export * from './meta.js';
 export * from './quantity.js';
 export * from './namespace.js';

@@ -2,10 +2,9 @@
 // the instance needs are opened, each by its own named policy so that `kubectl get netpol` reads
 // as the list of allowed flows. Policies are additive, so every allow below is the whole truth.
 import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { egressExceptions, ipBlockPeer } from './ip-block.js';
 import { Component, ownedMetadata, selectorLabels } from './meta.js';
-import { databasePort } from './secret.js';
 
 /** The label every namespace carries with its own name (set by the API server, cannot be forged). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

@@ -2,7 +2,7 @@
 // reconciler only after the StorageClass passed the encryption check (P2), which is also why the
 // database uses a claim by name instead of a StatefulSet volumeClaimTemplate.
 import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import { engineOf } from './engine.js';
 import { Component, ownedMetadata, type ComponentName } from './meta.js';
 import { canonicalQuantity } from './quantity.js';
 

@@ -1,9 +1,8 @@
 // The database credentials of a tenant (P1: its own credentials). The password is an argument:
 // builders use no randomness, and the reconciler generates it once with crypto, creates the
 // Secret and never overwrites it (a new password would lock the app out of an existing database).
-import type { TenantSpecDatabaseEngine } from '../api/generated/index.js';
 import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { Component, ownedMetadata } from './meta.js';
 
 /** Name of the Secret holding the database credentials. */
@@ -41,11 +40,6 @@ export interface DatabaseCredentials {
    * the same way; PostgreSQL does not use it (its POSTGRES_USER is already the superuser).
    */
   rootPassword: string;
-}
-
-/** Returns the TCP port of an engine. */
-export function databasePort(engine: TenantSpecDatabaseEngine): number {
-  return engine === 'postgres' ? 5432 : 3306;
 }
 
 /** Returns the in-cluster DNS name of the tenant's database. */

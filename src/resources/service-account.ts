@@ -1,7 +1,7 @@
 // The tenant's own ServiceAccounts (P1). No API token is mounted and no Role is bound: the
 // workloads never talk to the Kubernetes API, so a compromised pod has no credential to use.
 import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import { engineOf } from './engine.js';
 import { Component, ownedMetadata, type ComponentName } from './meta.js';
 
 /** Names of the tenant's ServiceAccounts. */
