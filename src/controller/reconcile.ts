@@ -6,7 +6,7 @@ import { Cond, EventReason, Reason } from '../api/conditions.js';
 import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
-import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
+import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, storageClassEncryption, storageClassFor, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from './expectations.js';
 import type { BackupObserver, CredentialsRef } from './backup-observer.js';
@@ -14,6 +14,7 @@ import { planBackupStep, policyNameFor, type BackupStepOutput } from './backup-s
 import { computeConditions, computePhase, hostProblem, mergeConditions, type IngressObservation, type Observations } from './status.js';
 import { allowedDomains, isHostAllowed } from './host-policy.js';
 import { routeHosts, type RouteClaim } from './route-claims.js';
+import { readAs, specReplicas } from './read-back.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
 export const TERMINATING_RECHECK_MS = 10_000;
@@ -210,7 +211,7 @@ class Pass {
   async namespace(ctx: BuildContext): Promise<boolean> {
     const { view, writer } = this.deps;
     const nsName = tenantNamespace(this.tenant.metadata.name ?? '');
-    const cached = view.get('v1/Namespace', undefined, nsName) as V1Namespace | undefined;
+    const cached = view.get('v1/Namespace', undefined, nsName);
     // Our informer only sees namespaces labelled as ours; anything else needs one read to tell
     // "absent" from "someone else's".
     const observed = cached ?? (await writer.readNamespace(nsName));
@@ -278,7 +279,8 @@ class Pass {
       await this.warnOnce(event, hostTrouble.message, { type: Cond.HostConflict, reason: hostTrouble.reason });
     }
 
-    const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
+    // The class the PVCs name (buildPersistentVolumeClaims uses the same function).
+    const className = storageClassFor(ctx);
     const storage = storageClassEncryption(view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
     if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
@@ -328,7 +330,7 @@ class Pass {
     }
     if (failed) throw failed.reason;
 
-    const wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)).concat(secretKey));
+    const wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m)).concat(secretKey));
     for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {
       if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
       await writer.delete(o);
@@ -338,11 +340,11 @@ class Pass {
 
     if (!storage.encrypted) return;
     // Replicas come from the desired manifests: the cache may not hold a just-created workload yet.
-    const replicasOf = (m: Manifest | undefined) => ((m?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    const replicasOf = (m: Manifest | undefined) => specReplicas(m) ?? 1;
     const stsWanted = workloads.find((m) => m.kind === 'StatefulSet');
     const depWanted = workloads.find((m) => m.kind === 'Deployment');
-    const sts = view.get('apps/v1/StatefulSet', ns, stsWanted?.metadata.name ?? '') as { status?: { readyReplicas?: number } } | undefined;
-    const dep = view.get('apps/v1/Deployment', ns, depWanted?.metadata.name ?? '') as { status?: { availableReplicas?: number } } | undefined;
+    const sts = readAs('apps/v1/StatefulSet', view.get('apps/v1/StatefulSet', ns, stsWanted?.metadata.name ?? ''));
+    const dep = readAs('apps/v1/Deployment', view.get('apps/v1/Deployment', ns, depWanted?.metadata.name ?? ''));
     this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
   }
@@ -402,7 +404,7 @@ class Pass {
     const secret = desired.kind === 'Secret';
     const reason = secret && observed ? (applyReason({ metadata: desired.metadata }, { metadata: observed.metadata }) ? 'changed' : undefined) : applyReason(desired, observed);
     if (!reason) return undefined;
-    const key = objectKey(desired as KubernetesObject);
+    const key = objectKey(desired);
     const hash = desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '';
     if (this.deps.expectations?.satisfiedBy(key, hash, observed?.metadata?.resourceVersion)) return undefined;
     let stored = await this.deps.writer.apply(desired);
