@@ -81,14 +81,14 @@ export function planGeneration(root: string): Plan {
   return { files, crdCount, notes };
 }
 
-/** The files currently in src/api/generated/ (repo-relative path → content). */
-export function readGenerated(root: string): Map<string, string> {
-  const dir = join(root, GENERATED_DIR);
+/** The files currently in src/api/generated/, or another repo-relative directory `under` (repo-relative path → content). */
+export function readGenerated(root: string, under = GENERATED_DIR): Map<string, string> {
+  const dir = join(root, under);
   const files = new Map<string, string>();
   if (!existsSync(dir)) return files;
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
-    if (statSync(full).isFile()) files.set(`${GENERATED_DIR}/${name}`, readFileSync(full, 'utf8'));
+    if (statSync(full).isFile()) files.set(`${under}/${name}`, readFileSync(full, 'utf8'));
   }
   return files;
 }

@@ -9,11 +9,11 @@
 // `npm run env:build` (and every integration run) writes. Without them --check cannot regenerate;
 // it then compares the module versions the files were generated from with the pins, so a bumped
 // pin is caught everywhere, and says that it did only that.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { findDrift, generateCrdTypes, generateIndex, GENERATE_COMMAND, GENERATED_MARKER, readCrd, type GeneratedFile } from './codegen.js';
-import { findRepoRoot, type Io } from './generate.js';
+import { findRepoRoot, readGenerated, type Io } from './generate.js';
 import { parseCheckArgs, runIfMain } from './script-main.js';
 import { cacheDir } from '../test/env/paths.js';
 import { UPSTREAM_CRD_VERSIONS } from '../test/env/upstream-crds.js';
@@ -101,18 +101,6 @@ export function planUpstream(extracted: ReadonlyMap<string, Extracted>): Generat
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The files currently in src/api/upstream/ (repo-relative path → content). */
-function readCommitted(root: string): Map<string, string> {
-  const dir = join(root, UPSTREAM_DIR);
-  const files = new Map<string, string>();
-  if (!existsSync(dir)) return files;
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isFile()) files.set(`${UPSTREAM_DIR}/${name}`, readFileSync(full, 'utf8'));
-  }
-  return files;
-}
-
 /** Without the CRDs: lists each kind whose module is missing or was generated from another version than the pin. */
 export function pinProblems(committed: ReadonlyMap<string, string>, pins: Pins): string[] {
   const problems: string[] = [];
@@ -136,7 +124,7 @@ export function run(args: readonly string[], root: string, io: Io, crdDir = defa
   const parsed = parseCheckArgs(args, 'upstream-types', USAGE, io);
   if ('exit' in parsed) return parsed.exit;
   const { check } = parsed;
-  const committed = readCommitted(root);
+  const committed = readGenerated(root, UPSTREAM_DIR);
   const extracted = readExtracted(crdDir, pins);
   if (typeof extracted === 'string') {
     const why = `the upstream CRDs cannot be read (${extracted}; \`npm run env:build\` extracts them)`;

@@ -16,7 +16,7 @@ import type {
   ReferenceGrant,
   TLSOption,
 } from '../api/upstream/index.js';
-import type { BuildContext, Owned, OwnedObjectMeta } from './types.js';
+import type { BuildContext, Owned, OwnedManifest, OwnedObjectMeta } from './types.js';
 import { APP_NAME, APP_PORT_NAME, APP_SERVICE_PORT } from './app.js';
 import { Component, ownedMetadata, tlsSecretName } from './meta.js';
 
@@ -102,15 +102,7 @@ export function hstsHeaderValue(ctx: BuildContext): string {
 }
 
 /** The objects one of the providers creates. */
-export type IngressObject =
-  | Owned<Ingress>
-  | Owned<ConfigMap>
-  | Owned<Middleware>
-  | Owned<TLSOption>
-  | Owned<IngressRoute>
-  | Owned<HTTPRoute>
-  | Owned<ListenerSet>
-  | Owned<ReferenceGrant>;
+export type IngressObject = Extract<OwnedManifest, { kind: 'Ingress' | 'ConfigMap' | 'Middleware' | 'TLSOption' | 'IngressRoute' | 'HTTPRoute' | 'ListenerSet' | 'ReferenceGrant' }>;
 
 /** Builds the ingress objects of the configured provider. */
 export function buildIngress(ctx: BuildContext): IngressObject[] {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dump } from 'js-yaml';
 import { findDrift } from '../../scripts/codegen.js';
-import { findRepoRoot } from '../../scripts/generate.js';
+import { findRepoRoot, readGenerated } from '../../scripts/generate.js';
 import { defaultCrdDir, pinProblems, planUpstream, readExtracted, run, UPSTREAM_DIR, UPSTREAM_KINDS } from '../../scripts/upstream-types.js';
 import { UPSTREAM_CRD_VERSIONS } from '../env/upstream-crds.js';
 
@@ -104,7 +104,7 @@ void test('upstream-types CLI: generate, check, drift, stale cache and no cache'
 
 void test('src/api/upstream/ is up to date with the pinned upstream CRDs', () => {
   const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-  const committed = new Map(readdirSync(join(root, UPSTREAM_DIR)).map((n) => [`${UPSTREAM_DIR}/${n}`, readFileSync(join(root, UPSTREAM_DIR, n), 'utf8')]));
+  const committed = readGenerated(root, UPSTREAM_DIR);
   assert.deepEqual(pinProblems(committed, UPSTREAM_CRD_VERSIONS), [], 'run `npm run env:build`, then `npm run generate`');
   // The full comparison needs the CRDs the test environment extracts; without them the versions above are all that can be compared.
   const extracted = readExtracted(defaultCrdDir(), UPSTREAM_CRD_VERSIONS);
