@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { parseCheckArgs, printDrift, runIfMain, writeDrift } from './script-main.js';
-import { findDrift, GENERATE_COMMAND, isCrdDocument, type GeneratedFile } from '../src/api/codegen.js';
+import { findDrift, GENERATE_COMMAND, isCrdDocument, type GeneratedFile } from './codegen.js';
 import { CRD_DIR, findRepoRoot, listCrdFiles, type Io } from './generate.js';
 
 /** Repo-relative folders the copies go to (`/`-separated, as they appear in messages). */

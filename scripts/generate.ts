@@ -1,6 +1,6 @@
 // `npm run generate`: writes src/api/generated/*.ts from the CRDs in crds/*.yaml.
 // `npm run verify` (`--check`): writes nothing, exits 1 when the generated files drifted from the CRDs.
-// The generation itself is pure (src/api/codegen.ts); this file only reads and writes files.
+// The generation itself is pure (scripts/codegen.ts); this file only reads and writes files.
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -14,7 +14,7 @@ import {
   isCrdDocument,
   moduleNameFor,
   type GeneratedFile,
-} from '../src/api/codegen.js';
+} from './codegen.js';
 
 /** Repo-relative directories (`/`-separated, as they appear in messages). */
 export const CRD_DIR = 'crds';
@@ -81,14 +81,14 @@ export function planGeneration(root: string): Plan {
   return { files, crdCount, notes };
 }
 
-/** The files currently in src/api/generated/ (repo-relative path → content). */
-export function readGenerated(root: string): Map<string, string> {
-  const dir = join(root, GENERATED_DIR);
+/** The files currently in src/api/generated/, or another repo-relative directory `under` (repo-relative path → content). */
+export function readGenerated(root: string, under = GENERATED_DIR): Map<string, string> {
+  const dir = join(root, under);
   const files = new Map<string, string>();
   if (!existsSync(dir)) return files;
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
-    if (statSync(full).isFile()) files.set(`${GENERATED_DIR}/${name}`, readFileSync(full, 'utf8'));
+    if (statSync(full).isFile()) files.set(`${under}/${name}`, readFileSync(full, 'utf8'));
   }
   return files;
 }

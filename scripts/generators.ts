@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { parseCheckArgs, runIfMain, type ScriptIo } from './script-main.js';
 import { findRepoRoot } from './generate.js';
-import { GENERATE_COMMAND } from '../src/api/codegen.js';
+import { GENERATE_COMMAND } from './codegen.js';
 
 /** The generator modules of scripts/, by base name, in the order they run. */
 export const GENERATORS: readonly string[] = [
@@ -14,6 +14,7 @@ export const GENERATORS: readonly string[] = [
   'time-zones', // the runtime's time zones → the BackupPolicy CRD's spec.timeZone rule
   'generate', // crds/ → src/api/generated/
   'chart-crds', // crds/ → charts/tenantry/crds/, deploy/crds/
+  'upstream-types', // the pinned cert-manager, Gateway API and Traefik CRDs → src/api/upstream/
   'values-schema', // the configuration's keys and regions → charts/tenantry/values.schema.json
 ];
 

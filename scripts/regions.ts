@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFileGenerator, runIfMain, type ScriptIo } from './script-main.js';
 import { findRepoRoot } from './generate.js';
-import type { GeneratedFile } from '../src/api/codegen.js';
+import type { GeneratedFile } from './codegen.js';
 import { REGIONS } from '../src/api/regions.js';
 
 /** The source of the list, as messages name it. */

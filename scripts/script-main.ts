@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findDrift, GENERATE_COMMAND, type DriftProblem, type GeneratedFile } from '../src/api/codegen.js';
+import { findDrift, GENERATE_COMMAND, type DriftProblem, type GeneratedFile } from './codegen.js';
 
 /** Output sinks of a generator CLI. */
 export interface ScriptIo {

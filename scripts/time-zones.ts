@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseCheckArgs, runIfMain } from './script-main.js';
 import { findRepoRoot, type Io } from './generate.js';
 import { IANA_LINK_NAMES } from './time-zone-links.js';
-import { GENERATE_COMMAND } from '../src/api/codegen.js';
+import { GENERATE_COMMAND } from './codegen.js';
 import { isKnownTimeZone } from '../src/backup/schedule.js';
 
 /** The repo-relative CRD file whose spec.timeZone rule holds the list. */

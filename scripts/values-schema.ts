@@ -5,7 +5,7 @@
 // `npm run verify` (`--check`): writes nothing, exits 1 when the chart's file differs.
 import { runFileGenerator, runIfMain, type ScriptIo } from './script-main.js';
 import { findRepoRoot } from './generate.js';
-import { GENERATE_COMMAND, type GeneratedFile } from '../src/api/codegen.js';
+import { GENERATE_COMMAND, type GeneratedFile } from './codegen.js';
 import { REGIONS } from '../src/api/regions.js';
 import { CONFIG_SHAPE, type Shape } from '../src/config-keys.js';
 

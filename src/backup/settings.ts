@@ -28,6 +28,32 @@ export interface AgentSettings {
 /** A missing or malformed setting, naming the variable. */
 export class SettingsError extends Error {}
 
+/** The rules a retention may have; each one a number of backups or days. */
+const RETENTION_RULES: readonly (keyof BackupPolicySpecRetention)[] = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepWithinDays'];
+
+/**
+ * Parses TENANTRY_RETENTION: a JSON object of retention rules, each a whole number of 0 or more.
+ * The CronJob writes it from the BackupPolicy, but the agent reads its environment as given: a
+ * rule it does not know, or a value that is not a count, is refused rather than read as "keep nothing".
+ */
+function parseRetention(text: string): BackupPolicySpecRetention {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SettingsError(`TENANTRY_RETENTION is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SettingsError('TENANTRY_RETENTION must be a JSON object of retention rules');
+  const retention: BackupPolicySpecRetention = {};
+  for (const [key, count] of Object.entries(value)) {
+    const rule = RETENTION_RULES.find((r) => r === key);
+    if (rule === undefined) throw new SettingsError(`TENANTRY_RETENTION has an unknown rule ${JSON.stringify(key)} (known: ${RETENTION_RULES.join(', ')})`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new SettingsError(`TENANTRY_RETENTION.${rule} must be a whole number of 0 or more, not ${JSON.stringify(count)}`);
+    retention[rule] = count;
+  }
+  return retention;
+}
+
 /** Reads the agent's settings from environment variables; throws naming every missing one. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: string } = {}): AgentSettings {
   const missing: string[] = [];
@@ -44,14 +70,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: st
   const awsRegion = env.AWS_REGION || region;
   // Data residency (P8): the bucket and key must be in the tenant's own region.
   if (awsRegion !== region) throw new SettingsError(`AWS_REGION=${awsRegion} differs from the tenant's region ${region}: backups never leave a tenant's region`);
-  let retention: BackupPolicySpecRetention | undefined;
-  if (env.TENANTRY_RETENTION) {
-    try {
-      retention = JSON.parse(env.TENANTRY_RETENTION) as BackupPolicySpecRetention;
-    } catch (e) {
-      throw new SettingsError(`TENANTRY_RETENTION is not JSON: ${(e as Error).message}`);
-    }
-  }
+  const retention = env.TENANTRY_RETENTION ? parseRetention(env.TENANTRY_RETENTION) : undefined;
   // KMS answers GenerateDataKey and Decrypt with the plaintext data key: only TLS keeps it secret.
   const kms = env.TENANTRY_KMS_ENDPOINT;
   if (kms && !/^https:/i.test(kms) && env.TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT !== 'true') {

@@ -64,18 +64,28 @@ export function firstMismatch(want: unknown, have: unknown, path = ''): string |
 /** Returns a copy of the manifest carrying its own hash in the applied-hash annotation. */
 export function withAppliedHash<T extends { metadata: object }>(manifest: T): T & { metadata: { annotations: Record<string, string> } } {
   const hash = manifestHash(manifest);
-  const meta = manifest.metadata as { annotations?: Record<string, string> };
-  return { ...manifest, metadata: { ...manifest.metadata, annotations: { ...meta.annotations, [APPLIED_HASH_ANNOTATION]: hash } } };
+  const annotations = 'annotations' in manifest.metadata ? manifest.metadata.annotations : undefined;
+  return { ...manifest, metadata: { ...manifest.metadata, annotations: { ...(isObject(annotations) ? annotations : {}), [APPLIED_HASH_ANNOTATION]: hash } } };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Returns the applied-hash annotation of an object (desired, or read back), or undefined when it carries none as a string. */
+export function appliedHashOf(o: unknown): string | undefined {
+  const meta = isObject(o) && 'metadata' in o ? o.metadata : undefined;
+  const annotations = isObject(meta) && 'annotations' in meta ? meta.annotations : undefined;
+  const hash = isObject(annotations) && APPLIED_HASH_ANNOTATION in annotations ? annotations[APPLIED_HASH_ANNOTATION] : undefined;
+  return typeof hash === 'string' ? hash : undefined;
 }
 
 /** Why an object needs a write, or undefined when it is already as desired. */
 export type ApplyReason = 'missing' | 'changed' | 'drifted' | undefined;
 
 /** Decides whether `desired` (already carrying its hash) must be applied over `observed`. */
-export function applyReason(desired: { metadata: { annotations?: Record<string, string> } } | { metadata: object }, observed: unknown): ApplyReason {
-  const want = desired as { metadata: { annotations?: Record<string, string> } };
+export function applyReason(desired: { metadata: object }, observed: unknown): ApplyReason {
   if (observed === undefined || observed === null) return 'missing';
-  const obs = observed as { metadata?: { annotations?: Record<string, string> } };
-  if (obs.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] !== want.metadata.annotations?.[APPLIED_HASH_ANNOTATION]) return 'changed';
+  if (appliedHashOf(observed) !== appliedHashOf(desired)) return 'changed';
   return isSubset(desired, observed) ? undefined : 'drifted';
 }

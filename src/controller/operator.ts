@@ -1,8 +1,8 @@
 // Wires the runtime (src/runtime/) to Tenantry's reconcilers: one informer per watched kind, a work
 // queue keyed by tenant name (and restore/<name> for Restores), leader election, health endpoints,
 // and the cache-backed view the reconcilers read. Nothing here decides what to write.
-import type { KubeConfig, KubernetesListObject, KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
-import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type BackupPolicy, type Restore, type Tenant } from '../api/generated/index.js';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
@@ -24,6 +24,7 @@ import { PolicyCredentials } from './credentials.js';
 import { HostIndex } from './host-index.js';
 import { KubeWriter } from './kube-writer.js';
 import { reconcileRestore, type RestoreView } from './restore.js';
+import { hasTrueCondition, isKind, listContinue, readAllAs, readAs } from './read-back.js';
 import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
 import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
@@ -184,8 +185,7 @@ export class Operator {
 
   /** Counts a backup Job that failed, once per Job. */
   private countJobFailure(tenant: string, o: KubernetesObject): void {
-    const job = o as KubernetesObject & { status?: { conditions?: { type: string; status: string }[] } };
-    const failed = job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True');
+    const failed = hasTrueCondition(readAs('batch/v1/Job', o), 'Failed');
     const uid = o.metadata?.uid ?? '';
     if (!failed || this.countedFailures.has(uid)) return;
     // Jobs are pruned by their history limits; a bounded memory of counted ones suffices.
@@ -196,7 +196,7 @@ export class Operator {
 
   /** Writes every BackupPolicy's status where it changed. */
   private async updatePolicyStatuses(): Promise<void> {
-    const policies = (this.informerFor(BACKUP_POLICY_KIND)?.list() ?? []) as BackupPolicy[];
+    const policies = readAllAs('tenantry.io/v1alpha1/BackupPolicy', this.informerFor(BACKUP_POLICY_KIND)?.list());
     await reconcilePolicyStatuses({ config: this.opts.config, policies, tenants: this.tenants(), writer: this.writer, now: new Date() });
   }
 
@@ -254,7 +254,7 @@ export class Operator {
       // List items carry no kind, so keys are built from the watched kind.
       const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
       const seen = (o: KubernetesObject) => {
-        if (k.kind === TENANT_KIND) this.hostIndex.update(o as Tenant);
+        if (isKind('tenantry.io/v1alpha1/Tenant', o)) this.hostIndex.update(o);
         if (k.kind === TENANT_KIND) this.expectations.observed(statusKey(o.metadata?.name ?? ''), o.metadata?.resourceVersion);
         else this.expectations.observed(key(o), o.metadata?.resourceVersion);
         this.enqueueFor(k.kind, o);
@@ -263,7 +263,7 @@ export class Operator {
       informer.on('update', seen);
       informer.on('delete', (o) => {
         if (k.kind === TENANT_KIND) {
-          this.hostIndex.update(o as Tenant, true);
+          if (isKind('tenantry.io/v1alpha1/Tenant', o)) this.hostIndex.update(o, true);
           this.desired.forget(o.metadata?.uid ?? '');
         }
         this.expectations.deleted(k.kind === TENANT_KIND ? statusKey(o.metadata?.name ?? '') : key(o));
@@ -320,7 +320,7 @@ export class Operator {
       page = await this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), { query: { labelSelector, limit: LIST_PAGE_SIZE, continue: token } });
       // Shaped page by page, so an unselected list never holds every full object at once.
       items.push(...(shape ? page.items.map(shape) : page.items));
-      token = (page.metadata as { continue?: string } | undefined)?.continue;
+      token = listContinue(page);
     } while (token);
     // The watch resumes from the resourceVersion of the last page, which the API server keeps consistent across pages.
     return { ...page, items };
@@ -365,7 +365,7 @@ export class Operator {
     }
     if (kind === RESTORE_KIND) {
       this.queue.add(RESTORE_KEY + (o.metadata?.name ?? ''));
-      this.queue.add(restoreTarget(o as Restore));
+      if (isKind('tenantry.io/v1alpha1/Restore', o)) this.queue.add(restoreTarget(o));
       return;
     }
     const restoreName = o.metadata?.annotations?.[RESTORE_ANNOTATION];
@@ -380,7 +380,7 @@ export class Operator {
       this.queue.add(tenant);
       // A Restore waits for its target's app to reach zero replicas: look again as soon as it does.
       if (kind === 'Deployment') {
-        for (const r of (this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]) if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
+        for (const r of readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list())) if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
       }
     }
   }
@@ -391,18 +391,18 @@ export class Operator {
   }
 
   private tenants(): Tenant[] {
-    return (this.informerFor(TENANT_KIND)?.list() ?? []) as Tenant[];
+    return readAllAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.list());
   }
 
   /** The cache-backed read side the reconcilers use. */
   private view(): RestoreView {
     return {
-      tenant: (name) => this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined,
+      tenant: (name) => readAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.get(name)),
       tenants: () => this.tenants(),
       routeClaims: (host) => this.routeClaims.claims(host),
       hostClaimants: (host) => {
         const tenants = this.informerFor(TENANT_KIND);
-        return this.hostIndex.claimants(host).map((n) => tenants?.get(n) as Tenant | undefined).filter((t): t is Tenant => t !== undefined);
+        return this.hostIndex.claimants(host).map((n) => readAs('tenantry.io/v1alpha1/Tenant', tenants?.get(n))).filter((t): t is Tenant => t !== undefined);
       },
       get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
       ownedBy: (tenantName) => {
@@ -415,13 +415,13 @@ export class Operator {
         }
         return out;
       },
-      storageClass: (name) => this.informerFor('StorageClass')?.get(name) as V1StorageClass | undefined,
-      backupPolicy: (name) => this.informerFor(BACKUP_POLICY_KIND)?.get(name) as BackupPolicy | undefined,
-      restore: (name) => this.informerFor(RESTORE_KIND)?.get(name) as Restore | undefined,
+      storageClass: (name) => readAs('storage.k8s.io/v1/StorageClass', this.informerFor('StorageClass')?.get(name)),
+      backupPolicy: (name) => readAs('tenantry.io/v1alpha1/BackupPolicy', this.informerFor(BACKUP_POLICY_KIND)?.get(name)),
+      restore: (name) => readAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.get(name)),
       // Only a Restore that has resolved its backup holds the app: one still looking for a backup
       // (an unreadable bucket, a typo) must not take a serving tenant down.
       restoringInto: (tenantName) => {
-        const r = ((this.informerFor(RESTORE_KIND)?.list() ?? []) as Restore[]).find((x) => !restoreDone(x) && !!x.status?.backupId && restoreTarget(x) === tenantName);
+        const r = readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list()).find((x) => !restoreDone(x) && !!x.status?.backupId && restoreTarget(x) === tenantName);
         return r ? { source: r.spec.tenant } : undefined;
       },
     };
@@ -440,7 +440,7 @@ export class Operator {
       backups: this.backups,
       readCredentials: (ref) => this.credentials.read(ref),
     });
-    recordBackupMetrics(name, this.informerFor(TENANT_KIND)?.get(name) as Tenant | undefined);
+    recordBackupMetrics(name, readAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.get(name)));
     if (result.writes > 0) this.log.info('reconciled', { tenant: name, writes: result.writes });
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }

@@ -13,6 +13,7 @@ import { canonicalJson } from './diff.js';
 import type { ClusterView, ClusterWriter } from './cluster.js';
 import { planRestore, restoreDone, restoreTarget, type RestoreInput } from './restore-plan.js';
 import { shardLabels } from './selector.js';
+import { readAs } from './read-back.js';
 
 /** How soon a pending Restore is looked at again while its target is provisioned. */
 export const RESTORE_PENDING_RECHECK_MS = 5000;
@@ -88,10 +89,10 @@ async function observeRestore(restore: Restore, deps: RestoreDeps): Promise<Rest
     storeError = seen.error;
   }
   const ns = tenantNamespace(targetName);
-  const app = view.get('apps/v1/Deployment', ns, APP_NAME) as { spec?: { replicas?: number } } | undefined;
+  const app = readAs('apps/v1/Deployment', view.get('apps/v1/Deployment', ns, APP_NAME));
   // The Job may only start once the target's app is at zero replicas: no writes during the swap.
   const targetReady = !!target && !!view.get('v1/Secret', ns, DATABASE_SECRET_NAME) && app?.spec?.replicas === 0;
-  const job = view.get('batch/v1/Job', ns, restoreJobName(restore.metadata.name ?? '')) as RestoreInput['job'];
+  const job = readAs('batch/v1/Job', view.get('batch/v1/Job', ns, restoreJobName(restore.metadata.name ?? '')));
   const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
   const backupId = restore.status?.backupId;
   const backupBytes = complete && policy && backupId ? await backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined) : undefined;

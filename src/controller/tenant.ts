@@ -2,13 +2,13 @@
 // the informer caches, so a pass over an unchanged tenant reads nothing from the API server and
 // writes nothing.
 import { randomBytes } from 'node:crypto';
-import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
 import type { Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
-import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, storageClassEncryption, type BuildContext, type Manifest } from '../resources/index.js';
+import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, storageClassEncryption, storageClassFor, type BuildContext, type Manifest } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from '../runtime/expectations.js';
 import type { BackupObserver, CredentialsRef } from './backup-observer.js';
@@ -17,6 +17,7 @@ import { computeConditions, computePhase, hostProblem, mergeConditions, type Hos
 import { allowedDomains, isHostAllowed } from './host-policy.js';
 import { routeHosts } from './route-claims.js';
 import { kindKey, objectKey, type ClusterView, type ClusterWriter } from './cluster.js';
+import { readAs, specReplicas } from './read-back.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
 export const TERMINATING_RECHECK_MS = 10_000;
@@ -207,7 +208,7 @@ class Pass {
   async namespace(ctx: BuildContext): Promise<StepResult> {
     const { view, writer } = this.deps;
     const nsName = tenantNamespace(this.tenant.metadata.name ?? '');
-    const cached = view.get('v1/Namespace', undefined, nsName) as V1Namespace | undefined;
+    const cached = view.get('v1/Namespace', undefined, nsName);
     // Our informer only sees namespaces labelled as ours; anything else needs one read to tell
     // "absent" from "someone else's".
     const observed = cached ?? (await writer.readNamespace(nsName));
@@ -275,8 +276,8 @@ class Pass {
 
   /** Step storage: whether the StorageClass of the tenant's volumes encrypts them; without it no new volume or workload is made. */
   async storage(ctx: BuildContext): Promise<StepResult> {
-    const pvcs = this.desiredOf(ctx).pvcs;
-    const className = String((pvcs[0]?.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ctx.region.storageClassName);
+    // The class the PVCs name (buildPersistentVolumeClaims uses the same function).
+    const className = storageClassFor(ctx);
     const storage = storageClassEncryption(this.deps.view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
     if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
@@ -331,7 +332,7 @@ class Pass {
     // Backup objects come with the volumes: without a files volume there is nothing to back up.
     if (this.obs.storage?.encrypted) desired = [...pvcs, ...desired, ...this.backupObjects];
     else desired = desired.filter((m) => !isWorkload(m));
-    this.wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m as KubernetesObject)).concat(this.secretKey(ctx)));
+    this.wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m)).concat(this.secretKey(ctx)));
     return desired;
   }
 
@@ -356,7 +357,7 @@ class Pass {
     const rv = await this.deps.writer.create(secret);
     this.writes++;
     if (rv === false) return undefined;
-    this.deps.expectations?.wrote(objectKey(secret as KubernetesObject), 'created', rv, this.deps.view.get('v1/Secret', namespace, name)?.metadata?.resourceVersion);
+    this.deps.expectations?.wrote(objectKey(secret), 'created', rv, this.deps.view.get('v1/Secret', namespace, name)?.metadata?.resourceVersion);
     return 'missing';
   }
 
@@ -378,11 +379,11 @@ class Pass {
     const { view } = this.deps;
     const workloads = this.desiredOf(ctx).built.filter(isWorkload);
     // Replicas come from the desired manifests: the cache may not hold a just-created workload yet.
-    const replicasOf = (m: Manifest | undefined) => ((m?.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+    const replicasOf = (m: Manifest | undefined) => specReplicas(m) ?? 1;
     const stsWanted = workloads.find((m) => m.kind === 'StatefulSet');
     const depWanted = workloads.find((m) => m.kind === 'Deployment');
-    const sts = view.get('apps/v1/StatefulSet', ctx.namespace, stsWanted?.metadata.name ?? '') as { status?: { readyReplicas?: number } } | undefined;
-    const dep = view.get('apps/v1/Deployment', ctx.namespace, depWanted?.metadata.name ?? '') as { status?: { availableReplicas?: number } } | undefined;
+    const sts = readAs('apps/v1/StatefulSet', view.get('apps/v1/StatefulSet', ctx.namespace, stsWanted?.metadata.name ?? ''));
+    const dep = readAs('apps/v1/Deployment', view.get('apps/v1/Deployment', ctx.namespace, depWanted?.metadata.name ?? ''));
     this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
     return 'continue';
@@ -448,7 +449,7 @@ class Pass {
     const secret = desired.kind === 'Secret';
     const reason = secret && observed ? (applyReason({ metadata: desired.metadata }, { metadata: observed.metadata }) ? 'changed' : undefined) : applyReason(desired, observed);
     if (!reason) return undefined;
-    const key = objectKey(desired as KubernetesObject);
+    const key = objectKey(desired);
     const hash = desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '';
     if (this.deps.expectations?.satisfiedBy(key, hash, observed?.metadata?.resourceVersion)) return undefined;
     let stored = await this.deps.writer.apply(desired);

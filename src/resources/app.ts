@@ -1,6 +1,8 @@
 // The tenant's application: a Deployment of the product's image, reached only through its
 // Service by the ingress controller, with the database credentials from the tenant's Secret.
-import type { BuildContext, Manifest } from './types.js';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { Container, EnvVar, HTTPGetAction, ResourceRequirements, Service, Volume, VolumeMount } from 'kubernetes-types/core/v1.js';
+import type { BuildContext, Owned } from './types.js';
 import { Component, ownedLabels, ownedMetadata, selectorLabels } from './meta.js';
 import { containerSecurityContext, defaultPullPolicy, podSecurityContext, regionAffinity, sameNodeAffinity } from './pod.js';
 import { PvcName } from './pvc.js';
@@ -33,11 +35,11 @@ const EPHEMERAL_STORAGE = 'ephemeral-storage';
  * here, not left to the LimitRange: the node's disk is shared with other tenants, and a pod
  * created before the LimitRange exists (both are applied in the same pass) would have no limit.
  */
-function appResources(ctx: BuildContext): Record<string, unknown> | undefined {
+function appResources(ctx: BuildContext): ResourceRequirements | undefined {
   const spec = ctx.tenant.spec.app?.resources;
   const plan = ctx.config.plans[ctx.tenant.spec.plan];
   const planDefault = { requests: plan.defaultRequest[EPHEMERAL_STORAGE], limits: plan.defaultLimit[EPHEMERAL_STORAGE] };
-  const out: Record<string, unknown> = {};
+  const out: ResourceRequirements = {};
   for (const part of ['requests', 'limits'] as const) {
     const entries = Object.entries(spec?.[part] ?? {}).filter(([, v]) => v !== undefined) as [string, string | number][];
     if (planDefault[part] !== undefined && !entries.some(([k]) => k === EPHEMERAL_STORAGE)) entries.push([EPHEMERAL_STORAGE, planDefault[part]]);
@@ -52,23 +54,23 @@ export function appReplicas(ctx: BuildContext, suspended = ctx.tenant.spec.suspe
 }
 
 /** Builds the app Deployment: restricted pods pinned to the region, files volume mounted, credentials by secretKeyRef. */
-export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Manifest {
+export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Owned<Deployment> {
   const { config } = ctx;
   const image = ctx.tenant.spec.app?.image ?? config.images.app;
   const reserved = new Set<string>(DATABASE_ENV);
-  const env: Record<string, unknown>[] = [
+  const env: EnvVar[] = [
     // A variable of the same name twice would make server-side apply fail (env is keyed by name), and ours must win.
     ...(ctx.tenant.spec.app?.env ?? []).filter((e) => !reserved.has(e.name)).map((e) => (e.value === undefined ? { name: e.name } : { name: e.name, value: e.value })),
     ...DATABASE_ENV.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: DATABASE_SECRET_NAME, key } } })),
   ];
-  const httpGet = (path: string) => ({ path, port: APP_PORT_NAME, scheme: 'HTTP' });
-  const mounts: Record<string, unknown>[] = [{ name: 'files', mountPath: config.app.filesPath }];
-  const volumes: Record<string, unknown>[] = [{ name: 'files', persistentVolumeClaim: { claimName: PvcName.Files } }];
+  const httpGet = (path: string): HTTPGetAction => ({ path, port: APP_PORT_NAME, scheme: 'HTTP' });
+  const mounts: VolumeMount[] = [{ name: 'files', mountPath: config.app.filesPath }];
+  const volumes: Volume[] = [{ name: 'files', persistentVolumeClaim: { claimName: PvcName.Files } }];
   if (config.app.readOnlyRootFilesystem) {
     mounts.push({ name: 'tmp', mountPath: '/tmp' });
     volumes.push({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
   }
-  const container: Record<string, unknown> = {
+  const container: Container = {
     name: APP_NAME,
     image,
     imagePullPolicy: defaultPullPolicy(image),
@@ -114,7 +116,7 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ma
 }
 
 /** Builds the app's ClusterIP Service, the only backend the ingress routes to. */
-export function buildAppService(ctx: BuildContext): Manifest {
+export function buildAppService(ctx: BuildContext): Owned<Service> {
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -8,13 +8,17 @@ import { tenantNamespace } from '../api/names.js';
 import { ANNOTATION_PLACEHOLDERS } from '../config.js';
 import { egressExceptions, ipBlockPeer, type IpBlockPeer } from './ip-block.js';
 import type { OwnedKind } from './index.js';
-import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import type { CronJob } from 'kubernetes-types/batch/v1.js';
+import type { Affinity, Container, EnvFromSource, PodSpec, ResourceRequirements, Secret, ServiceAccount, VolumeMount } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { NetworkPolicy, NetworkPolicySpec } from 'kubernetes-types/networking/v1.js';
+import type { BuildContext, Owned } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { Component, ownedLabels, ownedMetadata, selectorLabels } from './meta.js';
 import { containerSecurityContext, defaultPullPolicy, podSecurityContext, regionAffinity } from './pod.js';
 import { PvcName } from './pvc.js';
 import { canonicalQuantities } from './quantity.js';
-import { DATABASE_SECRET_NAME, databasePort } from './secret.js';
+import { DATABASE_SECRET_NAME } from './secret.js';
 
 /** Name of the tenant's backup CronJob. */
 export const BACKUP_CRONJOB_NAME = 'backup';
@@ -94,7 +98,7 @@ export function restoreSourceServiceAccount(source: string): string {
  * else: it writes only the target's database and volume, which need no cloud identity). It exists
  * only while that restore does; the source's IAM role must trust it (docs/backups.md).
  */
-export function buildRestoreSourceServiceAccount(ctx: BuildContext, source: string): Manifest {
+export function buildRestoreSourceServiceAccount(ctx: BuildContext, source: string): Owned<ServiceAccount> {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
@@ -167,13 +171,13 @@ export interface AgentPodOptions {
   /** Reference the copied credentials Secret; otherwise the ServiceAccount's workload identity is used. */
   staticCredentials: boolean;
   /** Pod affinity to merge with the region's node affinity, if any. */
-  podAffinity?: Record<string, unknown>;
+  podAffinity?: Affinity;
   /** The ServiceAccount to run as; default {@link BACKUP_SERVICE_ACCOUNT}. */
   serviceAccountName?: string;
 }
 
 /** Returns the agent's pod spec, shared by the backup CronJob and the restore Job. */
-export function agentPodSpec(ctx: BuildContext, policy: BackupPolicy, opts: AgentPodOptions): Record<string, unknown> {
+export function agentPodSpec(ctx: BuildContext, policy: BackupPolicy, opts: AgentPodOptions): PodSpec {
   const { config } = ctx;
   const image = config.images.agent;
   // The app's uid and gid, not the image's own user: the agent must read files the app may have
@@ -181,12 +185,12 @@ export function agentPodSpec(ctx: BuildContext, policy: BackupPolicy, opts: Agen
   // chown. The same gid also keeps fsGroup from re-labelling the whole files volume at every run.
   const uid = config.app.runAsUser;
   const gid = config.app.runAsGroup;
-  const envFrom: Record<string, unknown>[] = [{ secretRef: { name: DATABASE_SECRET_NAME } }];
+  const envFrom: EnvFromSource[] = [{ secretRef: { name: DATABASE_SECRET_NAME } }];
   if (opts.staticCredentials) envFrom.push({ secretRef: { name: BACKUP_CREDENTIALS_SECRET } });
-  const filesMount: Record<string, unknown> = { name: 'files', mountPath: config.backup.filesMountPath };
+  const filesMount: VolumeMount = { name: 'files', mountPath: config.backup.filesMountPath };
   // Only set when true: the API server drops readOnly: false, and desired must equal stored.
   if (opts.filesReadOnly) filesMount.readOnly = true;
-  const container: Record<string, unknown> = {
+  const container: Container = {
     name: opts.containerName,
     image,
     imagePullPolicy: defaultPullPolicy(image),
@@ -201,7 +205,7 @@ export function agentPodSpec(ctx: BuildContext, policy: BackupPolicy, opts: Agen
     volumeMounts: [filesMount, { name: 'tmp', mountPath: '/tmp' }],
   };
   // Empty maps are dropped by the API server: only set what the configuration defines.
-  const resources: Record<string, unknown> = {};
+  const resources: ResourceRequirements = {};
   for (const part of ['requests', 'limits'] as const) {
     const values = config.backup.resources[part];
     if (Object.keys(values).length > 0) resources[part] = canonicalQuantities(values);
@@ -242,7 +246,7 @@ export function backupServiceAccountAnnotations(ctx: BuildContext, identityOf: s
  * Builds the `backup` ServiceAccount. No Role is bound to it: the agent reports through the
  * manifests it writes to S3, which the operator reads, so it needs no Kubernetes API access.
  */
-export function buildBackupServiceAccount(ctx: BuildContext, opts: BackupOptions): Manifest {
+export function buildBackupServiceAccount(ctx: BuildContext, opts: BackupOptions): Owned<ServiceAccount> {
   // Workload identity only without static keys: two identities would leave it to the SDK's
   // credential chain to pick one, and a person to guess which.
   const annotations = opts.hasCredentialsSecret ? {} : backupServiceAccountAnnotations(ctx);
@@ -279,11 +283,11 @@ function egressPeers(ctx: BuildContext): IpBlockPeer[] {
 }
 
 /** Builds the NetworkPolicies of the backup pods: to the database (both ends) and to S3/KMS on 443 and the endpoints' ports. */
-export function buildBackupNetworkPolicies(ctx: BuildContext, policy: BackupPolicy): Manifest[] {
-  const backup = () => ({ matchLabels: selectorLabels(ctx, Component.Backup) });
-  const database = () => ({ matchLabels: selectorLabels(ctx, Component.Database) });
+export function buildBackupNetworkPolicies(ctx: BuildContext, policy: BackupPolicy): Owned<NetworkPolicy>[] {
+  const backup = (): LabelSelector => ({ matchLabels: selectorLabels(ctx, Component.Backup) });
+  const database = (): LabelSelector => ({ matchLabels: selectorLabels(ctx, Component.Database) });
   const dbPort = databasePort(engineOf(ctx));
-  const np = (name: string, spec: Record<string, unknown>): Manifest => ({
+  const np = (name: string, spec: NetworkPolicySpec): Owned<NetworkPolicy> => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: ownedMetadata(ctx, name, { component: Component.Backup }),
@@ -318,7 +322,7 @@ export function buildBackupNetworkPolicies(ctx: BuildContext, policy: BackupPoli
 }
 
 /** Returns the pod affinity of a scheduled backup: preferably on the node of the app's pod. */
-function backupPodAffinity(ctx: BuildContext): Record<string, unknown> {
+function backupPodAffinity(ctx: BuildContext): Affinity {
   // The files volume is ReadWriteOnce: the agent can mount it only on the node where the app has
   // it. Preferred, not required: a suspended tenant has no app pod, and a required affinity would
   // leave its backup Pending until the deadline, while a suspended tenant's data must still be
@@ -333,7 +337,7 @@ function backupPodAffinity(ctx: BuildContext): Record<string, unknown> {
 }
 
 /** Builds the backup CronJob: the policy's schedule and time zone, one run at a time, the agent as {@link agentPodSpec}. */
-export function buildBackupCronJob(ctx: BuildContext, policy: BackupPolicy, opts: BackupOptions): Manifest {
+export function buildBackupCronJob(ctx: BuildContext, policy: BackupPolicy, opts: BackupOptions): Owned<CronJob> {
   assertBackupPolicy(ctx, policy);
   const { backup } = ctx.config;
   // The tenant label on the Jobs and pods lets the operator watch every tenant's runs with one selector.
@@ -376,7 +380,7 @@ export function buildBackupCronJob(ctx: BuildContext, policy: BackupPolicy, opts
 }
 
 /** Builds what backs a tenant up, in apply order: the ServiceAccount, the NetworkPolicies, then the CronJob. */
-export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, opts: BackupOptions): Manifest[] {
+export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, opts: BackupOptions): (Owned<ServiceAccount> | Owned<NetworkPolicy> | Owned<CronJob>)[] {
   assertBackupPolicy(ctx, policy);
   const named = policy.spec.destination.credentialsSecretRef !== undefined;
   // A mismatch is a caller's bug; guessing would silently switch the agent to another identity.
@@ -396,7 +400,7 @@ export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, op
  * a Secret of its own namespace). `data` is the source Secret's `data` as read (base64 values);
  * only the two AWS keys are copied.
  */
-export function buildBackupCredentialsSecret(ctx: BuildContext, data: Record<string, string>, source = "the BackupPolicy's credentialsSecretRef"): Manifest {
+export function buildBackupCredentialsSecret(ctx: BuildContext, data: Record<string, string>, source = "the BackupPolicy's credentialsSecretRef"): Owned<Secret> {
   const missing = BACKUP_CREDENTIAL_KEYS.filter((k) => !data[k]);
   // Refuse rather than copy a half: the agent would fall back to another identity, or fail at 02:00 instead of now.
   if (missing.length > 0) {

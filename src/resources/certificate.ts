@@ -1,6 +1,7 @@
 // The tenant's TLS certificate (P4), issued and renewed by cert-manager into `<tenant>-tls` in the
 // tenant namespace, where the Ingress, the Traefik routes or the tenant's ListenerSet read it.
-import type { BuildContext, Manifest } from './types.js';
+import type { Certificate } from '../api/upstream/index.js';
+import type { BuildContext, Owned } from './types.js';
 import { MANAGED_BY_LABEL } from '../api/names.js';
 import { Component, ownedLabels, ownedMetadata, tlsSecretName } from './meta.js';
 
@@ -11,7 +12,7 @@ function secretLabels(ctx: BuildContext): Record<string, string> {
 }
 
 /** Builds the cert-manager Certificate for the tenant's host: ECDSA P-256, a new key at every renewal. */
-export function buildCertificate(ctx: BuildContext): Manifest {
+export function buildCertificate(ctx: BuildContext): Owned<Certificate> {
   const secretName = tlsSecretName(ctx);
   return {
     apiVersion: 'cert-manager.io/v1',

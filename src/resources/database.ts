@@ -2,13 +2,15 @@
 // as uid 999 (the `postgres`/`mysql` user of those images), under Pod Security "restricted",
 // with its data on the claim `database-data` and its credentials from the tenant's Secret.
 import type { TenantSpecDatabaseEngine } from '../api/generated/index.js';
-import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Container, EnvVar, ResourceRequirements, Service } from 'kubernetes-types/core/v1.js';
+import type { BuildContext, Owned } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { Component, ownedLabels, ownedMetadata, selectorLabels } from './meta.js';
 import { containerSecurityContext, defaultPullPolicy, podSecurityContext, regionAffinity, withTag } from './pod.js';
 import { PvcName } from './pvc.js';
 import { canonicalQuantities } from './quantity.js';
-import { DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, EngineKey, databasePort } from './secret.js';
+import { DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, EngineKey } from './secret.js';
 import { ServiceAccountName } from './service-account.js';
 
 /** The uid and gid of the database user in the official postgres and mariadb images. */
@@ -21,11 +23,11 @@ interface EngineSpec {
   /** Writable run directory (socket, pid file): the root filesystem is read-only. */
   runPath: string;
   portName: string;
-  env: Record<string, unknown>[];
+  env: EnvVar[];
   readinessCommand: string[];
 }
 
-function secretEnv(name: string, key: string): Record<string, unknown> {
+function secretEnv(name: string, key: string): EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: DATABASE_SECRET_NAME, key } } };
 }
 
@@ -68,16 +70,16 @@ export function databaseImage(ctx: BuildContext): string {
 }
 
 /** Builds the database StatefulSet (one replica, data on the `database-data` claim). */
-export function buildDatabaseStatefulSet(ctx: BuildContext): Manifest {
+export function buildDatabaseStatefulSet(ctx: BuildContext): Owned<StatefulSet> {
   const engine = engineOf(ctx);
   const spec = engineSpec(engine);
   const port = databasePort(engine);
   const image = databaseImage(ctx);
   const plan = ctx.config.plans[ctx.tenant.spec.plan];
-  const resources: Record<string, unknown> = {};
+  const resources: ResourceRequirements = {};
   if (Object.keys(plan.databaseResources.requests).length > 0) resources.requests = canonicalQuantities(plan.databaseResources.requests);
   if (Object.keys(plan.databaseResources.limits).length > 0) resources.limits = canonicalQuantities(plan.databaseResources.limits);
-  const container: Record<string, unknown> = {
+  const container: Container = {
     name: engine,
     image,
     imagePullPolicy: defaultPullPolicy(image),
@@ -127,7 +129,7 @@ export function buildDatabaseStatefulSet(ctx: BuildContext): Manifest {
 }
 
 /** Builds the headless Service that gives the database a stable DNS name inside the namespace. */
-export function buildDatabaseService(ctx: BuildContext): Manifest {
+export function buildDatabaseService(ctx: BuildContext): Owned<Service> {
   const engine = engineOf(ctx);
   const port = databasePort(engine);
   return {

@@ -1,7 +1,7 @@
 // The desired state of a tenant, in the order it is applied, and the list of kinds the operator
 // owns. The database Secret and the PVCs are not part of the desired state: the reconciler creates
 // the Secret once (never overwrites a password) and the PVCs only after the encryption check (P2).
-import type { BuildContext, Manifest } from './types.js';
+import type { BuildContext, OwnedManifest } from './types.js';
 import type { IngressProvider, KindRef } from './ingress.js';
 import { buildAppDeployment, buildAppService } from './app.js';
 import { buildCertificate } from './certificate.js';
@@ -14,6 +14,7 @@ import { buildLimitRange, buildResourceQuota } from './quota.js';
 import { buildServiceAccounts } from './service-account.js';
 
 export * from './types.js';
+export * from './engine.js';
 export * from './meta.js';
 export * from './quantity.js';
 export * from './namespace.js';
@@ -44,7 +45,7 @@ export interface DesiredStateInputs {
  * the Namespace first, then isolation (policies, quota, accounts) before anything that runs, the
  * database before the app, and the routes last so nothing is exposed before it exists.
  */
-export function buildDesiredState(ctx: BuildContext, inputs: DesiredStateInputs = {}): Manifest[] {
+export function buildDesiredState(ctx: BuildContext, inputs: DesiredStateInputs = {}): OwnedManifest[] {
   const suspended = inputs.suspended ?? ctx.tenant.spec.suspend ?? false;
   return [
     buildNamespace(ctx),

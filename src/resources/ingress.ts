@@ -3,7 +3,20 @@
 // cert-manager (certificate.ts). One builder per supported implementation; what an implementation
 // cannot express per tenant is listed in its builder as a controller-wide requirement.
 import type { IngressConfig } from '../config.js';
-import type { BuildContext, Manifest } from './types.js';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { Ingress } from 'kubernetes-types/networking/v1.js';
+import type {
+  HTTPRoute,
+  HTTPRouteSpecParentRefsItem,
+  HTTPRouteSpecRulesItemMatchesItem,
+  IngressRoute,
+  IngressRouteSpecRoutesItemServicesItem,
+  ListenerSet,
+  Middleware,
+  ReferenceGrant,
+  TLSOption,
+} from '../api/upstream/index.js';
+import type { BuildContext, Owned, OwnedManifest, OwnedObjectMeta } from './types.js';
 import { APP_NAME, APP_PORT_NAME, APP_SERVICE_PORT } from './app.js';
 import { Component, ownedMetadata, tlsSecretName } from './meta.js';
 
@@ -88,8 +101,11 @@ export function hstsHeaderValue(ctx: BuildContext): string {
   return `max-age=${ctx.config.ingress.hstsMaxAgeSeconds}; includeSubDomains`;
 }
 
+/** The objects one of the providers creates. */
+export type IngressObject = Extract<OwnedManifest, { kind: 'Ingress' | 'ConfigMap' | 'Middleware' | 'TLSOption' | 'IngressRoute' | 'HTTPRoute' | 'ListenerSet' | 'ReferenceGrant' }>;
+
 /** Builds the ingress objects of the configured provider. */
-export function buildIngress(ctx: BuildContext): Manifest[] {
+export function buildIngress(ctx: BuildContext): IngressObject[] {
   switch (ctx.config.ingress.provider) {
     case 'nginx':
       return buildNginxIngress(ctx);
@@ -100,7 +116,7 @@ export function buildIngress(ctx: BuildContext): Manifest[] {
   }
 }
 
-function meta(ctx: BuildContext, name: string, annotations?: Record<string, string>): Manifest['metadata'] {
+function meta(ctx: BuildContext, name: string, annotations?: Record<string, string>): OwnedObjectMeta {
   return ownedMetadata(ctx, name, annotations ? { component: Component.Ingress, annotations } : { component: Component.Ingress });
 }
 
@@ -121,7 +137,7 @@ function meta(ctx: BuildContext, name: string, annotations?: Record<string, stri
  * - `annotations-risk-level` not `Low` (custom-headers is a Medium-risk annotation; the default, High, allows it).
  * ingress-nginx is retired upstream (best-effort maintenance only until March 2026): prefer gateway or traefik.
  */
-function buildNginxIngress(ctx: BuildContext): Manifest[] {
+function buildNginxIngress(ctx: BuildContext): (Owned<ConfigMap> | Owned<Ingress>)[] {
   const prefix = 'nginx.ingress.kubernetes.io';
   const annotations: Record<string, string> = {
     [`${prefix}/ssl-redirect`]: 'true',
@@ -129,7 +145,7 @@ function buildNginxIngress(ctx: BuildContext): Manifest[] {
     [`${prefix}/ssl-ciphers`]: ECDHE_CIPHERS_OPENSSL.join(':'),
     [`${prefix}/ssl-prefer-server-ciphers`]: 'true',
   };
-  const out: Manifest[] = [];
+  const out: (Owned<ConfigMap> | Owned<Ingress>)[] = [];
   if (ctx.config.ingress.nginxHstsViaCustomHeaders) {
     out.push({
       apiVersion: 'v1',
@@ -164,9 +180,9 @@ function buildNginxIngress(ctx: BuildContext): Manifest[] {
  * without a matching SNI; give it the same minVersion and cipherSuites, so that no connection
  * falls back to Go's default suite list (which still has CBC-mode suites).
  */
-function buildTraefikIngress(ctx: BuildContext): Manifest[] {
+function buildTraefikIngress(ctx: BuildContext): (Owned<Middleware> | Owned<TLSOption> | Owned<IngressRoute>)[] {
   const match = `Host(\`${ctx.host}\`)`;
-  const service = () => ({ name: APP_NAME, port: APP_SERVICE_PORT });
+  const service = (): IngressRouteSpecRoutesItemServicesItem => ({ name: APP_NAME, port: APP_SERVICE_PORT });
   return [
     {
       apiVersion: TRAEFIK_API_VERSION,
@@ -245,12 +261,12 @@ function buildTraefikIngress(ctx: BuildContext): Manifest[] {
  * minimum and the ECDHE-only suites in the implementation's policy for the Gateway (for example an
  * Envoy Gateway ClientTrafficPolicy `tls.minVersion: "1.2"` and `tls.ciphers`).
  */
-function buildGatewayRoutes(ctx: BuildContext): Manifest[] {
+function buildGatewayRoutes(ctx: BuildContext): (Owned<ListenerSet> | Owned<ReferenceGrant> | Owned<HTTPRoute>)[] {
   const gw = ctx.config.ingress.gateway;
-  const gatewayRef = (sectionName: string) => ({ group: GATEWAY_GROUP, kind: 'Gateway', name: gw.name, namespace: gw.namespace, sectionName });
-  const matchAll = () => [{ path: { type: 'PathPrefix', value: '/' } }];
-  const out: Manifest[] = [];
-  let httpsParent: Record<string, unknown>;
+  const gatewayRef = (sectionName: string): HTTPRouteSpecParentRefsItem => ({ group: GATEWAY_GROUP, kind: 'Gateway', name: gw.name, namespace: gw.namespace, sectionName });
+  const matchAll = (): HTTPRouteSpecRulesItemMatchesItem[] => [{ path: { type: 'PathPrefix', value: '/' } }];
+  const out: (Owned<ListenerSet> | Owned<ReferenceGrant> | Owned<HTTPRoute>)[] = [];
+  let httpsParent: HTTPRouteSpecParentRefsItem;
   if (gw.tlsListener === 'ListenerSet') {
     out.push({
       apiVersion: GATEWAY_API_VERSION,

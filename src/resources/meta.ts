@@ -1,9 +1,9 @@
 // Labels, owner references and metadata of every object a Tenant owns, in one place so that
 // selectors, informers and builders agree.
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { TENANT_API_VERSION, TENANT_KIND } from '../api/generated/index.js';
 import { COMPONENT_LABEL, MANAGED_BY_LABEL, MANAGER, REGION_LABEL, TENANT_LABEL } from '../api/names.js';
-import type { BuildContext, Manifest } from './types.js';
+import type { BuildContext, OwnedObjectMeta } from './types.js';
 
 /** Label with the kind of thing an object is (app, postgres, mariadb, tenant). */
 export const NAME_LABEL = 'app.kubernetes.io/name';
@@ -45,7 +45,7 @@ export function selectorLabels(ctx: BuildContext, component: ComponentName): Rec
 }
 
 /** Returns the owner reference to the Tenant every child carries (controller, blocking foreground deletion). */
-export function tenantOwnerReference(ctx: BuildContext): V1OwnerReference {
+export function tenantOwnerReference(ctx: BuildContext): OwnerReference {
   return {
     apiVersion: TENANT_API_VERSION,
     kind: TENANT_KIND,
@@ -69,8 +69,8 @@ export interface MetadataOptions {
 }
 
 /** Returns the metadata of an owned object: name, namespace, labels and the owner reference. */
-export function ownedMetadata(ctx: BuildContext, name: string, opts: MetadataOptions = {}): Manifest['metadata'] {
-  const meta: Manifest['metadata'] = { name, labels: { ...ownedLabels(ctx, opts.component, opts.appName), ...opts.extraLabels } };
+export function ownedMetadata(ctx: BuildContext, name: string, opts: MetadataOptions = {}): OwnedObjectMeta {
+  const meta: OwnedObjectMeta = { name, labels: { ...ownedLabels(ctx, opts.component, opts.appName), ...opts.extraLabels } };
   if (opts.namespaced !== false) meta.namespace = ctx.namespace;
   // An empty annotations map is dropped by the API server; leaving it out keeps desired == stored.
   if (opts.annotations && Object.keys(opts.annotations).length > 0) meta.annotations = { ...opts.annotations };

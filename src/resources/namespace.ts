@@ -1,6 +1,7 @@
 // The tenant's namespace: its own space (P1), with Pod Security "restricted" enforced so that no
 // pod of the tenant can run privileged, share the host or escalate, whatever its spec says.
-import type { BuildContext, Manifest } from './types.js';
+import type { Namespace } from 'kubernetes-types/core/v1.js';
+import type { BuildContext, Owned } from './types.js';
 import { ownedMetadata } from './meta.js';
 
 /** The Pod Security Standards level enforced, audited and warned on in every tenant namespace. */
@@ -18,7 +19,7 @@ export function podSecurityLabels(version: string): Record<string, string> {
 }
 
 /** Builds the tenant's Namespace (cluster-scoped, owned by the cluster-scoped Tenant). */
-export function buildNamespace(ctx: BuildContext): Manifest {
+export function buildNamespace(ctx: BuildContext): Owned<Namespace> {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',

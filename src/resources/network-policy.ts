@@ -1,11 +1,12 @@
 // Network isolation of a tenant (P1): everything is denied in both directions, then only the flows
 // the instance needs are opened, each by its own named policy so that `kubectl get netpol` reads
 // as the list of allowed flows. Policies are additive, so every allow below is the whole truth.
-import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { NetworkPolicy, NetworkPolicySpec } from 'kubernetes-types/networking/v1.js';
+import type { BuildContext, Owned } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { egressExceptions, ipBlockPeer } from './ip-block.js';
 import { Component, ownedMetadata, selectorLabels } from './meta.js';
-import { databasePort } from './secret.js';
 
 /** The label every namespace carries with its own name (set by the API server, cannot be forged). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -20,18 +21,18 @@ export const NetworkPolicyName = {
   AppEgress: 'allow-app-egress',
 } as const;
 
-function policy(ctx: BuildContext, name: string, spec: Record<string, unknown>): Manifest {
+function policy(ctx: BuildContext, name: string, spec: NetworkPolicySpec): Owned<NetworkPolicy> {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: ownedMetadata(ctx, name), spec };
 }
 
 /** Builds the tenant's NetworkPolicies: default deny, then DNS, ingress controller → app, app ↔ database and configured egress. */
-export function buildNetworkPolicies(ctx: BuildContext): Manifest[] {
+export function buildNetworkPolicies(ctx: BuildContext): Owned<NetworkPolicy>[] {
   const { config } = ctx;
   // Functions, not shared objects: each manifest gets its own tree, safe to modify.
-  const app = () => ({ matchLabels: selectorLabels(ctx, Component.App) });
-  const database = () => ({ matchLabels: selectorLabels(ctx, Component.Database) });
+  const app = (): LabelSelector => ({ matchLabels: selectorLabels(ctx, Component.App) });
+  const database = (): LabelSelector => ({ matchLabels: selectorLabels(ctx, Component.Database) });
   const dbPort = databasePort(engineOf(ctx));
-  const policies: Manifest[] = [
+  const policies: Owned<NetworkPolicy>[] = [
     // An empty pod selector selects every pod; listing both types with no rules denies all traffic.
     policy(ctx, NetworkPolicyName.DefaultDeny, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
     policy(ctx, NetworkPolicyName.DnsEgress, {

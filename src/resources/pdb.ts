@@ -1,6 +1,7 @@
 // The app's disruption budget: a node drain (an upgrade, a scale-down) evicts a tenant's app pods
 // one at a time instead of all at once, so a tenant that pays for several replicas keeps serving.
-import type { BuildContext, Manifest } from './types.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { BuildContext, Owned } from './types.js';
 import { APP_NAME, appReplicas } from './app.js';
 import { Component, ownedMetadata, selectorLabels } from './meta.js';
 
@@ -14,7 +15,7 @@ export const MIN_REPLICAS_FOR_BUDGET = 2;
  * Builds the app's PodDisruptionBudget (at most one app pod evicted at a time), or undefined for
  * fewer than two replicas, a suspended tenant, or `app.disruptionBudget: false` (see config.ts).
  */
-export function buildAppDisruptionBudget(ctx: BuildContext, opts: { suspended?: boolean } = {}): Manifest | undefined {
+export function buildAppDisruptionBudget(ctx: BuildContext, opts: { suspended?: boolean } = {}): Owned<PodDisruptionBudget> | undefined {
   if (!ctx.config.app.disruptionBudget || appReplicas(ctx, opts.suspended) < MIN_REPLICAS_FOR_BUDGET) return undefined;
   return {
     apiVersion: 'policy/v1',

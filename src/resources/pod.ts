@@ -1,11 +1,12 @@
 // Pieces every pod template of a tenant shares: the Pod Security "restricted" contexts, the
 // region pinning (P8) and image handling, so the app and the database cannot drift apart.
+import type { Affinity, PodSecurityContext, SecurityContext } from 'kubernetes-types/core/v1.js';
 import type { BuildContext } from './types.js';
 import type { ComponentName } from './meta.js';
 import { selectorLabels } from './meta.js';
 
 /** Returns a pod-level security context that satisfies Pod Security "restricted". */
-export function podSecurityContext(user: number, group: number): Record<string, unknown> {
+export function podSecurityContext(user: number, group: number): PodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: user,
@@ -18,7 +19,7 @@ export function podSecurityContext(user: number, group: number): Record<string, 
 }
 
 /** Returns a container-level security context that satisfies Pod Security "restricted". */
-export function containerSecurityContext(user: number, group: number, readOnlyRootFilesystem: boolean): Record<string, unknown> {
+export function containerSecurityContext(user: number, group: number, readOnlyRootFilesystem: boolean): SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
@@ -35,7 +36,7 @@ export function containerSecurityContext(user: number, group: number, readOnlyRo
  * Returns the node affinity that keeps a tenant's pods on nodes of its region (P8). Required, not
  * preferred: a pod that cannot be placed in its region must stay Pending, never run elsewhere.
  */
-export function regionAffinity(ctx: BuildContext): Record<string, unknown> {
+export function regionAffinity(ctx: BuildContext): Affinity {
   const matchExpressions = Object.keys(ctx.region.nodeSelector)
     .sort()
     .map((key) => ({ key, operator: 'In', values: [ctx.region.nodeSelector[key]!] }));
@@ -43,7 +44,7 @@ export function regionAffinity(ctx: BuildContext): Record<string, unknown> {
 }
 
 /** Returns a required pod affinity that puts all pods of a component on one node (they share a ReadWriteOnce volume). */
-export function sameNodeAffinity(ctx: BuildContext, component: ComponentName): Record<string, unknown> {
+export function sameNodeAffinity(ctx: BuildContext, component: ComponentName): Affinity {
   return {
     podAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: selectorLabels(ctx, component) }, topologyKey: 'kubernetes.io/hostname' }],

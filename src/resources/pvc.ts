@@ -1,8 +1,9 @@
 // The tenant's volumes: the database's data and the app's files. They are created by the
 // reconciler only after the StorageClass passed the encryption check (P2), which is also why the
 // database uses a claim by name instead of a StatefulSet volumeClaimTemplate.
-import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { BuildContext, Owned } from './types.js';
+import { engineOf } from './engine.js';
 import { Component, ownedMetadata, type ComponentName } from './meta.js';
 import { canonicalQuantity } from './quantity.js';
 
@@ -14,7 +15,7 @@ export function storageClassFor(ctx: BuildContext): string {
   return ctx.tenant.spec.storage?.storageClassName ?? ctx.region.storageClassName;
 }
 
-function claim(ctx: BuildContext, name: string, component: ComponentName, appName: string, size: string): Manifest {
+function claim(ctx: BuildContext, name: string, component: ComponentName, appName: string, size: string): Owned<PersistentVolumeClaim> {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -30,7 +31,7 @@ function claim(ctx: BuildContext, name: string, component: ComponentName, appNam
 }
 
 /** Builds the PVCs of the database data and the app files, sized from the Tenant or its plan. */
-export function buildPersistentVolumeClaims(ctx: BuildContext): Manifest[] {
+export function buildPersistentVolumeClaims(ctx: BuildContext): Owned<PersistentVolumeClaim>[] {
   const plan = ctx.config.plans[ctx.tenant.spec.plan];
   return [
     claim(ctx, PvcName.DatabaseData, Component.Database, engineOf(ctx), ctx.tenant.spec.database?.storageSize ?? plan.databaseStorage),

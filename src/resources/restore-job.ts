@@ -3,7 +3,8 @@
 // resolved by the reconciler ("latest" is never passed on), so the Job says exactly what it restores.
 import { createHash } from 'node:crypto';
 import type { BackupPolicy, Restore } from '../api/generated/index.js';
-import type { BuildContext, Manifest } from './types.js';
+import type { Job } from 'kubernetes-types/batch/v1.js';
+import type { BuildContext, Owned } from './types.js';
 import { agentPodSpec, assertBackupPolicy, restoreSourceServiceAccount } from './backup.js';
 import { Component, ownedLabels, ownedMetadata } from './meta.js';
 
@@ -45,7 +46,7 @@ export function restoreLabelValue(restoreName: string): string {
  * (in place) or its target.newTenant. Owned by the Tenant like every child, and labelled with the
  * Restore so the reconciler finds it. The reconciler must have scaled the app to zero first.
  */
-export function buildRestoreJob(ctx: BuildContext, policy: BackupPolicy, restore: Restore, backupId: string): Manifest {
+export function buildRestoreJob(ctx: BuildContext, policy: BackupPolicy, restore: Restore, backupId: string): Owned<Job> {
   assertBackupPolicy(ctx, policy);
   const name = restore.metadata.name;
   if (!name) throw new Error('buildRestoreJob: the Restore has no name: build from the object as stored by the API server');

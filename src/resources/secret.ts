@@ -1,9 +1,9 @@
 // The database credentials of a tenant (P1: its own credentials). The password is an argument:
 // builders use no randomness, and the reconciler generates it once with crypto, creates the
 // Secret and never overwrites it (a new password would lock the app out of an existing database).
-import type { TenantSpecDatabaseEngine } from '../api/generated/index.js';
-import type { BuildContext, Manifest } from './types.js';
-import { engineOf } from './types.js';
+import type { Secret } from 'kubernetes-types/core/v1.js';
+import type { BuildContext, Owned } from './types.js';
+import { databasePort, engineOf } from './engine.js';
 import { Component, ownedMetadata } from './meta.js';
 
 /** Name of the Secret holding the database credentials. */
@@ -43,18 +43,13 @@ export interface DatabaseCredentials {
   rootPassword: string;
 }
 
-/** Returns the TCP port of an engine. */
-export function databasePort(engine: TenantSpecDatabaseEngine): number {
-  return engine === 'postgres' ? 5432 : 3306;
-}
-
 /** Returns the in-cluster DNS name of the tenant's database. */
 export function databaseHost(ctx: BuildContext): string {
   return `${DATABASE_SERVICE_NAME}.${ctx.namespace}.svc`;
 }
 
 /** Builds the Secret with the database credentials: the engine's own keys plus a neutral DATABASE_* set for the app. */
-export function buildDatabaseSecret(ctx: BuildContext, credentials: DatabaseCredentials): Manifest {
+export function buildDatabaseSecret(ctx: BuildContext, credentials: DatabaseCredentials): Owned<Secret> {
   const engine = engineOf(ctx);
   // Fail loudly rather than store an empty password: the image would refuse to start, or worse, accept it.
   if (!credentials.databasePassword) throw new Error('buildDatabaseSecret: the database password is empty; the reconciler must generate one');

@@ -1,21 +1,70 @@
 // The shapes every builder shares: a manifest, and the context one tenant's manifests are built from.
-import type { V1OwnerReference } from '@kubernetes/client-node';
-import type { Tenant, TenantSpecDatabaseEngine } from '../api/generated/index.js';
+import type { ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { Ingress, NetworkPolicy } from 'kubernetes-types/networking/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { Tenant } from '../api/generated/index.js';
+import type { Certificate, HTTPRoute, IngressRoute, ListenerSet, Middleware, ReferenceGrant, TLSOption } from '../api/upstream/index.js';
 import { Reason } from '../api/conditions.js';
 import { tenantNamespace } from '../api/names.js';
 import type { OperatorConfig, RegionConfig } from '../config.js';
 
-/** A Kubernetes object as the operator applies it: canonical, no undefined values. */
+/** The metadata of an object the operator owns, as builders write it: always a name and labels. */
+export interface OwnedObjectMeta {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+/**
+ * A wire-format object of type `T` (kubernetes-types for built-in kinds, the generated types for
+ * CRDs) as a builder returns it: apiVersion and kind set, owned metadata, no status, and every
+ * other field exactly as `T` declares it, so a misspelt field (`form:` for `from:`) does not compile.
+ */
+export type Owned<T extends { apiVersion?: string; kind?: string }> = Omit<T, 'apiVersion' | 'kind' | 'metadata' | 'status'> & {
+  apiVersion: NonNullable<T['apiVersion']>;
+  kind: NonNullable<T['kind']>;
+  metadata: OwnedObjectMeta;
+};
+
+/** Every kind of object a builder returns, typed per kind (discriminated by `kind`). */
+export type OwnedManifest =
+  | Owned<Namespace>
+  | Owned<NetworkPolicy>
+  | Owned<ResourceQuota>
+  | Owned<LimitRange>
+  | Owned<ServiceAccount>
+  | Owned<Secret>
+  | Owned<ConfigMap>
+  | Owned<PersistentVolumeClaim>
+  | Owned<Service>
+  | Owned<StatefulSet>
+  | Owned<Deployment>
+  | Owned<PodDisruptionBudget>
+  | Owned<CronJob>
+  | Owned<Job>
+  | Owned<Ingress>
+  | Owned<Certificate>
+  | Owned<Middleware>
+  | Owned<TLSOption>
+  | Owned<IngressRoute>
+  | Owned<HTTPRoute>
+  | Owned<ListenerSet>
+  | Owned<ReferenceGrant>;
+
+/**
+ * Any object the operator applies, seen without its kind: for code that treats every kind alike
+ * (apply, diff, prune, tests that walk whole manifests). Builders do not return it; they return
+ * {@link OwnedManifest}s, each of which is a Manifest too.
+ */
 export interface Manifest {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: V1OwnerReference[];
-  };
+  metadata: OwnedObjectMeta;
   [field: string]: unknown;
 }
 
@@ -36,9 +85,6 @@ export interface BuildContextError {
   error: string;
   reason: string;
 }
-
-/** Engine used when a Tenant names no database: every instance has its own database server. */
-export const DEFAULT_ENGINE: TenantSpecDatabaseEngine = 'postgres';
 
 /** Returns the context for a tenant, or a reason it cannot be built (region not served...). */
 export function buildContext(tenant: Tenant, config: OperatorConfig): BuildContext | BuildContextError {
@@ -69,9 +115,4 @@ export function buildContext(tenant: Tenant, config: OperatorConfig): BuildConte
 /** Narrows the result of {@link buildContext} to the error case. */
 export function isBuildContextError(ctx: BuildContext | BuildContextError): ctx is BuildContextError {
   return 'error' in ctx;
-}
-
-/** Returns the tenant's database engine. */
-export function engineOf(ctx: BuildContext): TenantSpecDatabaseEngine {
-  return ctx.tenant.spec.database?.engine ?? DEFAULT_ENGINE;
 }

@@ -18,6 +18,7 @@ import {
   isBuildContextError,
   restoreJobName,
   type BuildContext,
+  type Manifest,
 } from '../../src/resources/index.js';
 import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
@@ -124,9 +125,10 @@ void describe('backup builders against the API server', () => {
 
         // The pods of both: admitted by Pod Security "restricted", the ServiceAccount admission and the quota.
         await waitForQuota(ctx.namespace, 'plan');
-        const cron = backup.find((m) => m.kind === 'CronJob')!;
+        const cron: Manifest = backup.find((m) => m.kind === 'CronJob')!;
+        const restoreJob: Manifest = job;
         const cronTemplate = (cron.spec as { jobTemplate: { spec: { template: { metadata: { labels: Json }; spec: Json } } } }).jobTemplate.spec.template;
-        const jobTemplate = (job.spec as { template: { metadata: { labels: Json }; spec: Json } }).template;
+        const jobTemplate = (restoreJob.spec as { template: { metadata: { labels: Json }; spec: Json } }).template;
         for (const [what, template] of [
           ['backup', cronTemplate],
           ['restore', jobTemplate],

@@ -1,4 +1,4 @@
-// Table tests of the CRD → TypeScript generator (src/api/codegen.ts) and its drift check,
+// Table tests of the CRD → TypeScript generator (scripts/codegen.ts) and its drift check,
 // plus the check of the real crds/ against the committed src/api/generated/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import {
   readCrd,
   upperSnake,
   type GeneratedFile,
-} from '../../src/api/codegen.js';
+} from '../../scripts/codegen.js';
 import { findRepoRoot, listCrdFiles, planGeneration, readGenerated, run, GENERATED_DIR } from '../../scripts/generate.js';
 
 type Json = Record<string, unknown>;

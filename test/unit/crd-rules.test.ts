@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { load, loadAll } from 'js-yaml';
 import { findRepoRoot } from '../../scripts/generate.js';
 import { parseSchedule } from '../../src/backup/schedule.js';
-import { DEFAULT_ENGINE } from '../../src/resources/types.js';
+import { DEFAULT_ENGINE } from '../../src/resources/engine.js';
 
 const ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const INVALID_DIR = join(ROOT, 'test', 'integration', 'fixtures', 'invalid');

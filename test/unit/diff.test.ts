@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { APPLIED_HASH_ANNOTATION } from '../../src/api/names.js';
-import { applyReason, canonicalJson, isSubset, manifestHash, withAppliedHash } from '../../src/controller/diff.js';
+import { appliedHashOf, applyReason, canonicalJson, isSubset, manifestHash, withAppliedHash } from '../../src/controller/diff.js';
 
 const desired = withAppliedHash({
   apiVersion: 'v1',
@@ -49,4 +49,14 @@ test('a field we stop setting is still seen as a change, through the hash', () =
   assert.ok(isSubset(after, { ...before, metadata: { ...before.metadata, annotations: after.metadata.annotations } }));
   assert.equal(applyReason(after, before), 'changed');
   assert.match(after.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '', /^[0-9a-f]{20}$/);
+});
+
+test('appliedHashOf reads the annotation only as a string, from whatever an object read back holds', () => {
+  const hash = desired.metadata.annotations[APPLIED_HASH_ANNOTATION];
+  assert.equal(appliedHashOf(desired), hash);
+  for (const o of [undefined, null, 'x', {}, { metadata: null }, { metadata: {} }, { metadata: { annotations: null } }, { metadata: { annotations: { [APPLIED_HASH_ANNOTATION]: 5 } } }]) {
+    assert.equal(appliedHashOf(o), undefined, JSON.stringify(o));
+  }
+  // A hash that is not a string is no hash: the object counts as changed, not as ours and unchanged.
+  assert.equal(applyReason(desired, { ...desired, metadata: { ...desired.metadata, annotations: { [APPLIED_HASH_ANNOTATION]: 5 } } }), 'changed');
 });

@@ -205,7 +205,7 @@ for (const { variant, engine, label } of COMBOS) {
 
   test(`${label}: network policies deny by default and open only the needed flows`, () => {
     const config: Json = { egress: [] };
-    const ms = buildDesiredState(ctxFor(variant, engine, {}, config)).filter((m) => m.kind === 'NetworkPolicy');
+    const ms: Manifest[] = buildDesiredState(ctxFor(variant, engine, {}, config)).filter((m) => m.kind === 'NetworkPolicy');
     const byName = new Map(ms.map((m) => [m.metadata.name, m.spec as Json]));
     const dbPort = engine === 'postgres' ? 5432 : 3306;
     const app = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'app' } };
@@ -495,7 +495,7 @@ test('review 15: a PodDisruptionBudget (maxUnavailable 1) over the app pods for 
     [50, false, true],
     [3, true, false],
   ] as const) {
-    const ms = buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas }, suspend }));
+    const ms: Manifest[] = buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas }, suspend }));
     const pdbs = ms.filter((m) => m.kind === 'PodDisruptionBudget');
     assert.equal(pdbs.length, want ? 1 : 0, `replicas ${replicas}, suspend ${suspend}`);
     if (!want) continue;

@@ -1,5 +1,6 @@
 // Code generation from the hand-written CRDs in crds/*.yaml, which are the single source of
 // truth of the API. Pure functions only (no I/O): scripts/generate.ts reads and writes files.
+// Build tooling, not part of the operator: it lives in scripts/ so it stays out of the image.
 //
 // Naming scheme (deterministic, derived from the schema path):
 //   - the resource itself is `<Kind>`; its root properties are `<Kind><Prop>` (`TenantSpec`,
@@ -56,10 +57,11 @@ export function isCrdDocument(doc: unknown): boolean {
 }
 
 /**
- * Validates a CRD object and extracts its storage version (the one with `storage: true`).
- * Throws an Error naming `sourceName` when the object is not a usable apiextensions.k8s.io/v1 CRD.
+ * Validates a CRD object and extracts its storage version (the one with `storage: true`), or the
+ * served version named `version`. Throws an Error naming `sourceName` when the object is not a
+ * usable apiextensions.k8s.io/v1 CRD.
  */
-export function readCrd(crd: unknown, sourceName: string): CrdInfo {
+export function readCrd(crd: unknown, sourceName: string, version?: string): CrdInfo {
   if (!isRecord(crd)) throw new Error(`${sourceName}: not a YAML mapping`);
   if (crd['kind'] !== 'CustomResourceDefinition') {
     throw new Error(`${sourceName}: kind must be CustomResourceDefinition, got ${JSON.stringify(crd['kind'])}`);
@@ -86,14 +88,20 @@ export function readCrd(crd: unknown, sourceName: string): CrdInfo {
   if (storage.length !== 1) {
     throw new Error(`${sourceName}: exactly one version must have storage: true, found ${storage.length}`);
   }
-  const stored = storage[0] as Record<string, unknown>;
-  const version = requireString(stored['name'], 'the storage version name', sourceName);
-  const wrapper = stored['schema'];
+  // An upstream CRD may store an older version than the one its clients write (Gateway API's
+  // ReferenceGrant stores v1beta1, serves v1): the caller then names the version it writes.
+  const chosen =
+    version === undefined
+      ? storage[0]
+      : versions.find((v): v is Record<string, unknown> => isRecord(v) && v['name'] === version && v['served'] !== false);
+  if (chosen === undefined) throw new Error(`${sourceName}: no served version ${String(version)}`);
+  const name = requireString(chosen['name'], 'the storage version name', sourceName);
+  const wrapper = chosen['schema'];
   const schema = isRecord(wrapper) ? wrapper['openAPIV3Schema'] : undefined;
   if (!isRecord(schema)) {
-    throw new Error(`${sourceName}: version ${version} has no schema.openAPIV3Schema`);
+    throw new Error(`${sourceName}: version ${name} has no schema.openAPIV3Schema`);
   }
-  return { group, version, kind, plural, scope, schema };
+  return { group, version: name, kind, plural, scope, schema };
 }
 
 /**
@@ -371,13 +379,21 @@ class Emitter {
   }
 }
 
+/** Options of {@link generateCrdTypes} for CRDs that are not ours (the upstream kinds the builders write). */
+export interface CrdTypeOptions {
+  /** The served version to generate instead of the storage version. */
+  version?: string;
+  /** Where the CRD comes from, as the header names it; default `crds/<sourceName>`. */
+  origin?: string;
+}
+
 /**
- * Generates the TypeScript module for one CRD object (its storage version): interfaces for the
- * spec, status and every nested object, the resource interface and its API constants.
- * `sourceName` is the CRD's file name inside crds/, quoted in the header and in errors.
+ * Generates the TypeScript module for one CRD object (its storage version, or `options.version`):
+ * interfaces for the spec, status and every nested object, the resource interface and its API
+ * constants. `sourceName` is the CRD's file name inside crds/, quoted in the header and in errors.
  */
-export function generateCrdTypes(crd: unknown, sourceName: string): string {
-  const info = readCrd(crd, sourceName);
+export function generateCrdTypes(crd: unknown, sourceName: string, options: CrdTypeOptions = {}): string {
+  const info = readCrd(crd, sourceName, options.version);
   const { group, version, kind, plural, schema } = info;
   const apiVersion = `${group}/${version}`;
   const prefix = upperSnake(kind);
@@ -412,7 +428,7 @@ export function generateCrdTypes(crd: unknown, sourceName: string): string {
   const resource = [...docComment(resourceDoc, ''), `export interface ${kind} {`, ...members, '}'].join('\n');
 
   const sections = [
-    `// Generated from crds/${sourceName} by \`${GENERATE_COMMAND}\`. Do not edit.`,
+    `// Generated from ${options.origin ?? `crds/${sourceName}`} by \`${GENERATE_COMMAND}\`. Do not edit.`,
     "import type { V1ObjectMeta } from '@kubernetes/client-node';",
     [
       `export const ${prefix}_GROUP = ${quote(group)};`,
@@ -427,10 +443,10 @@ export function generateCrdTypes(crd: unknown, sourceName: string): string {
   return `${sections.join('\n\n')}\n`;
 }
 
-/** The barrel module `src/api/generated/index.ts`, re-exporting each module (base names, no extension). */
-export function generateIndex(modules: readonly string[]): string {
+/** The barrel module `src/api/generated/index.ts`, re-exporting each module (base names, no extension); `origin` names the sources in the header. */
+export function generateIndex(modules: readonly string[], origin = 'crds/*.yaml'): string {
   const sorted = [...new Set(modules)].sort();
-  const lines = [`// Generated from crds/*.yaml by \`${GENERATE_COMMAND}\`. Do not edit.`, ''];
+  const lines = [`// Generated from ${origin} by \`${GENERATE_COMMAND}\`. Do not edit.`, ''];
   if (sorted.length === 0) lines.push('export {};');
   for (const module of sorted) lines.push(`export * from './${module}.js';`);
   return `${lines.join('\n')}\n`;
