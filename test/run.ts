@@ -3,9 +3,9 @@
 // the services (KMS, S3, PostgreSQL, MariaDB) for the integration and e2e suites and stops them at
 // the end, also on failure or interrupt.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ensureBinaries } from './env/build.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from './env/controlplane.js';
 import { repoRoot } from './env/paths.js';
@@ -66,7 +66,13 @@ async function main(): Promise<number> {
   // Further arguments keep only the test files whose path contains one of them (`npm run
   // test:integration -- restore`), for a quick run of one area; CI always runs everything.
   const filters = process.argv.slice(3);
-  const files = suites.flatMap((s) => testFiles(join(root, 'dist', 'test', s))).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+  // Only compiled tests whose source still exists: tsc never deletes the output of a test file that
+  // was renamed or removed, and that stale copy would run against today's code.
+  const hasSource = (f: string) => existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts'));
+  const files = suites
+    .flatMap((s) => testFiles(join(root, 'dist', 'test', s)))
+    .filter(hasSource)
+    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
   if (files.length === 0) {
     process.stderr.write(`no test files found for ${which}\n`);
     return 1;
