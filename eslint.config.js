@@ -28,12 +28,17 @@ export default tseslint.config(
     rules: {
       // Prettier's printWidth (prettier.config.js). Prettier cannot break a string, a template
       // literal, a regular expression or a URL, so those may run longer; it does not wrap comments,
-      // so this is what keeps them short. 'warn' until the tree has been formatted once.
-      'max-len': ['warn', { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+      // so this is what keeps them short.
+      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
       // ESLint's usual limit: a function with more paths than this reads as several functions and
       // is split into named steps. 'warn' until the functions over it today have been split.
       complexity: ['warn', 20],
     },
+  },
+  {
+    // Generated from the CRDs: their descriptions are the CRD authors' prose, line for line.
+    files: ['src/api/generated/**', 'src/api/upstream/**'],
+    rules: { 'max-len': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -213,7 +213,11 @@ async function writeFile(path: string, size: number, text: boolean): Promise<voi
  * many small files and most bytes sit in large ones; each new file is text or random, whichever
  * kind has fewer bytes so far, which keeps the two halves even. Files go into 16 subfolders.
  */
-export async function fillFiles(dir: string, targetBytes: number, progress: (msg: string) => void): Promise<FilesSummary & { seconds: number }> {
+export async function fillFiles(
+  dir: string,
+  targetBytes: number,
+  progress: (msg: string) => void,
+): Promise<FilesSummary & { seconds: number }> {
   const t0 = performance.now();
   mkdirSync(dir, { recursive: true });
   const existing = listFiles(dir);

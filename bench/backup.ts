@@ -26,7 +26,9 @@ import { servicesEnv, startServices, stopServices, type Services } from '../test
 import { adminS3, agentEnv, dbTarget } from '../test/support/backup-env.js';
 import { countRows, emptyDir, fillFiles, parseSize, seedDatabase, summarizeFiles, textBlock } from './backup-dataset.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '1GiB' }, 'rss-sizes': { type: 'string', default: '1GiB,4GiB' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string', default: '1GiB' }, 'rss-sizes': { type: 'string', default: '1GiB,4GiB' } },
+});
 const SIZE_LABEL = values.size;
 const SIZE = parseSize(SIZE_LABEL);
 const RSS_SIZES = values['rss-sizes']
@@ -60,7 +62,10 @@ function sample(pid: number): { hwmKb: number; cpu: number; childCpu: number } |
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
     // Fields after the parenthesised command name, from field 3 (state): utime is field 14.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     if (!hwm) return undefined;
     return { hwmKb: Number(hwm[1]), cpu: (f[11]! + f[12]!) / CLK_TCK, childCpu: (f[13]! + f[14]!) / CLK_TCK };
   } catch {
@@ -137,12 +142,16 @@ function run(cmd: string, args: string[], o: RunOptions): Promise<Run> {
 
 /** Throws with the end of a run's stderr unless it exited 0. */
 function ok(r: Run, what: string): Run {
-  if (r.code !== 0) throw new Error(`${what} exited with ${r.code}; its stderr ends with:\n${r.stderr.trim().split('\n').slice(-15).join('\n')}`);
+  if (r.code !== 0)
+    throw new Error(`${what} exited with ${r.code}; its stderr ends with:\n${r.stderr.trim().split('\n').slice(-15).join('\n')}`);
   return r;
 }
 
 /** Runs `a | b` as a shell would (a's stdout is b's stdin) and waits for both. */
-async function runPipe(a: { cmd: string; args: string[]; env: Record<string, string> }, b: { cmd: string; args: string[]; env: Record<string, string>; stdout?: 'collect' | 'count' }): Promise<[Run, Run]> {
+async function runPipe(
+  a: { cmd: string; args: string[]; env: Record<string, string> },
+  b: { cmd: string; args: string[]; env: Record<string, string>; stdout?: 'collect' | 'count' },
+): Promise<[Run, Run]> {
   let feed: Readable | undefined;
   const first = run(a.cmd, a.args, { env: a.env, stdout: 'pipe', onSpawn: (c) => (feed = c.stdout ?? undefined) });
   if (!feed) throw new Error(`${a.cmd} has no stdout`);
@@ -182,7 +191,8 @@ function partTimes(stderr: string): Record<string, { bytes: number; seconds: num
     if (!line.startsWith('{')) continue;
     try {
       const l = JSON.parse(line) as { message?: string; part?: string; bytes?: number; seconds?: number; mbPerSecond?: number };
-      if (l.part && l.message === `${l.part} done`) out[l.part] = { bytes: l.bytes ?? 0, seconds: l.seconds ?? 0, mbPerSecond: l.mbPerSecond ?? 0 };
+      if (l.part && l.message === `${l.part} done`)
+        out[l.part] = { bytes: l.bytes ?? 0, seconds: l.seconds ?? 0, mbPerSecond: l.mbPerSecond ?? 0 };
     } catch {
       /* not a log line */
     }
@@ -221,11 +231,17 @@ async function opensslAesGcm(): Promise<{ mbps: number; command: string }> {
 
 /** Makes sure restic is installed (Debian package), installing it when we may. */
 async function ensureRestic(): Promise<string> {
-  const version = () => run('restic', ['version'], { env: {} }).then((r) => (r.code === 0 ? r.stdout.trim() : undefined), () => undefined);
+  const version = () =>
+    run('restic', ['version'], { env: {} }).then(
+      (r) => (r.code === 0 ? r.stdout.trim() : undefined),
+      () => undefined,
+    );
   let v = await version();
   if (!v && process.getuid?.() === 0) {
     phase('restic: not installed; apt-get install -y restic');
-    const r = await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'restic'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'restic'], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.code !== 0) phase(`restic: apt-get failed (${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
     v = await version();
   }
@@ -262,7 +278,12 @@ async function storedBytes(bucket: string, prefix: string): Promise<number> {
 }
 
 /** pg_dump's connection arguments and environment for a target (as the agent builds them). */
-function pgTool(t: DatabaseTarget, tool: string, database: string, extra: string[]): { cmd: string; args: string[]; env: Record<string, string> } {
+function pgTool(
+  t: DatabaseTarget,
+  tool: string,
+  database: string,
+  extra: string[],
+): { cmd: string; args: string[]; env: Record<string, string> } {
   return {
     cmd: t.binDir ? join(t.binDir, tool) : tool,
     args: [`--host=${t.host}`, `--port=${t.port}`, `--username=${t.user}`, '--no-password', `--dbname=${database}`, ...extra],
@@ -282,14 +303,17 @@ async function main(): Promise<void> {
   const cleanUp = () =>
     (stopping ??= (async () => {
       phase('stopping the services and removing the data');
-      if (services) await stopServices(services, { removeData: true }).catch((e: unknown) => phase(`stopping the services failed: ${String(e)}`));
+      if (services)
+        await stopServices(services, { removeData: true }).catch((e: unknown) => phase(`stopping the services failed: ${String(e)}`));
       rmSync(root, { recursive: true, force: true });
     })());
   // The services run in their own process groups, so an interrupted run would leave them behind.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanUp().finally(() => process.exit(130)));
   const startLoad = round(loadavg()[0] ?? 0, 1);
   try {
-    phase(`starting the services (size=${SIZE_LABEL}, rss-sizes=${RSS_SIZES.map((s) => s.label).join(',')}, ${cpus().length} CPUs, load ${startLoad})`);
+    phase(
+      `starting the services (size=${SIZE_LABEL}, rss-sizes=${RSS_SIZES.map((s) => s.label).join(',')}, ${cpus().length} CPUs, load ${startLoad})`,
+    );
     services = await startServices(join(root, 'services'), await ensureBinaries());
     Object.assign(process.env, servicesEnv(services));
     const target = dbTarget('postgres', DATABASE);
@@ -301,13 +325,21 @@ async function main(): Promise<void> {
     const filesDir = join(root, 'files');
     const files = await fillFiles(filesDir, Math.max(0, SIZE - db.bytes), phase);
     const datasetBytes = db.bytes + files.bytes;
-    phase(`dataset: ${files.files} files, ${(files.bytes / 2 ** 20).toFixed(0)} MiB in ${files.seconds.toFixed(1)} s; total ${(datasetBytes / 2 ** 20).toFixed(0)} MiB`);
+    phase(
+      `dataset: ${files.files} files, ${(files.bytes / 2 ** 20).toFixed(0)} MiB in ${files.seconds.toFixed(1)} s; total ${(datasetBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     // --- Each stage alone, on what this run backs up ---
     phase('stages alone: pg_dump (the agent’s flags) and tar to a byte counter');
     const dumpTool = pgTool(target, 'pg_dump', DATABASE, DUMP_ARGS);
     const dumpAlone = ok(await run(dumpTool.cmd, dumpTool.args, { env: dumpTool.env, stdout: 'count' }), 'pg_dump');
-    const tarAlone = ok(await run('tar', ['--create', '--file=-', '--format=posix', '--sort=name', '--numeric-owner', `--directory=${filesDir}`, '.'], { env: {}, stdout: 'count' }), 'tar');
+    const tarAlone = ok(
+      await run('tar', ['--create', '--file=-', '--format=posix', '--sort=name', '--numeric-owner', `--directory=${filesDir}`, '.'], {
+        env: {},
+        stdout: 'count',
+      }),
+      'tar',
+    );
     phase('stages alone: gzip -1, SHA-256 and AES-256-GCM in this process (one core), openssl speed');
     // The files are half text, half random: gzip's speed differs a lot between the two.
     const text = textBlock(8 * 2 ** 20);
@@ -342,14 +374,21 @@ async function main(): Promise<void> {
     await fillFiles(tinyDir, 2 ** 20, () => undefined);
     const tinyEnv = agentEnv('bench-tiny', tinyTarget, tinyDir, { TENANTRY_BACKUP_PREFIX: 'bench', TENANTRY_VERIFY: 'false' });
     const tinyBackup = await agent(['backup', 'run'], tinyEnv);
-    const overhead: { backupSeconds: number; restoreSeconds: number; restoreError?: string } = { backupSeconds: round(tinyBackup.run.seconds), restoreSeconds: NaN };
+    const overhead: { backupSeconds: number; restoreSeconds: number; restoreError?: string } = {
+      backupSeconds: round(tinyBackup.run.seconds),
+      restoreSeconds: NaN,
+    };
     try {
-      overhead.restoreSeconds = round((await agent(['restore', '--tenant', 'bench-tiny', '--backup', String(tinyBackup.result.backupId)], tinyEnv)).run.seconds);
+      overhead.restoreSeconds = round(
+        (await agent(['restore', '--tenant', 'bench-tiny', '--backup', String(tinyBackup.result.backupId)], tinyEnv)).run.seconds,
+      );
     } catch (e) {
       // A fixed cost of seconds hardly moves a projection in hours: report the failure, carry on.
       overhead.restoreError = (e as Error).message.split('\n').slice(-1)[0];
     }
-    phase(`fixed costs: backup ${overhead.backupSeconds} s, restore ${overhead.restoreError ? `failed: ${overhead.restoreError}` : `${overhead.restoreSeconds} s`}`);
+    phase(
+      `fixed costs: backup ${overhead.backupSeconds} s, restore ${overhead.restoreError ? `failed: ${overhead.restoreError}` : `${overhead.restoreSeconds} s`}`,
+    );
 
     // --- Our backup, without the verification pass; then the verification alone ---
     const env = agentEnv(TENANT, target, filesDir, { TENANTRY_BACKUP_PREFIX: 'bench', TENANTRY_VERIFY: 'false' });
@@ -359,11 +398,15 @@ async function main(): Promise<void> {
     const backupServiceCpu = serviceCpuSince(services, cpu0);
     const backupId = String(backup.result.backupId);
     const backupParts = partTimes(backup.run.stderr);
-    phase(`agent: backup ${backupId} in ${backup.run.seconds.toFixed(1)} s (${mbps(datasetBytes, backup.run.seconds)} MB/s), peak RSS ${backup.run.peakRssMb} MB, parts ${JSON.stringify(backupParts)}`);
+    phase(
+      `agent: backup ${backupId} in ${backup.run.seconds.toFixed(1)} s (${mbps(datasetBytes, backup.run.seconds)} MB/s), peak RSS ${backup.run.peakRssMb} MB, parts ${JSON.stringify(backupParts)}`,
+    );
     // The files tar is stored uncompressed unless TENANTRY_COMPRESS_FILES=true: what that costs and saves.
     phase('agent: tenantry backup run (TENANTRY_VERIFY=false, TENANTRY_COMPRESS_FILES=true)');
     const gzipped = await agent(['backup', 'run'], { ...env, TENANTRY_COMPRESS_FILES: 'true' });
-    phase(`agent: with gzip of the files in ${gzipped.run.seconds.toFixed(1)} s (${mbps(datasetBytes, gzipped.run.seconds)} MB/s), ${gzipped.result.storedBytes} bytes stored instead of ${backup.result.storedBytes}`);
+    phase(
+      `agent: with gzip of the files in ${gzipped.run.seconds.toFixed(1)} s (${mbps(datasetBytes, gzipped.run.seconds)} MB/s), ${gzipped.result.storedBytes} bytes stored instead of ${backup.result.storedBytes}`,
+    );
     phase('agent: tenantry backup verify');
     const verify = await agent(['backup', 'verify', backupId], env);
     phase(`agent: verified in ${verify.run.seconds.toFixed(1)} s, peak RSS ${verify.run.peakRssMb} MB`);
@@ -383,23 +426,38 @@ async function main(): Promise<void> {
     ok(await run('restic', ['init'], { env: resticEnv }), 'restic init');
     phase('restic: pg_dump | restic backup --stdin, then restic backup of the files folder');
     cpu0 = serviceCpu(services);
-    const [, resticDb] = await runPipe(dumpTool, { cmd: 'restic', args: ['backup', '--json', '--stdin', '--stdin-filename', 'db.dump'], env: resticEnv });
+    const [, resticDb] = await runPipe(dumpTool, {
+      cmd: 'restic',
+      args: ['backup', '--json', '--stdin', '--stdin-filename', 'db.dump'],
+      env: resticEnv,
+    });
     const resticFiles = ok(await run('restic', ['backup', '--json', filesDir], { env: resticEnv }), 'restic backup');
     const resticServiceCpu = serviceCpuSince(services, cpu0);
     const resticBackupSeconds = resticDb.seconds + resticFiles.seconds;
     const [dbSnap, filesSnap] = [resticSummary(resticDb.stdout), resticSummary(resticFiles.stdout)];
     // data_added counts bytes before compression; the bucket says what restic really stored.
     const resticStored = await storedBytes(s3.TENANTRY_S3_BUCKET!, 'restic-bench/');
-    const resticRepoVersion = (JSON.parse(ok(await run('restic', ['cat', 'config'], { env: resticEnv }), 'restic cat config').stdout) as { version?: number }).version;
-    phase(`restic: backup in ${resticBackupSeconds.toFixed(1)} s (${mbps(datasetBytes, resticBackupSeconds)} MB/s; db ${resticDb.seconds.toFixed(1)} s, files ${resticFiles.seconds.toFixed(1)} s), peak RSS ${Math.max(resticDb.peakRssMb, resticFiles.peakRssMb)} MB`);
+    const resticRepoVersion = (
+      JSON.parse(ok(await run('restic', ['cat', 'config'], { env: resticEnv }), 'restic cat config').stdout) as { version?: number }
+    ).version;
+    phase(
+      `restic: backup in ${resticBackupSeconds.toFixed(1)} s (${mbps(datasetBytes, resticBackupSeconds)} MB/s; db ${resticDb.seconds.toFixed(1)} s, files ${resticFiles.seconds.toFixed(1)} s), peak RSS ${Math.max(resticDb.peakRssMb, resticFiles.peakRssMb)} MB`,
+    );
     phase('restic: restore of the files, and restic dump | pg_restore into a scratch database');
     const resticTarget = join(root, 'restic-restore');
-    const resticRestoreFiles = ok(await run('restic', ['restore', filesSnap.snapshot_id, '--target', resticTarget], { env: resticEnv }), 'restic restore');
+    const resticRestoreFiles = ok(
+      await run('restic', ['restore', filesSnap.snapshot_id, '--target', resticTarget], { env: resticEnv }),
+      'restic restore',
+    );
     await runPsql(target, 'postgres', 'CREATE DATABASE bench_restic;');
-    const [resticDump] = await runPipe({ cmd: 'restic', args: ['dump', dbSnap.snapshot_id, '/db.dump'], env: resticEnv }, { ...pgTool(target, 'pg_restore', 'bench_restic', ['--exit-on-error', '--no-owner']), stdout: 'collect' });
+    const [resticDump] = await runPipe(
+      { cmd: 'restic', args: ['dump', dbSnap.snapshot_id, '/db.dump'], env: resticEnv },
+      { ...pgTool(target, 'pg_restore', 'bench_restic', ['--exit-on-error', '--no-owner']), stdout: 'collect' },
+    );
     const resticRestoreSeconds = resticRestoreFiles.seconds + resticDump.seconds;
     const resticRestored = summarizeFiles(resticTarget);
-    if (resticRestored.bytes !== files.bytes) throw new Error(`restic restored ${resticRestored.bytes} bytes of files, expected ${files.bytes}`);
+    if (resticRestored.bytes !== files.bytes)
+      throw new Error(`restic restored ${resticRestored.bytes} bytes of files, expected ${files.bytes}`);
     await runPsql(target, 'postgres', 'DROP DATABASE bench_restic WITH (FORCE);');
     rmSync(resticTarget, { recursive: true, force: true });
     phase(`restic: restore in ${resticRestoreSeconds.toFixed(1)} s (${mbps(datasetBytes, resticRestoreSeconds)} MB/s)`);
@@ -411,10 +469,18 @@ async function main(): Promise<void> {
       await runPsql(target, 'postgres', `DROP DATABASE ${DATABASE} WITH (FORCE);`);
       emptyDir(filesDir);
       phase(`agent: tenantry restore (${mode}) into an emptied database and files folder`);
-      restores[mode] = await agent(['restore', '--tenant', TENANT, '--backup', backupId, ...(mode === 'default' ? [] : ['--preverify'])], env);
+      restores[mode] = await agent(
+        ['restore', '--tenant', TENANT, '--backup', backupId, ...(mode === 'default' ? [] : ['--preverify'])],
+        env,
+      );
       const [rows, back] = [await countRows(target), summarizeFiles(filesDir)];
-      if (rows !== db.rows || back.bytes !== files.bytes) throw new Error(`restore (${mode}) brought back ${rows} rows and ${back.bytes} bytes of files, expected ${db.rows} and ${files.bytes}`);
-      phase(`agent: restore (${mode}) in ${restores[mode].run.seconds.toFixed(1)} s (${mbps(datasetBytes, restores[mode].run.seconds)} MB/s), peak RSS ${restores[mode].run.peakRssMb} MB`);
+      if (rows !== db.rows || back.bytes !== files.bytes)
+        throw new Error(
+          `restore (${mode}) brought back ${rows} rows and ${back.bytes} bytes of files, expected ${db.rows} and ${files.bytes}`,
+        );
+      phase(
+        `agent: restore (${mode}) in ${restores[mode].run.seconds.toFixed(1)} s (${mbps(datasetBytes, restores[mode].run.seconds)} MB/s), peak RSS ${restores[mode].run.peakRssMb} MB`,
+      );
     }
     const restore = restores.default!;
     const restorePreverify = restores['preverify']!;
@@ -427,7 +493,13 @@ async function main(): Promise<void> {
       const bytes = db.bytes + f.bytes;
       phase(`memory: tenantry backup run (TENANTRY_VERIFY=true) of ${s.label} (${(bytes / 2 ** 20).toFixed(0)} MiB)`);
       const r = await agent(['backup', 'run'], { ...env, TENANTRY_VERIFY: 'true' });
-      rssRuns.push({ size: s.label, datasetBytes: bytes, seconds: round(r.run.seconds), mbPerSecond: mbps(bytes, r.run.seconds), peakRssMb: r.run.peakRssMb });
+      rssRuns.push({
+        size: s.label,
+        datasetBytes: bytes,
+        seconds: round(r.run.seconds),
+        mbPerSecond: mbps(bytes, r.run.seconds),
+        peakRssMb: r.run.peakRssMb,
+      });
       phase(`memory: ${s.label}: peak RSS ${r.run.peakRssMb} MB, ${r.run.seconds.toFixed(1)} s`);
     }
 

@@ -34,7 +34,11 @@ export class ConvergenceWatch {
 
   /** Opens the watch (from now, or from the last event seen after the API server closed it). */
   async start(): Promise<void> {
-    const query = { labelSelector: this.labelSelector, allowWatchBookmarks: true, ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}) };
+    const query = {
+      labelSelector: this.labelSelector,
+      allowWatchBookmarks: true,
+      ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}),
+    };
     this.abort = await new Watch(this.kc).watch(
       '/apis/tenantry.io/v1alpha1/tenants',
       query,

@@ -32,7 +32,8 @@ export class CpuMeter {
   /** CPU seconds per process since start, rounded to 0.1 s. */
   stop(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(this.pids)) out[name] = Math.round((cpuSeconds(pid) - (this.startAt.get(name) ?? NaN)) * 10) / 10;
+    for (const [name, pid] of Object.entries(this.pids))
+      out[name] = Math.round((cpuSeconds(pid) - (this.startAt.get(name) ?? NaN)) * 10) / 10;
     return out;
   }
 }

@@ -10,7 +10,15 @@ import type { Tenant } from '../src/api/generated/index.js';
 import { parseConfig } from '../src/config.js';
 import { withAppliedHash } from '../src/controller/diff.js';
 import { KubeRest, resourcePath } from '../src/runtime/rest.js';
-import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, OWNED_KINDS, type Manifest } from '../src/resources/index.js';
+import {
+  buildContext,
+  buildDatabaseSecret,
+  buildDesiredState,
+  buildPersistentVolumeClaims,
+  isBuildContextError,
+  OWNED_KINDS,
+  type Manifest,
+} from '../src/resources/index.js';
 import { ConvergenceWatch } from './converged.js';
 import { CpuMeter } from './cpu.js';
 import { ensureBinaries } from '../test/env/build.js';
@@ -21,7 +29,9 @@ import { mintKubeconfig } from '../test/support/identity.js';
 import { metricValue, shippedRuntimeEnv, startOperator, testConfig } from '../test/support/operator.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../test/support/prerequisites.js';
 
-const { values } = parseArgs({ options: { tenants: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' }, 'cpu-prof': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { tenants: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' }, 'cpu-prof': { type: 'string' } },
+});
 const N = Number(values.tenants);
 const CONCURRENCY = Number(values.concurrency);
 if (!Number.isInteger(N) || N < 1) throw new Error('--tenants must be a positive integer');
@@ -47,7 +57,12 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
 }
 
 function tenant(name: string, label: string): Tenant {
-  return { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', metadata: { name, labels: { 'tenantry.io/bench': label } }, spec: { plan: 'paid', region: 'eu-central-1', database: { engine: 'postgres' } } };
+  return {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name, labels: { 'tenantry.io/bench': label } },
+    spec: { plan: 'paid', region: 'eu-central-1', database: { engine: 'postgres' } },
+  };
 }
 
 const TENANTS = { apiVersion: 'tenantry.io/v1alpha1', plural: 'tenants', namespaced: false };
@@ -76,7 +91,13 @@ function peakRssMb(pid: number): number {
 async function freshControlPlane(purpose: string): Promise<ControlPlane> {
   phase(`starting an empty control plane for the ${purpose} (tenants=${N})`);
   const cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-bench-')), await ensureBinaries());
-  Object.assign(process.env, { KUBECONFIG: cp.kubeconfig, TENANTRY_KUBECTL: cp.kubectl, TENANTRY_AUDIT_LOG: cp.auditLog, TENANTRY_ENV_SERVER: cp.server, TENANTRY_ENV_PKI: join(cp.dir, 'pki') });
+  Object.assign(process.env, {
+    KUBECONFIG: cp.kubeconfig,
+    TENANTRY_KUBECTL: cp.kubectl,
+    TENANTRY_AUDIT_LOG: cp.auditLog,
+    TENANTRY_ENV_SERVER: cp.server,
+    TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
+  });
   await installPrerequisites();
   return cp;
 }
@@ -107,11 +128,23 @@ async function main(): Promise<void> {
       objectsPerTenant = objs.length + 1;
       // The namespace first, then the rest of the tenant's objects concurrently, as the operator does per pass.
       const [ns, ...rest] = objs.map((m) => withAppliedHash(m));
-      const apply = (m: Manifest) => base.request('PATCH', resourcePath(KIND_PATH.get(`${m.apiVersion}/${m.kind}`)!, m.metadata.namespace, m.metadata.name), { body: m, contentType: APPLY, query: { fieldManager: 'tenantry', force: true } });
+      const apply = (m: Manifest) =>
+        base.request('PATCH', resourcePath(KIND_PATH.get(`${m.apiVersion}/${m.kind}`)!, m.metadata.namespace, m.metadata.name), {
+          body: m,
+          contentType: APPLY,
+          query: { fieldManager: 'tenantry', force: true },
+        });
       await apply(ns!);
       const secret = buildDatabaseSecret(ctx, { databasePassword: 'p', rootPassword: 'r' });
-      await Promise.all([...rest.map(apply), base.request('POST', resourcePath(KIND_PATH.get('v1/Secret')!, secret.metadata.namespace), { body: secret })]);
-      await base.request('PATCH', resourcePath(TENANTS, undefined, t.metadata.name, 'status'), { body: { apiVersion: t.apiVersion, kind: 'Tenant', metadata: { name: t.metadata.name }, status: { phase: 'Provisioning' } }, contentType: APPLY, query: { fieldManager: 'tenantry', force: true } });
+      await Promise.all([
+        ...rest.map(apply),
+        base.request('POST', resourcePath(KIND_PATH.get('v1/Secret')!, secret.metadata.namespace), { body: secret }),
+      ]);
+      await base.request('PATCH', resourcePath(TENANTS, undefined, t.metadata.name, 'status'), {
+        body: { apiVersion: t.apiVersion, kind: 'Tenant', metadata: { name: t.metadata.name }, status: { phase: 'Provisioning' } },
+        contentType: APPLY,
+        query: { fieldManager: 'tenantry', force: true },
+      });
     });
     const baselineSeconds = (performance.now() - baseStart) / 1000;
     const baselineCpuSeconds = baseCpu.stop();
@@ -122,14 +155,26 @@ async function main(): Promise<void> {
 
     phase('operator: starting');
     const identity = 'bench-operator';
-    const op = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 3600, runtimeEnv: RUNTIME_ENV, nodeArgs: PROFILE_ARGS, startTimeoutMs: 300_000 });
+    const op = await startOperator({
+      identity,
+      config: { ...CONFIG, concurrency: CONCURRENCY },
+      tenantSelector: 'tenantry.io/bench=operator',
+      resyncSeconds: 3600,
+      runtimeEnv: RUNTIME_ENV,
+      nodeArgs: PROFILE_ARGS,
+      startTimeoutMs: 300_000,
+    });
     const opKc = new KubeConfig();
     opKc.loadFromFile(await mintKubeconfig('bench-driver'));
     const driver = new KubeRest(opKc);
     const convergence = new ConvergenceWatch(opKc, 'tenantry.io/bench=operator', N);
     await convergence.start();
     const mark = auditMark();
-    const opCpu = new CpuMeter({ ...Object.fromEntries(cp.processes.map((p) => [p.name, p.pid])), operator: op.child.pid ?? 0, client: process.pid }).start();
+    const opCpu = new CpuMeter({
+      ...Object.fromEntries(cp.processes.map((p) => [p.name, p.pid])),
+      operator: op.child.pid ?? 0,
+      client: process.pid,
+    }).start();
     const opStart = performance.now();
     await createTenants(driver, 'op', 'operator');
     phase(`operator: ${N} tenants created; waiting for convergence`);
@@ -143,7 +188,9 @@ async function main(): Promise<void> {
         convergence.stop();
         const log = op.logs().slice(-3000);
         await op.stop();
-        throw new Error(`the operator did not converge: ${convergence.count()}/${N} tenants Reconciled after ${CONVERGE_TIMEOUT_MS / 60_000} min; its log ends with:\n${log}`);
+        throw new Error(
+          `the operator did not converge: ${convergence.count()}/${N} tenants Reconciled after ${CONVERGE_TIMEOUT_MS / 60_000} min; its log ends with:\n${log}`,
+        );
       }
     }
     const operatorSeconds = (convergedAt - opStart) / 1000;
@@ -160,20 +207,35 @@ async function main(): Promise<void> {
     const operatorPeakRssMb = peakRssMb(op.child.pid ?? 0);
     // Only the tenants of the operator's selector are reconciled, so this counts passes over the N new tenants.
     const passesPerTenant = (await metricValue(op.healthPort, 'tenantry_reconcile_duration_seconds_count')) / N;
-    phase(`operator: peak RSS ${operatorPeakRssMb} MB (${Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+    phase(
+      `operator: peak RSS ${operatorPeakRssMb} MB (${Object.entries(RUNTIME_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
+    );
     phase('operator: restart, then an idle resync of every tenant');
     const resyncMark = auditMark();
     // The restarted operator passes over every tenant at start (from a cold cache) and again at
     // the first resync tick; both must write nothing.
     await op.stop();
-    const op2 = await startOperator({ identity, config: { ...CONFIG, concurrency: CONCURRENCY }, tenantSelector: 'tenantry.io/bench=operator', resyncSeconds: 5, kubeconfig: op.kubeconfig, runtimeEnv: RUNTIME_ENV, startTimeoutMs: 300_000 });
+    const op2 = await startOperator({
+      identity,
+      config: { ...CONFIG, concurrency: CONCURRENCY },
+      tenantSelector: 'tenantry.io/bench=operator',
+      resyncSeconds: 5,
+      kubeconfig: op.kubeconfig,
+      runtimeEnv: RUNTIME_ENV,
+      startTimeoutMs: 300_000,
+    });
     let resyncSeconds = NaN;
     for (let i = 0; i < 200 && Number.isNaN(resyncSeconds); i++) {
       await sleep(250);
       const m = /"message":"resync complete","seconds":([0-9.]+),"tenants":(\d+)/.exec(op2.logs());
       if (m && Number(m[2]) === N) resyncSeconds = Number(m[1]);
     }
-    const resyncWrites = auditSince(resyncMark, (e) => e.user.username === identity && isWrite(e) && e.objectRef?.resource !== 'leases').length;
+    const resyncWrites = auditSince(
+      resyncMark,
+      (e) => e.user.username === identity && isWrite(e) && e.objectRef?.resource !== 'leases',
+    ).length;
     const restartedRssMb = peakRssMb(op2.child.pid ?? 0);
     await op2.stop();
     driver.close();

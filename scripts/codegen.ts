@@ -163,7 +163,10 @@ const WIDTH = 100;
 function wrapLine(line: string, width: number): string[] {
   if (line.length <= width) return [line];
   const indent = /^\s*/.exec(line)?.[0] ?? '';
-  const words = line.slice(indent.length).split(/ +/).filter((w) => w !== '');
+  const words = line
+    .slice(indent.length)
+    .split(/ +/)
+    .filter((w) => w !== '');
   const out: string[][] = [];
   let current: string[] = [];
   let length = indent.length;
@@ -341,9 +344,7 @@ class Emitter {
     const slot = this.blocks.length;
     this.blocks.push('');
     const properties = isRecord(schema['properties']) ? schema['properties'] : {};
-    const required = new Set(
-      Array.isArray(schema['required']) ? schema['required'].filter((r): r is string => typeof r === 'string') : [],
-    );
+    const required = new Set(Array.isArray(schema['required']) ? schema['required'].filter((r): r is string => typeof r === 'string') : []);
     const lines = [...docComment(doc, ''), `export interface ${name} {`];
     for (const [prop, propSchema] of Object.entries(properties)) {
       const type = this.typeOf(propSchema, `${name}${pascalCase(prop)}`, `${path}.${prop}`);
@@ -443,7 +444,10 @@ export function generateCrdTypes(crd: unknown, sourceName: string, options: CrdT
   return `${sections.join('\n\n')}\n`;
 }
 
-/** The barrel module `src/api/generated/index.ts`, re-exporting each module (base names, no extension); `origin` names the sources in the header. */
+/**
+ * The barrel module `src/api/generated/index.ts`, re-exporting each module (base names, no extension);
+ * `origin` names the sources in the header.
+ */
 export function generateIndex(modules: readonly string[], origin = 'crds/*.yaml'): string {
   const sorted = [...new Set(modules)].sort();
   const lines = [`// Generated from ${origin} by \`${GENERATE_COMMAND}\`. Do not edit.`, ''];

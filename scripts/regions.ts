@@ -29,11 +29,13 @@ export function spliceRegions(text: string, regions: readonly string[], file: st
   let pairs = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (line.trimStart().startsWith(END_MARKER)) throw new Error(`${file}:${i + 1}: "${END_MARKER}" without a "${BEGIN_MARKER}" line before it`);
+    if (line.trimStart().startsWith(END_MARKER))
+      throw new Error(`${file}:${i + 1}: "${END_MARKER}" without a "${BEGIN_MARKER}" line before it`);
     out.push(line);
     if (!line.trimStart().startsWith(BEGIN_MARKER)) continue;
     const end = lines.findIndex((l, j) => j > i && (l.trimStart().startsWith(END_MARKER) || l.trimStart().startsWith(BEGIN_MARKER)));
-    if (end < 0 || !(lines[end] ?? '').trimStart().startsWith(END_MARKER)) throw new Error(`${file}:${i + 1}: "${BEGIN_MARKER}" without an "${END_MARKER}" line after it`);
+    if (end < 0 || !(lines[end] ?? '').trimStart().startsWith(END_MARKER))
+      throw new Error(`${file}:${i + 1}: "${BEGIN_MARKER}" without an "${END_MARKER}" line after it`);
     const indent = /^ */.exec(line)?.[0] ?? '';
     out.push(...regions.map((r) => `${indent}- ${r}`), lines[end] ?? '');
     i = end;
@@ -45,7 +47,11 @@ export function spliceRegions(text: string, regions: readonly string[], file: st
 
 /** Returns each region CRD under `root` with its lists as {@link REGIONS} has them. */
 export function planRegions(root: string, regions: readonly string[] = REGIONS): GeneratedFile[] {
-  return REGION_CRDS.map((path) => ({ path, source: REGIONS_SOURCE, content: spliceRegions(readFileSync(join(root, ...path.split('/')), 'utf8'), regions, path) }));
+  return REGION_CRDS.map((path) => ({
+    path,
+    source: REGIONS_SOURCE,
+    content: spliceRegions(readFileSync(join(root, ...path.split('/')), 'utf8'), regions, path),
+  }));
 }
 
 const USAGE = `usage: node dist/scripts/regions.js [--check]
@@ -55,7 +61,12 @@ const USAGE = `usage: node dist/scripts/regions.js [--check]
 /** Runs the CLI against `root` (with `regions`, for tests); returns the exit code. */
 export function run(args: readonly string[], root: string, io: ScriptIo, regions: readonly string[] = REGIONS): number {
   return runFileGenerator(
-    { name: 'regions', usage: USAGE, plan: (r) => planRegions(r, regions), okMessage: `the CRDs list the ${regions.length} regions of ${REGIONS_SOURCE}` },
+    {
+      name: 'regions',
+      usage: USAGE,
+      plan: (r) => planRegions(r, regions),
+      okMessage: `the CRDs list the ${regions.length} regions of ${REGIONS_SOURCE}`,
+    },
     args,
     root,
     io,

@@ -51,7 +51,9 @@ async function main(): Promise<number> {
   if (clusterConfigured()) {
     const config = process.env.TENANTRY_CONFIG;
     if (!config) {
-      process.stderr.write('A cluster is configured (KUBECONFIG or ~/.kube/config): set TENANTRY_CONFIG to the operator configuration file to run against it.\n');
+      process.stderr.write(
+        'A cluster is configured (KUBECONFIG or ~/.kube/config): set TENANTRY_CONFIG to the operator configuration file to run against it.\n',
+      );
       return 64;
     }
     return runOperator({ config, 'log-level': process.env.TENANTRY_LOG_LEVEL ?? 'info' });

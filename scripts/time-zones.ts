@@ -88,7 +88,12 @@ export function spliceZones(crd: string, zones: readonly string[]): string {
 export function listedZones(crd: string): string[] {
   const lines = crd.split('\n');
   const { begin, end } = findMarkers(lines);
-  return [...lines.slice(begin + 1, end).join('\n').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '');
+  return [
+    ...lines
+      .slice(begin + 1, end)
+      .join('\n')
+      .matchAll(/'([^']*)'/g),
+  ].map((m) => m[1] ?? '');
 }
 
 /** What --check found: the zones the CRD lacks and those it has beyond the runtime's list. */
@@ -140,8 +145,10 @@ export function run(args: readonly string[], root: string, io: Io, zones: readon
       io.out(`time-zones --check: OK, ${TIME_ZONE_CRD} lists the ${zones.length} time zones of this runtime (${runtime})`);
       return 0;
     }
-    if (drift.missing.length > 0) io.err(`time-zones: ${TIME_ZONE_CRD} lacks ${drift.missing.length} zone(s) of this runtime: ${names(drift.missing)}`);
-    if (drift.extra.length > 0) io.err(`time-zones: ${TIME_ZONE_CRD} lists ${drift.extra.length} zone(s) this runtime does not know: ${names(drift.extra)}`);
+    if (drift.missing.length > 0)
+      io.err(`time-zones: ${TIME_ZONE_CRD} lacks ${drift.missing.length} zone(s) of this runtime: ${names(drift.missing)}`);
+    if (drift.extra.length > 0)
+      io.err(`time-zones: ${TIME_ZONE_CRD} lists ${drift.extra.length} zone(s) this runtime does not know: ${names(drift.extra)}`);
     if (drift.layout) io.err(`time-zones: ${TIME_ZONE_CRD} lists the right zones but not as generated (order or layout)`);
     io.err(`time-zones --check: the spec.timeZone list drifted from this runtime (${runtime}); run ${GENERATE_COMMAND}`);
     return 1;

@@ -94,10 +94,18 @@ export function planUpstream(extracted: ReadonlyMap<string, Extracted>): Generat
     });
     if (doc === undefined) throw new Error(`${file} (${source.module}@${source.version}) has no CRD of kind ${kind}`);
     const origin = `${source.module}@${source.version} (${kind} ${version})`;
-    files.push({ path: `${UPSTREAM_DIR}/${kind.toLowerCase()}.ts`, content: generateCrdTypes(doc, `${file} (${kind})`, { version, origin }), source: origin });
+    files.push({
+      path: `${UPSTREAM_DIR}/${kind.toLowerCase()}.ts`,
+      content: generateCrdTypes(doc, `${file} (${kind})`, { version, origin }),
+      source: origin,
+    });
   }
   const modules = UPSTREAM_KINDS.map((k) => k.kind.toLowerCase());
-  files.push({ path: `${UPSTREAM_DIR}/index.ts`, content: generateIndex(modules, 'the upstream CRDs of test/env/upstream-crds.ts'), source: 'the upstream CRDs' });
+  files.push({
+    path: `${UPSTREAM_DIR}/index.ts`,
+    content: generateIndex(modules, 'the upstream CRDs of test/env/upstream-crds.ts'),
+    source: 'the upstream CRDs',
+  });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -110,7 +118,8 @@ export function pinProblems(committed: ReadonlyMap<string, string>, pins: Pins):
     const from = text === undefined ? null : GENERATED_FROM.exec(text);
     if (text === undefined) problems.push(`${path} is missing`);
     else if (!from) problems.push(`${path} does not name the module version it was generated from`);
-    else if (pins[from[1] ?? ''] !== from[2]) problems.push(`${path} was generated from ${from[1]}@${from[2]}, but ${pins[from[1] ?? ''] ?? 'no version'} is pinned`);
+    else if (pins[from[1] ?? ''] !== from[2])
+      problems.push(`${path} was generated from ${from[1]}@${from[2]}, but ${pins[from[1] ?? ''] ?? 'no version'} is pinned`);
   }
   return problems;
 }
@@ -135,7 +144,9 @@ export function run(args: readonly string[], root: string, io: Io, crdDir = defa
     const problems = pinProblems(committed, pins);
     for (const p of problems) io.err(p);
     if (problems.length > 0) {
-      io.err(`upstream-types --check: ${UPSTREAM_DIR}/ does not match the pinned versions; run \`npm run env:build\`, then ${GENERATE_COMMAND}`);
+      io.err(
+        `upstream-types --check: ${UPSTREAM_DIR}/ does not match the pinned versions; run \`npm run env:build\`, then ${GENERATE_COMMAND}`,
+      );
       return 1;
     }
     io.out(`upstream-types --check: OK as far as can be told: ${why}, so only the pinned versions were compared`);
@@ -161,7 +172,9 @@ export function run(args: readonly string[], root: string, io: Io, crdDir = defa
   }
   const { status } = writeDrift('upstream-types', root, files, committed, problems, GENERATED_MARKER, io);
   if (existsSync(join(root, UPSTREAM_DIR)) && readdirSync(join(root, UPSTREAM_DIR)).length === 0) rmdirSync(join(root, UPSTREAM_DIR));
-  io.out(`upstream-types: ${UPSTREAM_KINDS.length} upstream kinds → ${files.length} file(s) in ${UPSTREAM_DIR}/ (${problems.length} written or removed)`);
+  io.out(
+    `upstream-types: ${UPSTREAM_KINDS.length} upstream kinds → ${files.length} file(s) in ${UPSTREAM_DIR}/ (${problems.length} written or removed)`,
+  );
   return status;
 }
 

@@ -41,7 +41,8 @@ function overlay(base: JsonSchema, over: JsonSchema): JsonSchema {
 export function valuesSchema(regions: readonly string[]): JsonSchema {
   const required = { type: 'string', minLength: 1 };
   const config = overlay(shapeSchema(CONFIG_SHAPE), {
-    description: "The operator's configuration (src/config.ts): the keys it knows, at every depth; the operator checks the values at start.",
+    description:
+      "The operator's configuration (src/config.ts): the keys it knows, at every depth; the operator checks the values at start.",
     required: ['regions'],
     properties: {
       regions: {
@@ -100,7 +101,12 @@ const USAGE = `usage: node dist/scripts/values-schema.js [--check]
 
 /** Runs the CLI against `root`; returns the exit code. */
 export function run(args: readonly string[], root: string, io: ScriptIo): number {
-  return runFileGenerator({ name: 'values-schema', usage: USAGE, plan: () => planValuesSchema(), okMessage: `${VALUES_SCHEMA} is up to date` }, args, root, io);
+  return runFileGenerator(
+    { name: 'values-schema', usage: USAGE, plan: () => planValuesSchema(), okMessage: `${VALUES_SCHEMA} is up to date` },
+    args,
+    root,
+    io,
+  );
 }
 
 runIfMain(import.meta.url, (args, fromDir, io) => run(args, findRepoRoot(fromDir), io));

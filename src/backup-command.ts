@@ -20,7 +20,11 @@ function out(result: unknown): void {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-async function withAgent(values: Record<string, unknown>, tenant: string | undefined, body: (log: Logger, s: ReturnType<typeof settingsFromEnv>, c: ReturnType<typeof createAgentClients>) => Promise<unknown>): Promise<number> {
+async function withAgent(
+  values: Record<string, unknown>,
+  tenant: string | undefined,
+  body: (log: Logger, s: ReturnType<typeof settingsFromEnv>, c: ReturnType<typeof createAgentClients>) => Promise<unknown>,
+): Promise<number> {
   const base = createLogger(typeof values['log-level'] === 'string' ? values['log-level'] : 'info');
   setLogger(base);
   let settings;
@@ -53,7 +57,14 @@ export async function backupCommand(values: Record<string, unknown>, positionals
       return withAgent(values, tenant, async (log, s, c) => {
         const r = await runBackup(s, c, log);
         const pruned = s.retention ? await pruneBackups(s, c, log, { dryRun: false }) : undefined;
-        return { backupId: r.backupId, plaintextBytes: r.plaintextBytes, storedBytes: r.storedBytes, seconds: Number(r.seconds.toFixed(2)), verified: !!r.manifest.verification, pruned: pruned?.removed.map((x) => x.id) ?? [] };
+        return {
+          backupId: r.backupId,
+          plaintextBytes: r.plaintextBytes,
+          storedBytes: r.storedBytes,
+          seconds: Number(r.seconds.toFixed(2)),
+          verified: !!r.manifest.verification,
+          pruned: pruned?.removed.map((x) => x.id) ?? [],
+        };
       });
     case 'verify':
       if (!id) {
@@ -68,7 +79,13 @@ export async function backupCommand(values: Record<string, unknown>, positionals
       });
     case 'list':
       return withAgent(values, tenant, async (_log, _s, c) =>
-        (await c.store.list()).map((b) => ({ backupId: b.backupId, complete: !!b.manifest, verified: !!b.manifest?.verification, bytes: b.manifest?.parts.reduce((n, p) => n + p.plaintextBytes, 0), error: b.manifestError })),
+        (await c.store.list()).map((b) => ({
+          backupId: b.backupId,
+          complete: !!b.manifest,
+          verified: !!b.manifest?.verification,
+          bytes: b.manifest?.parts.reduce((n, p) => n + p.plaintextBytes, 0),
+          error: b.manifestError,
+        })),
       );
     case 'prune':
       return withAgent(values, tenant, async (log, s, c) => pruneBackups(s, c, log, { dryRun: values['dry-run'] === true }));
@@ -95,7 +112,12 @@ export async function restoreCommand(values: Record<string, unknown>): Promise<n
     return EXIT_USAGE;
   }
   return withAgent(values, source, async (log, s, c) => {
-    const r = await runRestore(s, c, { backup: (values.backup as string | undefined) ?? 'latest', preverify: values['preverify'] === true }, log);
+    const r = await runRestore(
+      s,
+      c,
+      { backup: (values.backup as string | undefined) ?? 'latest', preverify: values['preverify'] === true },
+      log,
+    );
     return { ...r, into: target ?? s.tenant, seconds: Number(r.seconds.toFixed(2)) };
   });
 }

@@ -45,7 +45,7 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'tenantry backup [run] [--tenant NAME]          one backup now (then retention, when TENANTRY_RETENTION is set)\n' +
       '       tenantry backup verify ID|latest [--drill] download, decrypt and check; --drill also restores into scratch space\n' +
-      '       tenantry backup list                       the tenant\'s backups, newest first\n' +
+      "       tenantry backup list                       the tenant's backups, newest first\n" +
       '       tenantry backup prune [--dry-run]          apply the retention rules (never the newest verified backup)\n' +
       'Settings come from the environment the backup CronJob sets (TENANTRY_TENANT, TENANTRY_REGION, TENANTRY_BACKUP_BUCKET,\n' +
       'TENANTRY_KMS_KEY_ID, DATABASE_*, TENANTRY_FILES_DIR, …; see the README).',
@@ -53,9 +53,16 @@ const COMMANDS: Record<string, Command> = {
     run: async (values, positionals) => (await import('./backup-command.js')).backupCommand(values, positionals),
   },
   restore: {
-    summary: 'restore a tenant from a backup (in place, or into a new tenant of the same region); nothing is replaced until every part loaded and authenticated',
+    summary:
+      'restore a tenant from a backup (in place, or into a new tenant of the same region); nothing is replaced until every part loaded and authenticated',
     usage: 'tenantry restore --tenant NAME [--backup ID|latest] [--into NEW] [--preverify]',
-    options: { ...COMMON, tenant: { type: 'string' }, backup: { type: 'string' }, into: { type: 'string' }, preverify: { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      tenant: { type: 'string' },
+      backup: { type: 'string' },
+      into: { type: 'string' },
+      preverify: { type: 'boolean' },
+    },
     run: async (values) => (await import('./backup-command.js')).restoreCommand(values),
   },
   sweep: {
@@ -88,8 +95,12 @@ export function topHelp(): string {
 
 /** Returns the help text of one command. */
 function commandHelp(name: string, c: Command): string {
-  const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.short ? ` (-${o.short})` : ''}`);
-  const availability = c.run ? '' : `\nThis build of tenantry (${tenantryVersion()}) does not include \`${name}\` yet; it exits with code ${EXIT_UNAVAILABLE}.\n`;
+  const opts = Object.entries(c.options).map(
+    ([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.short ? ` (-${o.short})` : ''}`,
+  );
+  const availability = c.run
+    ? ''
+    : `\nThis build of tenantry (${tenantryVersion()}) does not include \`${name}\` yet; it exits with code ${EXIT_UNAVAILABLE}.\n`;
   return `Usage: ${c.usage}\n\n${c.summary}\n\nOptions:\n${opts.join('\n')}\n${availability}`;
 }
 

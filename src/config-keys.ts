@@ -2,7 +2,16 @@
 // (`ingress.hstsMaxAgeSecond`) stops the operator instead of being ignored while the default
 // applies. The tree is typed against the configuration's interfaces: a field added to one of them
 // and not here (or the other way round) does not compile.
-import type { AppPodConfig, BackupConfig, EgressRule, ImageConfig, IngressConfig, OperatorConfig, PlanConfig, RegionConfig } from './config.js';
+import type {
+  AppPodConfig,
+  BackupConfig,
+  EgressRule,
+  ImageConfig,
+  IngressConfig,
+  OperatorConfig,
+  PlanConfig,
+  RegionConfig,
+} from './config.js';
 
 /**
  * What a configuration value may contain: `true` for a value without fields of its own (a string,
@@ -18,7 +27,14 @@ function fields<T>(f: { readonly [K in keyof Required<T>]: Shape }): Shape {
 }
 
 const RESOURCES = fields<PlanConfig['databaseResources']>({ requests: true, limits: true });
-const PLAN = fields<PlanConfig>({ quota: true, defaultRequest: true, defaultLimit: true, databaseStorage: true, filesStorage: true, databaseResources: RESOURCES });
+const PLAN = fields<PlanConfig>({
+  quota: true,
+  defaultRequest: true,
+  defaultLimit: true,
+  databaseStorage: true,
+  filesStorage: true,
+  databaseResources: RESOURCES,
+});
 
 /** The keys of the whole operator configuration. */
 export const CONFIG_SHAPE: Shape = fields<OperatorConfig>({
@@ -30,13 +46,26 @@ export const CONFIG_SHAPE: Shape = fields<OperatorConfig>({
     className: true,
     controllerNamespace: true,
     controllerPodLabels: true,
-    gateway: fields<IngressConfig['gateway']>({ name: true, namespace: true, httpsSectionName: true, httpSectionName: true, tlsListener: true, httpsPort: true }),
+    gateway: fields<IngressConfig['gateway']>({
+      name: true,
+      namespace: true,
+      httpsSectionName: true,
+      httpSectionName: true,
+      tlsListener: true,
+      httpsPort: true,
+    }),
     hstsMaxAgeSeconds: true,
     nginxHstsViaCustomHeaders: true,
   }),
   tls: fields<OperatorConfig['tls']>({ issuerKind: true, issuerName: true }),
   dns: fields<OperatorConfig['dns']>({ namespace: true, podLabels: true }),
-  egress: { items: fields<EgressRule>({ description: true, cidr: true, ports: { items: fields<EgressRule['ports'][number]>({ port: true, protocol: true }) } }) },
+  egress: {
+    items: fields<EgressRule>({
+      description: true,
+      cidr: true,
+      ports: { items: fields<EgressRule['ports'][number]>({ port: true, protocol: true }) },
+    }),
+  },
   egressExcept: true,
   clusterCidrs: true,
   serviceCidrs: true,

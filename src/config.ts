@@ -208,9 +208,19 @@ export interface OperatorConfig {
   backup: BackupConfig;
 }
 
-
-/** What tenant egress leaves out by default: the private ranges, carrier-grade NAT (pods on some clusters), link-local and IPv6 unique-local. */
-const DEFAULT_EGRESS_EXCEPT: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
+/**
+ * What tenant egress leaves out by default: the private ranges, carrier-grade NAT (pods on some
+ * clusters), link-local and IPv6 unique-local.
+ */
+const DEFAULT_EGRESS_EXCEPT: readonly string[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
+];
 
 // Ephemeral storage (container filesystem, logs, emptyDir) is on the node's disk, shared by every
 // tenant on the node: without a limit one tenant can fill it and get other tenants' pods evicted.
@@ -232,7 +242,10 @@ const DEFAULT_PLAN: PlanConfig = {
   databaseStorage: '10Gi',
   filesStorage: '10Gi',
   // The data is on its volume; the container writes only logs, its socket and /tmp (both emptyDirs, 272Mi at most).
-  databaseResources: { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' } },
+  databaseResources: {
+    requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+    limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' },
+  },
 };
 
 /** Returns the built-in defaults: no regions (a deployment must name the ones it serves). */
@@ -246,7 +259,14 @@ export function defaultConfig(): OperatorConfig {
       className: 'nginx',
       controllerNamespace: 'ingress-nginx',
       controllerPodLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
-      gateway: { name: 'tenants', namespace: 'gateway', httpsSectionName: 'https', httpSectionName: 'http', tlsListener: 'ListenerSet', httpsPort: 443 },
+      gateway: {
+        name: 'tenants',
+        namespace: 'gateway',
+        httpsSectionName: 'https',
+        httpSectionName: 'http',
+        tlsListener: 'ListenerSet',
+        httpsPort: 443,
+      },
       hstsMaxAgeSeconds: 31_536_000,
       nginxHstsViaCustomHeaders: true,
     },
@@ -259,11 +279,27 @@ export function defaultConfig(): OperatorConfig {
     plans: {
       trial: {
         ...DEFAULT_PLAN,
-        quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '4Gi', 'requests.ephemeral-storage': '4Gi', 'limits.ephemeral-storage': '12Gi', 'requests.storage': '20Gi' },
+        quota: {
+          ...DEFAULT_PLAN.quota,
+          'requests.cpu': '1',
+          'requests.memory': '2Gi',
+          'limits.memory': '4Gi',
+          'requests.ephemeral-storage': '4Gi',
+          'limits.ephemeral-storage': '12Gi',
+          'requests.storage': '20Gi',
+        },
       },
       free: {
         ...DEFAULT_PLAN,
-        quota: { ...DEFAULT_PLAN.quota, 'requests.cpu': '500m', 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.ephemeral-storage': '2Gi', 'limits.ephemeral-storage': '8Gi', 'requests.storage': '10Gi' },
+        quota: {
+          ...DEFAULT_PLAN.quota,
+          'requests.cpu': '500m',
+          'requests.memory': '1Gi',
+          'limits.memory': '2Gi',
+          'requests.ephemeral-storage': '2Gi',
+          'limits.ephemeral-storage': '8Gi',
+          'requests.storage': '10Gi',
+        },
         databaseStorage: '2Gi',
         filesStorage: '2Gi',
       },
@@ -276,7 +312,14 @@ export function defaultConfig(): OperatorConfig {
       agent: 'ghcr.io/example/tenantry:0.1.0',
     },
     appPort: 8080,
-    app: { runAsUser: 10001, runAsGroup: 10001, healthPath: '/healthz', filesPath: '/var/lib/app/files', readOnlyRootFilesystem: true, disruptionBudget: true },
+    app: {
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      healthPath: '/healthz',
+      filesPath: '/var/lib/app/files',
+      readOnlyRootFilesystem: true,
+      disruptionBudget: true,
+    },
     podSecurityVersion: 'v1.35',
     concurrency: 8,
     backup: {
@@ -288,7 +331,10 @@ export function defaultConfig(): OperatorConfig {
       backupDeadlineSeconds: 6 * 3600,
       restoreDeadlineSeconds: 8 * 3600,
       // The agent streams to S3; its disk is its 1Gi /tmp and its logs.
-      resources: { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } },
+      resources: {
+        requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' },
+        limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' },
+      },
       filesMountPath: '/var/lib/tenantry/files',
       staleGraceSeconds: 7200,
       restoreBytesPerSecond: 100e6,
@@ -313,7 +359,8 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 /** Same shape as the BackupPolicy CRD's endpoint rule: http(s), a host or bracketed IPv6 address, an optional port, no credentials. */
 const ENDPOINT_URL = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(\/[^ \t]*)?$/;
 /** An annotation key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
-const ANNOTATION_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** Placeholders replaced per tenant in backup.serviceAccountAnnotations. */
 export const ANNOTATION_PLACEHOLDERS = ['{tenant}', '{namespace}', '{region}'] as const;
 
@@ -365,7 +412,8 @@ export function validateConfig(raw: unknown, apiServerAddress?: string): string[
       for (const f of ['storageClassName', 'kmsKeyId', 'backupBucket'] as const) {
         if (typeof r[f] !== 'string' || r[f] === '') problems.push(`${p}.${f} is required`);
       }
-      if (typeof r.storageClassName === 'string' && r.storageClassName && !DNS_SUBDOMAIN.test(r.storageClassName)) problems.push(`${p}.storageClassName must be a DNS subdomain`);
+      if (typeof r.storageClassName === 'string' && r.storageClassName && !DNS_SUBDOMAIN.test(r.storageClassName))
+        problems.push(`${p}.storageClassName must be a DNS subdomain`);
       if (r.nodeSelector !== undefined) stringMap(r.nodeSelector, `${p}.nodeSelector`, problems);
     }
   }
@@ -375,27 +423,37 @@ export function validateConfig(raw: unknown, apiServerAddress?: string): string[
     c.allowedDomains.forEach((d: unknown, i) => {
       const p = `allowedDomains[${i}]`;
       // Names only: a host matches a domain or a name under it, so "*." or a leading dot adds nothing and hides a typo.
-      if (typeof d !== 'string' || d.length > 253 || !DNS_SUBDOMAIN.test(d)) problems.push(`${p} must be a lowercase DNS name such as example.com (no "*." or leading dot; names under it are allowed too) (got ${JSON.stringify(d)})`);
+      if (typeof d !== 'string' || d.length > 253 || !DNS_SUBDOMAIN.test(d))
+        problems.push(
+          `${p} must be a lowercase DNS name such as example.com (no "*." or leading dot; names under it are allowed too) (got ${JSON.stringify(d)})`,
+        );
       // A top-level domain would let a Tenant claim any host under it, another team's admin.example.com included.
-      else if (!d.includes('.')) problems.push(`${p} must have at least two labels, e.g. example.com: "${d}" would allow every host under a top-level domain`);
+      else if (!d.includes('.'))
+        problems.push(`${p} must have at least two labels, e.g. example.com: "${d}" would allow every host under a top-level domain`);
     });
   const ing = c.ingress as unknown;
   if (!isObj(ing)) problems.push('ingress must be a mapping');
   else {
-    if (!['nginx', 'traefik', 'gateway'].includes(ing.provider as string)) problems.push(`ingress.provider must be one of nginx, traefik, gateway (got "${String(ing.provider)}")`);
-    if (typeof ing.hstsMaxAgeSeconds !== 'number' || ing.hstsMaxAgeSeconds < 31_536_000) problems.push('ingress.hstsMaxAgeSeconds must be at least 31536000 (one year): the HSTS promise needs it');
+    if (!['nginx', 'traefik', 'gateway'].includes(ing.provider as string))
+      problems.push(`ingress.provider must be one of nginx, traefik, gateway (got "${String(ing.provider)}")`);
+    if (typeof ing.hstsMaxAgeSeconds !== 'number' || ing.hstsMaxAgeSeconds < 31_536_000)
+      problems.push('ingress.hstsMaxAgeSeconds must be at least 31536000 (one year): the HSTS promise needs it');
     if (typeof ing.controllerNamespace !== 'string' || !ing.controllerNamespace) problems.push('ingress.controllerNamespace is required');
     stringMap(ing.controllerPodLabels, 'ingress.controllerPodLabels', problems);
     if (typeof ing.nginxHstsViaCustomHeaders !== 'boolean') problems.push('ingress.nginxHstsViaCustomHeaders must be true or false');
     const gw = ing.gateway;
     if (!isObj(gw)) problems.push('ingress.gateway must be a mapping');
     else {
-      for (const f of ['name', 'namespace', 'httpsSectionName', 'httpSectionName']) if (typeof gw[f] !== 'string' || !gw[f]) problems.push(`ingress.gateway.${f} is required`);
-      if (!['ListenerSet', 'Gateway'].includes(gw.tlsListener as string)) problems.push(`ingress.gateway.tlsListener must be ListenerSet or Gateway (got "${String(gw.tlsListener)}")`);
-      if (!Number.isInteger(gw.httpsPort) || (gw.httpsPort as number) < 1 || (gw.httpsPort as number) > 65535) problems.push('ingress.gateway.httpsPort must be 1..65535');
+      for (const f of ['name', 'namespace', 'httpsSectionName', 'httpSectionName'])
+        if (typeof gw[f] !== 'string' || !gw[f]) problems.push(`ingress.gateway.${f} is required`);
+      if (!['ListenerSet', 'Gateway'].includes(gw.tlsListener as string))
+        problems.push(`ingress.gateway.tlsListener must be ListenerSet or Gateway (got "${String(gw.tlsListener)}")`);
+      if (!Number.isInteger(gw.httpsPort) || (gw.httpsPort as number) < 1 || (gw.httpsPort as number) > 65535)
+        problems.push('ingress.gateway.httpsPort must be 1..65535');
     }
   }
-  if (!isObj(c.tls) || !['ClusterIssuer', 'Issuer'].includes(c.tls.issuerKind) || !c.tls.issuerName) problems.push('tls needs issuerKind (ClusterIssuer or Issuer) and issuerName');
+  if (!isObj(c.tls) || !['ClusterIssuer', 'Issuer'].includes(c.tls.issuerKind) || !c.tls.issuerName)
+    problems.push('tls needs issuerKind (ClusterIssuer or Issuer) and issuerName');
   if (!isObj(c.dns)) problems.push('dns must be a mapping');
   else stringMap(c.dns.podLabels, 'dns.podLabels', problems);
   if (!Array.isArray(c.egress)) problems.push('egress must be a list');
@@ -408,18 +466,25 @@ export function validateConfig(raw: unknown, apiServerAddress?: string): string[
       else {
         const rule = e.cidr as string;
         // Nothing can be cut out of a rule that lies inside a forbidden range: refuse the rule.
-        for (const m of METADATA_CIDRS) if (cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`${p}.cidr ${rule} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no tenant app may reach it; remove the rule`);
+        for (const m of METADATA_CIDRS)
+          if (cidrWithin(cidr, parseCidr(m) as Cidr))
+            problems.push(
+              `${p}.cidr ${rule} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no tenant app may reach it; remove the rule`,
+            );
         (Array.isArray(c.clusterCidrs) ? c.clusterCidrs : []).forEach((text: unknown, j) => {
           const cluster = typeof text === 'string' ? parseCidr(text) : undefined;
           if (cluster && typeof cluster !== 'string' && cidrWithin(cidr, cluster)) {
-            problems.push(`${p}.cidr ${rule} lies in clusterCidrs[${j}] ${text as string}: the app reaches the cluster only through the flows Tenantry opens (its database, DNS); remove the rule`);
+            problems.push(
+              `${p}.cidr ${rule} lies in clusterCidrs[${j}] ${text as string}: the app reaches the cluster only through the flows Tenantry opens (its database, DNS); remove the rule`,
+            );
           }
         });
       }
       if (!Array.isArray(e.ports) || e.ports.length === 0) problems.push(`${p}.ports must list at least one port`);
       else
         e.ports.forEach((port: unknown, j) => {
-          if (!isObj(port) || typeof port.port !== 'number' || port.port < 1 || port.port > 65535) problems.push(`${p}.ports[${j}].port must be 1..65535`);
+          if (!isObj(port) || typeof port.port !== 'number' || port.port < 1 || port.port > 65535)
+            problems.push(`${p}.ports[${j}].port must be 1..65535`);
           else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
         });
     });
@@ -436,7 +501,8 @@ export function validateConfig(raw: unknown, apiServerAddress?: string): string[
       stringMap(p.quota, `plans.${plan}.quota`, problems, quantity);
       stringMap(p.defaultRequest, `plans.${plan}.defaultRequest`, problems, quantity);
       stringMap(p.defaultLimit, `plans.${plan}.defaultLimit`, problems, quantity);
-      for (const f of ['databaseStorage', 'filesStorage']) if (typeof p[f] !== 'string' || !isConfigQuantity(p[f])) problems.push(`plans.${plan}.${f} must be a quantity such as 10Gi`);
+      for (const f of ['databaseStorage', 'filesStorage'])
+        if (typeof p[f] !== 'string' || !isConfigQuantity(p[f])) problems.push(`plans.${plan}.${f} must be a quantity such as 10Gi`);
       if (!isObj(p.databaseResources)) problems.push(`plans.${plan}.databaseResources must be a mapping with requests and limits`);
       else {
         stringMap(p.databaseResources.requests, `plans.${plan}.databaseResources.requests`, problems, quantity);
@@ -444,20 +510,26 @@ export function validateConfig(raw: unknown, apiServerAddress?: string): string[
       }
     }
   if (!isObj(c.images)) problems.push('images must be a mapping');
-  else for (const f of ['app', 'postgres', 'mariadb', 'agent']) if (typeof (c.images as Obj)[f] !== 'string' || !(c.images as Obj)[f]) problems.push(`images.${f} is required`);
+  else
+    for (const f of ['app', 'postgres', 'mariadb', 'agent'])
+      if (typeof (c.images as Obj)[f] !== 'string' || !(c.images as Obj)[f]) problems.push(`images.${f} is required`);
   if (!Number.isInteger(c.appPort) || c.appPort < 1 || c.appPort > 65535) problems.push('appPort must be 1..65535');
   if (!isObj(c.app)) problems.push('app must be a mapping');
   else {
     const a = c.app as unknown as Obj;
     // Pod Security "restricted" refuses uid 0, and the kubelet cannot check a non-numeric image user.
-    for (const f of ['runAsUser', 'runAsGroup']) if (!Number.isInteger(a[f]) || (a[f] as number) < 1) problems.push(`app.${f} must be a positive integer (not root)`);
-    for (const f of ['healthPath', 'filesPath']) if (typeof a[f] !== 'string' || !(a[f] as string).startsWith('/')) problems.push(`app.${f} must be an absolute path`);
-    if (a.livenessPath !== undefined && (typeof a.livenessPath !== 'string' || !a.livenessPath.startsWith('/'))) problems.push('app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)');
+    for (const f of ['runAsUser', 'runAsGroup'])
+      if (!Number.isInteger(a[f]) || (a[f] as number) < 1) problems.push(`app.${f} must be a positive integer (not root)`);
+    for (const f of ['healthPath', 'filesPath'])
+      if (typeof a[f] !== 'string' || !(a[f] as string).startsWith('/')) problems.push(`app.${f} must be an absolute path`);
+    if (a.livenessPath !== undefined && (typeof a.livenessPath !== 'string' || !a.livenessPath.startsWith('/')))
+      problems.push('app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)');
     if (typeof a.readOnlyRootFilesystem !== 'boolean') problems.push('app.readOnlyRootFilesystem must be true or false');
     if (typeof a.disruptionBudget !== 'boolean') problems.push('app.disruptionBudget must be true or false');
   }
   if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');
-  if (typeof c.podSecurityVersion !== 'string' || !/^(latest|v\d+\.\d+)$/.test(c.podSecurityVersion)) problems.push('podSecurityVersion must be "latest" or like v1.35');
+  if (typeof c.podSecurityVersion !== 'string' || !/^(latest|v\d+\.\d+)$/.test(c.podSecurityVersion))
+    problems.push('podSecurityVersion must be "latest" or like v1.35');
   validateBackup(c.backup, problems);
   if (problems.length === 0) problems.push(...unguardedRanges(c, apiServerAddress));
   return problems;
@@ -477,14 +549,17 @@ function unguardedRanges(c: OperatorConfig, apiServerAddress: string | undefined
   const guarded = [
     ...METADATA_ADDRESSES.map((text) => ({ text, what: 'the cloud metadata endpoint', inside: false })),
     ...c.serviceCidrs.map((text, i) => ({ text, what: `serviceCidrs[${i}] ${text}, the Service range`, inside: true })),
-    ...(apiServerAddress === undefined ? [] : [{ text: apiServerAddress, what: `the API server's Service address ${apiServerAddress} (KUBERNETES_SERVICE_HOST)`, inside: true }]),
+    ...(apiServerAddress === undefined
+      ? []
+      : [{ text: apiServerAddress, what: `the API server's Service address ${apiServerAddress} (KUBERNETES_SERVICE_HOST)`, inside: true }]),
   ].map((g) => ({ ...g, cidr: parseCidr(g.text) as Cidr }));
   const check = (field: string, text: string, except: readonly string[], remedy: string): string[] => {
     const rule = parseCidr(text) as Cidr;
     const cut = exceptionsInside(text, except, field).map((e) => parseCidr(e) as Cidr);
     return guarded.flatMap((g) => {
       // Inside the metadata range a rule is refused by its own check, with its own message.
-      if (cidrWithin(rule, g.cidr)) return g.inside ? [`${field} ${text} lies in ${g.what}: no tenant pod may reach it; remove the rule`] : [];
+      if (cidrWithin(rule, g.cidr))
+        return g.inside ? [`${field} ${text} lies in ${g.what}: no tenant pod may reach it; remove the rule`] : [];
       if (!cidrWithin(g.cidr, rule) || cidrCovered(g.cidr, cut)) return [];
       return [`${field} ${text} reaches ${g.what}: cut it out through ${remedy}, or narrow the range`];
     });
@@ -493,14 +568,19 @@ function unguardedRanges(c: OperatorConfig, apiServerAddress: string | undefined
   const backupExcept = egressExceptions(c.backup.egressExcept, c.clusterCidrs);
   return [
     ...c.egress.flatMap((e, i) => check(`egress[${i}].cidr`, e.cidr, appExcept, 'egressExcept or clusterCidrs')),
-    ...c.backup.egressCidrs.flatMap((text, i) => check(`backup.egressCidrs[${i}]`, text, backupExcept, 'backup.egressExcept or clusterCidrs')),
+    ...c.backup.egressCidrs.flatMap((text, i) =>
+      check(`backup.egressCidrs[${i}]`, text, backupExcept, 'backup.egressExcept or clusterCidrs'),
+    ),
   ];
 }
 
 /** Checks the backup section (part of {@link validateConfig}). */
 function validateBackup(b: unknown, problems: string[]): void {
   if (!isObj(b)) return void problems.push('backup must be a mapping');
-  if (b.defaultPolicy !== undefined && (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))) {
+  if (
+    b.defaultPolicy !== undefined &&
+    (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))
+  ) {
     problems.push('backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)');
   }
   if (typeof b.allowInsecureKmsEndpoint !== 'boolean') problems.push('backup.allowInsecureKmsEndpoint must be true or false');
@@ -517,32 +597,41 @@ function validateBackup(b: unknown, problems: string[]): void {
   else
     for (const [k, v] of Object.entries(annotations)) {
       const p = `backup.serviceAccountAnnotations.${k}`;
-      if (!ANNOTATION_KEY.test(k)) problems.push(`${p}: not a valid annotation key (an optional DNS prefix and '/', then at most 63 characters)`);
+      if (!ANNOTATION_KEY.test(k))
+        problems.push(`${p}: not a valid annotation key (an optional DNS prefix and '/', then at most 63 characters)`);
       if (typeof v !== 'string') problems.push(`${p} must be a string`);
       else
         for (const placeholder of v.match(/\{[^}]*\}/g) ?? []) {
           // A misspelt placeholder would reach the cloud provider verbatim and grant nothing, silently.
-          if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder)) problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
+          if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder))
+            problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
         }
     }
   for (const f of ['egressCidrs', 'egressExcept'] as const) cidrList(b[f], `backup.${f}`, problems);
   if (Array.isArray(b.egressCidrs)) {
     // No destination would make the egress rule allow nothing, and backups fail at their first request.
-    if (b.egressCidrs.length === 0) problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
+    if (b.egressCidrs.length === 0)
+      problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
     b.egressCidrs.forEach((text: unknown, i) => {
       const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
       for (const m of METADATA_CIDRS) {
-        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr)) problems.push(`backup.egressCidrs[${i}] ${text as string} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no S3 or KMS endpoint is there; remove it`);
+        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr))
+          problems.push(
+            `backup.egressCidrs[${i}] ${text as string} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no S3 or KMS endpoint is there; remove it`,
+          );
       }
     });
   }
   // Below 10 s the CronJob controller, which checks every 10 s, may miss every run.
-  if (!Number.isInteger(b.startingDeadlineSeconds) || (b.startingDeadlineSeconds as number) < 10) problems.push('backup.startingDeadlineSeconds must be an integer of at least 10');
+  if (!Number.isInteger(b.startingDeadlineSeconds) || (b.startingDeadlineSeconds as number) < 10)
+    problems.push('backup.startingDeadlineSeconds must be an integer of at least 10');
   for (const f of ['backupDeadlineSeconds', 'restoreDeadlineSeconds'] as const) {
     if (!Number.isInteger(b[f]) || (b[f] as number) < 60) problems.push(`backup.${f} must be an integer number of seconds, at least 60`);
   }
-  if (!Number.isInteger(b.staleGraceSeconds) || (b.staleGraceSeconds as number) < 0) problems.push('backup.staleGraceSeconds must be an integer number of seconds, 0 or more');
-  if (typeof b.restoreBytesPerSecond !== 'number' || !Number.isFinite(b.restoreBytesPerSecond) || b.restoreBytesPerSecond <= 0) problems.push('backup.restoreBytesPerSecond must be a positive number of bytes per second');
+  if (!Number.isInteger(b.staleGraceSeconds) || (b.staleGraceSeconds as number) < 0)
+    problems.push('backup.staleGraceSeconds must be an integer number of seconds, 0 or more');
+  if (typeof b.restoreBytesPerSecond !== 'number' || !Number.isFinite(b.restoreBytesPerSecond) || b.restoreBytesPerSecond <= 0)
+    problems.push('backup.restoreBytesPerSecond must be a positive number of bytes per second');
   const quantity: [(value: string) => boolean, string] = [isConfigQuantity, 'a Kubernetes quantity such as 250m or 128Mi'];
   if (!isObj(b.resources)) problems.push('backup.resources must be a mapping with requests and limits');
   else {
@@ -562,7 +651,8 @@ function validateBackup(b: unknown, problems: string[]): void {
  * no egress range may reach that address either.
  */
 export function parseConfig(userSettings: unknown, env: Readonly<Record<string, string | undefined>> = {}): OperatorConfig {
-  if (userSettings !== undefined && userSettings !== null && !isObj(userSettings)) throw new ConfigError(['the configuration must be a YAML mapping']);
+  if (userSettings !== undefined && userSettings !== null && !isObj(userSettings))
+    throw new ConfigError(['the configuration must be a YAML mapping']);
   const merged = merge(defaultConfig(), userSettings ?? {}) as OperatorConfig;
   // In a pod the kubelet sets KUBERNETES_SERVICE_HOST to the API server's Service address.
   const apiServer = env.KUBERNETES_SERVICE_HOST === undefined ? undefined : hostCidr(env.KUBERNETES_SERVICE_HOST);

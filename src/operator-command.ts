@@ -26,7 +26,8 @@ export interface OperatorFlags {
 function numberFlag(name: string, value: string | undefined, fallback: number, fractional = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (!fractional && !Number.isInteger(n))) throw new Error(`--${name} must be a non-negative ${fractional ? 'number' : 'integer'} (got "${value}")`);
+  if (!Number.isFinite(n) || n < 0 || (!fractional && !Number.isInteger(n)))
+    throw new Error(`--${name} must be a non-negative ${fractional ? 'number' : 'integer'} (got "${value}")`);
   return n;
 }
 
@@ -78,7 +79,14 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   await operator.start();
-  logger.info('operator started', { identity, namespace, leaseNamespace: leaseNamespace ?? '(no leader election)', healthPort: operator.healthPort, regions: Object.keys(config.regions), provider: config.ingress.provider });
+  logger.info('operator started', {
+    identity,
+    namespace,
+    leaseNamespace: leaseNamespace ?? '(no leader election)',
+    healthPort: operator.healthPort,
+    regions: Object.keys(config.regions),
+    provider: config.ingress.provider,
+  });
   await finished;
   return exitCode;
 }

@@ -4,4 +4,13 @@
 // drifted. Adding a region is one line here, then `npm run generate`.
 
 /** Region codes a Tenant, a BackupPolicy and the operator configuration may name, in the CRDs' order. */
-export const REGIONS = ['us-east-1', 'eu-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-southeast-1', 'ap-northeast-1', 'ap-south-1'] as const;
+export const REGIONS = [
+  'us-east-1',
+  'eu-west-2',
+  'eu-west-1',
+  'eu-central-1',
+  'ap-southeast-2',
+  'ap-southeast-1',
+  'ap-northeast-1',
+  'ap-south-1',
+] as const;

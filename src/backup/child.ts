@@ -92,8 +92,19 @@ class LineTail {
 }
 
 /** Formats the reason a tool failed, ending with its stderr tail. */
-function failureMessage(context: string, tool: string, code: number | null, signal: NodeJS.Signals | null, tail: string, stopped: boolean): string {
-  const how = stopped ? `was stopped by the agent (${signal ?? `exit code ${code}`})` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+function failureMessage(
+  context: string,
+  tool: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  tail: string,
+  stopped: boolean,
+): string {
+  const how = stopped
+    ? `was stopped by the agent (${signal ?? `exit code ${code}`})`
+    : signal
+      ? `was killed by ${signal}`
+      : `exited with code ${code}`;
   return `${context}: ${tool} ${how}${tail ? `; its last output:\n${tail}` : ' and printed nothing'}`;
 }
 
@@ -202,8 +213,10 @@ export async function feedTool(tool: Tool, source: Readable, context: string, ..
   });
   const [f, d] = await Promise.allSettled([fed, tool.done]);
   const reason = f.status === 'rejected' ? (f.reason instanceof Error ? f.reason.message : String(f.reason)) : '';
-  if (f.status === 'rejected' && origin === 'input') throw new Error(`${context}: the input failed after ${bytes} bytes: ${reason}`, { cause: f.reason });
+  if (f.status === 'rejected' && origin === 'input')
+    throw new Error(`${context}: the input failed after ${bytes} bytes: ${reason}`, { cause: f.reason });
   if (d.status === 'rejected' && !stopped) throw d.reason;
-  if (f.status === 'rejected') throw new Error(`${context}: streaming the input into the tool failed after ${bytes} bytes: ${reason}`, { cause: f.reason });
+  if (f.status === 'rejected')
+    throw new Error(`${context}: streaming the input into the tool failed after ${bytes} bytes: ${reason}`, { cause: f.reason });
   return bytes;
 }

@@ -15,7 +15,10 @@ export interface AgentClients {
   close(): void;
 }
 
-/** Builds the clients for one tenant from the agent's settings (same code path as real AWS); `kmsClient` replaces the KMS client (to observe its calls). */
+/**
+ * Builds the clients for one tenant from the agent's settings (same code path as real AWS);
+ * `kmsClient` replaces the KMS client (to observe its calls).
+ */
 export function createAgentClients(s: AgentSettings, tenant: string = s.tenant, o: { kmsClient?: KMSClient } = {}): AgentClients {
   const aws = { region: s.awsRegion, ...(s.credentials ? { credentials: s.credentials } : {}) };
   const s3 = createS3Client({ ...aws, ...(s.s3Endpoint ? { endpoint: s.s3Endpoint } : {}) });

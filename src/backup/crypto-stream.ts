@@ -131,7 +131,11 @@ export class EncryptStream extends Transform {
   private seal(length: number, final: boolean): void {
     const index = this.index;
     if (index >= MAX_CHUNKS) {
-      throw new BackupIntegrityError('too-long', index, `backup stream too long: more than ${MAX_CHUNKS} chunks of ${this.chunkSize} bytes`);
+      throw new BackupIntegrityError(
+        'too-long',
+        index,
+        `backup stream too long: more than ${MAX_CHUNKS} chunks of ${this.chunkSize} bytes`,
+      );
     }
     const cipher = createCipheriv(CIPHER, this.key, chunkNonce(this.header.noncePrefix, index), { authTagLength: TAG_LENGTH });
     cipher.setAAD(chunkAad(this.hash, index, final));
@@ -320,7 +324,11 @@ export class DecryptStream extends Transform {
           if (this.field.full) this.endChunk();
           break;
         case 'done':
-          throw new BackupIntegrityError('trailing-data', this.index, `data after the final chunk (chunk ${this.index}): the stream was appended to`);
+          throw new BackupIntegrityError(
+            'trailing-data',
+            this.index,
+            `data after the final chunk (chunk ${this.index}): the stream was appended to`,
+          );
       }
     }
     return offset;
@@ -351,10 +359,18 @@ export class DecryptStream extends Transform {
     if (flag > 1) throw new BackupIntegrityError('malformed', index, `chunk ${index} has an invalid final flag ${flag} in its frame`);
     const final = flag === 1;
     if (!final && length !== header.chunkSize) {
-      throw new BackupIntegrityError('malformed', index, `chunk ${index} is not final but holds ${length} bytes; the header's chunk size is ${header.chunkSize}`);
+      throw new BackupIntegrityError(
+        'malformed',
+        index,
+        `chunk ${index} is not final but holds ${length} bytes; the header's chunk size is ${header.chunkSize}`,
+      );
     }
     if (final && length > header.chunkSize) {
-      throw new BackupIntegrityError('malformed', index, `final chunk ${index} holds ${length} bytes, more than the header's chunk size ${header.chunkSize}`);
+      throw new BackupIntegrityError(
+        'malformed',
+        index,
+        `final chunk ${index} holds ${length} bytes, more than the header's chunk size ${header.chunkSize}`,
+      );
     }
     if (final && length === 0 && index > 0) {
       throw new BackupIntegrityError('malformed', index, `final chunk ${index} is empty; only an empty backup has an empty final chunk`);
@@ -411,7 +427,11 @@ export class DecryptStream extends Transform {
         if (this.field.filled === 0 && this.field.bytes.length === HEADER_PREFIX_LENGTH) {
           return new BackupIntegrityError('truncated', undefined, 'stream is empty: no backup header');
         }
-        return new BackupIntegrityError('truncated', undefined, `stream truncated inside the header (${this.field.filled} of ${this.field.bytes.length} bytes)`);
+        return new BackupIntegrityError(
+          'truncated',
+          undefined,
+          `stream truncated inside the header (${this.field.filled} of ${this.field.bytes.length} bytes)`,
+        );
       case 'key':
       case 'frame':
         if (this.stage === 'frame' && this.field.filled > 0) break;
@@ -423,7 +443,11 @@ export class DecryptStream extends Transform {
     }
     const expected = FRAME_PREFIX_LENGTH + this.bodyLength + TAG_LENGTH;
     const got =
-      this.stage === 'frame' ? this.field.filled : this.stage === 'body' ? FRAME_PREFIX_LENGTH + this.bodyLength - this.bodyLeft : FRAME_PREFIX_LENGTH + this.bodyLength + this.field.filled;
+      this.stage === 'frame'
+        ? this.field.filled
+        : this.stage === 'body'
+          ? FRAME_PREFIX_LENGTH + this.bodyLength - this.bodyLeft
+          : FRAME_PREFIX_LENGTH + this.bodyLength + this.field.filled;
     const of = this.stage === 'frame' ? `${got} of ${FRAME_PREFIX_LENGTH} frame bytes` : `${got} of ${expected} bytes`;
     return new BackupIntegrityError('truncated', this.index, `stream truncated inside chunk ${this.index} (${of})`);
   }

@@ -20,7 +20,11 @@ export class ExpectDigest extends DigestStream {
     super._flush(() => {
       const got = this.digest();
       if (got !== this.expected.sha256 || this.bytes !== this.expected.bytes) {
-        cb(new DigestMismatchError(`${this.what}: ${this.bytes} bytes with SHA-256 ${got}, the manifest records ${this.expected.bytes} bytes with ${this.expected.sha256}`));
+        cb(
+          new DigestMismatchError(
+            `${this.what}: ${this.bytes} bytes with SHA-256 ${got}, the manifest records ${this.expected.bytes} bytes with ${this.expected.sha256}`,
+          ),
+        );
         return;
       }
       cb();

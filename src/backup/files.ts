@@ -82,7 +82,11 @@ async function extract(dir: string, tar: Readable, context: string): Promise<num
   // --ignore-zeros: tar stops reading at the end-of-archive blocks, and Node then reports the rest
   // of the input (the archive's zero padding, still arriving) as "premature close"; reading to the
   // end also lets the digest and GCM checks upstream see every byte before the restore counts.
-  const tool = spawnTool('tar', ['--extract', '--verbose', '--ignore-zeros', '--file=-', `--directory=${dir}`, '--numeric-owner', '--preserve-permissions'], { context, stdin: true });
+  const tool = spawnTool(
+    'tar',
+    ['--extract', '--verbose', '--ignore-zeros', '--file=-', `--directory=${dir}`, '--numeric-owner', '--preserve-permissions'],
+    { context, stdin: true },
+  );
   let listed = 0;
   tool.stdout.on('data', (d: Buffer) => (listed += d.length));
   const bytes = await feedTool(tool, tar, context);
@@ -170,7 +174,8 @@ async function moveAll(moves: [string, string][]): Promise<void> {
  * mtime (it is usually a mount point, set up by Kubernetes). Resolves with the archive bytes read.
  */
 export async function restoreDirectory(dir: string, tar: Readable, opts: RestoreDirectoryOptions): Promise<{ bytes: number }> {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.suffix)) throw new Error(`files: restore suffix "${opts.suffix}" must be letters, digits, _ and -`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.suffix))
+    throw new Error(`files: restore suffix "${opts.suffix}" must be letters, digits, _ and -`);
   const context = `files: restore of ${dir}`;
   const s = await stat(dir).catch((e: unknown) => {
     throw new Error(`${context}: ${(e as Error).message}`, { cause: e });
@@ -193,16 +198,24 @@ export async function restoreDirectory(dir: string, tar: Readable, opts: Restore
     await mkdir(old, { mode: 0o700 });
     const live = (await readdir(dir)).filter((n) => !reserved(n));
     const staged = (await readdir(staging)).filter((n) => !reserved(n));
-    await moveAll([...live.map((n): [string, string] => [join(dir, n), join(old, n)]), ...staged.map((n): [string, string] => [join(staging, n), join(dir, n)])]);
+    await moveAll([
+      ...live.map((n): [string, string] => [join(dir, n), join(old, n)]),
+      ...staged.map((n): [string, string] => [join(staging, n), join(dir, n)]),
+    ]);
   } catch (e) {
     await removeTree(staging).catch(() => undefined);
     await rmdir(old).catch(() => undefined);
-    throw new Error(`${context}: moving the extracted files into place failed; the live files are as they were: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${context}: moving the extracted files into place failed; the live files are as they were: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   await rmdir(staging);
   if (!opts.keepOld) {
     await removeTree(old).catch((e: unknown) => {
-      throw new Error(`${context}: restored, but removing the replaced files in ${old} failed (remove it by hand): ${(e as Error).message}`, { cause: e });
+      throw new Error(
+        `${context}: restored, but removing the replaced files in ${old} failed (remove it by hand): ${(e as Error).message}`,
+        { cause: e },
+      );
     });
   }
   return { bytes };
@@ -211,7 +224,8 @@ export async function restoreDirectory(dir: string, tar: Readable, opts: Restore
 /** Extracts a tar stream into `dir` (created if missing, else it must be empty); empties it again if tar fails. */
 export async function extractInto(dir: string, tar: Readable): Promise<{ bytes: number }> {
   const created = (await mkdir(dir, { recursive: true, mode: 0o700 })) !== undefined;
-  if (!created && (await readdir(dir)).length) throw new Error(`files: ${dir} is not empty; extracting into it would mix two sets of files`);
+  if (!created && (await readdir(dir)).length)
+    throw new Error(`files: ${dir} is not empty; extracting into it would mix two sets of files`);
   const context = `files: extraction into ${dir}`;
   try {
     return { bytes: await extract(dir, tar, context) };

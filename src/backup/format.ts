@@ -145,7 +145,8 @@ export function framePrefix(final: boolean, length: number): Buffer {
 
 /** Checks the writer-chosen fields against the format's limits, naming the first bad one. */
 function checkFields(h: BackupHeader): void {
-  if (h.version !== FORMAT_VERSION) throw new BackupFormatError(`unsupported format version ${h.version} (this code writes ${FORMAT_VERSION})`);
+  if (h.version !== FORMAT_VERSION)
+    throw new BackupFormatError(`unsupported format version ${h.version} (this code writes ${FORMAT_VERSION})`);
   if (!h.keyId || Buffer.byteLength(h.keyId, 'utf8') > MAX_KEY_ID_LENGTH) {
     throw new BackupFormatError(`KMS key id must be 1..${MAX_KEY_ID_LENGTH} bytes`);
   }
@@ -156,7 +157,9 @@ function checkFields(h: BackupHeader): void {
     throw new BackupFormatError(`chunk size must be an integer in ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE}, got ${h.chunkSize}`);
   }
   if (!/^[\x20-\x7e]+$/.test(h.contentType) || h.contentType.length > MAX_CONTENT_TYPE_LENGTH) {
-    throw new BackupFormatError(`content type must be 1..${MAX_CONTENT_TYPE_LENGTH} printable ASCII characters, got ${JSON.stringify(h.contentType)}`);
+    throw new BackupFormatError(
+      `content type must be 1..${MAX_CONTENT_TYPE_LENGTH} printable ASCII characters, got ${JSON.stringify(h.contentType)}`,
+    );
   }
   if (!COMPRESSION_CODES.includes(h.compression)) throw new BackupFormatError(`unknown compression ${JSON.stringify(h.compression)}`);
   if (h.noncePrefix.length !== NONCE_PREFIX_LENGTH) {
@@ -169,10 +172,22 @@ export function encodeHeader(header: BackupHeader): Buffer {
   checkFields(header);
   const keyId = Buffer.from(header.keyId, 'utf8');
   const context = Buffer.from(canonicalContext(header.context), 'utf8');
-  if (context.length > MAX_CONTEXT_LENGTH) throw new BackupFormatError(`encryption context must be at most ${MAX_CONTEXT_LENGTH} bytes of JSON`);
+  if (context.length > MAX_CONTEXT_LENGTH)
+    throw new BackupFormatError(`encryption context must be at most ${MAX_CONTEXT_LENGTH} bytes of JSON`);
   const contentType = Buffer.from(header.contentType, 'latin1');
   const length =
-    HEADER_PREFIX_LENGTH + 2 + keyId.length + 2 + header.encryptedDataKey.length + 2 + context.length + 4 + 2 + contentType.length + 1 + NONCE_PREFIX_LENGTH;
+    HEADER_PREFIX_LENGTH +
+    2 +
+    keyId.length +
+    2 +
+    header.encryptedDataKey.length +
+    2 +
+    context.length +
+    4 +
+    2 +
+    contentType.length +
+    1 +
+    NONCE_PREFIX_LENGTH;
   const out = Buffer.alloc(length);
   let at = BACKUP_MAGIC.copy(out, 0);
   at = out.writeUInt16BE(header.version, at);
@@ -198,7 +213,9 @@ export function readHeaderLength(prefix: Buffer): number {
     throw new BackupFormatError(`header prefix needs ${HEADER_PREFIX_LENGTH} bytes, got ${prefix.length}`);
   }
   if (!prefix.subarray(0, BACKUP_MAGIC.length).equals(BACKUP_MAGIC)) {
-    throw new BackupFormatError(`not a Tenantry encrypted backup: magic is ${prefix.subarray(0, 8).toString('hex')}, expected ${BACKUP_MAGIC.toString('hex')}`);
+    throw new BackupFormatError(
+      `not a Tenantry encrypted backup: magic is ${prefix.subarray(0, 8).toString('hex')}, expected ${BACKUP_MAGIC.toString('hex')}`,
+    );
   }
   const version = prefix.readUInt16BE(8);
   if (version !== FORMAT_VERSION) {
@@ -219,7 +236,9 @@ class HeaderReader {
   /** Returns the next `n` bytes (a view, not a copy). */
   take(n: number, field: string): Buffer {
     if (this.at + n > this.bytes.length) {
-      throw new BackupFormatError(`header ends inside ${field}: needs ${n} bytes at offset ${this.at}, header is ${this.bytes.length} bytes`);
+      throw new BackupFormatError(
+        `header ends inside ${field}: needs ${n} bytes at offset ${this.at}, header is ${this.bytes.length} bytes`,
+      );
     }
     const out = this.bytes.subarray(this.at, this.at + n);
     this.at += n;
@@ -289,7 +308,16 @@ export function decodeHeader(bytes: Buffer): BackupHeader {
   if (compression === undefined) throw new BackupFormatError(`header names unknown compression code ${compressionCode}`);
   const noncePrefix = Buffer.from(r.take(NONCE_PREFIX_LENGTH, 'the nonce prefix'));
   if (r.left !== 0) throw new BackupFormatError(`header has ${r.left} unexpected bytes after the nonce prefix`);
-  const header: BackupHeader = { version: FORMAT_VERSION, keyId, encryptedDataKey, context, chunkSize, contentType, compression, noncePrefix };
+  const header: BackupHeader = {
+    version: FORMAT_VERSION,
+    keyId,
+    encryptedDataKey,
+    context,
+    chunkSize,
+    contentType,
+    compression,
+    noncePrefix,
+  };
   checkFields(header);
   return header;
 }

@@ -56,17 +56,28 @@ export interface BackupHealth {
 export function backupHealth(input: BackupHealthInput): BackupHealth {
   const { schedule, timeZone, now, newestVerifiedAt, tenantCreatedAt } = input;
   const grace = input.grace ?? DEFAULT_BACKUP_GRACE_MS;
-  if (!Number.isFinite(grace) || grace < 0) throw new RangeError(`backupHealth: grace must be a finite number of milliseconds >= 0, got ${grace}`);
+  if (!Number.isFinite(grace) || grace < 0)
+    throw new RangeError(`backupHealth: grace must be a finite number of milliseconds >= 0, got ${grace}`);
   const nowMs = now.getTime();
   const newest = newestVerifiedAt?.getTime();
   const backup = newest === undefined ? undefined : `newest verified backup ${input.newestVerifiedId ?? iso(newest)}`;
   // Absolute times only: a message that says "49h old" changes on every pass, and the status
   // would be rewritten each time (the operator writes status only when it changed).
-  const age = newest === undefined ? '' : newest > nowMs ? `${backup} is dated ${iso(newest)}, in the future (clock skew?)` : `${backup} started ${iso(newest)}`;
+  const age =
+    newest === undefined
+      ? ''
+      : newest > nowMs
+        ? `${backup} is dated ${iso(newest)}, in the future (clock skew?)`
+        : `${backup} started ${iso(newest)}`;
 
   const check = parseSchedule(schedule, timeZone);
   // Nothing can be scheduled, so no backup will come: that must wake someone, hence False.
-  if (!check.ok) return { status: 'False', reason: check.reason, message: `${age || 'this tenant has no verified backup'}, and no backups can be scheduled: ${check.message}` };
+  if (!check.ok)
+    return {
+      status: 'False',
+      reason: check.reason,
+      message: `${age || 'this tenant has no verified backup'}, and no backups can be scheduled: ${check.message}`,
+    };
 
   // False rather than True: a suspended policy means the tenant's new data is not backed up, and
   // that must stay visible to whoever is alerted on BackupHealthy, not hide behind the old state.
@@ -80,7 +91,9 @@ export function backupHealth(input: BackupHealthInput): BackupHealth {
 
   const policy = `the policy (${schedule} ${timeZone})`;
   const graceText = `+${formatDuration(grace)} grace`;
-  const whatToCheck = input.cronJob ? `check the CronJob ${input.cronJob} and its last Job` : "check the tenant's backup CronJob and its last Job";
+  const whatToCheck = input.cronJob
+    ? `check the CronJob ${input.cronJob} and its last Job`
+    : "check the tenant's backup CronJob and its last Job";
   // Runs count from `grace` after creation: the tenant must be provisioned (database, CronJob)
   // before a backup can succeed, and a CronJob never runs a schedule from before it existed.
   const countsAfter = tenantCreatedAt.getTime() + grace;
@@ -99,7 +112,11 @@ export function backupHealth(input: BackupHealthInput): BackupHealth {
     return { status: 'Unknown', reason: Reason.NoBackupYet, message: `no verified backup yet for this new tenant; ${first}`, ...stale };
   }
   if (newest === undefined) {
-    return { status: 'False', reason: Reason.NoBackupYet, message: `no verified backup yet; ${policy} expected the first by ${by}: ${whatToCheck}` };
+    return {
+      status: 'False',
+      reason: Reason.NoBackupYet,
+      message: `no verified backup yet; ${policy} expected the first by ${by}: ${whatToCheck}`,
+    };
   }
   return { status: 'False', reason: Reason.BackupStale, message: `${age}; ${policy} expected one by ${by}: ${whatToCheck}` };
 }

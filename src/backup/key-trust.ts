@@ -36,7 +36,8 @@ export class BackupKeyTrust {
       const direct = parseKeyArn(this.o.keyId);
       const arn = direct ? this.o.keyId : await this.kms.describe(this.o.keyId);
       const parsed = parseKeyArn(arn);
-      if (!parsed) throw new KmsError('DescribeKey', 'other', this.o.keyId, `KMS described ${this.o.keyId} as ${arn}, which is not a key ARN`);
+      if (!parsed)
+        throw new KmsError('DescribeKey', 'other', this.o.keyId, `KMS described ${this.o.keyId} as ${arn}, which is not a key ARN`);
       return parsed;
     })();
     // A failed lookup (KMS down) is asked again next time rather than remembered.
@@ -70,7 +71,13 @@ export class BackupKeyTrust {
   async checkManifestKey(keyId: string, where: string): Promise<void> {
     const m = KMS_ARN.exec(keyId);
     if (!m) {
-      if (keyId.startsWith('arn:')) throw new KmsError('Decrypt', 'untrusted-key', keyId, `${where} names KMS key ${JSON.stringify(keyId)}, which is not a KMS key or alias ARN; refused before KMS was asked`);
+      if (keyId.startsWith('arn:'))
+        throw new KmsError(
+          'Decrypt',
+          'untrusted-key',
+          keyId,
+          `${where} names KMS key ${JSON.stringify(keyId)}, which is not a KMS key or alias ARN; refused before KMS was asked`,
+        );
       return;
     }
     if (m[4] === 'key') return this.check(keyId, where);

@@ -38,7 +38,10 @@ export function manifestKey(prefix: string | undefined, tenant: string, backupId
 
 /** Creates a backup id: UTC start time (so ids sort by age) and 24 random bits against collisions. */
 export function newBackupId(startedAt: Date, random: Buffer): string {
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${random.subarray(0, 3).toString('hex')}`;
 }
 

@@ -85,7 +85,8 @@ export function parseManifest(text: string, expect: { tenant: string; backupId: 
     if (!HEX64.test(p.plaintextSha256) || !HEX64.test(p.ciphertextSha256)) throw bad(`parts[${i}]`, 'has no SHA-256');
     if (!Number.isSafeInteger(p.plaintextBytes) || !Number.isSafeInteger(p.ciphertextBytes)) throw bad(`parts[${i}]`, 'has no sizes');
     const own = `${expect.tenant}/${expect.backupId}/${p.name}.tenc`;
-    if (typeof p.key !== 'string' || !(p.key === own || p.key.endsWith(`/${own}`))) throw bad(`parts[${i}].key`, `is not inside backup ${expect.backupId} of tenant ${expect.tenant}`);
+    if (typeof p.key !== 'string' || !(p.key === own || p.key.endsWith(`/${own}`)))
+      throw bad(`parts[${i}].key`, `is not inside backup ${expect.backupId} of tenant ${expect.tenant}`);
   }
   return m as BackupManifest;
 }

@@ -42,7 +42,12 @@ export function projectRestore(input: RestoreProjectionInput): RestoreProjection
   const rate = measured ?? defaultBytesPerSecond;
   const projectedSeconds = overheadSeconds + bytes / rate;
   const withinObjective = projectedSeconds <= objectiveSeconds;
-  const source = measured === undefined ? 'fleet default: no restore drill of this tenant yet' : input.drillAt ? `drill ${input.drillAt.toISOString().slice(0, 10)}` : 'restore drill';
+  const source =
+    measured === undefined
+      ? 'fleet default: no restore drill of this tenant yet'
+      : input.drillAt
+        ? `drill ${input.drillAt.toISOString().slice(0, 10)}`
+        : 'restore drill';
   const fixed = overheadSeconds > 0 ? ` + ${formatDuration(overheadSeconds * 1000)} fixed` : '';
   const base = `projected restore ${formatDuration(projectedSeconds * 1000)} for ${formatBytes(bytes)} at ${formatRate(rate)} (${source})${fixed}, objective ${formatDuration(objectiveSeconds * 1000)}`;
 
@@ -56,7 +61,13 @@ export function projectRestore(input: RestoreProjectionInput): RestoreProjection
   }
   // Within the objective at an assumed speed is a guess, not evidence: Unknown until a drill measures it.
   if (measured === undefined) {
-    return { projectedSeconds, withinObjective, status: 'Unknown', reason: Reason.NoRestoreDrill, message: `${base}; a restore drill will measure the real speed` };
+    return {
+      projectedSeconds,
+      withinObjective,
+      status: 'Unknown',
+      reason: Reason.NoRestoreDrill,
+      message: `${base}; a restore drill will measure the real speed`,
+    };
   }
   return { projectedSeconds, withinObjective, status: 'True', reason: Reason.RestoreProjectedWithinObjective, message: base };
 }

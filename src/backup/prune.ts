@@ -19,14 +19,27 @@ export interface PruneResult {
 }
 
 /** Applies the retention rules to the tenant's backups; with dryRun only reports. */
-export async function pruneBackups(s: AgentSettings, c: AgentClients, log: Logger, o: { dryRun: boolean; now?: Date }): Promise<PruneResult> {
+export async function pruneBackups(
+  s: AgentSettings,
+  c: AgentClients,
+  log: Logger,
+  o: { dryRun: boolean; now?: Date },
+): Promise<PruneResult> {
   if (!s.retention) throw new Error('no retention rules: TENANTRY_RETENTION is not set');
   const now = o.now ?? new Date();
   const listed = await c.store.list();
-  const records = listed.map((b) => ({ id: b.backupId, tenant: s.tenant, startedAt: b.startedAt, complete: !!b.manifest, verified: !!b.manifest?.verification }));
+  const records = listed.map((b) => ({
+    id: b.backupId,
+    tenant: s.tenant,
+    startedAt: b.startedAt,
+    complete: !!b.manifest,
+    verified: !!b.manifest?.verification,
+  }));
   const plan = planRetention(records, s.retention, now);
   // An upload without a manifest is not a backup: once older than any running job could be, it is debris.
-  const abandoned = listed.filter((b) => !b.manifest && !b.manifestError && now.getTime() - b.lastModified.getTime() > ABANDONED_AFTER_MS).map((b) => b.backupId);
+  const abandoned = listed
+    .filter((b) => !b.manifest && !b.manifestError && now.getTime() - b.lastModified.getTime() > ABANDONED_AFTER_MS)
+    .map((b) => b.backupId);
   for (const r of plan.remove) log.info(o.dryRun ? 'would remove backup' : 'removing backup', { backupId: r.id, reason: r.reason });
   for (const id of abandoned) log.info(o.dryRun ? 'would remove abandoned upload' : 'removing abandoned upload', { backupId: id });
   let abortedUploads = 0;

@@ -54,7 +54,9 @@ export function planRetention(backups: readonly BackupRecord[], rules: Retention
   // rules (or because they fill another tenant's slots); refuse rather than guess.
   const tenants = [...new Set(backups.map((b) => b.tenant))].sort();
   if (tenants.length > 1) {
-    throw new Error(`planRetention: backups of ${tenants.length} tenants (${tenants.join(', ')}) were passed together; retention is planned for one tenant at a time`);
+    throw new Error(
+      `planRetention: backups of ${tenants.length} tenants (${tenants.join(', ')}) were passed together; retention is planned for one tenant at a time`,
+    );
   }
   const dated = backups.map(toDated).sort(newestFirst);
   const ids = new Set<string>();
@@ -110,7 +112,13 @@ function reasonsByRule(complete: readonly Dated[], rules: RetentionRules, now: n
 }
 
 /** Keeps the newest backup of each of the newest `n` periods that have one (restic's counting). */
-function keepPerPeriod(backups: readonly Dated[], rule: string, n: number, period: (t: number) => string, add: (d: Dated, reason: string) => void): void {
+function keepPerPeriod(
+  backups: readonly Dated[],
+  rule: string,
+  n: number,
+  period: (t: number) => string,
+  add: (d: Dated, reason: string) => void,
+): void {
   let previous: string | undefined;
   let count = 0;
   for (const d of backups) {
@@ -127,7 +135,8 @@ function keepPerPeriod(backups: readonly Dated[], rule: string, n: number, perio
 function checkRules(rules: RetentionRules): void {
   for (const rule of RULES) {
     const v = rules[rule];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new RangeError(`planRetention: retention.${rule} must be a whole number >= 0, got ${v}`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0))
+      throw new RangeError(`planRetention: retention.${rule} must be a whole number >= 0, got ${v}`);
   }
   // The API server refuses such a policy; this guards against one that slipped past it (an old
   // CRD), since keeping nothing but the newest backup would delete the rest.
@@ -138,7 +147,10 @@ function checkRules(rules: RetentionRules): void {
 
 function toDated(record: BackupRecord): Dated {
   const t = new Date(record.startedAt).getTime();
-  if (Number.isNaN(t)) throw new RangeError(`planRetention: backup ${record.id} of tenant ${record.tenant} has an invalid startedAt "${String(record.startedAt)}"`);
+  if (Number.isNaN(t))
+    throw new RangeError(
+      `planRetention: backup ${record.id} of tenant ${record.tenant} has an invalid startedAt "${String(record.startedAt)}"`,
+    );
   return { record, t };
 }
 

@@ -65,7 +65,12 @@ export function progressLogger(log: Logger, backupId: string): (p: Progress) => 
  * its snapshot holding locks while KMS fails. When one request fails, the keys already received
  * are zeroed and the first failure is thrown.
  */
-async function generateKeys(s: AgentSettings, c: AgentClients, backupId: string, parts: readonly BackupPart[]): Promise<Map<BackupPart, GeneratedDataKey>> {
+async function generateKeys(
+  s: AgentSettings,
+  c: AgentClients,
+  backupId: string,
+  parts: readonly BackupPart[],
+): Promise<Map<BackupPart, GeneratedDataKey>> {
   const got = await Promise.allSettled(parts.map((part) => c.kms.generate(s.kmsKeyId, contextFor(s.tenant, backupId, s.region, part))));
   const failed = got.find((r) => r.status === 'rejected');
   if (failed) {
@@ -81,7 +86,16 @@ async function generateKeys(s: AgentSettings, c: AgentClients, backupId: string,
  * multipart upload is aborted. It settles only once the tool has exited and the upload has
  * ended, so no child process and no upload outlives a failed backup.
  */
-async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, make: () => PartSource, dataKey: GeneratedDataKey, stop: AbortSignal, onFailure: (e: unknown) => void, log: Logger): Promise<ManifestPart> {
+async function uploadPart(
+  s: AgentSettings,
+  c: AgentClients,
+  backupId: string,
+  make: () => PartSource,
+  dataKey: GeneratedDataKey,
+  stop: AbortSignal,
+  onFailure: (e: unknown) => void,
+  log: Logger,
+): Promise<ManifestPart> {
   let src: PartSource;
   try {
     src = make();
@@ -137,7 +151,14 @@ async function uploadPart(s: AgentSettings, c: AgentClients, backupId: string, m
  * Uploads every part at once; the first failure stops the others (their tools are killed and
  * their uploads aborted) and is thrown once all of them have ended.
  */
-async function uploadParts(s: AgentSettings, c: AgentClients, backupId: string, sources: Record<BackupPart, () => PartSource>, keys: Map<BackupPart, GeneratedDataKey>, log: Logger): Promise<ManifestPart[]> {
+async function uploadParts(
+  s: AgentSettings,
+  c: AgentClients,
+  backupId: string,
+  sources: Record<BackupPart, () => PartSource>,
+  keys: Map<BackupPart, GeneratedDataKey>,
+  log: Logger,
+): Promise<ManifestPart[]> {
   const stop = new AbortController();
   let first: unknown;
   const fail = (e: unknown) => {
@@ -168,17 +189,34 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
       log.warn(`could not estimate the ${what} size; using the smallest upload parts`, { backupId, error: (e as Error).message });
       return undefined;
     });
-  const [dbBytes, filesBytes] = await Promise.all([estimate('database', () => databaseBytes(s.database!)), estimate('files', () => directoryBytes(s.filesDir!))]);
+  const [dbBytes, filesBytes] = await Promise.all([
+    estimate('database', () => databaseBytes(s.database!)),
+    estimate('files', () => directoryBytes(s.filesDir!)),
+  ]);
   const sources: Record<BackupPart, () => PartSource> = {
     database: () => {
       const d = engine.dump(s.database!);
-      return { name: 'database', stream: d.stream, done: d.done, contentType: engine.contentType, compress: engine.compressInAgent, ...(dbBytes !== undefined ? { expectedBytes: dbBytes } : {}) };
+      return {
+        name: 'database',
+        stream: d.stream,
+        done: d.done,
+        contentType: engine.contentType,
+        compress: engine.compressInAgent,
+        ...(dbBytes !== undefined ? { expectedBytes: dbBytes } : {}),
+      };
     },
     files: () => {
       const t = tarDirectory(s.filesDir!);
       // Not compressed by default: uploaded files are mostly compressed already (images, PDFs,
       // archives), and gzip would cut the tar's throughput by half or more for a few per cent.
-      return { name: 'files', stream: t.stream, done: t.done, contentType: 'application/x-tar', compress: s.compressFiles, ...(filesBytes !== undefined ? { expectedBytes: filesBytes } : {}) };
+      return {
+        name: 'files',
+        stream: t.stream,
+        done: t.done,
+        contentType: 'application/x-tar',
+        compress: s.compressFiles,
+        ...(filesBytes !== undefined ? { expectedBytes: filesBytes } : {}),
+      };
     },
   };
   // Fail closed: without both data keys no source starts and nothing is uploaded.
@@ -190,7 +228,11 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
     parts = await uploadParts(s, c, backupId, sources, keys, log);
   } catch (e) {
     log.error('backup failed; no manifest written, the partial upload is removed', { backupId, error: (e as Error).message });
-    await c.store.delete(backupId).catch((err: unknown) => log.warn('could not remove the partial upload; the next run cleans it up', { backupId, error: (err as Error).message }));
+    await c.store
+      .delete(backupId)
+      .catch((err: unknown) =>
+        log.warn('could not remove the partial upload; the next run cleans it up', { backupId, error: (err as Error).message }),
+      );
     throw e;
   }
   const manifest: BackupManifest = {
@@ -210,7 +252,10 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
     try {
       manifest.verification = await verifyBackup(s, c, manifest, log, { drill: false });
     } catch (e) {
-      log.error('verification of the new backup failed; no manifest written, the upload is removed', { backupId, error: (e as Error).message });
+      log.error('verification of the new backup failed; no manifest written, the upload is removed', {
+        backupId,
+        error: (e as Error).message,
+      });
       await c.store.delete(backupId).catch(() => undefined);
       throw e;
     }
@@ -220,6 +265,12 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
   const plaintextBytes = parts.reduce((n, p) => n + p.plaintextBytes, 0);
   const storedBytes = parts.reduce((n, p) => n + p.ciphertextBytes, 0);
   const seconds = (performance.now() - t0) / 1000;
-  log.info('backup complete', { backupId, plaintextBytes, storedBytes, seconds: Number(seconds.toFixed(1)), verified: !!manifest.verification });
+  log.info('backup complete', {
+    backupId,
+    plaintextBytes,
+    storedBytes,
+    seconds: Number(seconds.toFixed(1)),
+    verified: !!manifest.verification,
+  });
   return { backupId, manifest, seconds, plaintextBytes, storedBytes };
 }

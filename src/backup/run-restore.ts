@@ -46,7 +46,10 @@ export async function runRestore(s: AgentSettings, c: AgentClients, o: RestoreOp
   const t0 = performance.now();
   const m = await resolveBackup(c, o.backup);
   // Data residency (P8): a backup restores only into an instance of its own region.
-  if (m.region !== s.region) throw new Error(`refusing to restore backup ${m.backupId} of region ${m.region} into an instance of region ${s.region}: backups never leave their region`);
+  if (m.region !== s.region)
+    throw new Error(
+      `refusing to restore backup ${m.backupId} of region ${m.region} into an instance of region ${s.region}: backups never leave their region`,
+    );
   if (!s.database) throw new Error('restore needs the database settings (DATABASE_*)');
   if (!s.filesDir) throw new Error('restore needs TENANTRY_FILES_DIR');
   log.info('restore started', { backupId: m.backupId, sourceTenant: m.tenant, bytes: m.parts.reduce((n, p) => n + p.plaintextBytes, 0) });
@@ -58,7 +61,8 @@ export async function runRestore(s: AgentSettings, c: AgentClients, o: RestoreOp
   const suffix = randomBytes(4).toString('hex');
   let bytes = 0;
   const engine = engineFor(s.database.engine);
-  if (m.database.engine !== s.database.engine) throw new Error(`backup ${m.backupId} holds a ${m.database.engine} database; this instance runs ${s.database.engine}`);
+  if (m.database.engine !== s.database.engine)
+    throw new Error(`backup ${m.backupId} holds a ${m.database.engine} database; this instance runs ${s.database.engine}`);
   // Both parts load at once into scratch space (a scratch database, a staging folder); every chunk
   // is authenticated and every hash checked as it streams. Neither is swapped in until both have
   // loaded: a damaged or missing part leaves all the live data as it was.

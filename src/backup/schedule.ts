@@ -174,12 +174,16 @@ function cached<T>(cache: Map<string, T>, key: string, make: (key: string) => T)
 function compileExpression(expr: string): Compiled | ScheduleError {
   const trimmed = expr.trim();
   if (trimmed.startsWith('@')) {
-    return scheduleError(`spec.schedule "${expr}" is a macro; write the 5 fields instead (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for @daily`);
+    return scheduleError(
+      `spec.schedule "${expr}" is a macro; write the 5 fields instead (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for @daily`,
+    );
   }
   const parts = trimmed === '' ? [] : trimmed.split(/\s+/);
   if (parts.length !== FIELDS.length) {
     const hint = parts.length === 6 ? ' (a seconds field is not accepted)' : '';
-    return scheduleError(`spec.schedule "${expr}" has ${parts.length} fields${hint}; it needs exactly 5: minute hour day-of-month month day-of-week, e.g. "0 2 * * *"`);
+    return scheduleError(
+      `spec.schedule "${expr}" has ${parts.length} fields${hint}; it needs exactly 5: minute hour day-of-month month day-of-week, e.g. "0 2 * * *"`,
+    );
   }
   const sets: FieldSet[] = [];
   for (const [i, field] of FIELDS.entries()) {
@@ -207,7 +211,9 @@ function compileExpression(expr: string): Compiled | ScheduleError {
   const [minute, hour, dayOfMonth, month, dayOfWeek] = sets as [FieldSet, FieldSet, FieldSet, FieldSet, FieldSet];
   const compiled: Compiled = { minute, hour, dayOfMonth, month, dayOfWeek };
   if (nextWallClock(compiled, NEVER_FIRES_PROBE) === undefined) {
-    return scheduleError(`spec.schedule "${expr}" never fires: no month in the month field has the day given in the day-of-month field (e.g. 30 2 for February 30)`);
+    return scheduleError(
+      `spec.schedule "${expr}" never fires: no month in the month field has the day given in the day-of-month field (e.g. 30 2 for February 30)`,
+    );
   }
   return compiled;
 }
@@ -247,7 +253,8 @@ function checkTimeZone(timeZone: string): ScheduleCheck {
     reason: Reason.UnknownTimeZone,
     message: `spec.timeZone "${timeZone}" ${why}`,
   });
-  if (!TIME_ZONE_SHAPE.test(timeZone)) return refuse('is not an IANA time zone name such as UTC or Europe/Berlin (Area/Location, not an offset)');
+  if (!TIME_ZONE_SHAPE.test(timeZone))
+    return refuse('is not an IANA time zone name such as UTC or Europe/Berlin (Area/Location, not an offset)');
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;

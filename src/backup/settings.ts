@@ -29,7 +29,13 @@ export interface AgentSettings {
 export class SettingsError extends Error {}
 
 /** The rules a retention may have; each one a number of backups or days. */
-const RETENTION_RULES: readonly (keyof BackupPolicySpecRetention)[] = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepWithinDays'];
+const RETENTION_RULES: readonly (keyof BackupPolicySpecRetention)[] = [
+  'keepLast',
+  'keepDaily',
+  'keepWeekly',
+  'keepMonthly',
+  'keepWithinDays',
+];
 
 /**
  * Parses TENANTRY_RETENTION: a JSON object of retention rules, each a whole number of 0 or more.
@@ -43,12 +49,15 @@ function parseRetention(text: string): BackupPolicySpecRetention {
   } catch (e) {
     throw new SettingsError(`TENANTRY_RETENTION is not JSON: ${(e as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SettingsError('TENANTRY_RETENTION must be a JSON object of retention rules');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SettingsError('TENANTRY_RETENTION must be a JSON object of retention rules');
   const retention: BackupPolicySpecRetention = {};
   for (const [key, count] of Object.entries(value)) {
     const rule = RETENTION_RULES.find((r) => r === key);
-    if (rule === undefined) throw new SettingsError(`TENANTRY_RETENTION has an unknown rule ${JSON.stringify(key)} (known: ${RETENTION_RULES.join(', ')})`);
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new SettingsError(`TENANTRY_RETENTION.${rule} must be a whole number of 0 or more, not ${JSON.stringify(count)}`);
+    if (rule === undefined)
+      throw new SettingsError(`TENANTRY_RETENTION has an unknown rule ${JSON.stringify(key)} (known: ${RETENTION_RULES.join(', ')})`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+      throw new SettingsError(`TENANTRY_RETENTION.${rule} must be a whole number of 0 or more, not ${JSON.stringify(count)}`);
     retention[rule] = count;
   }
   return retention;
@@ -66,10 +75,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: st
   const region = req('TENANTRY_REGION');
   const bucket = req('TENANTRY_BACKUP_BUCKET');
   const kmsKeyId = req('TENANTRY_KMS_KEY_ID');
-  if (missing.length) throw new SettingsError(`missing environment: ${missing.join(', ')} (set by the backup CronJob; see the README's configuration reference)`);
+  if (missing.length)
+    throw new SettingsError(
+      `missing environment: ${missing.join(', ')} (set by the backup CronJob; see the README's configuration reference)`,
+    );
   const awsRegion = env.AWS_REGION || region;
   // Data residency (P8): the bucket and key must be in the tenant's own region.
-  if (awsRegion !== region) throw new SettingsError(`AWS_REGION=${awsRegion} differs from the tenant's region ${region}: backups never leave a tenant's region`);
+  if (awsRegion !== region)
+    throw new SettingsError(`AWS_REGION=${awsRegion} differs from the tenant's region ${region}: backups never leave a tenant's region`);
   const retention = env.TENANTRY_RETENTION ? parseRetention(env.TENANTRY_RETENTION) : undefined;
   // KMS answers GenerateDataKey and Decrypt with the plaintext data key: only TLS keeps it secret.
   const kms = env.TENANTRY_KMS_ENDPOINT;

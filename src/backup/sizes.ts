@@ -26,7 +26,11 @@ export async function databaseBytes(t: DatabaseTarget): Promise<number> {
   const out =
     t.engine === 'postgres'
       ? await runPsql(t, t.database, 'SELECT pg_database_size(current_database());')
-      : await runMariadb(t, t.database, 'SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE();');
+      : await runMariadb(
+          t,
+          t.database,
+          'SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE();',
+        );
   const n = Number(out.trim());
   if (!Number.isFinite(n) || n < 0) throw new Error(`unexpected database size ${JSON.stringify(out.trim())}`);
   return n;

@@ -42,7 +42,9 @@ async function readCapped(body: Readable, max: number, what: string): Promise<st
     bytes += (c as Buffer).length;
     if (bytes > max) {
       body.destroy();
-      throw new Error(`${what} is larger than ${max} bytes, which no manifest written by Tenantry is: ignored (an object planted or damaged in the bucket?)`);
+      throw new Error(
+        `${what} is larger than ${max} bytes, which no manifest written by Tenantry is: ignored (an object planted or damaged in the bucket?)`,
+      );
     }
     chunks.push(c as Buffer);
   }
@@ -99,7 +101,8 @@ export class TenantBackupStore {
 
   /** Refuses any key outside this tenant's prefix: the guard against deleting another tenant's data. */
   private own(key: string): string {
-    if (!key.startsWith(this.prefix) || key.includes('/../')) throw new Error(`refusing key ${key}: not under tenant prefix ${this.prefix}`);
+    if (!key.startsWith(this.prefix) || key.includes('/../'))
+      throw new Error(`refusing key ${key}: not under tenant prefix ${this.prefix}`);
     return key;
   }
 
@@ -147,7 +150,13 @@ export class TenantBackupStore {
   async commit(manifest: BackupManifest): Promise<void> {
     const key = this.own(manifestKey(this.o.prefix, this.o.tenant, manifest.backupId));
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: JSON.stringify(manifest, null, 2) + '\n', ContentType: 'application/json', ...this.sse() }),
+      new PutObjectCommand({
+        Bucket: this.o.bucket,
+        Key: key,
+        Body: JSON.stringify(manifest, null, 2) + '\n',
+        ContentType: 'application/json',
+        ...this.sse(),
+      }),
     );
   }
 
@@ -163,10 +172,14 @@ export class TenantBackupStore {
     const key = manifestKey(this.o.prefix, this.o.tenant, backupId);
     const body = await this.download(key).catch((e: unknown) => {
       const name = (e as { name?: string }).name;
-      if (name === 'NoSuchKey' || name === 'NotFound') throw new Error(`backup ${backupId} of tenant ${this.o.tenant} has no manifest: it does not exist or never completed`);
+      if (name === 'NoSuchKey' || name === 'NotFound')
+        throw new Error(`backup ${backupId} of tenant ${this.o.tenant} has no manifest: it does not exist or never completed`);
       throw e;
     });
-    return parseManifest(await readCapped(body, MAX_MANIFEST_BYTES, `manifest of backup ${backupId} of tenant ${this.o.tenant}`), { tenant: this.o.tenant, backupId });
+    return parseManifest(await readCapped(body, MAX_MANIFEST_BYTES, `manifest of backup ${backupId} of tenant ${this.o.tenant}`), {
+      tenant: this.o.tenant,
+      backupId,
+    });
   }
 
   /** Lists this tenant's backups (committed or not), newest first, with their manifests read. */
@@ -178,7 +191,12 @@ export class TenantBackupStore {
       for (const obj of page.Contents ?? []) {
         const parsed = obj.Key ? parseTenantKey(this.prefix, obj.Key) : undefined;
         if (!parsed || !obj.Key) continue;
-        const b = byId.get(parsed.backupId) ?? { backupId: parsed.backupId, startedAt: backupIdTime(parsed.backupId), keys: [], lastModified: new Date(0) };
+        const b = byId.get(parsed.backupId) ?? {
+          backupId: parsed.backupId,
+          startedAt: backupIdTime(parsed.backupId),
+          keys: [],
+          lastModified: new Date(0),
+        };
         b.keys.push(obj.Key);
         if (obj.LastModified && obj.LastModified > b.lastModified) b.lastModified = obj.LastModified;
         byId.set(parsed.backupId, b);
@@ -215,8 +233,11 @@ export class TenantBackupStore {
     keys.sort((a, b) => Number(b.endsWith(MANIFEST_NAME)) - Number(a.endsWith(MANIFEST_NAME)));
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      const out = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.o.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-      if (out.Errors?.length) throw new Error(`deleting backup ${backupId}: ${out.Errors.map((e) => `${e.Key}: ${e.Code} ${e.Message}`).join('; ')}`);
+      const out = await this.s3.send(
+        new DeleteObjectsCommand({ Bucket: this.o.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      if (out.Errors?.length)
+        throw new Error(`deleting backup ${backupId}: ${out.Errors.map((e) => `${e.Key}: ${e.Code} ${e.Message}`).join('; ')}`);
     }
     return keys.length;
   }
@@ -227,7 +248,14 @@ export class TenantBackupStore {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     do {
-      const page = await this.s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      const page = await this.s3.send(
+        new ListMultipartUploadsCommand({
+          Bucket: this.o.bucket,
+          Prefix: this.prefix,
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+      );
       for (const u of page.Uploads ?? []) {
         if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated >= startedBefore) continue;
         await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.own(u.Key), UploadId: u.UploadId }));

@@ -25,12 +25,21 @@ import type { AgentSettings } from './settings.js';
  * header copied from another tenant's backup fails in KMS, not later; and it names the key ARN
  * of the header, once that is known to be one of the tenant's keys (see key-trust.ts).
  */
-export async function openPart(s: AgentSettings, c: AgentClients, m: BackupManifest, part: ManifestPart, log: Logger, label: string = part.name): Promise<Readable> {
+export async function openPart(
+  s: AgentSettings,
+  c: AgentClients,
+  m: BackupManifest,
+  part: ManifestPart,
+  log: Logger,
+  label: string = part.name,
+): Promise<Readable> {
   const expected = contextFor(m.tenant, m.backupId, m.region, part.name);
   // The manifest is not authenticated either: a key it names must be the tenant's before anything is read.
   await c.keys.checkManifestKey(m.kmsKeyId, `manifest of backup ${m.backupId}`);
   const source = await c.store.download(part.key);
-  const decrypt = createDecryptStream({ resolveDataKey: c.kms.resolverFor(expected, (arn) => c.keys.check(arn, `${part.key} (stream header)`)) });
+  const decrypt = createDecryptStream({
+    resolveDataKey: c.kms.resolverFor(expected, (arn) => c.keys.check(arn, `${part.key} (stream header)`)),
+  });
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   const meter = new ProgressMeter(label, progressLogger(log, m.backupId));
   pipeline([
@@ -51,7 +60,13 @@ function discard(): Writable {
 }
 
 /** Verifies a backup (and with `drill`, restores it into scratch space); throws naming the problem. */
-export async function verifyBackup(s: AgentSettings, c: AgentClients, m: BackupManifest, log: Logger, o: { drill: boolean }): Promise<ManifestVerification> {
+export async function verifyBackup(
+  s: AgentSettings,
+  c: AgentClients,
+  m: BackupManifest,
+  log: Logger,
+  o: { drill: boolean },
+): Promise<ManifestVerification> {
   const t0 = performance.now();
   let bytes = 0;
   // Parts are independent streams with their own keys: verify them at once, as they were written.
@@ -81,5 +96,10 @@ export async function verifyBackup(s: AgentSettings, c: AgentClients, m: BackupM
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  return { method: o.drill ? 'drill' : 'hash', verifiedAt: new Date().toISOString(), seconds: Number(seconds.toFixed(3)), bytesPerSecond: Math.round(bytes / Math.max(seconds, 1e-3)) };
+  return {
+    method: o.drill ? 'drill' : 'hash',
+    verifiedAt: new Date().toISOString(),
+    seconds: Number(seconds.toFixed(3)),
+    bytesPerSecond: Math.round(bytes / Math.max(seconds, 1e-3)),
+  };
 }

@@ -97,7 +97,17 @@ export function parseKeyArn(text: string): KeyArn | undefined {
 }
 
 /** Socket and DNS error codes: KMS was never reached, or the connection broke. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 /** Reads the fields the SDK and Node put on errors without trusting their presence. */
 function errorFacts(err: unknown): { name: string; code: string | undefined; status: number | undefined; message: string } {
@@ -119,7 +129,8 @@ function errorFacts(err: unknown): { name: string; code: string | undefined; sta
 function classify(err: unknown): KmsFailure {
   const { name, code, status } = errorFacts(err);
   if (name === 'CredentialsProviderError') return 'credentials';
-  if (status === undefined && (name === 'TimeoutError' || name === 'RequestTimeout' || (code !== undefined && NETWORK_CODES.has(code)))) return 'unreachable';
+  if (status === undefined && (name === 'TimeoutError' || name === 'RequestTimeout' || (code !== undefined && NETWORK_CODES.has(code))))
+    return 'unreachable';
   switch (name) {
     case 'AccessDeniedException':
     case 'UnrecognizedClientException':
@@ -153,7 +164,13 @@ function describeContext(context: Readonly<Record<string, string>>): string {
 
 /** Encodes a context with sorted keys, so two contexts compare equal exactly when they mean the same. */
 function canonical(context: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(context).sort().map((k) => [k, context[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(context)
+        .sort()
+        .map((k) => [k, context[k]]),
+    ),
+  );
 }
 
 /** Copies a KMS response field into a Buffer we own and zeroes the SDK's copy. */
@@ -195,7 +212,12 @@ export class KmsDataKeys {
     const plaintext = takeBytes(out.Plaintext, 'a plaintext data key');
     if (plaintext.length !== DATA_KEY_BYTES) {
       plaintext.fill(0);
-      throw new KmsError('GenerateDataKey', 'other', keyId, `KMS returned a ${plaintext.length}-byte data key for AES_256; expected ${DATA_KEY_BYTES}`);
+      throw new KmsError(
+        'GenerateDataKey',
+        'other',
+        keyId,
+        `KMS returned a ${plaintext.length}-byte data key for AES_256; expected ${DATA_KEY_BYTES}`,
+      );
     }
     if (!out.KeyId) {
       plaintext.fill(0);
@@ -220,7 +242,12 @@ export class KmsDataKeys {
     const plaintext = takeBytes(out.Plaintext, 'a plaintext data key');
     if (plaintext.length !== DATA_KEY_BYTES) {
       plaintext.fill(0);
-      throw new KmsError('Decrypt', 'other', keyId, `KMS decrypted a ${plaintext.length}-byte data key; a backup data key is ${DATA_KEY_BYTES} bytes`);
+      throw new KmsError(
+        'Decrypt',
+        'other',
+        keyId,
+        `KMS decrypted a ${plaintext.length}-byte data key; a backup data key is ${DATA_KEY_BYTES} bytes`,
+      );
     }
     return plaintext;
   }
@@ -247,7 +274,10 @@ export class KmsDataKeys {
    * repointed would fail to decrypt. `trust` must refuse a key that is not the tenant's before
    * KMS is asked: the header is not authenticated until its data key decrypted it.
    */
-  resolverFor(expected: Readonly<Record<string, string>>, trust: (keyArn: string) => Promise<void>): (header: KeyedHeader) => Promise<Buffer> {
+  resolverFor(
+    expected: Readonly<Record<string, string>>,
+    trust: (keyArn: string) => Promise<void>,
+  ): (header: KeyedHeader) => Promise<Buffer> {
     return async (header) => {
       if (canonical(header.context) !== canonical(expected)) {
         throw new KmsError(
@@ -269,7 +299,12 @@ export class KmsDataKeys {
   }
 
   /** Rewrites an SDK error into a KmsError that says what failed and what it means for the backup. */
-  private wrap(operation: KmsError['operation'], keyId: string | undefined, context: Readonly<Record<string, string>>, err: unknown): KmsError {
+  private wrap(
+    operation: KmsError['operation'],
+    keyId: string | undefined,
+    context: Readonly<Record<string, string>>,
+    err: unknown,
+  ): KmsError {
     const failure = classify(err);
     const { name, message } = errorFacts(err);
     const cause = `${name}: ${message}`;

@@ -73,13 +73,26 @@ export class BackupObserver {
     if (hit && hit.key === key && now.getTime() - hit.obs.observedAt.getTime() < this.ttlMs) return hit.obs;
     let obs: BackupObservation;
     try {
-      const store = new TenantBackupStore(await this.client(policy), { bucket: d.bucket, tenant, ...(d.prefix ? { prefix: d.prefix } : {}) });
+      const store = new TenantBackupStore(await this.client(policy), {
+        bucket: d.bucket,
+        tenant,
+        ...(d.prefix ? { prefix: d.prefix } : {}),
+      });
       const committed = (await store.list()).filter((b) => b.manifest).map((b) => b.manifest!);
       const verified = committed.find((m) => m.verification);
       const drilled = committed.find((m) => m.verification?.method === 'drill');
-      obs = { count: committed.length, observedAt: now, ...(verified ? { newestVerified: summary(verified) } : {}), ...(drilled ? { newestDrill: summary(drilled) } : {}) };
+      obs = {
+        count: committed.length,
+        observedAt: now,
+        ...(verified ? { newestVerified: summary(verified) } : {}),
+        ...(drilled ? { newestDrill: summary(drilled) } : {}),
+      };
     } catch (e) {
-      obs = { count: 0, observedAt: now, error: `cannot list s3://${d.bucket}/${d.prefix ? d.prefix + '/' : ''}${tenant}/: ${(e as Error).message}` };
+      obs = {
+        count: 0,
+        observedAt: now,
+        error: `cannot list s3://${d.bucket}/${d.prefix ? d.prefix + '/' : ''}${tenant}/: ${(e as Error).message}`,
+      };
     }
     this.cache.set(tenant, { key, obs });
     return obs;

@@ -32,7 +32,10 @@ export async function reconcilePolicyStatuses(deps: PolicyStatusDeps): Promise<v
     try {
       await writer.patchPolicyStatus(p.metadata?.name ?? '', status);
     } catch (e) {
-      getLogger().warn('could not write BackupPolicy status', { policy: p.metadata?.name, err: e instanceof Error ? e.message : String(e) });
+      getLogger().warn('could not write BackupPolicy status', {
+        policy: p.metadata?.name,
+        err: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 }

@@ -52,24 +52,46 @@ export function policyNameFor(ctx: BuildContext): string | undefined {
 /** Plans the tenant's backup objects and conditions (pure: every input is passed in). */
 export function planBackupStep(i: BackupStepInput): BackupStepOutput {
   const { ctx } = i;
-  const fail = (reason: string, message: string): BackupStepOutput => ({ manifests: [], blocked: true, health: { status: 'False', reason, message } });
+  const fail = (reason: string, message: string): BackupStepOutput => ({
+    manifests: [],
+    blocked: true,
+    health: { status: 'False', reason, message },
+  });
   if (!i.policyName) {
-    return fail(Reason.NoBackupPolicy, 'no BackupPolicy applies to this tenant: set spec.backupPolicyRef, or backup.defaultPolicy in the operator configuration (every instance must be backed up daily)');
+    return fail(
+      Reason.NoBackupPolicy,
+      'no BackupPolicy applies to this tenant: set spec.backupPolicyRef, or backup.defaultPolicy in the operator configuration (every instance must be backed up daily)',
+    );
   }
   const p = i.policy;
   if (!p) return fail(Reason.BackupPolicyNotFound, `BackupPolicy ${i.policyName} does not exist: create it or change spec.backupPolicyRef`);
   // Data residency (P8): a policy's bucket is in one region; a tenant is only ever backed up into its own.
   if (p.spec.destination.region !== ctx.tenant.spec.region) {
-    return fail(Reason.PolicyRegionMismatch, `BackupPolicy ${i.policyName} stores backups in ${p.spec.destination.region}, but the tenant lives in ${ctx.tenant.spec.region}: backups never leave a tenant's region; use a policy of region ${ctx.tenant.spec.region}`);
+    return fail(
+      Reason.PolicyRegionMismatch,
+      `BackupPolicy ${i.policyName} stores backups in ${p.spec.destination.region}, but the tenant lives in ${ctx.tenant.spec.region}: backups never leave a tenant's region; use a policy of region ${ctx.tenant.spec.region}`,
+    );
   }
   const schedule = parseSchedule(p.spec.schedule, p.spec.timeZone ?? 'UTC');
   if (!schedule.ok) return fail(schedule.reason, `BackupPolicy ${i.policyName}: ${schedule.message}`);
-  if (i.credentials instanceof Error) return fail(Reason.BackupCredentialsMissing, `BackupPolicy ${i.policyName}: ${i.credentials.message}`);
+  if (i.credentials instanceof Error)
+    return fail(Reason.BackupCredentialsMissing, `BackupPolicy ${i.policyName}: ${i.credentials.message}`);
 
   const manifests = [
     // The builder copies Secret `data`, which is base64; the reconciler holds decoded values.
-    ...(i.credentials ? [buildBackupCredentialsSecret(ctx, Object.fromEntries(Object.entries(i.credentials).map(([k, v]) => [k, Buffer.from(v).toString('base64')])))] : []),
-    ...buildBackupResources(ctx, p, { hasCredentialsSecret: !!i.credentials, restoreInProgress: i.restoring === true, ...(i.restoreSource ? { restoreSource: i.restoreSource } : {}) }),
+    ...(i.credentials
+      ? [
+          buildBackupCredentialsSecret(
+            ctx,
+            Object.fromEntries(Object.entries(i.credentials).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          ),
+        ]
+      : []),
+    ...buildBackupResources(ctx, p, {
+      hasCredentialsSecret: !!i.credentials,
+      restoreInProgress: i.restoring === true,
+      ...(i.restoreSource ? { restoreSource: i.restoreSource } : {}),
+    }),
   ];
   const obs = i.observation;
   const newest = obs?.newestVerified;
@@ -84,7 +106,13 @@ export function planBackupStep(i: BackupStepInput): BackupStepOutput {
     ...(newest ? { newestVerifiedAt: newest.startedAt, newestVerifiedId: newest.id } : {}),
   });
   // A bucket we cannot read proves nothing either way; say so rather than report stale or fresh.
-  const health: StepCondition = obs?.error ? { status: judged.status === 'True' ? 'Unknown' : judged.status, reason: Reason.BackupStoreUnreadable, message: `${obs.error}; ${judged.message}` } : judged;
+  const health: StepCondition = obs?.error
+    ? {
+        status: judged.status === 'True' ? 'Unknown' : judged.status,
+        reason: Reason.BackupStoreUnreadable,
+        message: `${obs.error}; ${judged.message}`,
+      }
+    : judged;
   const out: BackupStepOutput = { manifests, health, ...(judged.staleAt ? { recheckAt: judged.staleAt } : {}) };
   if (newest) {
     out.lastBackup = {
@@ -100,7 +128,9 @@ export function planBackupStep(i: BackupStepInput): BackupStepOutput {
       defaultBytesPerSecond: ctx.config.backup.restoreBytesPerSecond,
       overheadSeconds: 300,
       // A drill too small to time (0 B/s) says nothing about the rate: fall back to the fleet's.
-      ...(drill && Number.isFinite(drill.bytesPerSecond) && drill.bytesPerSecond > 0 ? { measuredRestoreBytesPerSecond: drill.bytesPerSecond, drillAt: new Date(drill.verifiedAt) } : {}),
+      ...(drill && Number.isFinite(drill.bytesPerSecond) && drill.bytesPerSecond > 0
+        ? { measuredRestoreBytesPerSecond: drill.bytesPerSecond, drillAt: new Date(drill.verifiedAt) }
+        : {}),
     });
     out.objective = { status: projection.status, reason: projection.reason, message: projection.message };
   }

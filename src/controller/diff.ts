@@ -65,7 +65,10 @@ export function firstMismatch(want: unknown, have: unknown, path = ''): string |
 export function withAppliedHash<T extends { metadata: object }>(manifest: T): T & { metadata: { annotations: Record<string, string> } } {
   const hash = manifestHash(manifest);
   const annotations = 'annotations' in manifest.metadata ? manifest.metadata.annotations : undefined;
-  return { ...manifest, metadata: { ...manifest.metadata, annotations: { ...(isObject(annotations) ? annotations : {}), [APPLIED_HASH_ANNOTATION]: hash } } };
+  return {
+    ...manifest,
+    metadata: { ...manifest.metadata, annotations: { ...(isObject(annotations) ? annotations : {}), [APPLIED_HASH_ANNOTATION]: hash } },
+  };
 }
 
 function isObject(value: unknown): value is object {

@@ -1,7 +1,14 @@
 // The write side of the reconciler against the real API server: server-side apply under one
 // field manager, create-once, delete, status patches and Events, all as plain JSON (see runtime/rest.ts).
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
-import { TENANT_API_VERSION, TENANT_PLURAL, type BackupPolicyStatus, type RestoreStatus, type Tenant, type TenantStatus } from '../api/generated/index.js';
+import {
+  TENANT_API_VERSION,
+  TENANT_PLURAL,
+  type BackupPolicyStatus,
+  type RestoreStatus,
+  type Tenant,
+  type TenantStatus,
+} from '../api/generated/index.js';
 import { MANAGER } from '../api/names.js';
 import { OWNED_KINDS, type Manifest } from '../resources/index.js';
 import { httpStatusOf } from '../runtime/api-errors.js';
@@ -50,7 +57,11 @@ export class KubeWriter implements ClusterWriter {
   async apply(m: Manifest): Promise<KubernetesObject> {
     // force: the operator is the only rightful owner of the fields it sets; a hand edit is drift.
     return this.call('apply', () =>
-      this.rest.request<KubernetesObject>('PATCH', pathOf(m), { body: m, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
+      this.rest.request<KubernetesObject>('PATCH', pathOf(m), {
+        body: m,
+        contentType: APPLY_PATCH,
+        query: { fieldManager: MANAGER, force: true },
+      }),
     );
   }
 
@@ -58,13 +69,19 @@ export class KubeWriter implements ClusterWriter {
     // apiVersion/kind/metadata.name stay out of the body; the rest replaces lists whole.
     const { apiVersion: _v, kind: _k, ...body } = m;
     return this.call('patch', () =>
-      this.rest.request<KubernetesObject>('PATCH', pathOf(m), { body, contentType: 'application/merge-patch+json', query: { fieldManager: MANAGER } }),
+      this.rest.request<KubernetesObject>('PATCH', pathOf(m), {
+        body,
+        contentType: 'application/merge-patch+json',
+        query: { fieldManager: MANAGER },
+      }),
     );
   }
 
   async create(m: Manifest): Promise<string | false> {
     try {
-      const r = await this.call('create', () => this.rest.request<KubernetesObject>('POST', pathOf(m, false), { body: m, query: { fieldManager: MANAGER } }));
+      const r = await this.call('create', () =>
+        this.rest.request<KubernetesObject>('POST', pathOf(m, false), { body: m, query: { fieldManager: MANAGER } }),
+      );
       return r.metadata?.resourceVersion ?? '';
     } catch (e) {
       if (httpStatusOf(e) === 409) return false;
@@ -102,7 +119,12 @@ export class KubeWriter implements ClusterWriter {
 
   /** Reads and decodes a Secret's data (for a BackupPolicy's S3 credentials; never cached, never logged). */
   async readSecretData(namespace: string, name: string): Promise<Record<string, string>> {
-    const r = await this.call('get', () => this.rest.request<{ data?: Record<string, string> }>('GET', resourcePath({ apiVersion: 'v1', plural: 'secrets', namespaced: true }, namespace, name)));
+    const r = await this.call('get', () =>
+      this.rest.request<{ data?: Record<string, string> }>(
+        'GET',
+        resourcePath({ apiVersion: 'v1', plural: 'secrets', namespaced: true }, namespace, name),
+      ),
+    );
     return Object.fromEntries(Object.entries(r.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
   }
 
@@ -121,7 +143,11 @@ export class KubeWriter implements ClusterWriter {
   async patchRestoreStatus(name: string, status: RestoreStatus): Promise<void> {
     const body = { apiVersion: TENANT_API_VERSION, kind: 'Restore', metadata: { name }, status };
     await this.call('apply', () =>
-      this.rest.request('PATCH', resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'restores', namespaced: false }, undefined, name, 'status'), { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
+      this.rest.request(
+        'PATCH',
+        resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'restores', namespaced: false }, undefined, name, 'status'),
+        { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } },
+      ),
     );
   }
 
@@ -129,14 +155,22 @@ export class KubeWriter implements ClusterWriter {
   async patchPolicyStatus(name: string, status: BackupPolicyStatus): Promise<void> {
     const body = { apiVersion: TENANT_API_VERSION, kind: 'BackupPolicy', metadata: { name }, status };
     await this.call('apply', () =>
-      this.rest.request('PATCH', resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'backuppolicies', namespaced: false }, undefined, name, 'status'), { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
+      this.rest.request(
+        'PATCH',
+        resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'backuppolicies', namespaced: false }, undefined, name, 'status'),
+        { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } },
+      ),
     );
   }
 
   async patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined> {
     const body = { apiVersion: TENANT_API_VERSION, kind: 'Tenant', metadata: { name }, status };
     const r = await this.call('apply', () =>
-      this.rest.request<KubernetesObject>('PATCH', resourcePath(TENANTS, undefined, name, 'status'), { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } }),
+      this.rest.request<KubernetesObject>('PATCH', resourcePath(TENANTS, undefined, name, 'status'), {
+        body,
+        contentType: APPLY_PATCH,
+        query: { fieldManager: MANAGER, force: true },
+      }),
     );
     return r.metadata?.resourceVersion;
   }

@@ -6,7 +6,15 @@ import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
-import { apiRequestsTotal, backupFailuresTotal, metricsRegistry, queueDepth, reconcileDurationSeconds, resyncDurationSeconds, tenantsByPhase } from '../metrics.js';
+import {
+  apiRequestsTotal,
+  backupFailuresTotal,
+  metricsRegistry,
+  queueDepth,
+  reconcileDurationSeconds,
+  resyncDurationSeconds,
+  tenantsByPhase,
+} from '../metrics.js';
 import { buildContext, isBuildContextError, OWNED_KINDS, RESTORE_ANNOTATION, type OwnedKind } from '../resources/index.js';
 import { httpStatusOf } from '../runtime/api-errors.js';
 import { Expectations } from '../runtime/expectations.js';
@@ -214,7 +222,10 @@ export class Operator {
 
   /** Ready while every watch is live and, for an elected leader, the lease is held. */
   private readiness(): { ok: boolean; reason?: string } {
-    const watches = [...[...this.watched.values()].map((w) => ({ w, name: w.kind.kind })), ...this.claimWatches.map((w) => ({ w, name: `${w.kind.kind} (host claims)` }))];
+    const watches = [
+      ...[...this.watched.values()].map((w) => ({ w, name: w.kind.kind })),
+      ...this.claimWatches.map((w) => ({ w, name: `${w.kind.kind} (host claims)` })),
+    ];
     const dead = watches.filter(({ w }) => !w.informer.isLive()).map(({ name }) => name);
     if (dead.length > 0) return { ok: false, reason: `watches not live: ${dead.join(', ')}` };
     if (this.elector && this.leading && !this.elector.isLeader()) return { ok: false, reason: 'leader lease not held' };
@@ -235,7 +246,9 @@ export class Operator {
       // Kinds of another ingress provider are watched only where their CRDs exist, so objects
       // left behind by a provider change can still be found and pruned.
       if (!served && (k.provider === undefined || k.provider === config.ingress.provider)) {
-        throw new Error(`${k.apiVersion} ${k.kind} is not served by this cluster: install its CRDs (cert-manager for Certificate; the ${config.ingress.provider} provider's CRDs for routes)`);
+        throw new Error(
+          `${k.apiVersion} ${k.kind} is not served by this cluster: install its CRDs (cert-manager for Certificate; the ${config.ingress.provider} provider's CRDs for routes)`,
+        );
       }
       if (served) kinds.push(k);
     }
@@ -273,7 +286,10 @@ export class Operator {
     }
     this.watchRouteClaims();
     await Promise.all([...this.watched.values(), ...this.claimWatches].map((w) => w.informer.start()));
-    this.log.info('caches synced', { kinds: [...this.watched.values()].map((w) => w.kind.kind), hostClaims: this.claimWatches.map((w) => w.kind.kind) });
+    this.log.info('caches synced', {
+      kinds: [...this.watched.values()].map((w) => w.kind.kind),
+      hostClaims: this.claimWatches.map((w) => w.kind.kind),
+    });
   }
 
   /**
@@ -312,12 +328,18 @@ export class Operator {
    * Lists a kind in pages: one response for thousands of tenants' Deployments is tens of
    * megabytes of JSON held at once, the operator's memory peak; pages keep it to a few.
    */
-  private async listAll(k: { apiVersion: string; plural: string; namespaced: boolean }, labelSelector: string | undefined, shape?: (o: KubernetesObject) => KubernetesObject): Promise<KubernetesListObject<KubernetesObject>> {
+  private async listAll(
+    k: { apiVersion: string; plural: string; namespaced: boolean },
+    labelSelector: string | undefined,
+    shape?: (o: KubernetesObject) => KubernetesObject,
+  ): Promise<KubernetesListObject<KubernetesObject>> {
     const items: KubernetesObject[] = [];
     let page: KubernetesListObject<KubernetesObject>;
     let token: string | undefined;
     do {
-      page = await this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), { query: { labelSelector, limit: LIST_PAGE_SIZE, continue: token } });
+      page = await this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), {
+        query: { labelSelector, limit: LIST_PAGE_SIZE, continue: token },
+      });
       // Shaped page by page, so an unselected list never holds every full object at once.
       items.push(...(shape ? page.items.map(shape) : page.items));
       token = listContinue(page);
@@ -340,7 +362,11 @@ export class Operator {
         // starting up answers 5xx or refuses connections. Those pass; anything else is fatal.
         const transient = code === undefined || code === 429 || code >= 500;
         if (!transient || attempt >= DISCOVERY_ATTEMPTS) throw e;
-        this.log.warn('API server not ready to list a kind yet; retrying', { kind: k.kind, attempt, err: e instanceof Error ? e.message : String(e) });
+        this.log.warn('API server not ready to list a kind yet; retrying', {
+          kind: k.kind,
+          attempt,
+          err: e instanceof Error ? e.message : String(e),
+        });
         await new Promise((r) => setTimeout(r, DISCOVERY_RETRY_MS));
       }
     }
@@ -380,7 +406,8 @@ export class Operator {
       this.queue.add(tenant);
       // A Restore waits for its target's app to reach zero replicas: look again as soon as it does.
       if (kind === 'Deployment') {
-        for (const r of readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list())) if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
+        for (const r of readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list()))
+          if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
       }
     }
   }
@@ -402,7 +429,10 @@ export class Operator {
       routeClaims: (host) => this.routeClaims.claims(host),
       hostClaimants: (host) => {
         const tenants = this.informerFor(TENANT_KIND);
-        return this.hostIndex.claimants(host).map((n) => readAs('tenantry.io/v1alpha1/Tenant', tenants?.get(n))).filter((t): t is Tenant => t !== undefined);
+        return this.hostIndex
+          .claimants(host)
+          .map((n) => readAs('tenantry.io/v1alpha1/Tenant', tenants?.get(n)))
+          .filter((t): t is Tenant => t !== undefined);
       },
       get: (kind, namespace, name) => this.watched.get(kind)?.informer.get(name, namespace),
       ownedBy: (tenantName) => {
@@ -421,7 +451,9 @@ export class Operator {
       // Only a Restore that has resolved its backup holds the app: one still looking for a backup
       // (an unreadable bucket, a typo) must not take a serving tenant down.
       restoringInto: (tenantName) => {
-        const r = readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list()).find((x) => !restoreDone(x) && !!x.status?.backupId && restoreTarget(x) === tenantName);
+        const r = readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list()).find(
+          (x) => !restoreDone(x) && !!x.status?.backupId && restoreTarget(x) === tenantName,
+        );
         return r ? { source: r.spec.tenant } : undefined;
       },
     };
@@ -445,7 +477,10 @@ export class Operator {
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
 
-  /** The queue handler for a Restore: one step of it, then the target tenant's reconcile (it holds or releases its app by the Restore's phase). */
+  /**
+   * The queue handler for a Restore: one step of it, then the target tenant's reconcile (it holds or
+   * releases its app by the Restore's phase).
+   */
   private async reconcileRestore(name: string): Promise<{ requeueAfterMs?: number } | void> {
     const result = await reconcileRestore(name, {
       config: this.opts.config,

@@ -16,11 +16,22 @@ export function computePolicyStatus(p: BackupPolicy, tenants: number, now: Date)
   const cond = (type: string, ok: boolean, reason: string, message: string) => {
     const status: 'True' | 'False' = ok ? 'True' : 'False';
     const before = prev.find((c) => c.type === type);
-    return { type, status, reason, message, observedGeneration: generation, lastTransitionTime: before && before.status === status && before.lastTransitionTime ? before.lastTransitionTime : iso(now) };
+    return {
+      type,
+      status,
+      reason,
+      message,
+      observedGeneration: generation,
+      lastTransitionTime: before && before.status === status && before.lastTransitionTime ? before.lastTransitionTime : iso(now),
+    };
   };
   if (!check.ok) {
     const c = cond(PolicyCond.ScheduleValid, false, check.reason, check.message);
-    return { observedGeneration: generation, tenants, conditions: [c, cond(PolicyCond.Ready, false, check.reason, `no backups run under this policy: ${check.message}`)] };
+    return {
+      observedGeneration: generation,
+      tenants,
+      conditions: [c, cond(PolicyCond.Ready, false, check.reason, `no backups run under this policy: ${check.message}`)],
+    };
   }
   const next = nextRun(p.spec.schedule, tz, now);
   const last = previousRun(p.spec.schedule, tz, now);

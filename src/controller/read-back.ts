@@ -30,17 +30,26 @@ export function isKind<K extends ReadBackKind>(kind: K, o: KubernetesObject | un
 }
 
 /** Returns the object as the kind `kind` names, or undefined when it is absent or of another kind. */
-export function readAs<K extends ReadBackKind>(kind: K, o: KubernetesObject | undefined): (KubernetesObject & ReadBackKinds[K]) | undefined {
+export function readAs<K extends ReadBackKind>(
+  kind: K,
+  o: KubernetesObject | undefined,
+): (KubernetesObject & ReadBackKinds[K]) | undefined {
   return isKind(kind, o) ? o : undefined;
 }
 
 /** Returns the objects of a list that are of the kind `kind` names, leaving out any other. */
-export function readAllAs<K extends ReadBackKind>(kind: K, list: readonly KubernetesObject[] | undefined): (KubernetesObject & ReadBackKinds[K])[] {
+export function readAllAs<K extends ReadBackKind>(
+  kind: K,
+  list: readonly KubernetesObject[] | undefined,
+): (KubernetesObject & ReadBackKinds[K])[] {
   return (list ?? []).filter((o): o is KubernetesObject & ReadBackKinds[K] => isKind(kind, o));
 }
 
 /** Returns whether an object's status has a condition of `type` that is "True" (a Job's Complete or Failed). */
-export function hasTrueCondition(o: { status?: { conditions?: readonly { type?: string; status?: string }[] } } | undefined, type: string): boolean {
+export function hasTrueCondition(
+  o: { status?: { conditions?: readonly { type?: string; status?: string }[] } } | undefined,
+  type: string,
+): boolean {
   return o?.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 }
 

@@ -31,7 +31,9 @@ export interface RestoreInput {
   backupBytes?: number;
   /** The target can run the Job: its namespace, credentials and volumes exist and its app is scaled to zero. */
   targetReady: boolean;
-  job?: KubernetesObject & { status?: { startTime?: string; completionTime?: string; conditions?: { type: string; status: string; message?: string }[] } };
+  job?: KubernetesObject & {
+    status?: { startTime?: string; completionTime?: string; conditions?: { type: string; status: string; message?: string }[] };
+  };
   now: Date;
 }
 
@@ -66,10 +68,23 @@ export function planRestore(i: RestoreInput): RestorePlan {
   const cond = (type: string, ok: boolean, reason: string, message: string) => {
     const status: 'True' | 'False' = ok ? 'True' : 'False';
     const before = prev.conditions?.find((c) => c.type === type);
-    return { type, status, reason, message, observedGeneration: gen, lastTransitionTime: before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : iso(i.now) };
+    return {
+      type,
+      status,
+      reason,
+      message,
+      observedGeneration: gen,
+      lastTransitionTime: before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : iso(i.now),
+    };
   };
   const failed = (reason: string, message: string): RestorePlan => ({
-    status: { ...prev, phase: 'Failed', observedGeneration: gen, completionTime: prev.completionTime ?? iso(i.now), conditions: [cond('Succeeded', false, reason, message)] },
+    status: {
+      ...prev,
+      phase: 'Failed',
+      observedGeneration: gen,
+      completionTime: prev.completionTime ?? iso(i.now),
+      conditions: [cond('Succeeded', false, reason, message)],
+    },
   });
   const pending = (reason: string, message: string, extra: Partial<RestorePlan> = {}): RestorePlan => ({
     status: { ...prev, phase: 'Pending', observedGeneration: gen, conditions: [cond('Succeeded', false, reason, message)] },
@@ -78,27 +93,50 @@ export function planRestore(i: RestoreInput): RestorePlan {
   });
   if (restoreDone(r)) return { status: prev };
   const target = restoreTarget(r);
-  if (!i.source) return failed(RestoreReason.TenantNotFound, `tenant ${r.spec.tenant} does not exist; a Restore reads the backups of an existing tenant`);
-  if (!i.policy) return failed(RestoreReason.BackupPolicyNotFound, `tenant ${r.spec.tenant} has no BackupPolicy, so there is no bucket to restore from`);
+  if (!i.source)
+    return failed(
+      RestoreReason.TenantNotFound,
+      `tenant ${r.spec.tenant} does not exist; a Restore reads the backups of an existing tenant`,
+    );
+  if (!i.policy)
+    return failed(RestoreReason.BackupPolicyNotFound, `tenant ${r.spec.tenant} has no BackupPolicy, so there is no bucket to restore from`);
   const region = i.source.spec.region;
   // Data residency (P8): the bucket is the source region's; a target elsewhere would move data.
-  if (i.policy.spec.destination.region !== region) return failed(RestoreReason.CrossRegionRefused, `the backups of ${r.spec.tenant} are in ${i.policy.spec.destination.region}, not in its region ${region}`);
+  if (i.policy.spec.destination.region !== region)
+    return failed(
+      RestoreReason.CrossRegionRefused,
+      `the backups of ${r.spec.tenant} are in ${i.policy.spec.destination.region}, not in its region ${region}`,
+    );
   if (r.spec.target.newTenant) {
     if (!i.target) {
       const { host: _host, ...spec } = i.source.spec;
       const tenant: Tenant = {
         apiVersion: 'tenantry.io/v1alpha1',
         kind: 'Tenant',
-        metadata: { name: target, labels: { ...i.shardLabels, [RESTORED_FROM_LABEL]: r.spec.tenant }, annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' } },
+        metadata: {
+          name: target,
+          labels: { ...i.shardLabels, [RESTORED_FROM_LABEL]: r.spec.tenant },
+          annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' },
+        },
         // Same region, plan, engine and policy; no host, so the copy never claims the original's.
         spec,
       };
       return pending(RestoreReason.CreatingTenant, `creating tenant ${target} in ${region} to restore into`, { createTenant: tenant });
     }
-    if (i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant || i.target.metadata.annotations?.[CREATED_BY_RESTORE_ANNOTATION] !== r.metadata.name) {
-      return failed(RestoreReason.TargetExists, `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`);
+    if (
+      i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant ||
+      i.target.metadata.annotations?.[CREATED_BY_RESTORE_ANNOTATION] !== r.metadata.name
+    ) {
+      return failed(
+        RestoreReason.TargetExists,
+        `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`,
+      );
     }
-    if (i.target.spec.region !== region) return failed(RestoreReason.CrossRegionRefused, `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`);
+    if (i.target.spec.region !== region)
+      return failed(
+        RestoreReason.CrossRegionRefused,
+        `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`,
+      );
   }
   const backupId = prev.backupId ?? (r.spec.backupId && r.spec.backupId !== 'latest' ? r.spec.backupId : i.latestBackupId);
   // An unreadable bucket says nothing about whether a backup exists: wait, do not fail.
@@ -108,10 +146,38 @@ export function planRestore(i: RestoreInput): RestorePlan {
   const job = i.job;
   if (!job) {
     if (!i.targetReady) {
-      return { status: { ...withId, phase: 'Pending', observedGeneration: gen, conditions: [cond('Succeeded', false, RestoreReason.WaitingForTarget, `waiting for tenant ${target} to be provisioned and its app scaled to zero`)] }, holds: target };
+      return {
+        status: {
+          ...withId,
+          phase: 'Pending',
+          observedGeneration: gen,
+          conditions: [
+            cond(
+              'Succeeded',
+              false,
+              RestoreReason.WaitingForTarget,
+              `waiting for tenant ${target} to be provisioned and its app scaled to zero`,
+            ),
+          ],
+        },
+        holds: target,
+      };
     }
     return {
-      status: { ...withId, phase: 'Running', observedGeneration: gen, startTime: prev.startTime ?? iso(i.now), conditions: [cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target} (Job ${restoreJobName(r.metadata.name ?? '')})`)] },
+      status: {
+        ...withId,
+        phase: 'Running',
+        observedGeneration: gen,
+        startTime: prev.startTime ?? iso(i.now),
+        conditions: [
+          cond(
+            'Succeeded',
+            false,
+            RestoreReason.Restoring,
+            `restoring backup ${backupId} into ${target} (Job ${restoreJobName(r.metadata.name ?? '')})`,
+          ),
+        ],
+      },
       startJob: { backupId },
       holds: target,
     };
@@ -135,7 +201,19 @@ export function planRestore(i: RestoreInput): RestorePlan {
   }
   const failure = c('Failed');
   if (failure) {
-    return failed(RestoreReason.RestoreJobFailed, `Job ${job.metadata?.namespace}/${job.metadata?.name} failed${failure.message ? `: ${failure.message}` : ''}; the live data was only replaced if the load completed (see kubectl logs job/${job.metadata?.name} -n ${job.metadata?.namespace})`);
+    return failed(
+      RestoreReason.RestoreJobFailed,
+      `Job ${job.metadata?.namespace}/${job.metadata?.name} failed${failure.message ? `: ${failure.message}` : ''}; the live data was only replaced if the load completed (see kubectl logs job/${job.metadata?.name} -n ${job.metadata?.namespace})`,
+    );
   }
-  return { status: { ...withId, phase: 'Running', observedGeneration: gen, startTime: start, conditions: [cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target}`)] }, holds: target };
+  return {
+    status: {
+      ...withId,
+      phase: 'Running',
+      observedGeneration: gen,
+      startTime: start,
+      conditions: [cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target}`)],
+    },
+    holds: target,
+  };
 }

@@ -6,7 +6,15 @@ import { EventReason } from '../api/conditions.js';
 import { tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
-import { APP_NAME, buildContext, buildRestoreJob, buildRestoreSourceServiceAccount, DATABASE_SECRET_NAME, isBuildContextError, restoreJobName } from '../resources/index.js';
+import {
+  APP_NAME,
+  buildContext,
+  buildRestoreJob,
+  buildRestoreSourceServiceAccount,
+  DATABASE_SECRET_NAME,
+  isBuildContextError,
+  restoreJobName,
+} from '../resources/index.js';
 import type { BackupObserver } from './backup-observer.js';
 import { policyNameFor } from './backup-step.js';
 import { canonicalJson } from './diff.js';
@@ -45,7 +53,10 @@ export interface RestoreDeps {
   tenantSelector?: string;
 }
 
-/** Result of a step: when to look again, and the tenant whose reconcile must follow (it holds or releases its app by the Restore's phase). */
+/**
+ * Result of a step: when to look again, and the tenant whose reconcile must follow (it holds or
+ * releases its app by the Restore's phase).
+ */
 export interface RestoreResult {
   requeueAfterMs?: number;
   target?: string;
@@ -66,7 +77,9 @@ export async function reconcileRestore(name: string, deps: RestoreDeps): Promise
   return {
     target: targetName,
     // Waiting on the target's provisioning: look again soon even if no event arrives.
-    ...(plan.status.phase === 'Pending' ? { requeueAfterMs: input.storeError ? RESTORE_STORE_RECHECK_MS : RESTORE_PENDING_RECHECK_MS } : {}),
+    ...(plan.status.phase === 'Pending'
+      ? { requeueAfterMs: input.storeError ? RESTORE_STORE_RECHECK_MS : RESTORE_PENDING_RECHECK_MS }
+      : {}),
   };
 }
 
@@ -95,7 +108,8 @@ async function observeRestore(restore: Restore, deps: RestoreDeps): Promise<Rest
   const job = readAs('batch/v1/Job', view.get('batch/v1/Job', ns, restoreJobName(restore.metadata.name ?? '')));
   const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
   const backupId = restore.status?.backupId;
-  const backupBytes = complete && policy && backupId ? await backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined) : undefined;
+  const backupBytes =
+    complete && policy && backupId ? await backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined) : undefined;
   return {
     restore,
     now,
@@ -121,10 +135,17 @@ async function startJob(restore: Restore, input: RestoreInput, backupId: string,
   if (!isBuildContextError(ctx)) {
     // The identity that reads another tenant's backups exists before the Job's pod needs it
     // (the target's reconcile keeps it while the restore runs, then removes it).
-    if (restore.spec.tenant !== restoreTarget(restore) && !policy.spec.destination.credentialsSecretRef) await writer.apply(buildRestoreSourceServiceAccount(ctx, restore.spec.tenant));
+    if (restore.spec.tenant !== restoreTarget(restore) && !policy.spec.destination.credentialsSecretRef)
+      await writer.apply(buildRestoreSourceServiceAccount(ctx, restore.spec.tenant));
     await writer.apply(buildRestoreJob(ctx, policy, restore, backupId));
   }
-  if (source) await writer.event(source, 'Normal', EventReason.RestoreStarted, `Restore ${name}: restoring backup ${backupId} into ${restoreTarget(restore)}`);
+  if (source)
+    await writer.event(
+      source,
+      'Normal',
+      EventReason.RestoreStarted,
+      `Restore ${name}: restoring backup ${backupId} into ${restoreTarget(restore)}`,
+    );
 }
 
 /** Writes the Restore's status when it changed, and announces a finished Restore on its source tenant. */
@@ -133,9 +154,19 @@ async function reportRestore(restore: Restore, status: RestoreStatus, source: Te
   const name = restore.metadata.name ?? '';
   await deps.writer.patchRestoreStatus(name, status);
   if (status.phase === restore.status?.phase) return;
-  getLogger().info('restore phase changed', { restore: name, tenant: restoreTarget(restore), phase: status.phase, backupId: status.backupId });
+  getLogger().info('restore phase changed', {
+    restore: name,
+    tenant: restoreTarget(restore),
+    phase: status.phase,
+    backupId: status.backupId,
+  });
   if ((status.phase === 'Succeeded' || status.phase === 'Failed') && source) {
     const succeeded = status.phase === 'Succeeded';
-    await deps.writer.event(source, succeeded ? 'Normal' : 'Warning', succeeded ? EventReason.RestoreSucceeded : EventReason.RestoreFailed, `Restore ${name}: ${status.conditions?.[0]?.message ?? ''}`);
+    await deps.writer.event(
+      source,
+      succeeded ? 'Normal' : 'Warning',
+      succeeded ? EventReason.RestoreSucceeded : EventReason.RestoreFailed,
+      `Restore ${name}: ${status.conditions?.[0]?.message ?? ''}`,
+    );
   }
 }

@@ -19,7 +19,12 @@ export interface RouteKind {
 const INGRESS: RouteKind = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true };
 const INGRESS_ROUTE: RouteKind = { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', plural: 'ingressroutes', namespaced: true };
 const HTTP_ROUTE: RouteKind = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', plural: 'httproutes', namespaced: true };
-const LISTENER_SET: RouteKind = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ListenerSet', plural: 'listenersets', namespaced: true };
+const LISTENER_SET: RouteKind = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'ListenerSet',
+  plural: 'listenersets',
+  namespaced: true,
+};
 
 /**
  * What each provider's controller serves. Traefik serves plain Ingresses too. A Gateway's own
@@ -63,7 +68,8 @@ export function traefikRuleHosts(rule: string): string[] {
 }
 
 /** Returns the value as a list, or an empty one when it is not a list (a route is read, not trusted). */
-const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []);
+const list = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
 
 /**
  * Returns the hosts a route object serves: an Ingress's rule and TLS hosts, an IngressRoute's Host
@@ -74,7 +80,10 @@ export function routeHosts(o: KubernetesObject, kind = o.kind): string[] {
   const spec = ((o as { spec?: unknown }).spec ?? {}) as Record<string, unknown>;
   switch (kind) {
     case 'Ingress':
-      return hostNames([...list(spec.rules).map((r) => r.host), ...list(spec.tls).flatMap((t) => (Array.isArray(t.hosts) ? (t.hosts as unknown[]) : []))]);
+      return hostNames([
+        ...list(spec.rules).map((r) => r.host),
+        ...list(spec.tls).flatMap((t) => (Array.isArray(t.hosts) ? (t.hosts as unknown[]) : [])),
+      ]);
     case 'IngressRoute':
       return hostNames(list(spec.routes).flatMap((r) => (typeof r.match === 'string' ? traefikRuleHosts(r.match) : [])));
     case 'HTTPRoute':
@@ -140,11 +149,19 @@ export class RouteClaimIndex {
     const key = routeKey(o);
     const before = this.byRoute.get(key);
     const { hosts, tenant, createdAt } = o.claim;
-    const claim: RouteClaim = { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, ...(createdAt ? { createdAt } : {}), ...(tenant ? { tenant } : {}) };
+    const claim: RouteClaim = {
+      kind: o.kind,
+      namespace: o.metadata.namespace,
+      name: o.metadata.name,
+      ...(createdAt ? { createdAt } : {}),
+      ...(tenant ? { tenant } : {}),
+    };
     const sameClaim = before !== undefined && before.claim.createdAt === claim.createdAt && before.claim.tenant === claim.tenant;
     const previous = before?.hosts ?? [];
     // The same claim changes only the hosts it gained or lost; a changed claim changes all of them.
-    const changed = sameClaim ? [...previous.filter((h) => !hosts.includes(h)), ...hosts.filter((h) => !previous.includes(h))] : [...new Set([...previous, ...hosts])];
+    const changed = sameClaim
+      ? [...previous.filter((h) => !hosts.includes(h)), ...hosts.filter((h) => !previous.includes(h))]
+      : [...new Set([...previous, ...hosts])];
     if (changed.length === 0) return [];
     this.drop(key);
     if (hosts.length > 0) {

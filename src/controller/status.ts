@@ -61,7 +61,12 @@ export function hostProblem(i: IngressObservation): HostProblem | undefined {
       message: `host ${i.host} is outside the domains this operator serves tenants on (${i.notAllowed.domains.join(', ')}); Tenantry creates no route and no certificate for it. Set spec.host to a name under one of them, or remove spec.host to use the default <name>.${i.notAllowed.domains[0] ?? ''}; to serve tenants on another domain, an administrator adds it to allowedDomains in the operator configuration`,
     };
   }
-  if (i.conflictWith) return { reason: Reason.HostClaimedByOther, blocking: true, message: `host ${i.host} is already served for tenant ${i.conflictWith}, which claimed it first; choose another spec.host` };
+  if (i.conflictWith)
+    return {
+      reason: Reason.HostClaimedByOther,
+      blocking: true,
+      message: `host ${i.host} is already served for tenant ${i.conflictWith}, which claimed it first; choose another spec.host`,
+    };
   const foreign = i.foreignRoutes;
   if (foreign?.first) {
     return {
@@ -92,49 +97,93 @@ function cond(type: CondType, ok: boolean | 'Unknown', reason: string, message: 
 /** Computes the Tenant's conditions from one pass's observations. */
 export function computeConditions(obs: Observations, generation: number, now: string): Condition[] {
   const out: Condition[] = [];
-  const c = (type: CondType, ok: boolean | 'Unknown', reason: string, message: string) => out.push(cond(type, ok, reason, message, generation, now));
+  const c = (type: CondType, ok: boolean | 'Unknown', reason: string, message: string) =>
+    out.push(cond(type, ok, reason, message, generation, now));
 
   if (obs.buildError) c(Cond.NamespaceReady, false, obs.buildError.reason, obs.buildError.message);
   else if (obs.namespace) {
     const ns = obs.namespace;
-    c(Cond.NamespaceConflict, ns.state === 'conflict', ns.state === 'conflict' ? Reason.NamespaceOwnedByOther : Reason.NoConflict, ns.state === 'conflict' ? ns.message : 'the namespace is owned by this tenant');
-    const reason = ns.state === 'active' ? Reason.NamespaceActive : ns.state === 'terminating' ? Reason.NamespaceTerminating : Reason.NamespaceOwnedByOther;
+    c(
+      Cond.NamespaceConflict,
+      ns.state === 'conflict',
+      ns.state === 'conflict' ? Reason.NamespaceOwnedByOther : Reason.NoConflict,
+      ns.state === 'conflict' ? ns.message : 'the namespace is owned by this tenant',
+    );
+    const reason =
+      ns.state === 'active'
+        ? Reason.NamespaceActive
+        : ns.state === 'terminating'
+          ? Reason.NamespaceTerminating
+          : Reason.NamespaceOwnedByOther;
     c(Cond.NamespaceReady, ns.state === 'active', reason, ns.message);
   }
   if (obs.storage) c(Cond.StorageEncrypted, obs.storage.encrypted, obs.storage.reason, obs.storage.message);
   if (obs.database) {
     const { readyReplicas: r, replicas: n } = obs.database;
     c(Cond.DatabaseReady, n > 0 && r >= n, r >= n && n > 0 ? Reason.PodsReady : Reason.PodsNotReady, `${r}/${n} database pods ready`);
-  } else if (obs.storage && !obs.storage.encrypted) c(Cond.DatabaseReady, false, Reason.WaitingForStorage, 'no database until its volume can be encrypted');
+  } else if (obs.storage && !obs.storage.encrypted)
+    c(Cond.DatabaseReady, false, Reason.WaitingForStorage, 'no database until its volume can be encrypted');
   if (obs.app) {
     const { availableReplicas: r, replicas: n } = obs.app;
     const ok = obs.suspended ? true : r >= n && n > 0;
-    c(Cond.AppReady, ok, obs.suspended ? Reason.Suspended : ok ? Reason.PodsReady : Reason.PodsNotReady, obs.suspended ? 'the app is scaled to zero while the tenant is suspended' : `${r}/${n} app pods available`);
-  } else if (obs.storage && !obs.storage.encrypted) c(Cond.AppReady, false, Reason.WaitingForStorage, 'no app until its volume can be encrypted');
+    c(
+      Cond.AppReady,
+      ok,
+      obs.suspended ? Reason.Suspended : ok ? Reason.PodsReady : Reason.PodsNotReady,
+      obs.suspended ? 'the app is scaled to zero while the tenant is suspended' : `${r}/${n} app pods available`,
+    );
+  } else if (obs.storage && !obs.storage.encrypted)
+    c(Cond.AppReady, false, Reason.WaitingForStorage, 'no app until its volume can be encrypted');
   if (obs.ingress) {
     const problem = hostProblem(obs.ingress);
     const clash = obs.ingress.conflictWith;
-    c(Cond.HostConflict, problem !== undefined, problem?.reason ?? Reason.NoConflict, problem?.message ?? `host ${obs.ingress.host} is this tenant's alone`);
-    if (problem?.reason === Reason.HostClaimedByOther) c(Cond.IngressReady, false, Reason.HostClaimedByOther, `no route: host ${obs.ingress.host} belongs to tenant ${clash ?? ''}`);
-    else if (problem?.blocking) c(Cond.IngressReady, false, problem.reason, `no route and no certificate for ${obs.ingress.host}: see HostConflict`);
-    else if (obs.suspended) c(Cond.IngressReady, false, Reason.Suspended, `no route to https://${obs.ingress.host} while the tenant is suspended`);
+    c(
+      Cond.HostConflict,
+      problem !== undefined,
+      problem?.reason ?? Reason.NoConflict,
+      problem?.message ?? `host ${obs.ingress.host} is this tenant's alone`,
+    );
+    if (problem?.reason === Reason.HostClaimedByOther)
+      c(Cond.IngressReady, false, Reason.HostClaimedByOther, `no route: host ${obs.ingress.host} belongs to tenant ${clash ?? ''}`);
+    else if (problem?.blocking)
+      c(Cond.IngressReady, false, problem.reason, `no route and no certificate for ${obs.ingress.host}: see HostConflict`);
+    else if (obs.suspended)
+      c(Cond.IngressReady, false, Reason.Suspended, `no route to https://${obs.ingress.host} while the tenant is suspended`);
     else c(Cond.IngressReady, true, Reason.RouteConfigured, `https://${obs.ingress.host} routed with TLS and HSTS`);
   }
   if (obs.error) c(Cond.Reconciled, false, Reason.ReconcileFailed, obs.error);
   else {
     // Pods that are not ready yet, conflicts and a suspension are states, not unfinished work.
-    const blocked = out.find((x) => x.status === 'False' && x.reason !== Reason.Suspended && x.type !== Cond.DatabaseReady && x.type !== Cond.AppReady && x.type !== Cond.NamespaceConflict && x.type !== Cond.HostConflict);
+    const blocked = out.find(
+      (x) =>
+        x.status === 'False' &&
+        x.reason !== Reason.Suspended &&
+        x.type !== Cond.DatabaseReady &&
+        x.type !== Cond.AppReady &&
+        x.type !== Cond.NamespaceConflict &&
+        x.type !== Cond.HostConflict,
+    );
     if (blocked) c(Cond.Reconciled, false, Reason.Blocked, `${blocked.type}: ${blocked.message}`);
     else c(Cond.Reconciled, true, Reason.Converged, 'every owned object exists as desired');
   }
   // Ready only when every other condition is good: conflicts must be False, all others True.
-  const bad = out.filter((x) => x.reason !== Reason.Suspended && (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'));
-  c(Cond.Ready, bad.length === 0, bad.length === 0 ? Reason.AllReady : (bad[0]?.reason ?? Reason.Blocked), bad.length === 0 ? 'the instance is serving' : bad.map((x) => `${x.type}: ${x.message}`).join('; '));
+  const bad = out.filter(
+    (x) =>
+      x.reason !== Reason.Suspended &&
+      (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'),
+  );
+  c(
+    Cond.Ready,
+    bad.length === 0,
+    bad.length === 0 ? Reason.AllReady : (bad[0]?.reason ?? Reason.Blocked),
+    bad.length === 0 ? 'the instance is serving' : bad.map((x) => `${x.type}: ${x.message}`).join('; '),
+  );
   // Backup conditions stand apart from Ready: a stale backup must page someone, but the instance
   // still serves, and an alert on Ready would hide which promise is at risk.
   const tri = (s: 'True' | 'False' | 'Unknown') => (s === 'Unknown' ? 'Unknown' : s === 'True');
   if (obs.backup) c(Cond.BackupHealthy, tri(obs.backup.status), obs.backup.reason, obs.backup.message);
-  if (obs.restoreObjective) c(Cond.RestoreWithinObjective, tri(obs.restoreObjective.status), obs.restoreObjective.reason, obs.restoreObjective.message);
+  if (obs.restoreObjective)
+    c(Cond.RestoreWithinObjective, tri(obs.restoreObjective.status), obs.restoreObjective.reason, obs.restoreObjective.message);
   return out;
 }
 

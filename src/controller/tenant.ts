@@ -8,12 +8,31 @@ import type { Tenant, TenantStatus } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
-import { buildContext, buildDatabaseSecret, DATABASE_SECRET_NAME, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, storageClassEncryption, storageClassFor, type BuildContext, type Manifest } from '../resources/index.js';
+import {
+  buildContext,
+  buildDatabaseSecret,
+  DATABASE_SECRET_NAME,
+  buildDesiredState,
+  buildPersistentVolumeClaims,
+  isBuildContextError,
+  storageClassEncryption,
+  storageClassFor,
+  type BuildContext,
+  type Manifest,
+} from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from '../runtime/expectations.js';
 import type { BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor } from './backup-step.js';
-import { computeConditions, computePhase, hostProblem, mergeConditions, type HostProblem, type IngressObservation, type Observations } from './status.js';
+import {
+  computeConditions,
+  computePhase,
+  hostProblem,
+  mergeConditions,
+  type HostProblem,
+  type IngressObservation,
+  type Observations,
+} from './status.js';
 import { allowedDomains, isHostAllowed } from './host-policy.js';
 import { routeHosts } from './route-claims.js';
 import { kindKey, objectKey, type ClusterView, type ClusterWriter } from './cluster.js';
@@ -46,7 +65,11 @@ export class DesiredCache {
       this.entries.set(uid, hit);
       return hit;
     }
-    const entry = { generation, built: buildDesiredState(ctx).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
+    const entry = {
+      generation,
+      built: buildDesiredState(ctx).map(withAppliedHash),
+      pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash),
+    };
     this.entries.set(uid, entry);
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return entry;
@@ -246,8 +269,20 @@ class Pass {
       credentials = await this.deps.readCredentials(ref).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     }
     const regionOk = policy && policy.spec.destination.region === ctx.tenant.spec.region;
-    const observation = policy && regionOk && this.deps.backups && !(credentials instanceof Error) ? await this.deps.backups.observe(ctx.tenant.metadata.name ?? '', policy, now()) : undefined;
-    const plan = planBackupStep({ ctx, now: now(), restoring: this.restoring, ...(this.restoreSource ? { restoreSource: this.restoreSource } : {}), ...(policyName ? { policyName } : {}), ...(policy ? { policy } : {}), ...(credentials ? { credentials } : {}), ...(observation ? { observation } : {}) });
+    const observation =
+      policy && regionOk && this.deps.backups && !(credentials instanceof Error)
+        ? await this.deps.backups.observe(ctx.tenant.metadata.name ?? '', policy, now())
+        : undefined;
+    const plan = planBackupStep({
+      ctx,
+      now: now(),
+      restoring: this.restoring,
+      ...(this.restoreSource ? { restoreSource: this.restoreSource } : {}),
+      ...(policyName ? { policyName } : {}),
+      ...(policy ? { policy } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(observation ? { observation } : {}),
+    });
     // Backups are only judged where the operator can see the bucket; elsewhere the condition stays unset.
     if (this.deps.backups || plan.blocked) this.obs.backup = plan.health;
     if (plan.objective) this.obs.restoreObjective = plan.objective;
@@ -263,7 +298,10 @@ class Pass {
     this.requeueAfterMs = this.requeueAfterMs === undefined ? after : Math.min(this.requeueAfterMs, after);
   }
 
-  /** Step host: whether the tenant may have its host; a problem is warned about once (the apply step then leaves routing out if it blocks). */
+  /**
+   * Step host: whether the tenant may have its host; a problem is warned about once (the apply step then
+   * leaves routing out if it blocks).
+   */
   async host(ctx: BuildContext): Promise<StepResult> {
     this.obs.ingress = this.observeHost(ctx, this.desiredOf(ctx).built);
     this.hostTrouble = hostProblem(this.obs.ingress);
@@ -280,7 +318,8 @@ class Pass {
     const className = storageClassFor(ctx);
     const storage = storageClassEncryption(this.deps.view.storageClass(className), className);
     this.obs.storage = { encrypted: storage.encrypted, reason: storage.reason, message: storage.message };
-    if (!storage.encrypted) await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
+    if (!storage.encrypted)
+      await this.warnOnce(EventReason.StorageNotEncrypted, storage.message, { type: Cond.StorageEncrypted, reason: storage.reason });
     return 'continue';
   }
 
@@ -304,11 +343,21 @@ class Pass {
     outcomes.forEach((o, i) => {
       const m = writes[i]!.m;
       if (o.status === 'rejected') failures.push({ m, error: o.reason });
-      else if (o.value) changes.push(`${o.value === 'missing' ? 'created' : o.value === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
+      else if (o.value)
+        changes.push(`${o.value === 'missing' ? 'created' : o.value === 'drifted' ? 'restored' : 'updated'} ${m.kind} ${m.metadata.name}`);
     });
     if (changes.length > 0) {
       const repaired = changes.some((c) => c.startsWith('restored'));
-      await writer.event(this.tenant, 'Normal', repaired ? EventReason.RepairingDrift : changes.every((c) => c.startsWith('created')) ? EventReason.CreatingObject : EventReason.UpdatingObject, changes.join(', '));
+      await writer.event(
+        this.tenant,
+        'Normal',
+        repaired
+          ? EventReason.RepairingDrift
+          : changes.every((c) => c.startsWith('created'))
+            ? EventReason.CreatingObject
+            : EventReason.UpdatingObject,
+        changes.join(', '),
+      );
     }
     if (failures.length === 1) throw failures[0]!.error;
     if (failures.length > 1) throw new WritesFailed(failures);
@@ -347,7 +396,9 @@ class Pass {
    * password. The passwords are generated only when the Secret is missing, not on every pass.
    */
   private missingSecret(ctx: BuildContext): Manifest | undefined {
-    const exists = this.deps.view.get('v1/Secret', ctx.namespace, DATABASE_SECRET_NAME) || this.deps.expectations?.satisfiedBy(this.secretKey(ctx), 'created');
+    const exists =
+      this.deps.view.get('v1/Secret', ctx.namespace, DATABASE_SECRET_NAME) ||
+      this.deps.expectations?.satisfiedBy(this.secretKey(ctx), 'created');
     return exists ? undefined : buildDatabaseSecret(ctx, { databasePassword: this.newPassword(), rootPassword: this.newPassword() });
   }
 
@@ -357,18 +408,31 @@ class Pass {
     const rv = await this.deps.writer.create(secret);
     this.writes++;
     if (rv === false) return undefined;
-    this.deps.expectations?.wrote(objectKey(secret), 'created', rv, this.deps.view.get('v1/Secret', namespace, name)?.metadata?.resourceVersion);
+    this.deps.expectations?.wrote(
+      objectKey(secret),
+      'created',
+      rv,
+      this.deps.view.get('v1/Secret', namespace, name)?.metadata?.resourceVersion,
+    );
     return 'missing';
   }
 
-  /** Step prune: deletes what the tenant owns but no longer needs; never its namespace, volumes, Secrets or Jobs, nor anything not truly its own. */
+  /**
+   * Step prune: deletes what the tenant owns but no longer needs; never its namespace, volumes, Secrets
+   * or Jobs, nor anything not truly its own.
+   */
   async prune(): Promise<StepResult> {
     const { view, writer } = this.deps;
     for (const o of view.ownedBy(this.tenant.metadata.name ?? '')) {
       if (o.kind === 'Namespace' || NEVER_PRUNED.has(kindKey(o)) || this.wanted.has(objectKey(o)) || !isOwnedBy(o, this.tenant)) continue;
       await writer.delete(o);
       this.writes++;
-      await writer.event(this.tenant, 'Normal', EventReason.DeletingObject, `deleted ${o.kind} ${o.metadata?.name ?? ''}, which the tenant no longer needs`);
+      await writer.event(
+        this.tenant,
+        'Normal',
+        EventReason.DeletingObject,
+        `deleted ${o.kind} ${o.metadata?.name ?? ''}, which the tenant no longer needs`,
+      );
     }
     return 'continue';
   }
@@ -437,7 +501,11 @@ class Pass {
   /** Returns the tenant's desired manifests and PVCs, each carrying its applied hash. */
   desiredState(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
     // During a restore the app is held at zero replicas; that state is rare and not memoized.
-    if (this.restoring) return { built: buildDesiredState(ctx, { suspended: true }).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
+    if (this.restoring)
+      return {
+        built: buildDesiredState(ctx, { suspended: true }).map(withAppliedHash),
+        pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash),
+      };
     if (this.deps.desired) return this.deps.desired.get(ctx);
     return { built: buildDesiredState(ctx).map(withAppliedHash), pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash) };
   }
@@ -447,7 +515,12 @@ class Pass {
     // Cached Secrets carry no data (the operator never keeps credentials in memory), so a Secret is
     // compared by its applied hash alone; its stored form (base64 `data`) never equals `stringData`.
     const secret = desired.kind === 'Secret';
-    const reason = secret && observed ? (applyReason({ metadata: desired.metadata }, { metadata: observed.metadata }) ? 'changed' : undefined) : applyReason(desired, observed);
+    const reason =
+      secret && observed
+        ? applyReason({ metadata: desired.metadata }, { metadata: observed.metadata })
+          ? 'changed'
+          : undefined
+        : applyReason(desired, observed);
     if (!reason) return undefined;
     const key = objectKey(desired);
     const hash = desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION] ?? '';
@@ -460,9 +533,17 @@ class Pass {
       stored = await this.deps.writer.mergePatch(desired);
       this.writes++;
       const left = firstMismatch(desired, stored);
-      if (left) throw new Error(`${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name} still differs at ${left} after apply and merge patch; another controller may be changing it`);
+      if (left)
+        throw new Error(
+          `${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name} still differs at ${left} after apply and merge patch; another controller may be changing it`,
+        );
     }
-    this.deps.expectations?.wrote(key, hash, stored.metadata?.resourceVersion, this.deps.view.get(kindKey(desired), desired.metadata.namespace, desired.metadata.name)?.metadata?.resourceVersion);
+    this.deps.expectations?.wrote(
+      key,
+      hash,
+      stored.metadata?.resourceVersion,
+      this.deps.view.get(kindKey(desired), desired.metadata.namespace, desired.metadata.name)?.metadata?.resourceVersion,
+    );
     return reason;
   }
 
@@ -483,7 +564,10 @@ class Pass {
     try {
       await this.warnOnce(EventReason.ReconcileFailed, message, { type: Cond.Reconciled, reason: Reason.ReconcileFailed });
     } catch (e) {
-      getLogger().warn('could not send the ReconcileFailed Event', { tenant: this.tenant.metadata.name, err: e instanceof Error ? e.message : String(e) });
+      getLogger().warn('could not send the ReconcileFailed Event', {
+        tenant: this.tenant.metadata.name,
+        err: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 
@@ -496,7 +580,10 @@ class Pass {
   async finish(): Promise<ReconcileResult> {
     const t = this.tenant;
     const generation = t.metadata.generation ?? 0;
-    const now = this.deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = this.deps
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     const conditions = mergeConditions(t.status?.conditions, computeConditions(this.obs, generation, now));
     // The URL is dropped while a host problem keeps the tenant off the network.
     const { url: _previousUrl, ...kept } = t.status ?? {};
@@ -506,13 +593,18 @@ class Pass {
       conditions,
       observedGeneration: generation,
       namespace: tenantNamespace(t.metadata.name ?? ''),
-      ...(this.obs.ingress && !hostProblem(this.obs.ingress)?.blocking && !this.obs.suspended ? { url: `https://${this.obs.ingress.host}` } : {}),
+      ...(this.obs.ingress && !hostProblem(this.obs.ingress)?.blocking && !this.obs.suspended
+        ? { url: `https://${this.obs.ingress.host}` }
+        : {}),
       ...(this.lastBackup ? { lastBackup: this.lastBackup } : {}),
     };
     const key = statusKey(t.metadata.name ?? '');
     // Transition times are left out: a pass over a stale cache recomputes them from an older status.
     const hash = manifestHash({ ...status, conditions: conditions.map(({ lastTransitionTime: _t, ...c }) => c) });
-    if (canonicalJson(status) !== canonicalJson(t.status ?? {}) && !this.deps.expectations?.satisfiedBy(key, hash, t.metadata.resourceVersion)) {
+    if (
+      canonicalJson(status) !== canonicalJson(t.status ?? {}) &&
+      !this.deps.expectations?.satisfiedBy(key, hash, t.metadata.resourceVersion)
+    ) {
       const rv = await this.deps.writer.patchTenantStatus(t.metadata.name ?? '', status);
       this.deps.expectations?.wrote(key, hash, rv, this.deps.view.tenant(t.metadata.name ?? '')?.metadata.resourceVersion);
       this.writes++;

@@ -49,7 +49,7 @@ function formatIPv6(n: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(16 * (7 - i))) & 0xffffn));
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) [best, bestLen] = [i, j - i];
@@ -76,7 +76,8 @@ export function parseCidr(text: string): Cidr | string {
   const host = bits - prefix;
   const network = (address >> BigInt(host)) << BigInt(host);
   if (network !== address || (family === 6 && formatIPv6(address) !== ip)) {
-    const canonical = family === 4 ? Array.from({ length: 4 }, (_, i) => Number((network >> BigInt(8 * (3 - i))) & 0xffn)).join('.') : formatIPv6(network);
+    const canonical =
+      family === 4 ? Array.from({ length: 4 }, (_, i) => Number((network >> BigInt(8 * (3 - i))) & 0xffn)).join('.') : formatIPv6(network);
     return `must be written as ${canonical}/${prefix} (the network address, canonical form)`;
   }
   return { family, address, prefix };
@@ -91,7 +92,10 @@ export function cidrStrictlyContains(outer: Cidr, inner: Cidr): boolean {
 
 /** Tells whether `inner` lies inside `outer` or is the same network. */
 export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
-  return cidrStrictlyContains(outer, inner) || (outer.family === inner.family && outer.prefix === inner.prefix && outer.address === inner.address);
+  return (
+    cidrStrictlyContains(outer, inner) ||
+    (outer.family === inner.family && outer.prefix === inner.prefix && outer.address === inner.address)
+  );
 }
 
 /** Returns the single-address network (/32 or /128) of an IP address, or undefined when `text` is none. */
@@ -126,7 +130,10 @@ export function mustParseCidr(text: string, field: string): Cidr {
  * {@link METADATA_CIDRS}, leaving out any range already covered by another one in the list.
  */
 export function egressExceptions(configured: readonly string[], clusterCidrs: readonly string[]): string[] {
-  const all = [...configured, ...clusterCidrs, ...METADATA_CIDRS].map((text) => ({ text, cidr: mustParseCidr(text, 'an egress exception') }));
+  const all = [...configured, ...clusterCidrs, ...METADATA_CIDRS].map((text) => ({
+    text,
+    cidr: mustParseCidr(text, 'an egress exception'),
+  }));
   // A range inside another one excludes nothing more; the first of two equal ones is kept.
   return all
     .filter((a, i) => !all.some((b, j) => j !== i && (cidrStrictlyContains(b.cidr, a.cidr) || (j < i && cidrWithin(a.cidr, b.cidr)))))

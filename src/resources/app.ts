@@ -24,7 +24,15 @@ export interface AppOptions {
 }
 
 /** Environment variables the operator sets from the database Secret; a Tenant's env cannot override them. */
-const DATABASE_ENV = [NeutralKey.Url, NeutralKey.Engine, NeutralKey.Host, NeutralKey.Port, NeutralKey.Name, NeutralKey.User, NeutralKey.Password];
+const DATABASE_ENV = [
+  NeutralKey.Url,
+  NeutralKey.Engine,
+  NeutralKey.Host,
+  NeutralKey.Port,
+  NeutralKey.Name,
+  NeutralKey.User,
+  NeutralKey.Password,
+];
 
 /** The resource the app's disk use is counted in: its writable layer, its logs and its emptyDirs. */
 const EPHEMERAL_STORAGE = 'ephemeral-storage';
@@ -42,7 +50,8 @@ function appResources(ctx: BuildContext): ResourceRequirements | undefined {
   const out: ResourceRequirements = {};
   for (const part of ['requests', 'limits'] as const) {
     const entries = Object.entries(spec?.[part] ?? {}).filter(([, v]) => v !== undefined) as [string, string | number][];
-    if (planDefault[part] !== undefined && !entries.some(([k]) => k === EPHEMERAL_STORAGE)) entries.push([EPHEMERAL_STORAGE, planDefault[part]]);
+    if (planDefault[part] !== undefined && !entries.some(([k]) => k === EPHEMERAL_STORAGE))
+      entries.push([EPHEMERAL_STORAGE, planDefault[part]]);
     if (entries.length > 0) out[part] = Object.fromEntries(entries.map(([k, v]) => [k, canonicalQuantity(v)]));
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -60,7 +69,9 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ow
   const reserved = new Set<string>(DATABASE_ENV);
   const env: EnvVar[] = [
     // A variable of the same name twice would make server-side apply fail (env is keyed by name), and ours must win.
-    ...(ctx.tenant.spec.app?.env ?? []).filter((e) => !reserved.has(e.name)).map((e) => (e.value === undefined ? { name: e.name } : { name: e.name, value: e.value })),
+    ...(ctx.tenant.spec.app?.env ?? [])
+      .filter((e) => !reserved.has(e.name))
+      .map((e) => (e.value === undefined ? { name: e.name } : { name: e.name, value: e.value })),
     ...DATABASE_ENV.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: DATABASE_SECRET_NAME, key } } })),
   ];
   const httpGet = (path: string): HTTPGetAction => ({ path, port: APP_PORT_NAME, scheme: 'HTTP' });
@@ -77,12 +88,24 @@ export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Ow
     ports: [{ name: APP_PORT_NAME, containerPort: config.appPort, protocol: 'TCP' }],
     env,
     // Out of rotation after 30 s of failures: traffic goes to healthy pods, or waits at the ingress.
-    readinessProbe: { httpGet: httpGet(config.app.healthPath), periodSeconds: 10, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
+    readinessProbe: {
+      httpGet: httpGet(config.app.healthPath),
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      successThreshold: 1,
+      failureThreshold: 3,
+    },
     // Restarted only after 5 minutes of failures, and a slow answer is not a failure as soon as for
     // readiness. A health check that reaches the database fails with it (a failover, a long
     // vacuum); restarting every replica then turns a brownout into an outage and cures nothing.
     // app.livenessPath can point at a check of the process alone.
-    livenessProbe: { httpGet: httpGet(config.app.livenessPath ?? config.app.healthPath), periodSeconds: 30, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 10 },
+    livenessProbe: {
+      httpGet: httpGet(config.app.livenessPath ?? config.app.healthPath),
+      periodSeconds: 30,
+      timeoutSeconds: 5,
+      successThreshold: 1,
+      failureThreshold: 10,
+    },
     securityContext: containerSecurityContext(config.app.runAsUser, config.app.runAsGroup, config.app.readOnlyRootFilesystem),
     volumeMounts: mounts,
   };

@@ -9,7 +9,16 @@ import { ANNOTATION_PLACEHOLDERS } from '../config.js';
 import { egressExceptions, ipBlockPeer, type IpBlockPeer } from './ip-block.js';
 import type { OwnedKind } from './index.js';
 import type { CronJob } from 'kubernetes-types/batch/v1.js';
-import type { Affinity, Container, EnvFromSource, PodSpec, ResourceRequirements, Secret, ServiceAccount, VolumeMount } from 'kubernetes-types/core/v1.js';
+import type {
+  Affinity,
+  Container,
+  EnvFromSource,
+  PodSpec,
+  ResourceRequirements,
+  Secret,
+  ServiceAccount,
+  VolumeMount,
+} from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { NetworkPolicy, NetworkPolicySpec } from 'kubernetes-types/networking/v1.js';
 import type { BuildContext, Owned } from './types.js';
@@ -102,7 +111,10 @@ export function buildRestoreSourceServiceAccount(ctx: BuildContext, source: stri
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: ownedMetadata(ctx, restoreSourceServiceAccount(source), { component: Component.Backup, annotations: backupServiceAccountAnnotations(ctx, source) }),
+    metadata: ownedMetadata(ctx, restoreSourceServiceAccount(source), {
+      component: Component.Backup,
+      annotations: backupServiceAccountAnnotations(ctx, source),
+    }),
     automountServiceAccountToken: false,
   };
 }
@@ -139,7 +151,10 @@ function retentionJson(policy: BackupPolicy): string {
   return JSON.stringify(Object.fromEntries(sorted));
 }
 
-/** Returns the agent's environment (values only, no secret): where and how to back up, in the contract's order; optional settings are left out when unset. */
+/**
+ * Returns the agent's environment (values only, no secret): where and how to back up, in the
+ * contract's order; optional settings are left out when unset.
+ */
 export function agentEnv(ctx: BuildContext, policy: BackupPolicy): { name: string; value: string }[] {
   const { destination } = policy.spec;
   const env: [string, string | undefined][] = [
@@ -238,7 +253,10 @@ export function backupServiceAccountAnnotations(ctx: BuildContext, identityOf: s
     '{region}': ctx.tenant.spec.region,
   };
   return Object.fromEntries(
-    Object.entries(ctx.config.backup.serviceAccountAnnotations).map(([k, v]) => [k, v.replace(/\{(tenant|namespace|region)\}/g, (p) => values[p as keyof typeof values])]),
+    Object.entries(ctx.config.backup.serviceAccountAnnotations).map(([k, v]) => [
+      k,
+      v.replace(/\{(tenant|namespace|region)\}/g, (p) => values[p as keyof typeof values]),
+    ]),
   );
 }
 
@@ -330,7 +348,10 @@ function backupPodAffinity(ctx: BuildContext): Affinity {
   return {
     podAffinity: {
       preferredDuringSchedulingIgnoredDuringExecution: [
-        { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(ctx, Component.App) }, topologyKey: 'kubernetes.io/hostname' } },
+        {
+          weight: 100,
+          podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(ctx, Component.App) }, topologyKey: 'kubernetes.io/hostname' },
+        },
       ],
     },
   };
@@ -380,7 +401,11 @@ export function buildBackupCronJob(ctx: BuildContext, policy: BackupPolicy, opts
 }
 
 /** Builds what backs a tenant up, in apply order: the ServiceAccount, the NetworkPolicies, then the CronJob. */
-export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, opts: BackupOptions): (Owned<ServiceAccount> | Owned<NetworkPolicy> | Owned<CronJob>)[] {
+export function buildBackupResources(
+  ctx: BuildContext,
+  policy: BackupPolicy,
+  opts: BackupOptions,
+): (Owned<ServiceAccount> | Owned<NetworkPolicy> | Owned<CronJob>)[] {
   assertBackupPolicy(ctx, policy);
   const named = policy.spec.destination.credentialsSecretRef !== undefined;
   // A mismatch is a caller's bug; guessing would silently switch the agent to another identity.
@@ -391,8 +416,14 @@ export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, op
         : `BackupPolicy ${policy.metadata.name ?? ''} names no credentials Secret, so there is none to reference: pass hasCredentialsSecret: false (workload identity)`,
     );
   }
-  const restoreAccount = opts.restoreSource && !opts.hasCredentialsSecret ? [buildRestoreSourceServiceAccount(ctx, opts.restoreSource)] : [];
-  return [buildBackupServiceAccount(ctx, opts), ...restoreAccount, ...buildBackupNetworkPolicies(ctx, policy), buildBackupCronJob(ctx, policy, opts)];
+  const restoreAccount =
+    opts.restoreSource && !opts.hasCredentialsSecret ? [buildRestoreSourceServiceAccount(ctx, opts.restoreSource)] : [];
+  return [
+    buildBackupServiceAccount(ctx, opts),
+    ...restoreAccount,
+    ...buildBackupNetworkPolicies(ctx, policy),
+    buildBackupCronJob(ctx, policy, opts),
+  ];
 }
 
 /**
@@ -400,11 +431,17 @@ export function buildBackupResources(ctx: BuildContext, policy: BackupPolicy, op
  * a Secret of its own namespace). `data` is the source Secret's `data` as read (base64 values);
  * only the two AWS keys are copied.
  */
-export function buildBackupCredentialsSecret(ctx: BuildContext, data: Record<string, string>, source = "the BackupPolicy's credentialsSecretRef"): Owned<Secret> {
+export function buildBackupCredentialsSecret(
+  ctx: BuildContext,
+  data: Record<string, string>,
+  source = "the BackupPolicy's credentialsSecretRef",
+): Owned<Secret> {
   const missing = BACKUP_CREDENTIAL_KEYS.filter((k) => !data[k]);
   // Refuse rather than copy a half: the agent would fall back to another identity, or fail at 02:00 instead of now.
   if (missing.length > 0) {
-    throw new Error(`${source} has no ${missing.join(' and ')} (or an empty one): the Secret must hold both ${BACKUP_CREDENTIAL_KEYS.join(' and ')}`);
+    throw new Error(
+      `${source} has no ${missing.join(' and ')} (or an empty one): the Secret must hold both ${BACKUP_CREDENTIAL_KEYS.join(' and ')}`,
+    );
   }
   return {
     apiVersion: 'v1',

@@ -47,7 +47,13 @@ function engineSpec(engine: TenantSpecDatabaseEngine): EngineSpec {
         { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
       ],
       // Over TCP, so "ready" means reachable the way the app connects.
-      readinessCommand: ['pg_isready', '--host=127.0.0.1', `--port=${databasePort(engine)}`, `--username=${DATABASE_USER}`, `--dbname=${DATABASE_NAME}`],
+      readinessCommand: [
+        'pg_isready',
+        '--host=127.0.0.1',
+        `--port=${databasePort(engine)}`,
+        `--username=${DATABASE_USER}`,
+        `--dbname=${DATABASE_NAME}`,
+      ],
     };
   }
   const k = EngineKey.mariadb;
@@ -55,7 +61,12 @@ function engineSpec(engine: TenantSpecDatabaseEngine): EngineSpec {
     dataPath: '/var/lib/mysql',
     runPath: '/run/mysqld',
     portName: 'mysql',
-    env: [secretEnv(k.User, k.User), secretEnv(k.Password, k.Password), secretEnv(k.Database, k.Database), secretEnv(k.RootPassword, k.RootPassword)],
+    env: [
+      secretEnv(k.User, k.User),
+      secretEnv(k.Password, k.Password),
+      secretEnv(k.Database, k.Database),
+      secretEnv(k.RootPassword, k.RootPassword),
+    ],
     // The image's own check; it uses the healthcheck user the entrypoint creates in the data directory.
     readinessCommand: ['healthcheck.sh', '--connect', '--innodb_initialized'],
   };
@@ -85,7 +96,13 @@ export function buildDatabaseStatefulSet(ctx: BuildContext): Owned<StatefulSet> 
     imagePullPolicy: defaultPullPolicy(image),
     ports: [{ name: spec.portName, containerPort: port, protocol: 'TCP' }],
     env: spec.env,
-    readinessProbe: { exec: { command: spec.readinessCommand }, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 3 },
+    readinessProbe: {
+      exec: { command: spec.readinessCommand },
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      successThreshold: 1,
+      failureThreshold: 3,
+    },
     // No liveness probe: killing a database that is slow (recovery, vacuum, a long checkpoint) turns slowness into an outage.
     securityContext: containerSecurityContext(DATABASE_UID, DATABASE_UID, true),
     volumeMounts: [

@@ -36,7 +36,10 @@ export * from './restore-job.js';
 
 /** Inputs of {@link buildDesiredState} that are not in the Tenant or the configuration. */
 export interface DesiredStateInputs {
-  /** The tenant is suspended (spec.suspend or a lifecycle suspension): the app scales to zero and no route is served. Defaults to spec.suspend. */
+  /**
+   * The tenant is suspended (spec.suspend or a lifecycle suspension): the app scales to zero and no
+   * route is served. Defaults to spec.suspend.
+   */
   suspended?: boolean;
 }
 
@@ -112,7 +115,10 @@ export const OWNED_KINDS: readonly OwnedKind[] = [
   ),
 ];
 
-/** Returns the owned kinds to watch with a given provider: the core kinds and that provider's (other providers' CRDs may not be installed). */
+/**
+ * Returns the owned kinds to watch with a given provider: the core kinds and that provider's (other
+ * providers' CRDs may not be installed).
+ */
 export function ownedKindsFor(provider: IngressProvider): OwnedKind[] {
   return OWNED_KINDS.filter((k) => k.provider === undefined || k.provider === provider).map((k) => ({ ...k }));
 }

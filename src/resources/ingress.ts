@@ -96,13 +96,19 @@ export function ingressKinds(provider: IngressProvider): KindRef[] {
   return PROVIDER_KINDS[provider].map((k) => ({ ...k }));
 }
 
-/** Returns the HSTS header value: the configured max-age (at least a year) with includeSubDomains, no preload (preloading is a domain owner's decision). */
+/**
+ * Returns the HSTS header value: the configured max-age (at least a year) with includeSubDomains, no
+ * preload (preloading is a domain owner's decision).
+ */
 export function hstsHeaderValue(ctx: BuildContext): string {
   return `max-age=${ctx.config.ingress.hstsMaxAgeSeconds}; includeSubDomains`;
 }
 
 /** The objects one of the providers creates. */
-export type IngressObject = Extract<OwnedManifest, { kind: 'Ingress' | 'ConfigMap' | 'Middleware' | 'TLSOption' | 'IngressRoute' | 'HTTPRoute' | 'ListenerSet' | 'ReferenceGrant' }>;
+export type IngressObject = Extract<
+  OwnedManifest,
+  { kind: 'Ingress' | 'ConfigMap' | 'Middleware' | 'TLSOption' | 'IngressRoute' | 'HTTPRoute' | 'ListenerSet' | 'ReferenceGrant' }
+>;
 
 /** Builds the ingress objects of the configured provider. */
 export function buildIngress(ctx: BuildContext): IngressObject[] {
@@ -221,7 +227,14 @@ function buildTraefikIngress(ctx: BuildContext): (Owned<Middleware> | Owned<TLSO
       metadata: meta(ctx, IngressObjectName.HttpsRoute),
       spec: {
         entryPoints: ['websecure'],
-        routes: [{ kind: 'Rule', match, middlewares: [{ name: IngressObjectName.HstsMiddleware, namespace: ctx.namespace }], services: [service()] }],
+        routes: [
+          {
+            kind: 'Rule',
+            match,
+            middlewares: [{ name: IngressObjectName.HstsMiddleware, namespace: ctx.namespace }],
+            services: [service()],
+          },
+        ],
         tls: { secretName: tlsSecretName(ctx), options: { name: IngressObjectName.TlsOption, namespace: ctx.namespace } },
       },
     },
@@ -232,7 +245,14 @@ function buildTraefikIngress(ctx: BuildContext): (Owned<Middleware> | Owned<TLSO
       spec: {
         entryPoints: ['web'],
         // The redirect answers before the service is reached; Traefik needs a service on every route.
-        routes: [{ kind: 'Rule', match, middlewares: [{ name: IngressObjectName.RedirectMiddleware, namespace: ctx.namespace }], services: [service()] }],
+        routes: [
+          {
+            kind: 'Rule',
+            match,
+            middlewares: [{ name: IngressObjectName.RedirectMiddleware, namespace: ctx.namespace }],
+            services: [service()],
+          },
+        ],
       },
     },
   ];
@@ -263,7 +283,13 @@ function buildTraefikIngress(ctx: BuildContext): (Owned<Middleware> | Owned<TLSO
  */
 function buildGatewayRoutes(ctx: BuildContext): (Owned<ListenerSet> | Owned<ReferenceGrant> | Owned<HTTPRoute>)[] {
   const gw = ctx.config.ingress.gateway;
-  const gatewayRef = (sectionName: string): HTTPRouteSpecParentRefsItem => ({ group: GATEWAY_GROUP, kind: 'Gateway', name: gw.name, namespace: gw.namespace, sectionName });
+  const gatewayRef = (sectionName: string): HTTPRouteSpecParentRefsItem => ({
+    group: GATEWAY_GROUP,
+    kind: 'Gateway',
+    name: gw.name,
+    namespace: gw.namespace,
+    sectionName,
+  });
   const matchAll = (): HTTPRouteSpecRulesItemMatchesItem[] => [{ path: { type: 'PathPrefix', value: '/' } }];
   const out: (Owned<ListenerSet> | Owned<ReferenceGrant> | Owned<HTTPRoute>)[] = [];
   let httpsParent: HTTPRouteSpecParentRefsItem;
@@ -311,7 +337,12 @@ function buildGatewayRoutes(ctx: BuildContext): (Owned<ListenerSet> | Owned<Refe
         rules: [
           {
             matches: matchAll(),
-            filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: hstsHeaderValue(ctx) }] } }],
+            filters: [
+              {
+                type: 'ResponseHeaderModifier',
+                responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: hstsHeaderValue(ctx) }] },
+              },
+            ],
             backendRefs: [{ group: '', kind: 'Service', name: APP_NAME, port: APP_SERVICE_PORT, weight: 1 }],
           },
         ],

@@ -41,7 +41,12 @@ export function buildNetworkPolicies(ctx: BuildContext): Owned<NetworkPolicy>[] 
       egress: [
         {
           // Namespace AND pod selector in one peer: only the DNS pods, not every pod of kube-system.
-          to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: config.dns.namespace } }, podSelector: { matchLabels: { ...config.dns.podLabels } } }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: config.dns.namespace } },
+              podSelector: { matchLabels: { ...config.dns.podLabels } },
+            },
+          ],
           ports: [
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },

@@ -8,7 +8,10 @@ import { Component, ownedMetadata, selectorLabels } from './meta.js';
 /** Name of the app's PodDisruptionBudget (the Deployment's name). */
 export const APP_DISRUPTION_BUDGET_NAME = APP_NAME;
 
-/** Fewer replicas than this get no budget: with one pod, "one may be unavailable" protects nothing, and "none may" would block every drain. */
+/**
+ * Fewer replicas than this get no budget: with one pod, "one may be unavailable" protects nothing, and
+ * "none may" would block every drain.
+ */
 export const MIN_REPLICAS_FOR_BUDGET = 2;
 
 /**

@@ -47,7 +47,9 @@ export function regionAffinity(ctx: BuildContext): Affinity {
 export function sameNodeAffinity(ctx: BuildContext, component: ComponentName): Affinity {
   return {
     podAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: selectorLabels(ctx, component) }, topologyKey: 'kubernetes.io/hostname' }],
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { labelSelector: { matchLabels: selectorLabels(ctx, component) }, topologyKey: 'kubernetes.io/hostname' },
+      ],
     },
   };
 }

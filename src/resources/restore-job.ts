@@ -12,7 +12,10 @@ import { Component, ownedLabels, ownedMetadata } from './meta.js';
 export const RESTORE_LABEL = 'tenantry.io/restore';
 /** Annotation on a restore Job with the Restore's full name, which the label may only abbreviate. */
 export const RESTORE_ANNOTATION = 'tenantry.io/restore';
-/** How long a finished restore Job (and its pod's logs) is kept: a week to investigate, after the Restore's status has recorded the outcome. */
+/**
+ * How long a finished restore Job (and its pod's logs) is kept: a week to investigate, after the
+ * Restore's status has recorded the outcome.
+ */
 export const RESTORE_JOB_TTL_SECONDS = 7 * 24 * 3600;
 /** No retry: a failed restore may have half-replaced the data, and a person decides what happens next. */
 export const RESTORE_BACKOFF_LIMIT = 0;
@@ -31,7 +34,10 @@ export function restoreJobName(restoreName: string): string {
   const plain = `restore-${restoreName}`;
   if (plain.length <= MAX_NAME && !restoreName.includes('.')) return plain;
   // Dots would end up in the pods' host names; the hash keeps two long names that share a prefix apart.
-  const head = plain.replace(/\./g, '-').slice(0, MAX_NAME - 9).replace(/-+$/, '');
+  const head = plain
+    .replace(/\./g, '-')
+    .slice(0, MAX_NAME - 9)
+    .replace(/-+$/, '');
   return `${head}-${shortHash(restoreName)}`;
 }
 
@@ -51,7 +57,9 @@ export function buildRestoreJob(ctx: BuildContext, policy: BackupPolicy, restore
   const name = restore.metadata.name;
   if (!name) throw new Error('buildRestoreJob: the Restore has no name: build from the object as stored by the API server');
   if (backupId === 'latest' || !BACKUP_ID.test(backupId)) {
-    throw new Error(`buildRestoreJob: ${JSON.stringify(backupId)} is not a backup id: resolve spec.backupId ("latest") to the id of a complete backup first`);
+    throw new Error(
+      `buildRestoreJob: ${JSON.stringify(backupId)} is not a backup id: resolve spec.backupId ("latest") to the id of a complete backup first`,
+    );
   }
   const tenant = ctx.tenant.metadata.name!;
   const source = restore.spec.tenant;
@@ -70,7 +78,12 @@ export function buildRestoreJob(ctx: BuildContext, policy: BackupPolicy, restore
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: ownedMetadata(ctx, restoreJobName(name), { component: Component.Backup, appName: 'restore', extraLabels: restoreLabel, annotations: { [RESTORE_ANNOTATION]: name } }),
+    metadata: ownedMetadata(ctx, restoreJobName(name), {
+      component: Component.Backup,
+      appName: 'restore',
+      extraLabels: restoreLabel,
+      annotations: { [RESTORE_ANNOTATION]: name },
+    }),
     spec: {
       backoffLimit: RESTORE_BACKOFF_LIMIT,
       // The restore-time objective: a restore still running then has failed it, and says so.

@@ -52,8 +52,10 @@ export function databaseHost(ctx: BuildContext): string {
 export function buildDatabaseSecret(ctx: BuildContext, credentials: DatabaseCredentials): Owned<Secret> {
   const engine = engineOf(ctx);
   // Fail loudly rather than store an empty password: the image would refuse to start, or worse, accept it.
-  if (!credentials.databasePassword) throw new Error('buildDatabaseSecret: the database password is empty; the reconciler must generate one');
-  if (engine === 'mariadb' && !credentials.rootPassword) throw new Error('buildDatabaseSecret: the MariaDB root password is empty; the reconciler must generate one');
+  if (!credentials.databasePassword)
+    throw new Error('buildDatabaseSecret: the database password is empty; the reconciler must generate one');
+  if (engine === 'mariadb' && !credentials.rootPassword)
+    throw new Error('buildDatabaseSecret: the MariaDB root password is empty; the reconciler must generate one');
   const password = credentials.databasePassword;
   const host = databaseHost(ctx);
   const port = databasePort(engine);
@@ -73,7 +75,12 @@ export function buildDatabaseSecret(ctx: BuildContext, credentials: DatabaseCred
     Object.assign(values, { [k.User]: DATABASE_USER, [k.Password]: password, [k.Database]: DATABASE_NAME });
   } else {
     const k = EngineKey.mariadb;
-    Object.assign(values, { [k.User]: DATABASE_USER, [k.Password]: password, [k.Database]: DATABASE_NAME, [k.RootPassword]: credentials.rootPassword });
+    Object.assign(values, {
+      [k.User]: DATABASE_USER,
+      [k.Password]: password,
+      [k.Database]: DATABASE_NAME,
+      [k.RootPassword]: credentials.rootPassword,
+    });
   }
   // `data`, base64: what the API server stores (stringData is write-only and never read back).
   const data = Object.fromEntries(

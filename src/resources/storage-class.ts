@@ -34,8 +34,12 @@ export function storageClassEncryption(sc: V1StorageClass | undefined, name: str
   // provisioner ignores it (local-path, NFS) or means something else by it, and its volumes are
   // whatever they are; trusting the word there would provision in the clear (P2).
   if (ebs && sc.parameters?.encrypted === 'true') {
-    const kms = sc.parameters.kmsKeyId ? ` with KMS key ${sc.parameters.kmsKeyId}` : ' with the account\'s default EBS key';
-    return { encrypted: true, reason: Reason.EncryptedStorageClass, message: `StorageClass "${name}" (${provisioner}) encrypts its volumes${kms}` };
+    const kms = sc.parameters.kmsKeyId ? ` with KMS key ${sc.parameters.kmsKeyId}` : " with the account's default EBS key";
+    return {
+      encrypted: true,
+      reason: Reason.EncryptedStorageClass,
+      message: `StorageClass "${name}" (${provisioner}) encrypts its volumes${kms}`,
+    };
   }
   if (sc.metadata?.annotations?.[ENCRYPTED_CLASS_ANNOTATION] === 'true') {
     return {

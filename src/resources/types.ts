@@ -1,5 +1,14 @@
 // The shapes every builder shares: a manifest, and the context one tenant's manifests are built from.
-import type { ConfigMap, LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type {
+  ConfigMap,
+  LimitRange,
+  Namespace,
+  PersistentVolumeClaim,
+  ResourceQuota,
+  Secret,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-types/core/v1.js';
 import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
@@ -91,7 +100,10 @@ export function buildContext(tenant: Tenant, config: OperatorConfig): BuildConte
   const name = tenant.metadata.name;
   // Owner references need the uid the API server assigned; a manifest from a file has none yet.
   if (!name || !tenant.metadata.uid) {
-    return { reason: Reason.ReconcileFailed, error: `tenant ${name ?? '(unnamed)'} has no name or uid: build from the object as stored by the API server` };
+    return {
+      reason: Reason.ReconcileFailed,
+      error: `tenant ${name ?? '(unnamed)'} has no name or uid: build from the object as stored by the API server`,
+    };
   }
   const region = config.regions[tenant.spec.region];
   if (!region) {

@@ -5,13 +5,7 @@
 // wrapper restarts it with jittered backoff on errors, restarts it when nothing (no event, no
 // successful (re)connection) was seen for `watchdogMs`, keeps its own cache across restarts so a
 // re-list reports exactly what changed meanwhile, and logs every failure with the kind.
-import {
-  ListWatch,
-  Watch,
-  type KubeConfig,
-  type KubernetesObject,
-  type ListPromise,
-} from '@kubernetes/client-node';
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
 import { getLogger, type Logger } from '../log.js';
 import { watchRestartsTotal } from '../metrics.js';
 import { backoffDelay, validateBackoff, type BackoffOptions } from './backoff.js';

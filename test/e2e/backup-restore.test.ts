@@ -13,9 +13,25 @@ import type { Restore, Tenant } from '../../src/api/generated/index.js';
 import type { DatabaseTarget } from '../../src/backup/engines/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { RESTORED_FROM_LABEL } from '../../src/controller/restore-plan.js';
-import { APP_NAME, DATABASE_NAME, DATABASE_SECRET_NAME, DATABASE_SERVICE_NAME, DATABASE_USER, restoreJobName } from '../../src/resources/index.js';
+import {
+  APP_NAME,
+  DATABASE_NAME,
+  DATABASE_SECRET_NAME,
+  DATABASE_SERVICE_NAME,
+  DATABASE_USER,
+  restoreJobName,
+} from '../../src/resources/index.js';
 import { startExtraPostgres } from '../env/services.js';
-import { backupOperatorConfig, createS3CredentialsSecret, deleteS3CredentialsSecret, dbTarget, need, seedFiles, servicesPolicy, sql } from '../support/backup-env.js';
+import {
+  backupOperatorConfig,
+  createS3CredentialsSecret,
+  deleteS3CredentialsSecret,
+  dbTarget,
+  need,
+  seedFiles,
+  servicesPolicy,
+  sql,
+} from '../support/backup-env.js';
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
@@ -48,11 +64,16 @@ interface DeploymentJson {
 
 /** Waits for a Job to finish and asserts that it completed (rather than failed). */
 async function jobComplete(name: string, ns = NS): Promise<void> {
-  const has = (job: JobJson | undefined, type: string) => job?.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
-  const job = await eventually(`Job ${ns}/${name} finished`, async () => {
-    const got = await getJson<JobJson>('job', name, ns);
-    return has(got, 'Complete') || has(got, 'Failed') ? got : undefined;
-  }, WAIT_MS);
+  const has = (job: JobJson | undefined, type: string) =>
+    job?.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+  const job = await eventually(
+    `Job ${ns}/${name} finished`,
+    async () => {
+      const got = await getJson<JobJson>('job', name, ns);
+      return has(got, 'Complete') || has(got, 'Failed') ? got : undefined;
+    },
+    WAIT_MS,
+  );
   assert.ok(has(job, 'Complete'), `Job ${name}: ${JSON.stringify(job.status)}`);
 }
 
@@ -71,7 +92,13 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     const policy = servicesPolicy(POLICY, { prefix: PREFIX, credentialsSecret: CREDS });
     await applyObjects([policy]);
     // The operator runs with the shipped RBAC, so every step below proves the install grants enough.
-    op = await startOperator({ identity: `e2e-backup-${RUN}`, config, tenantSelector: SELECTOR, resyncSeconds: 5, kubeconfig: await shippedOperatorKubeconfig() });
+    op = await startOperator({
+      identity: `e2e-backup-${RUN}`,
+      config,
+      tenantSelector: SELECTOR,
+      resyncSeconds: 5,
+      kubeconfig: await shippedOperatorKubeconfig(),
+    });
     files = seedFiles();
     local = {
       volumes: { [defaultConfig().backup.filesMountPath]: files },
@@ -94,9 +121,19 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
   });
 
   test("the tenant's database is the test server, reached with the credentials the operator generated", async () => {
-    await applyObjects([testTenant(NAME, { [LABEL_KEY]: LABEL_VALUE }, { region: 'eu-west-1', database: { engine: 'postgres' }, backupPolicyRef: { name: POLICY } })]);
+    await applyObjects([
+      testTenant(
+        NAME,
+        { [LABEL_KEY]: LABEL_VALUE },
+        { region: 'eu-west-1', database: { engine: 'postgres' }, backupPolicyRef: { name: POLICY } },
+      ),
+    ]);
     await eventually('backup CronJob', () => getJson('cronjob', 'backup', NS), WAIT_MS);
-    const secret = await eventually('database Secret', () => getJson<{ data: Record<string, string> }>('secret', DATABASE_SECRET_NAME, NS), WAIT_MS);
+    const secret = await eventually(
+      'database Secret',
+      () => getJson<{ data: Record<string, string> }>('secret', DATABASE_SECRET_NAME, NS),
+      WAIT_MS,
+    );
     const value = (k: string) => Buffer.from(secret.data[k] ?? '', 'base64').toString('utf8');
     assert.equal(value('DATABASE_USER'), DATABASE_USER);
     assert.equal(value('DATABASE_NAME'), DATABASE_NAME);
@@ -105,11 +142,17 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     admin = dbTarget('postgres', 'postgres');
     const password = value('DATABASE_PASSWORD').replace(/'/g, "''");
     await sql(admin, `DROP DATABASE IF EXISTS ${DATABASE_NAME} WITH (FORCE);`);
-    await sql(admin, `DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DATABASE_USER}') THEN CREATE ROLE ${DATABASE_USER}; END IF; END$$;`);
+    await sql(
+      admin,
+      `DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DATABASE_USER}') THEN CREATE ROLE ${DATABASE_USER}; END IF; END$$;`,
+    );
     await sql(admin, `ALTER ROLE ${DATABASE_USER} WITH LOGIN SUPERUSER PASSWORD '${password}';`);
     await sql(admin, `CREATE DATABASE ${DATABASE_NAME} OWNER ${DATABASE_USER};`);
     app = { ...admin, user: DATABASE_USER, password: value('DATABASE_PASSWORD'), database: DATABASE_NAME };
-    await sql(app, `CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL); INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, ${ROWS}) g;`);
+    await sql(
+      app,
+      `CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL); INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, ${ROWS}) g;`,
+    );
     assert.equal((await sql(app, 'SELECT count(*) FROM notes;')).trim(), String(ROWS));
   });
 
@@ -126,10 +169,14 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     backupId = String(r.result?.['backupId']);
     assert.match(backupId, /\S/);
     await jobComplete('e2e-backup-1');
-    const t = await eventually('status.lastBackup of the new backup', async () => {
-      const got = await getJson<Tenant>('tenant', NAME);
-      return got?.status?.lastBackup?.id === backupId ? got : undefined;
-    }, WAIT_MS);
+    const t = await eventually(
+      'status.lastBackup of the new backup',
+      async () => {
+        const got = await getJson<Tenant>('tenant', NAME);
+        return got?.status?.lastBackup?.id === backupId ? got : undefined;
+      },
+      WAIT_MS,
+    );
     assert.equal(condition(t, 'BackupHealthy')?.status, 'True');
     assert.equal(t.status?.lastBackup?.verified, true);
     process.stderr.write(`# backup: Job to lastBackup in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -141,7 +188,12 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     await sql(app, 'DELETE FROM notes WHERE id = 7;');
     rmSync(join(files, 'readme.txt'));
     const started = Date.now();
-    const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: RESTORE }, spec: { tenant: NAME, backupId: 'latest', target: { inPlace: true } } };
+    const restore: Restore = {
+      apiVersion: 'tenantry.io/v1alpha1',
+      kind: 'Restore',
+      metadata: { name: RESTORE },
+      spec: { tenant: NAME, backupId: 'latest', target: { inPlace: true } },
+    };
     await applyObjects([restore]);
     const jobName = restoreJobName(RESTORE);
     const pod = await jobPod(NS, jobName, WAIT_MS);
@@ -151,10 +203,14 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     assert.equal(r.exitCode, 0, r.stderr.slice(-3000));
     assert.equal(r.result?.['backupId'], backupId);
     await jobComplete(jobName);
-    const done = await eventually('Restore finished', async () => {
-      const got = await getJson<Restore>('restore', RESTORE);
-      return got?.status?.phase === 'Succeeded' || got?.status?.phase === 'Failed' ? got : undefined;
-    }, WAIT_MS);
+    const done = await eventually(
+      'Restore finished',
+      async () => {
+        const got = await getJson<Restore>('restore', RESTORE);
+        return got?.status?.phase === 'Succeeded' || got?.status?.phase === 'Failed' ? got : undefined;
+      },
+      WAIT_MS,
+    );
     assert.equal(done.status?.phase, 'Succeeded', JSON.stringify(done.status));
     assert.equal(done.status?.backupId, backupId);
     assert.ok((done.status?.durationSeconds ?? 0) > 0, `durationSeconds ${done.status?.durationSeconds}`);
@@ -164,12 +220,18 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     assert.ok(existsSync(join(files, 'readme.txt')), 'the deleted file is back');
     assert.equal(readFileSync(join(files, 'readme.txt'), 'utf8'), 'hello\n');
     assert.equal(readFileSync(join(files, 'uploads', 'invoice 2026.pdf')).length, 300_000);
-    await eventually('tenant out of Restoring, app back to its replicas', async () => {
-      const t = await getJson<Tenant>('tenant', NAME);
-      const dep = await getJson<DeploymentJson>('deployment', APP_NAME, NS);
-      return t?.status?.phase !== 'Restoring' && dep?.spec.replicas === replicas;
-    }, WAIT_MS);
-    process.stderr.write(`# restore: Restore to app released in ${((Date.now() - started) / 1000).toFixed(1)} s (durationSeconds ${done.status?.durationSeconds})\n`);
+    await eventually(
+      'tenant out of Restoring, app back to its replicas',
+      async () => {
+        const t = await getJson<Tenant>('tenant', NAME);
+        const dep = await getJson<DeploymentJson>('deployment', APP_NAME, NS);
+        return t?.status?.phase !== 'Restoring' && dep?.spec.replicas === replicas;
+      },
+      WAIT_MS,
+    );
+    process.stderr.write(
+      `# restore: Restore to app released in ${((Date.now() - started) / 1000).toFixed(1)} s (durationSeconds ${done.status?.durationSeconds})\n`,
+    );
   });
 
   test("review 8: a Restore into a new tenant, with the operator on the shipped RBAC, creates the tenant and restores the source's backup into the copy's own database and volume", async () => {
@@ -178,15 +240,32 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
     // The copy gets a database server of its own, as it would in a cluster.
     const server = await startExtraPostgres(mkdtempSync(join(tmpdir(), 'tenantry-copy-db-')));
     try {
-      const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: RESTORE_COPY }, spec: { tenant: NAME, backupId, target: { newTenant: COPY } } };
+      const restore: Restore = {
+        apiVersion: 'tenantry.io/v1alpha1',
+        kind: 'Restore',
+        metadata: { name: RESTORE_COPY },
+        spec: { tenant: NAME, backupId, target: { newTenant: COPY } },
+      };
       await applyObjects([restore]);
       const copy = await eventually('the copy Tenant, created by the operator', () => getJson<Tenant>('tenant', COPY), WAIT_MS);
       assert.equal(copy.metadata.labels?.[RESTORED_FROM_LABEL], NAME);
       assert.equal(copy.metadata.labels?.[LABEL_KEY], LABEL_VALUE, "the copy carries the source's shard label, so this operator serves it");
       assert.equal(copy.spec.host, undefined, "the copy never claims the source's host");
-      const secret = await eventually("the copy's database Secret", () => getJson<{ data: Record<string, string> }>('secret', DATABASE_SECRET_NAME, COPY_NS), WAIT_MS);
+      const secret = await eventually(
+        "the copy's database Secret",
+        () => getJson<{ data: Record<string, string> }>('secret', DATABASE_SECRET_NAME, COPY_NS),
+        WAIT_MS,
+      );
       const password = Buffer.from(secret.data['DATABASE_PASSWORD'] ?? '', 'base64').toString('utf8');
-      const copyAdmin: DatabaseTarget = { engine: 'postgres', host: server.postgres.host, port: server.postgres.port, user: server.postgres.user, password: server.postgres.password, database: 'postgres', ...(process.env.TENANTRY_PG_BINDIR ? { binDir: process.env.TENANTRY_PG_BINDIR } : {}) };
+      const copyAdmin: DatabaseTarget = {
+        engine: 'postgres',
+        host: server.postgres.host,
+        port: server.postgres.port,
+        user: server.postgres.user,
+        password: server.postgres.password,
+        database: 'postgres',
+        ...(process.env.TENANTRY_PG_BINDIR ? { binDir: process.env.TENANTRY_PG_BINDIR } : {}),
+      };
       await sql(copyAdmin, `CREATE ROLE ${DATABASE_USER} WITH LOGIN SUPERUSER PASSWORD '${password.replace(/'/g, "''")}';`);
       await sql(copyAdmin, `CREATE DATABASE ${DATABASE_NAME} OWNER ${DATABASE_USER};`);
       const jobName = restoreJobName(RESTORE_COPY);
@@ -203,10 +282,14 @@ describe('e2e: backup and restore through CronJob, Job and Pod', () => {
       assert.equal(r.exitCode, 0, r.stderr.slice(-3000));
       assert.equal(r.result?.['into'], COPY);
       await jobComplete(jobName, COPY_NS);
-      const done = await eventually('copy Restore finished', async () => {
-        const got = await getJson<Restore>('restore', RESTORE_COPY);
-        return got?.status?.phase === 'Succeeded' || got?.status?.phase === 'Failed' ? got : undefined;
-      }, WAIT_MS);
+      const done = await eventually(
+        'copy Restore finished',
+        async () => {
+          const got = await getJson<Restore>('restore', RESTORE_COPY);
+          return got?.status?.phase === 'Succeeded' || got?.status?.phase === 'Failed' ? got : undefined;
+        },
+        WAIT_MS,
+      );
       assert.equal(done.status?.phase, 'Succeeded', JSON.stringify(done.status));
       const copyApp = { ...copyAdmin, user: DATABASE_USER, password, database: DATABASE_NAME };
       assert.equal((await sql(copyApp, 'SELECT count(*) FROM notes;')).trim(), String(ROWS));

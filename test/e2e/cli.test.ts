@@ -44,14 +44,28 @@ test('an unknown command or option is a usage error naming it', () => {
 });
 
 test('tenantry backup without its settings exits 78 naming every missing variable, and touches nothing', () => {
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'backup', 'run'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'backup', 'run'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   assert.equal(r.status, 78, r.stderr);
-  for (const v of ['TENANTRY_TENANT', 'TENANTRY_REGION', 'TENANTRY_BACKUP_BUCKET', 'TENANTRY_KMS_KEY_ID']) assert.match(r.stderr, new RegExp(v));
+  for (const v of ['TENANTRY_TENANT', 'TENANTRY_REGION', 'TENANTRY_BACKUP_BUCKET', 'TENANTRY_KMS_KEY_ID'])
+    assert.match(r.stderr, new RegExp(v));
 });
 
 test('tenantry restore refuses a backup region other than the tenant region before reading anything', () => {
-  const env = { PATH: process.env.PATH ?? '', TENANTRY_TENANT: 'acme', TENANTRY_REGION: 'eu-west-1', AWS_REGION: 'us-east-1', TENANTRY_BACKUP_BUCKET: 'b', TENANTRY_KMS_KEY_ID: 'k' };
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'restore', '--backup', 'latest'], { encoding: 'utf8', env });
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TENANTRY_TENANT: 'acme',
+    TENANTRY_REGION: 'eu-west-1',
+    AWS_REGION: 'us-east-1',
+    TENANTRY_BACKUP_BUCKET: 'b',
+    TENANTRY_KMS_KEY_ID: 'k',
+  };
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'restore', '--backup', 'latest'], {
+    encoding: 'utf8',
+    env,
+  });
   assert.equal(r.status, 78, r.stderr);
   assert.match(r.stderr, /never leave a tenant's region/);
 });
@@ -59,7 +73,12 @@ test('tenantry restore refuses a backup region other than the tenant region befo
 test('review 7: tenantry restore writes only into the tenant whose environment it runs in; --into in the source tenant environment exits 64', () => {
   const restore = (args: string[], tenant?: string) => {
     // No TENANTRY_REGION: a run that passes the guard stops at its settings (78) and reaches nothing.
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', TENANTRY_BACKUP_BUCKET: 'b', TENANTRY_KMS_KEY_ID: 'k', ...(tenant ? { TENANTRY_TENANT: tenant } : {}) };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      TENANTRY_BACKUP_BUCKET: 'b',
+      TENANTRY_KMS_KEY_ID: 'k',
+      ...(tenant ? { TENANTRY_TENANT: tenant } : {}),
+    };
     return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), 'restore', ...args], { encoding: 'utf8', env });
   };
   // In acme's environment a restore "into acme-copy" would overwrite acme in place.

@@ -26,7 +26,10 @@ test('env up prints a kubeconfig that reaches a ready API server; env down stops
   const kubeconfig = up.stdout.trim();
   assert.ok(existsSync(kubeconfig), `printed path ${kubeconfig} exists`);
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as ControlPlane;
-  assert.deepEqual(state.processes.map((p) => p.name), ['etcd', 'kube-apiserver', 'kube-controller-manager']);
+  assert.deepEqual(
+    state.processes.map((p) => p.name),
+    ['etcd', 'kube-apiserver', 'kube-controller-manager'],
+  );
   try {
     const ready = spawnSync(state.kubectl, ['--kubeconfig', kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8' });
     assert.equal(ready.status, 0, ready.stderr);

@@ -45,7 +45,9 @@ const TARGETS: GoTarget[] = [
 /** Returns a short hash of a module's sources and the Go version, so a change of either rebuilds. */
 function moduleKey(moduleDir: string, goVersion: string): string {
   // The build recipe itself is part of the key, so changing flags here rebuilds too.
-  const h = createHash('sha256').update(goVersion).update(readFileSync(fileURLToPath(import.meta.url)));
+  const h = createHash('sha256')
+    .update(goVersion)
+    .update(readFileSync(fileURLToPath(import.meta.url)));
   for (const f of readdirSync(moduleDir).sort()) {
     if (f === 'go.mod' || f === 'go.sum' || f.endsWith('.go')) h.update(f).update(readFileSync(join(moduleDir, f)));
   }
@@ -64,7 +66,12 @@ function versionStamp(moduleDir: string): string[] {
   const helm = /^require helm\.sh\/helm\/v3 (v\d+\.\d+\.\d+)$/m.exec(goMod);
   if (helm) {
     const clientGo = /^\s*k8s\.io\/client-go v0\.(\d+)\.\d+/m.exec(goMod);
-    const kube = clientGo ? ['chartutil', 'lint/rules'].flatMap((pkg) => [`-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMinor=${clientGo[1]}`]) : [];
+    const kube = clientGo
+      ? ['chartutil', 'lint/rules'].flatMap((pkg) => [
+          `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMajor=1`,
+          `-X helm.sh/helm/v3/pkg/${pkg}.k8sVersionMinor=${clientGo[1]}`,
+        ])
+      : [];
     return [`-X helm.sh/helm/v3/internal/version.version=${helm[1]}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean', ...kube];
   }
   const m = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod);
@@ -100,7 +107,9 @@ export async function ensureBinaries(): Promise<EnvBinaries> {
     const toBuild = targets.filter((t) => !existsSync(join(outDir, t.name)));
     if (toBuild.length > 0) {
       const started = Date.now();
-      envLog(`building ${toBuild.map((t) => t.name).join(', ')} with ${goVersion} (a cold build takes several minutes; later runs reuse ${outDir})`);
+      envLog(
+        `building ${toBuild.map((t) => t.name).join(', ')} with ${goVersion} (a cold build takes several minutes; later runs reuse ${outDir})`,
+      );
       // Build into a scratch folder and rename, so an interrupted build never leaves a half-written binary in the cache.
       const tmp = `${outDir}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });

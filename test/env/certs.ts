@@ -26,8 +26,38 @@ async function leaf(dir: string, name: string, subject: string, ext: string[]): 
   const crt = join(dir, `${name}.crt`);
   const extFile = join(dir, `${name}.ext`);
   writeFileSync(extFile, ext.join('\n') + '\n');
-  await runTool('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject]);
-  await runTool('openssl', ['x509', '-req', '-in', csr, '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '30', '-out', crt, '-extfile', extFile]);
+  await runTool('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    subject,
+  ]);
+  await runTool('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, 'ca.crt'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-out',
+    crt,
+    '-extfile',
+    extFile,
+  ]);
   return [crt, key];
 }
 
@@ -35,7 +65,23 @@ async function leaf(dir: string, name: string, subject: string, ext: string[]): 
 export async function generatePki(dir: string): Promise<EnvPki> {
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
-  await runTool('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '30', '-subj', '/CN=tenantry-test-ca']);
+  await runTool('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    caCert,
+    '-days',
+    '30',
+    '-subj',
+    '/CN=tenantry-test-ca',
+  ]);
   const [serverCert, serverKey] = await leaf(dir, 'apiserver', '/CN=kube-apiserver', [
     'basicConstraints=CA:FALSE',
     'keyUsage=digitalSignature,keyEncipherment',
@@ -52,7 +98,18 @@ export async function generatePki(dir: string): Promise<EnvPki> {
   const serviceAccountPub = join(dir, 'sa.pub');
   writeFileSync(serviceAccountKey, sa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(serviceAccountPub, sa.publicKey.export({ type: 'spki', format: 'pem' }));
-  return { caCert, caKey, serverCert, serverKey, adminCert, adminKey, controllerManagerCert, controllerManagerKey, serviceAccountKey, serviceAccountPub };
+  return {
+    caCert,
+    caKey,
+    serverCert,
+    serverKey,
+    adminCert,
+    adminKey,
+    controllerManagerCert,
+    controllerManagerKey,
+    serviceAccountKey,
+    serviceAccountPub,
+  };
 }
 
 /** Returns a kubeconfig (YAML is a superset of JSON) for the given server and client certificate. */

@@ -58,7 +58,10 @@ export async function envUp(dir = upStateDir(), opts: { services?: boolean } = {
   rmSync(dir, { recursive: true, force: true });
   const bins = await ensureBinaries();
   // In parallel: neither needs the other.
-  const [cp, services] = await Promise.allSettled([startControlPlane(dir, bins), opts.services ? startServices(join(dir, 'services'), bins) : undefined]);
+  const [cp, services] = await Promise.allSettled([
+    startControlPlane(dir, bins),
+    opts.services ? startServices(join(dir, 'services'), bins) : undefined,
+  ]);
   if (cp.status === 'rejected' || services.status === 'rejected') {
     await Promise.all([
       cp.status === 'fulfilled' && stopControlPlane(cp.value, { removeData: false }),
@@ -76,7 +79,10 @@ export async function envDown(dir = upStateDir()): Promise<boolean> {
   const current = readUpState(dir);
   if (!current) return false;
   // Both stop before anything is removed: the services' folder is inside the control plane's.
-  await Promise.all([current.services && stopServices(current.services, { removeData: false }), stopControlPlane(current, { removeData: false })]);
+  await Promise.all([
+    current.services && stopServices(current.services, { removeData: false }),
+    stopControlPlane(current, { removeData: false }),
+  ]);
   rmSync(dir, { recursive: true, force: true });
   return true;
 }

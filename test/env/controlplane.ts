@@ -77,7 +77,11 @@ function logTail(p: EnvProcess, lines = 20): string {
 }
 
 /** Performs a GET against the API server with the admin certificate; resolves with status and body. */
-export function apiGet(server: string, pki: Pick<EnvPki, 'caCert' | 'adminCert' | 'adminKey'>, path: string): Promise<{ status: number; body: string }> {
+export function apiGet(
+  server: string,
+  pki: Pick<EnvPki, 'caCert' | 'adminCert' | 'adminKey'>,
+  path: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, server),
@@ -102,7 +106,8 @@ async function waitFor(what: string, procs: EnvProcess[], check: () => Promise<b
       if (!isAlive(p.pid)) throw new Error(`${p.name} exited while waiting for ${what}; its log (${p.log}) ends with:\n${logTail(p)}`);
     }
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${READY_TIMEOUT_MS / 1000} s; see logs in ${procs.map((p) => p.log).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not ready after ${READY_TIMEOUT_MS / 1000} s; see logs in ${procs.map((p) => p.log).join(', ')}`);
     await sleep(250);
   }
 }
@@ -171,7 +176,11 @@ export async function startControlPlane(dir: string, bin: EnvBinaries): Promise<
 
     writeFileSync(cp.kubeconfig, kubeconfigFor(cp.server, pki.caCert, pki.adminCert, pki.adminKey, 'tenantry-admin'), { mode: 0o600 });
     const kcmConfig = join(dir, 'kcm.kubeconfig');
-    writeFileSync(kcmConfig, kubeconfigFor(cp.server, pki.caCert, pki.controllerManagerCert, pki.controllerManagerKey, 'kube-controller-manager'), { mode: 0o600 });
+    writeFileSync(
+      kcmConfig,
+      kubeconfigFor(cp.server, pki.caCert, pki.controllerManagerCert, pki.controllerManagerKey, 'kube-controller-manager'),
+      { mode: 0o600 },
+    );
     processes.push(
       startProcess(dir, 'kube-controller-manager', bin.kubeControllerManager, [
         `--kubeconfig=${kcmConfig}`,
@@ -194,7 +203,11 @@ export async function startControlPlane(dir: string, bin: EnvBinaries): Promise<
     );
     // The namespace controller creates the "default" ServiceAccount: waiting for it means the
     // controller manager really runs, so namespace deletion and garbage collection will work.
-    await waitFor('kube-controller-manager', processes, async () => (await apiGet(cp.server, pki, '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
+    await waitFor(
+      'kube-controller-manager',
+      processes,
+      async () => (await apiGet(cp.server, pki, '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+    );
     envLog(`control plane ready at ${cp.server} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return cp;
   } catch (e) {

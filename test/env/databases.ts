@@ -33,7 +33,12 @@ export interface MariadbState {
 // Test data is thrown away after the run, so durability on power loss buys nothing; these cut
 // the fsyncs that make both servers slow to initialise and to write on a busy CI disk.
 const PG_FAST = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
-const MARIADB_FAST = ['--innodb-flush-method=nosync', '--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--innodb-log-file-size=16M'];
+const MARIADB_FAST = [
+  '--innodb-flush-method=nosync',
+  '--innodb-flush-log-at-trx-commit=0',
+  '--innodb-doublewrite=0',
+  '--innodb-log-file-size=16M',
+];
 
 /** Returns a password of URL- and shell-safe characters. */
 function makePassword(): string {
@@ -62,7 +67,10 @@ function findProgram(names: string[]): string {
  * else the newest /usr/lib/postgresql/<version>/bin.
  */
 export async function postgresBindir(): Promise<string> {
-  const fromConfig = await runTool('pg_config', ['--bindir']).then((s) => s.trim(), () => '');
+  const fromConfig = await runTool('pg_config', ['--bindir']).then(
+    (s) => s.trim(),
+    () => '',
+  );
   if (fromConfig && existsSync(join(fromConfig, 'postgres'))) return fromConfig;
   const base = '/usr/lib/postgresql';
   const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'postgres'))) : [];
@@ -96,7 +104,14 @@ async function userIds(user: string): Promise<{ uid: number; gid: number }> {
  */
 export async function startPostgres(dir: string, launch: Launcher): Promise<PostgresState> {
   const bindir = await postgresBindir();
-  const state: PostgresState = { host: '127.0.0.1', port: await freePort(), user: 'postgres', password: makePassword(), bindir, dataDir: join(dir, 'data') };
+  const state: PostgresState = {
+    host: '127.0.0.1',
+    port: await freePort(),
+    user: 'postgres',
+    password: makePassword(),
+    bindir,
+    dataDir: join(dir, 'data'),
+  };
   mkdirSync(dir, { recursive: true });
   const owner = isRoot() ? await userIds('postgres') : undefined;
   if (owner) {
@@ -107,7 +122,19 @@ export async function startPostgres(dir: string, launch: Launcher): Promise<Post
   const pwfile = join(dir, 'pwfile');
   writeFileSync(pwfile, state.password + '\n', { mode: 0o600 });
   if (owner) chownSync(pwfile, owner.uid, owner.gid);
-  const initdb = [join(bindir, 'initdb'), '-D', state.dataDir, '-U', state.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'];
+  const initdb = [
+    join(bindir, 'initdb'),
+    '-D',
+    state.dataDir,
+    '-U',
+    state.user,
+    `--pwfile=${pwfile}`,
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+    '--no-instructions',
+  ];
   try {
     // runuser rather than spawn's uid option: runTool has none, and initdb is a one-off.
     await (owner ? runTool('runuser', ['-u', 'postgres', '--', ...initdb]) : runTool(initdb[0]!, initdb.slice(1)));
@@ -122,7 +149,17 @@ export async function startPostgres(dir: string, launch: Launcher): Promise<Post
     name: 'postgres',
     bin: join(bindir, 'postgres'),
     // TCP only: a Unix socket path would have to fit in 107 bytes, and clients use TENANTRY_PG_HOST anyway.
-    args: ['-D', state.dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${state.port}`, '-c', 'unix_socket_directories=', ...PG_FAST.flatMap((c) => ['-c', c])],
+    args: [
+      '-D',
+      state.dataDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `port=${state.port}`,
+      '-c',
+      'unix_socket_directories=',
+      ...PG_FAST.flatMap((c) => ['-c', c]),
+    ],
     ...owner,
     // SIGTERM is a "smart" shutdown that waits for every client to disconnect; SIGINT disconnects them.
     stopSignal: 'SIGINT',
@@ -148,7 +185,8 @@ export async function startMariadb(dir: string, launch: Launcher): Promise<Maria
     dataDir: join(dir, 'data'),
   };
   // A Unix socket path has to fit in sun_path (108 bytes with its terminating NUL).
-  if (Buffer.byteLength(state.socket) > 107) throw new Error(`the MariaDB socket path is too long for a Unix socket (${state.socket}): use a shorter TENANTRY_ENV_DIR`);
+  if (Buffer.byteLength(state.socket) > 107)
+    throw new Error(`the MariaDB socket path is too long for a Unix socket (${state.socket}): use a shorter TENANTRY_ENV_DIR`);
   mkdirSync(dir, { recursive: true });
   // mariadbd refuses to run as root unless told to; it then keeps root, which owns the data folder.
   const asUser = isRoot() ? ['--user=root'] : [];
@@ -194,9 +232,13 @@ export async function startMariadb(dir: string, launch: Launcher): Promise<Maria
   });
   const client = findProgram(['mariadb', 'mysql']);
   await launch.waitFor('mariadb', async () => {
-    await runTool(client, ['--no-defaults', '--protocol=TCP', '-h', state.host, '-P', String(state.port), '-u', state.user, '-e', 'SELECT 1'], {
-      env: { ...process.env, MYSQL_PWD: state.password },
-    });
+    await runTool(
+      client,
+      ['--no-defaults', '--protocol=TCP', '-h', state.host, '-P', String(state.port), '-u', state.user, '-e', 'SELECT 1'],
+      {
+        env: { ...process.env, MYSQL_PWD: state.password },
+      },
+    );
     return true;
   });
   return state;

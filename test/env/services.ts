@@ -110,7 +110,14 @@ function launcher(dir: string, processes: ServiceProcess[]): Launcher {
       const log = join(dir, `${spec.name}.log`);
       const fd = openSync(log, 'a');
       // Own process group (detached) so a stop reaches every child, and so `env:up` can exit while it runs.
-      const child = spawn(spec.bin, spec.args, { detached: true, stdio: ['ignore', fd, fd], env: spec.env ?? process.env, cwd: spec.cwd, uid: spec.uid, gid: spec.gid });
+      const child = spawn(spec.bin, spec.args, {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: spec.env ?? process.env,
+        cwd: spec.cwd,
+        uid: spec.uid,
+        gid: spec.gid,
+      });
       closeSync(fd);
       child.unref();
       if (child.pid === undefined) throw new Error(`cannot start ${spec.name} (${spec.bin})`);
@@ -161,7 +168,14 @@ async function startKms(dir: string, bin: string, launch: Launcher): Promise<Kms
   const aliases = [...REGIONS.map((r) => `alias/tenantry-${r}`), `alias/tenantry-${TEST_REGION}-other`, 'alias/aws/s3'];
   const ids = new Map(aliases.map((a) => [a, randomUUID()]));
   const seed = {
-    Keys: { Symmetric: { Aes: aliases.map((a) => ({ Metadata: { KeyId: ids.get(a), Description: `Tenantry test key ${a}` }, BackingKeys: [randomBytes(32).toString('hex')] })) } },
+    Keys: {
+      Symmetric: {
+        Aes: aliases.map((a) => ({
+          Metadata: { KeyId: ids.get(a), Description: `Tenantry test key ${a}` },
+          BackingKeys: [randomBytes(32).toString('hex')],
+        })),
+      },
+    },
     Aliases: aliases.map((a) => ({ AliasName: a, TargetKeyId: ids.get(a) })),
   };
   // The seed holds the key material: readable by us only.
@@ -176,7 +190,14 @@ async function startKms(dir: string, bin: string, launch: Launcher): Promise<Kms
     name: 'kms',
     bin,
     args: [],
-    env: { ...process.env, KMS_LISTEN: `127.0.0.1:${port}`, KMS_REGION: TEST_REGION, KMS_ACCOUNT_ID: ACCOUNT_ID, KMS_DATA_PATH: join(dir, 'data'), KMS_SEED_PATH: seedFile },
+    env: {
+      ...process.env,
+      KMS_LISTEN: `127.0.0.1:${port}`,
+      KMS_REGION: TEST_REGION,
+      KMS_ACCOUNT_ID: ACCOUNT_ID,
+      KMS_DATA_PATH: join(dir, 'data'),
+      KMS_SEED_PATH: seedFile,
+    },
   });
   // The seed is stored before the port opens; resolving the last alias proves both.
   await launch.waitFor('kms', async () => (await kmsCall(state.endpoint, 'DescribeKey', { KeyId: aliases.at(-1) })).ok);
@@ -195,14 +216,27 @@ function seaweedConfig(s3: S3State, kms: KmsState): unknown {
       identity('tenantry-admin', s3, ['Admin', 'Read', 'List', 'Tagging', 'Write']),
       // "Action:bucket/prefix*" grants confine an identity to keys under the prefix (listing
       // included, when the request's prefix lies under it); anything else is AccessDenied.
-      ...Object.entries(s3.scoped).map(([name, id]) => identity(name, id, ['Read', 'Write', 'List', 'Tagging'].map((a) => `${a}:${id.bucket}/${id.prefix}*`))),
+      ...Object.entries(s3.scoped).map(([name, id]) =>
+        identity(
+          name,
+          id,
+          ['Read', 'Write', 'List', 'Tagging'].map((a) => `${a}:${id.bucket}/${id.prefix}*`),
+        ),
+      ),
     ],
     // SSE-KMS objects get their data keys from the emulated KMS (GenerateDataKey, Decrypt), as
     // with AWS. Without the cache every object operation really calls the KMS.
     kms: {
       default_provider: 'local-kms',
       providers: {
-        'local-kms': { type: 'aws', region: kms.region, endpoint: kms.endpoint, access_key: 'test', secret_key: 'test', cache_enabled: false },
+        'local-kms': {
+          type: 'aws',
+          region: kms.region,
+          endpoint: kms.endpoint,
+          access_key: 'test',
+          secret_key: 'test',
+          cache_enabled: false,
+        },
       },
     },
   };
@@ -276,7 +310,9 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
       '-s3.autoCreateBucket=false',
     ],
     // Its gRPC servers also listen on these fixed-name sockets, which a killed server leaves behind.
-    leftovers: Object.entries({ master: masterGrpc, volume: volumeGrpc, filer: filerGrpc, s3: s3Grpc, admin: adminGrpc }).map(([n, p]) => `/tmp/seaweedfs-${n}-grpc-${p}.sock`),
+    leftovers: Object.entries({ master: masterGrpc, volume: volumeGrpc, filer: filerGrpc, s3: s3Grpc, admin: adminGrpc }).map(
+      ([n, p]) => `/tmp/seaweedfs-${n}-grpc-${p}.sock`,
+    ),
     // SeaweedFS reads master.toml, filer.toml and security.toml from the working folder first.
     cwd: dir,
   });
@@ -348,7 +384,12 @@ async function startServicesOnce(dir: string, bin: Pick<EnvBinaries, 'kms' | 'we
     await stopServices({ dir, processes }, { removeData: false });
     throw failed.reason;
   }
-  const [k, s3, postgres, mariadb] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [KmsState, S3State, PostgresState, MariadbState];
+  const [k, s3, postgres, mariadb] = results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    KmsState,
+    S3State,
+    PostgresState,
+    MariadbState,
+  ];
   envLog(`services ready in ${((Date.now() - started) / 1000).toFixed(1)} s (logs in ${dir})`);
   return { dir, kms: k, s3, postgres, mariadb, processes };
 }
@@ -362,8 +403,14 @@ function signal(pid: number, sig: NodeJS.Signals, group: boolean): void {
   }
 }
 
-/** Stops every process of the services (its stop signal, then KILL to the group after a grace period) and by default deletes their folder. */
-export async function stopServices(s: Pick<Services, 'dir' | 'processes'>, opts: { removeData: boolean } = { removeData: true }): Promise<void> {
+/**
+ * Stops every process of the services (its stop signal, then KILL to the group after a grace period)
+ * and by default deletes their folder.
+ */
+export async function stopServices(
+  s: Pick<Services, 'dir' | 'processes'>,
+  opts: { removeData: boolean } = { removeData: true },
+): Promise<void> {
   await Promise.all(
     s.processes.map(async (p) => {
       // To the main process only: PostgreSQL's children treat SIGINT differently from its postmaster.

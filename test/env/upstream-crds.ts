@@ -65,7 +65,10 @@ interface CrdLike {
   spec?: { group?: unknown; names?: { kind?: unknown } };
 }
 
-/** Downloads (through the Go module proxy, cached in GOMODCACHE) and extracts the pinned upstream CRDs into `dir`, returning the written file paths. */
+/**
+ * Downloads (through the Go module proxy, cached in GOMODCACHE) and extracts the pinned upstream CRDs
+ * into `dir`, returning the written file paths.
+ */
 export async function ensureUpstreamCrds(dir: string): Promise<string[]> {
   const files = SOURCES.map((s) => join(dir, s.file));
   const stamp = JSON.stringify({ format: FORMAT, versions: UPSTREAM_CRD_VERSIONS, sources: SOURCES }) + '\n';
@@ -81,7 +84,11 @@ export async function ensureUpstreamCrds(dir: string): Promise<string[]> {
   }
   // Written last: a run cut short leaves no stamp, so the next one redoes the work.
   writeAtomic(stampPath, stamp);
-  envLog(`upstream CRDs (${Object.entries(UPSTREAM_CRD_VERSIONS).map(([m, v]) => `${m}@${v}`).join(', ')}) written to ${dir}`);
+  envLog(
+    `upstream CRDs (${Object.entries(UPSTREAM_CRD_VERSIONS)
+      .map(([m, v]) => `${m}@${v}`)
+      .join(', ')}) written to ${dir}`,
+  );
   return files;
 }
 
@@ -96,9 +103,13 @@ function pinnedSums(moduleDir: string): Map<UpstreamModule, string> {
   const sums = new Map<UpstreamModule, string>();
   for (const [mod, version] of Object.entries(UPSTREAM_CRD_VERSIONS) as [UpstreamModule, string][]) {
     const required = new RegExp(`^\\s*(?:require\\s+)?${escapeRegExp(mod)}\\s+${escapeRegExp(version)}\\s*$`, 'm');
-    if (!required.test(goMod)) throw new Error(`${moduleDir}/go.mod does not require ${mod} ${version}: keep it in step with UPSTREAM_CRD_VERSIONS`);
+    if (!required.test(goMod))
+      throw new Error(`${moduleDir}/go.mod does not require ${mod} ${version}: keep it in step with UPSTREAM_CRD_VERSIONS`);
     const line = goSum.find((l) => l.startsWith(`${mod} ${version} h1:`));
-    if (!line) throw new Error(`${moduleDir}/go.sum has no hash for ${mod}@${version}: run \`go mod download ${mod}@${version}\` there and commit go.sum`);
+    if (!line)
+      throw new Error(
+        `${moduleDir}/go.sum has no hash for ${mod}@${version}: run \`go mod download ${mod}@${version}\` there and commit go.sum`,
+      );
     sums.set(mod, line.split(' ')[2]!);
   }
   return sums;
@@ -126,7 +137,8 @@ function render(src: UpstreamSource, root: string): string {
       if (!crd || crd.kind !== 'CustomResourceDefinition' || crd.spec?.group !== src.group) continue;
       const kind = crd.spec.names?.kind;
       if (typeof kind !== 'string' || !src.kinds.includes(kind)) continue;
-      if (crd.apiVersion !== 'apiextensions.k8s.io/v1') throw new Error(`${file}: ${kind} is ${String(crd.apiVersion)}, not apiextensions.k8s.io/v1`);
+      if (crd.apiVersion !== 'apiextensions.k8s.io/v1')
+        throw new Error(`${file}: ${kind} is ${String(crd.apiVersion)}, not apiextensions.k8s.io/v1`);
       if (found.has(kind)) throw new Error(`${src.module}: CRD kind ${kind} found twice`);
       // A stripped Helm include leaves its `labels:`/`annotations:` key null; drop it as Helm's render would be a map.
       if (crd.metadata?.labels === null) delete crd.metadata.labels;
@@ -135,7 +147,8 @@ function render(src: UpstreamSource, root: string): string {
     }
   }
   const missing = src.kinds.filter((k) => !found.has(k));
-  if (missing.length > 0) throw new Error(`${src.module}@${UPSTREAM_CRD_VERSIONS[src.module]}: CRDs ${missing.join(', ')} not found in ${src.paths.join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`${src.module}@${UPSTREAM_CRD_VERSIONS[src.module]}: CRDs ${missing.join(', ')} not found in ${src.paths.join(', ')}`);
 
   const docs = src.kinds.map((k) => found.get(k)!);
   const header = `# ${src.module}@${UPSTREAM_CRD_VERSIONS[src.module]}: ${src.kinds.join(', ')} (extracted by test/env/upstream-crds.ts)\n`;

@@ -7,7 +7,14 @@ import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { createAgentClients } from '../../src/backup/clients.js';
 import { partKey, tenantPrefix } from '../../src/backup/layout.js';
 import { pruneBackups } from '../../src/backup/prune.js';
@@ -75,7 +82,10 @@ for (const engine of ['postgres', 'mariadb'] as const) {
       assert.equal(drill.code, 0, drill.stderr.slice(-3000));
       assert.equal(drill.result?.['method'], 'drill');
       assert.ok(Number(drill.result?.['bytesPerSecond']) > 0);
-      const scratch = engine === 'postgres' ? await sql(db, "SELECT datname FROM pg_database WHERE datname LIKE 'tenantry_drill%';", 'postgres') : await sql(db, "SHOW DATABASES LIKE 'tenantry_drill%';");
+      const scratch =
+        engine === 'postgres'
+          ? await sql(db, "SELECT datname FROM pg_database WHERE datname LIKE 'tenantry_drill%';", 'postgres')
+          : await sql(db, "SHOW DATABASES LIKE 'tenantry_drill%';");
       assert.equal(scratch.trim(), '', 'the drill left its scratch database');
 
       await sql(db, 'DELETE FROM notes WHERE id = 42;');
@@ -133,13 +143,20 @@ describe('faults', () => {
     try {
       // Enough data that the files part is a real multipart upload (several 16 MiB parts).
       const big = join(files, 'uploads', 'big.bin');
-      writeFileSync(big, Buffer.alloc(40 * 1024 * 1024, 1).map((_, i) => (i * 2654435761) >>> 24));
+      writeFileSync(
+        big,
+        Buffer.alloc(40 * 1024 * 1024, 1).map((_, i) => (i * 2654435761) >>> 24),
+      );
       const r = await runAgent(['backup', 'run'], { ...env, TENANTRY_S3_ENDPOINT: proxy.url });
       unlinkSync(big);
       assert.equal(r.code, 1, 'the backup must fail');
       assert.ok(proxy.cuts() > 0, 'the proxy cut an upload');
       const left = await keys(tenantPrefix('it', tenant));
-      assert.deepEqual(left.filter((k) => !k.includes(`/${good}/`)), [], `objects of the failed backup remain: ${left.join(', ')}`);
+      assert.deepEqual(
+        left.filter((k) => !k.includes(`/${good}/`)),
+        [],
+        `objects of the failed backup remain: ${left.join(', ')}`,
+      );
       const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket(), Prefix: tenantPrefix('it', tenant) }));
       assert.deepEqual(uploads.Uploads ?? [], [], 'a multipart upload was left open');
     } finally {
@@ -235,7 +252,9 @@ describe('faults', () => {
     const src = tenantPrefix('it', tenant);
     const dst = tenantPrefix('it', other);
     for (const k of await keys(`${src}${good}/`)) {
-      const body = k.endsWith('manifest.json') ? (await readObject(k)).toString('utf8').replaceAll(`"tenant": "${tenant}"`, `"tenant": "${other}"`).replaceAll(src, dst) : await readObject(k);
+      const body = k.endsWith('manifest.json')
+        ? (await readObject(k)).toString('utf8').replaceAll(`"tenant": "${tenant}"`, `"tenant": "${other}"`).replaceAll(src, dst)
+        : await readObject(k);
       await writeObject(k.replace(src, dst), body);
     }
     const rows = await countNotes(db);
@@ -255,7 +274,10 @@ describe('retention', () => {
       const envA = agentEnv(`keep-a-${RUN}`, db, files, { TENANTRY_RETENTION: JSON.stringify({ keepLast: 1 }) });
       const envB = agentEnv(`keep-b-${RUN}`, db, files, { TENANTRY_RETENTION: JSON.stringify({ keepLast: 1 }) });
       const day = (n: number) => () => new Date(Date.UTC(2026, 10, n, 2, 0, 0));
-      for (const [env, days] of [[envA, [20, 21, 22]], [envB, [20, 21]]] as const) {
+      for (const [env, days] of [
+        [envA, [20, 21, 22]],
+        [envB, [20, 21]],
+      ] as const) {
         const s = settingsFromEnv(env);
         const c = createAgentClients(s);
         try {
@@ -271,9 +293,15 @@ describe('retention', () => {
         assert.equal(dry.removed.length, 2);
         assert.equal((await cA.store.list()).length, 3, 'a dry run removed something');
         const done = await pruneBackups(sA, cA, quiet, { dryRun: false, now: new Date(Date.UTC(2026, 10, 23)) });
-        assert.deepEqual(done.removed.map((r) => r.id.slice(0, 8)), ['20261121', '20261120']);
+        assert.deepEqual(
+          done.removed.map((r) => r.id.slice(0, 8)),
+          ['20261121', '20261120'],
+        );
         const left = await cA.store.list();
-        assert.deepEqual(left.map((b) => b.backupId.slice(0, 8)), ['20261122']);
+        assert.deepEqual(
+          left.map((b) => b.backupId.slice(0, 8)),
+          ['20261122'],
+        );
       } finally {
         cA.close();
       }
@@ -291,17 +319,27 @@ describe('retention', () => {
 
 describe('scoped S3 identities', () => {
   test("a tenant's own S3 identity cannot read or write another tenant's backups", async (t) => {
-    const scoped = JSON.parse(need('TENANTRY_S3_SCOPED')) as Record<string, { accessKeyId: string; secretAccessKey: string; bucket: string; prefix: string }>;
+    const scoped = JSON.parse(need('TENANTRY_S3_SCOPED')) as Record<
+      string,
+      { accessKeyId: string; secretAccessKey: string; bucket: string; prefix: string }
+    >;
     const a = scoped['tenant-a'];
     const b = scoped['tenant-b'];
     if (!a || !b) return t.skip('the S3 server has no scoped identities');
     const { createS3Client } = await import('../../src/cloud/s3.js');
-    const asA = createS3Client({ region: need('TENANTRY_AWS_REGION'), endpoint: need('TENANTRY_S3_ENDPOINT'), credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+    const asA = createS3Client({
+      region: need('TENANTRY_AWS_REGION'),
+      endpoint: need('TENANTRY_S3_ENDPOINT'),
+      credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    });
     try {
       await s3.send(new PutObjectCommand({ Bucket: b.bucket, Key: `${b.prefix}secret.txt`, Body: 'b' }));
       await asA.send(new PutObjectCommand({ Bucket: a.bucket, Key: `${a.prefix}mine.txt`, Body: 'a' }));
       await assert.rejects(asA.send(new GetObjectCommand({ Bucket: b.bucket, Key: `${b.prefix}secret.txt` })), /Access ?Denied|Forbidden/i);
-      await assert.rejects(asA.send(new PutObjectCommand({ Bucket: b.bucket, Key: `${b.prefix}planted.txt`, Body: 'x' })), /Access ?Denied|Forbidden/i);
+      await assert.rejects(
+        asA.send(new PutObjectCommand({ Bucket: b.bucket, Key: `${b.prefix}planted.txt`, Body: 'x' })),
+        /Access ?Denied|Forbidden/i,
+      );
     } finally {
       asA.destroy();
     }

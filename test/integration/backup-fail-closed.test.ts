@@ -94,7 +94,7 @@ describe('a failing backup stops everything it started', () => {
     assert.ok(Date.now() - t0 < 15_000, `the agent took ${Date.now() - t0} ms to exit`);
   });
 
-  test("review 2: one part failing stops the other: its dump is killed and its upload aborted, and nothing appears later", async () => {
+  test('review 2: one part failing stops the other: its dump is killed and its upload aborted, and nothing appears later', async () => {
     const tenant = `fail-part-${RUN}`;
     // The files part fails at once (the volume is not there); the database part is mid-dump then.
     const s = settingsFromEnv(agentEnv(tenant, db, join(files, 'not-mounted')));

@@ -22,7 +22,11 @@ const quiet = createLogger('error');
 /** A KMS client for the emulator that counts the commands it sends, by name. */
 function countingKms(): { client: KMSClient; calls: Map<string, number> } {
   const calls = new Map<string, number>();
-  const client = new KMSClient({ region: need('TENANTRY_AWS_REGION'), endpoint: need('TENANTRY_KMS_ENDPOINT'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const client = new KMSClient({
+    region: need('TENANTRY_AWS_REGION'),
+    endpoint: need('TENANTRY_KMS_ENDPOINT'),
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   client.middlewareStack.add(
     (next, context) => (args) => {
       const name = context.commandName ?? '?';
@@ -88,7 +92,13 @@ describe('backup keys', () => {
     try {
       const m = await c.store.manifest(id);
       const foreign = 'arn:aws:kms:eu-west-1:999999999999:key/0b9e7d1c-5f7a-4c1e-9d53-2f6c1b8a4e11';
-      await s3.send(new PutObjectCommand({ Bucket: need('TENANTRY_S3_BUCKET'), Key: manifestKey('it', tenant, id), Body: JSON.stringify({ ...m, kmsKeyId: foreign }) }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: need('TENANTRY_S3_BUCKET'),
+          Key: manifestKey('it', tenant, id),
+          Body: JSON.stringify({ ...m, kmsKeyId: foreign }),
+        }),
+      );
       const tampered = await c.store.manifest(id);
       await assert.rejects(verifyBackup(s, c, tampered, quiet, { drill: false }), (e: unknown) => {
         assert.ok(e instanceof KmsError && e.failure === 'untrusted-key', `expected an untrusted-key refusal, got ${String(e)}`);
@@ -99,7 +109,10 @@ describe('backup keys', () => {
       // A key of the tenant's own account but another region is refused the same way (P8).
       const region = need('TENANTRY_AWS_REGION');
       const elsewhere = region === 'us-east-1' ? 'eu-west-1' : 'us-east-1';
-      await assert.rejects(c.keys.check(need('TENANTRY_KMS_KEY_ID').replace(`:${region}:`, `:${elsewhere}:`), 'a header'), new RegExp(`in region ${elsewhere}`));
+      await assert.rejects(
+        c.keys.check(need('TENANTRY_KMS_KEY_ID').replace(`:${region}:`, `:${elsewhere}:`), 'a header'),
+        new RegExp(`in region ${elsewhere}`),
+      );
       const cli = await runAgent(['backup', 'verify', id], env);
       assert.equal(cli.code, 1);
       assert.match(cli.stderr, /not this tenant's backup key/);

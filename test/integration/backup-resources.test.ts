@@ -31,7 +31,10 @@ type Json = Record<string, unknown>;
 const RUN = randomBytes(3).toString('hex');
 const FIELD_MANAGER = 'tenantry';
 const BACKUP_ID = '20261126T020000Z-a1b2c3';
-const KEYS = { AWS_ACCESS_KEY_ID: Buffer.from('AKIDEXAMPLE').toString('base64'), AWS_SECRET_ACCESS_KEY: Buffer.from('integration-secret').toString('base64') };
+const KEYS = {
+  AWS_ACCESS_KEY_ID: Buffer.from('AKIDEXAMPLE').toString('base64'),
+  AWS_SECRET_ACCESS_KEY: Buffer.from('integration-secret').toString('base64'),
+};
 const createdTenants: string[] = [];
 
 /** Backup settings that exercise every optional part: workload identity, an http:// KMS endpoint (with its flag), dual-stack egress. */
@@ -65,8 +68,16 @@ async function admitted(pod: Json, what: string): Promise<Json> {
 /** The policy the tests store: the fixture as a user writes it, so the CRD's defaults (verify, suspend) fill it in. */
 function policyAsWritten(name: string, credentials: boolean): BackupPolicy {
   const p = fixturePolicy(
-    { timeZone: 'Europe/Dublin', kms: { keys: [{ region: 'eu-west-1', keyId: 'alias/tenantry-test' }] }, retention: { keepDaily: 7, keepLast: 3 } },
-    { prefix: 'tenantry/test', endpoint: 'http://s3.example.internal:9000', ...(credentials ? { credentialsSecretRef: { name: 's3-credentials' } } : {}) },
+    {
+      timeZone: 'Europe/Dublin',
+      kms: { keys: [{ region: 'eu-west-1', keyId: 'alias/tenantry-test' }] },
+      retention: { keepDaily: 7, keepLast: 3 },
+    },
+    {
+      prefix: 'tenantry/test',
+      endpoint: 'http://s3.example.internal:9000',
+      ...(credentials ? { credentialsSecretRef: { name: 's3-credentials' } } : {}),
+    },
     { name },
   );
   delete p.metadata.uid;
@@ -78,7 +89,15 @@ function policyAsWritten(name: string, credentials: boolean): BackupPolicy {
 void describe('backup builders against the API server', () => {
   before(async () => {
     await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
-    await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/tenants.tenantry.io', 'crd/backuppolicies.tenantry.io', 'crd/restores.tenantry.io']);
+    await kubectlOk([
+      'wait',
+      '--for',
+      'condition=established',
+      '--timeout=60s',
+      'crd/tenants.tenantry.io',
+      'crd/backuppolicies.tenantry.io',
+      'crd/restores.tenantry.io',
+    ]);
   });
 
   after(async () => {
@@ -91,7 +110,9 @@ void describe('backup builders against the API server', () => {
       test(`${engine}, ${credentials ? 'static credentials' : 'workload identity'}: accepted, stored as built, backup and restore pods admitted as restricted`, async () => {
         const name = `bk-${RUN}-${engine === 'postgres' ? 'pg' : 'my'}-${credentials ? 'keys' : 'wi'}`;
         const { uid: _uid, generation: _generation, ...metadata } = fixtureTenant(name, engine).metadata;
-        const tenant = JSON.parse(await kubectlOk(['create', '-o', 'json', '-f', '-'], JSON.stringify({ ...fixtureTenant(name, engine), metadata }))) as Tenant;
+        const tenant = JSON.parse(
+          await kubectlOk(['create', '-o', 'json', '-f', '-'], JSON.stringify({ ...fixtureTenant(name, engine), metadata })),
+        ) as Tenant;
         createdTenants.push(name);
         const built = buildContext(tenant, fixtureConfig('nginx', { backup: BACKUP_CONFIG }));
         if (isBuildContextError(built)) throw new Error(built.error);
@@ -102,7 +123,12 @@ void describe('backup builders against the API server', () => {
         assert.equal(policy.spec.verify, true, 'the CRD defaults verify');
         // A long, dotted name: the Job's name must be shortened and made a DNS label.
         const restoreName = `${'point-in-time.'.repeat(6)}${name}`;
-        const restore = await asStored<Restore>({ apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: restoreName }, spec: { tenant: name, target: { inPlace: true } } });
+        const restore = await asStored<Restore>({
+          apiVersion: 'tenantry.io/v1alpha1',
+          kind: 'Restore',
+          metadata: { name: restoreName },
+          spec: { tenant: name, target: { inPlace: true } },
+        });
         assert.equal(restore.spec.backupId, 'latest');
 
         // The tenant's namespace for real (Pod Security "restricted" enforced by its labels), and
@@ -112,7 +138,10 @@ void describe('backup builders against the API server', () => {
         assert.equal(namespace.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
         assertStoredAsBuilt([namespace], await apply([namespace], false));
         const backup = buildBackupResources(ctx, policy, { hasCredentialsSecret: credentials });
-        const real = [...desired.filter((m) => ['LimitRange', 'ResourceQuota'].includes(m.kind)), ...backup.filter((m) => m.kind === 'ServiceAccount')];
+        const real = [
+          ...desired.filter((m) => ['LimitRange', 'ResourceQuota'].includes(m.kind)),
+          ...backup.filter((m) => m.kind === 'ServiceAccount'),
+        ];
         assertStoredAsBuilt(real, await apply(real, false));
         // Applying the same again changes nothing: what is stored is what we built.
         assertStoredAsBuilt(real, await apply(real, false));
@@ -120,14 +149,19 @@ void describe('backup builders against the API server', () => {
         // Everything else as a server-side dry run: validated by the API server as it would be created.
         const job = buildRestoreJob(ctx, policy, restore, BACKUP_ID);
         assert.equal(job.metadata.name, restoreJobName(restoreName));
-        const dry = [...backup.filter((m) => m.kind !== 'ServiceAccount'), job, ...(credentials ? [buildBackupCredentialsSecret(ctx, KEYS)] : [])];
+        const dry = [
+          ...backup.filter((m) => m.kind !== 'ServiceAccount'),
+          job,
+          ...(credentials ? [buildBackupCredentialsSecret(ctx, KEYS)] : []),
+        ];
         assertStoredAsBuilt(dry, await apply(dry, true));
 
         // The pods of both: admitted by Pod Security "restricted", the ServiceAccount admission and the quota.
         await waitForQuota(ctx.namespace, 'plan');
         const cron: Manifest = backup.find((m) => m.kind === 'CronJob')!;
         const restoreJob: Manifest = job;
-        const cronTemplate = (cron.spec as { jobTemplate: { spec: { template: { metadata: { labels: Json }; spec: Json } } } }).jobTemplate.spec.template;
+        const cronTemplate = (cron.spec as { jobTemplate: { spec: { template: { metadata: { labels: Json }; spec: Json } } } }).jobTemplate
+          .spec.template;
         const jobTemplate = (restoreJob.spec as { template: { metadata: { labels: Json }; spec: Json } }).template;
         for (const [what, template] of [
           ['backup', cronTemplate],
@@ -136,15 +170,26 @@ void describe('backup builders against the API server', () => {
           const pod = await admitted(podFrom(template, ctx.namespace, `${what}-probe`), `${what} pod`);
           const spec = pod.spec as { volumes: Json[]; containers: Json[] };
           // No API token reaches the agent: it needs no Kubernetes access.
-          assert.deepEqual(spec.volumes.map((v) => v.name), ['files', 'tmp'], `${what}: no service account token volume`);
+          assert.deepEqual(
+            spec.volumes.map((v) => v.name),
+            ['files', 'tmp'],
+            `${what}: no service account token volume`,
+          );
           assert.equal(spec.containers.length, 1);
           // The tenant's quota counts node disk: the agent states its ephemeral storage.
-          assert.ok(((spec.containers[0]!.resources as Json | undefined)?.limits as Json | undefined)?.['ephemeral-storage'], `${what}: no ephemeral-storage limit`);
+          assert.ok(
+            ((spec.containers[0]!.resources as Json | undefined)?.limits as Json | undefined)?.['ephemeral-storage'],
+            `${what}: no ephemeral-storage limit`,
+          );
         }
 
         // The check can fail: a privileged agent pod is refused by the namespace's enforce label.
         const bad = podFrom(cronTemplate, ctx.namespace, 'privileged-probe') as { spec: { containers: Json[] } };
-        bad.spec.containers[0]!.securityContext = { ...(bad.spec.containers[0]!.securityContext as Json), privileged: true, allowPrivilegeEscalation: true };
+        bad.spec.containers[0]!.securityContext = {
+          ...(bad.spec.containers[0]!.securityContext as Json),
+          privileged: true,
+          allowPrivilegeEscalation: true,
+        };
         const refused = await kubectl(['create', '--dry-run=server', '-f', '-'], JSON.stringify(bad));
         assert.notEqual(refused.code, 0, 'a privileged pod was admitted');
         assert.match(refused.stderr, /restricted/);
@@ -152,7 +197,7 @@ void describe('backup builders against the API server', () => {
     }
   }
 
-  test('the API server refuses a CronJob whose time zone it does not know (the builder passes the policy\'s through)', async () => {
+  test("the API server refuses a CronJob whose time zone it does not know (the builder passes the policy's through)", async () => {
     const ctx = buildContext(fixtureTenant(`bk-${RUN}-tz`, 'postgres'), fixtureConfig('nginx'));
     if (isBuildContextError(ctx)) throw new Error(ctx.error);
     const policy = policyAsWritten(`bk-${RUN}-tz`, false);
@@ -160,7 +205,10 @@ void describe('backup builders against the API server', () => {
     const cron = buildBackupResources(ctx, policy, { hasCredentialsSecret: false }).find((m) => m.kind === 'CronJob')!;
     // In a namespace that exists, so that validation, not namespace admission, answers.
     const probe = { ...cron, metadata: { ...cron.metadata, namespace: 'default' } };
-    const r = await kubectl(['apply', '--server-side', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify(probe));
+    const r = await kubectl(
+      ['apply', '--server-side', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '-f', '-'],
+      JSON.stringify(probe),
+    );
     assert.notEqual(r.code, 0, 'an unknown time zone was accepted');
     assert.match(r.stderr, /timeZone/);
   });

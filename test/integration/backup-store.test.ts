@@ -28,9 +28,14 @@ test('review 5: an oversized manifest is refused without being read whole, and t
     const planted = await runBackup(s, c, quiet, () => new Date(Date.UTC(2026, 10, 2, 2)));
     // A well-formed manifest padded to 8 MiB: only its size tells it from a real one.
     const padded = JSON.stringify({ ...planted.manifest, padding: 'x'.repeat(8 * 1024 * 1024) });
-    await s3.send(new PutObjectCommand({ Bucket: need('TENANTRY_S3_BUCKET'), Key: manifestKey('it', tenant, planted.backupId), Body: padded }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: need('TENANTRY_S3_BUCKET'), Key: manifestKey('it', tenant, planted.backupId), Body: padded }),
+    );
 
-    await assert.rejects(c.store.manifest(planted.backupId), new RegExp(`manifest of backup ${planted.backupId} of tenant ${tenant} is larger than ${MAX_MANIFEST_BYTES} bytes`));
+    await assert.rejects(
+      c.store.manifest(planted.backupId),
+      new RegExp(`manifest of backup ${planted.backupId} of tenant ${tenant} is larger than ${MAX_MANIFEST_BYTES} bytes`),
+    );
     const listed = await c.store.list();
     const byId = new Map(listed.map((b) => [b.backupId, b]));
     assert.match(byId.get(planted.backupId)?.manifestError ?? '', /larger than/);

@@ -227,8 +227,13 @@ void describe('CRDs', () => {
 
     // Other fields stay mutable: the billing system writes plan and lifecycle timestamps.
     await kubectlOk([
-      'patch', 'tenant', name, '--type', 'merge',
-      '-p', '{"spec":{"plan":"paid","lifecycle":{"paidAt":"2025-06-01T00:00:00Z"}}}',
+      'patch',
+      'tenant',
+      name,
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"plan":"paid","lifecycle":{"paidAt":"2025-06-01T00:00:00Z"}}}',
     ]);
   });
 
@@ -259,7 +264,15 @@ void describe('CRDs', () => {
     assert.match(dropped.stderr, /spec\.database\.engine is immutable/);
 
     // The rest of spec.database stays writable, and so does the same engine spelled again.
-    await kubectlOk(['patch', 'tenant', maria, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"mariadb","version":"11.4","storageSize":"20Gi"}}}']);
+    await kubectlOk([
+      'patch',
+      'tenant',
+      maria,
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"database":{"engine":"mariadb","version":"11.4","storageSize":"20Gi"}}}',
+    ]);
     await kubectlOk(['patch', 'tenant', name, '--type', 'merge', '-p', '{"spec":{"database":{"engine":"postgres","version":"16"}}}']);
   });
 
@@ -309,9 +322,16 @@ void describe('CRDs', () => {
         value: '0 0 30 2 *',
         accept: true,
         cronJob: true,
-        runtimeDiffers: 'every field is in range; that no February has a 30th shows only in the whole, reported as ScheduleInvalid in status',
+        runtimeDiffers:
+          'every field is in range; that no February has a 30th shows only in the whole, reported as ScheduleInvalid in status',
       },
-      { value: ' 0 2 * * *', accept: false, names: shape, cronJob: true, runtimeDiffers: 'parseSchedule trims; the CRD has always refused surrounding blanks' },
+      {
+        value: ' 0 2 * * *',
+        accept: false,
+        names: shape,
+        cronJob: true,
+        runtimeDiffers: 'parseSchedule trims; the CRD has always refused surrounding blanks',
+      },
     ];
     const zone = 'spec.timeZone must be an IANA time zone name such as UTC or Europe/Berlin';
     const timeZones: AdmissionCase[] = [
@@ -326,7 +346,12 @@ void describe('CRDs', () => {
       { value: 'America/Indiana/Indianapolis', accept: true },
       { value: 'Etc/GMT+5', accept: true },
       { value: 'US/Eastern', accept: true },
-      { value: 'Mars/Olympus', accept: false, names: `${zone} (case-sensitive, not an offset or abbreviation); "Mars/Olympus" is not in the time zone database`, cronJob: false },
+      {
+        value: 'Mars/Olympus',
+        accept: false,
+        names: `${zone} (case-sensitive, not an offset or abbreviation); "Mars/Olympus" is not in the time zone database`,
+        cronJob: false,
+      },
       { value: 'europe/berlin', accept: false, names: zone, cronJob: false },
       { value: '+02:00', accept: false, names: zone, cronJob: false },
       // tzdata's placeholder for "no zone configured": Go loads it, neither Intl nor the CRD takes it.
@@ -345,10 +370,19 @@ void describe('CRDs', () => {
         const value = c.value;
         const err = await admissionError(policyManifest(`crdtest-r16-schedule-${i}-${RUN}`, { schedule: value }));
         assert.equal(err === undefined, c.accept, `schedule ${JSON.stringify(value)}: ${err ?? 'accepted'}`);
-        if (c.names !== undefined) assert.ok(err?.includes(c.names), `schedule ${JSON.stringify(value)}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+        if (c.names !== undefined)
+          assert.ok(
+            err?.includes(c.names),
+            `schedule ${JSON.stringify(value)}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`,
+          );
         const runtime = parseSchedule(value, 'UTC').ok;
         if (c.runtimeDiffers === undefined) assert.equal(runtime, c.accept, `parseSchedule disagrees on ${JSON.stringify(value)}`);
-        else assert.notEqual(runtime, c.accept, `${JSON.stringify(value)} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
+        else
+          assert.notEqual(
+            runtime,
+            c.accept,
+            `${JSON.stringify(value)} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`,
+          );
         const cron = await admissionError(cronJobManifest(`crdtest-r16-cron-${i}-${RUN}`, value, 'UTC'));
         assert.equal(cron === undefined, c.cronJob ?? c.accept, `CronJob API on ${JSON.stringify(value)}: ${cron ?? 'accepted'}`);
       }
@@ -358,10 +392,12 @@ void describe('CRDs', () => {
       for (const [i, c] of timeZones.entries()) {
         const err = await admissionError(policyManifest(`crdtest-r16-zone-${i}-${RUN}`, { timeZone: c.value }));
         assert.equal(err === undefined, c.accept, `timeZone ${c.value}: ${err ?? 'accepted'}`);
-        if (c.names !== undefined) assert.ok(err?.includes(c.names), `timeZone ${c.value}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+        if (c.names !== undefined)
+          assert.ok(err?.includes(c.names), `timeZone ${c.value}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
         const runtime = parseSchedule('0 2 * * *', c.value).ok;
         if (c.runtimeDiffers === undefined) assert.equal(runtime, c.accept, `parseSchedule disagrees on ${c.value}`);
-        else assert.notEqual(runtime, c.accept, `${c.value} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
+        else
+          assert.notEqual(runtime, c.accept, `${c.value} is listed as a known difference (${c.runtimeDiffers}) but parseSchedule agrees`);
         const cron = await admissionError(cronJobManifest(`crdtest-r16-tz-${i}-${RUN}`, '0 2 * * *', c.value));
         assert.equal(cron === undefined, c.cronJob ?? c.accept, `CronJob API on ${c.value}: ${cron ?? 'accepted'}`);
       }
@@ -393,7 +429,11 @@ void describe('CRDs', () => {
       for (const [i, c] of prefixes.entries()) {
         const err = await admissionError(policyManifest(`crdtest-r16-prefix-${i}-${RUN}`, { prefix: c.value }));
         assert.equal(err === undefined, c.accept, `prefix ${JSON.stringify(c.value)}: ${err ?? 'accepted'}`);
-        if (c.names !== undefined) assert.ok(err?.includes(c.names), `prefix ${JSON.stringify(c.value)}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`);
+        if (c.names !== undefined)
+          assert.ok(
+            err?.includes(c.names),
+            `prefix ${JSON.stringify(c.value)}: the error does not contain ${JSON.stringify(c.names)}:\n${err}`,
+          );
       }
     });
   });
@@ -425,8 +465,14 @@ void describe('CRDs', () => {
     assert.notEqual(await kubectlOk(['get', 'tenant', name, '-o', 'jsonpath={.status.phase}']), 'Erased');
 
     await kubectlOk([
-      'patch', 'tenant', name, '--subresource=status', '--type', 'merge',
-      '-p', '{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True","reason":"Provisioned","message":"ok","lastTransitionTime":"2025-06-01T00:00:00Z"}]}}',
+      'patch',
+      'tenant',
+      name,
+      '--subresource=status',
+      '--type',
+      'merge',
+      '-p',
+      '{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True","reason":"Provisioned","message":"ok","lastTransitionTime":"2025-06-01T00:00:00Z"}]}}',
     ]);
     assert.equal(await kubectlOk(['get', 'tenant', name, '-o', 'jsonpath={.status.phase}']), 'Ready');
     // The Ready printer column reads the Ready condition.

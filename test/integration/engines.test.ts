@@ -103,7 +103,8 @@ DELIMITER ;
 SELECT CONCAT(
   (SELECT MD5(GROUP_CONCAT(MD5(CONCAT_WS('|', id, HEX(name), HEX(body), HEX(data), created)) ORDER BY id SEPARATOR '')) FROM items), '/',
   (SELECT MD5(GROUP_CONCAT(MD5(CONCAT_WS('|', id, item_id, note)) ORDER BY id SEPARATOR '')) FROM audit));`,
-  databases: (prefix) => `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '${prefix.replaceAll('_', '\\_')}%' ORDER BY 1;`,
+  databases: (prefix) =>
+    `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '${prefix.replaceAll('_', '\\_')}%' ORDER BY 1;`,
   extras: `INSERT INTO items (name) VALUES ('after restore');
 SELECT count(*) FROM item_names;
 SELECT note FROM audit WHERE item_id = (SELECT max(id) FROM items);
@@ -238,7 +239,10 @@ for (const c of [POSTGRES, MARIADB]) {
     test('a dump with a wrong password errors its stream and names the cause', async () => {
       const d = engine.dump({ ...t, password: 'not-the-password' });
       const streamed = collect(d.stream);
-      const message = c.kind === 'postgres' ? /postgres: dump of database "tenantry_engine_\w+" on .*pg_dump exited with code 1.*password authentication failed/s : /mariadb: dump of database "tenantry_engine_\w+" on .*mariadb-dump exited with code 2.*Access denied/s;
+      const message =
+        c.kind === 'postgres'
+          ? /postgres: dump of database "tenantry_engine_\w+" on .*pg_dump exited with code 1.*password authentication failed/s
+          : /mariadb: dump of database "tenantry_engine_\w+" on .*mariadb-dump exited with code 2.*Access denied/s;
       await assert.rejects(streamed, message);
       await assert.rejects(d.done, message);
     });
@@ -252,7 +256,14 @@ for (const c of [POSTGRES, MARIADB]) {
     if (c.kind === 'postgres') {
       test('restore ends the sessions open on the live database', async () => {
         // An app session in the middle of a query: the swap must end it rather than fail or wait.
-        const args = [`--host=${t.host}`, `--port=${t.port}`, `--username=${t.user}`, `--dbname=${live}`, '--no-psqlrc', '--command=SELECT pg_sleep(120)'];
+        const args = [
+          `--host=${t.host}`,
+          `--port=${t.port}`,
+          `--username=${t.user}`,
+          `--dbname=${live}`,
+          '--no-psqlrc',
+          '--command=SELECT pg_sleep(120)',
+        ];
         const psql = spawn(t.binDir ? `${t.binDir}/psql` : 'psql', args, { env: childEnv({ PGPASSWORD: t.password }), stdio: 'ignore' });
         const exited = new Promise<number | null>((resolve) => psql.once('exit', (code) => resolve(code)));
         await new Promise((r) => setTimeout(r, 1000));

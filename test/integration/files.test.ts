@@ -5,7 +5,21 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,7 +48,12 @@ function snapshot(dir: string, rel = ''): string[] {
     const mode = (Number(s.mode) & 0o7777).toString(8);
     if (s.isSymbolicLink()) out.push(`${JSON.stringify(path)} link -> ${readlinkSync(join(dir, path))}`);
     else if (s.isDirectory()) out.push(`${JSON.stringify(path)} dir ${mode} ${s.mtimeNs}`, ...snapshot(dir, path));
-    else out.push(`${JSON.stringify(path)} file ${mode} ${s.mtimeNs} ${createHash('sha256').update(readFileSync(join(dir, path))).digest('hex')}`);
+    else
+      out.push(
+        `${JSON.stringify(path)} file ${mode} ${s.mtimeNs} ${createHash('sha256')
+          .update(readFileSync(join(dir, path)))
+          .digest('hex')}`,
+      );
   }
   return out;
 }
@@ -180,7 +199,10 @@ describe('files backup', () => {
     writeFileSync(join(evil2, 'escape', 'pwned'), 'outside the folder\n');
     // tar itself would not write such an archive from one folder: append the file to the link's archive.
     const file = join(root, 'evil.tar');
-    for (const [op, from, member] of [['--create', evil, './escape'], ['--append', evil2, './escape/pwned']] as const) {
+    for (const [op, from, member] of [
+      ['--create', evil, './escape'],
+      ['--append', evil2, './escape/pwned'],
+    ] as const) {
       const r = spawnSync('tar', [op, `--file=${file}`, `--directory=${from}`, member], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
     }

@@ -181,7 +181,13 @@ describe('ResilientInformer', () => {
     await createCm('b');
     await waitFor(() => events.includes('add:b'), 5000, 'add of b');
     assert.equal(inf.get('unlabelled', NS), undefined);
-    assert.deepEqual(inf.list(NS).map((o) => o.metadata?.name).sort(), ['b', 'before-start']);
+    assert.deepEqual(
+      inf
+        .list(NS)
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['b', 'before-start'],
+    );
     assert.deepEqual(inf.list('elsewhere'), []);
     assert.ok(!events.some((e) => e.includes('unlabelled')), `unlabelled object reported: ${events.join(', ')}`);
 
@@ -209,7 +215,11 @@ describe('ResilientInformer', () => {
 
     proxy.refusing = true;
     proxy.cut();
-    await waitFor(() => log.lines().some((l) => l.kind === kind && l.message === 'watch failed; restarting after backoff'), 5000, 'the error to be logged');
+    await waitFor(
+      () => log.lines().some((l) => l.kind === kind && l.message === 'watch failed; restarting after backoff'),
+      5000,
+      'the error to be logged',
+    );
     // While it cannot reconnect, the changes happen behind its back.
     await core.deleteNamespacedConfigMap({ name: 'goes', namespace: NS });
     await createCm('new-during-outage');

@@ -58,7 +58,12 @@ function find(objs: Obj[], kind: string): Obj {
 function helm(args: string[], home: string): Promise<KubectlResult> {
   const bin = process.env.TENANTRY_HELM;
   if (!bin) throw new Error('TENANTRY_HELM is not set: run integration tests through `npm run test:integration`');
-  const env = { ...process.env, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
   return runCaptured(bin, args, undefined, env);
 }
 
@@ -104,7 +109,8 @@ function escalationProblems(role: Obj): string[] {
     }
     if ((rule.apiGroups ?? []).includes('rbac.authorization.k8s.io')) problems.push(`${where}: grants RBAC objects`);
     for (const verb of ['bind', 'escalate', 'impersonate']) if (rule.verbs.includes(verb)) problems.push(`${where}: grants ${verb}`);
-    if ((rule.resources ?? []).some((r) => r === 'pods' || r.startsWith('pods/') || r === 'serviceaccounts/token')) problems.push(`${where}: grants pods or tokens directly`);
+    if ((rule.resources ?? []).some((r) => r === 'pods' || r.startsWith('pods/') || r === 'serviceaccounts/token'))
+      problems.push(`${where}: grants pods or tokens directly`);
   }
   return problems;
 }
@@ -162,7 +168,8 @@ function assertOperatorDeployment(objs: Obj[], source: string, configMapName: st
   assert.deepEqual(c.securityContext['capabilities'], { drop: ['ALL'] });
   assert.ok(c.resources.requests?.['memory'] && c.resources.limits?.['memory'], `${source}: memory request and limit`);
   // Both installers cap the heap the same way the benchmark measured it.
-  for (const [name, value] of Object.entries(shippedRuntimeEnv())) assert.equal(c.env.find((e) => e.name === name)?.value, value, `${source}: ${name} as the benchmark measured it`);
+  for (const [name, value] of Object.entries(shippedRuntimeEnv()))
+    assert.equal(c.env.find((e) => e.name === name)?.value, value, `${source}: ${name} as the benchmark measured it`);
   const mount = c.volumeMounts.find((m) => m.mountPath === '/etc/tenantry');
   assert.equal(mount?.readOnly, true);
   assert.equal(pod.volumes.find((v) => v.name === mount?.name)?.configMap?.name, configMapName);
@@ -185,7 +192,16 @@ void describe('installation manifests', () => {
     rmSync(helmHome, { recursive: true, force: true });
     // The namespace stays: the operator tests elect their leader in it too.
     await kubectl(['delete', 'clusterrolebinding/tenantry', 'clusterrole/tenantry', '--ignore-not-found', '--wait=false']);
-    await kubectl(['delete', '-n', NAMESPACE, 'rolebinding/tenantry-leader-election', 'role/tenantry-leader-election', 'serviceaccount/tenantry', '--ignore-not-found', '--wait=false']);
+    await kubectl([
+      'delete',
+      '-n',
+      NAMESPACE,
+      'rolebinding/tenantry-leader-election',
+      'role/tenantry-leader-election',
+      'serviceaccount/tenantry',
+      '--ignore-not-found',
+      '--wait=false',
+    ]);
   });
 
   void test('kubectl kustomize deploy/ renders the CRDs and the operator, all namespaced objects in tenantry-system', () => {
@@ -206,17 +222,23 @@ void describe('installation manifests', () => {
       'ServiceAccount/tenantry',
     ]);
     const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
-    for (const o of kustomized) assert.equal(o.metadata.namespace, clusterScoped.has(o.kind) ? undefined : NAMESPACE, `${o.kind}/${o.metadata.name}`);
+    for (const o of kustomized)
+      assert.equal(o.metadata.namespace, clusterScoped.has(o.kind) ? undefined : NAMESPACE, `${o.kind}/${o.metadata.name}`);
     // The rendered CRDs are the repository's crds/ (the copies in deploy/crds/ add only a comment).
     const sources = readCrdSources(ROOT).flatMap((s) => parseDocs(s.content));
-    for (const crd of sources) assert.deepEqual(kustomized.find((o) => o.metadata.name === crd.metadata.name), crd);
+    for (const crd of sources)
+      assert.deepEqual(
+        kustomized.find((o) => o.metadata.name === crd.metadata.name),
+        crd,
+      );
     const ns = find(kustomized, 'Namespace');
     assert.equal(ns.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
   });
 
   void test('no object of either installer is labelled as owned by the operator', () => {
     // The operator's informers select app.kubernetes.io/managed-by=tenantry: its own Deployment must not match.
-    for (const o of [...kustomized, ...charted]) assert.notEqual(o.metadata.labels?.['app.kubernetes.io/managed-by'], 'tenantry', `${o.kind}/${o.metadata.name}`);
+    for (const o of [...kustomized, ...charted])
+      assert.notEqual(o.metadata.labels?.['app.kubernetes.io/managed-by'], 'tenantry', `${o.kind}/${o.metadata.name}`);
   });
 
   void test('both installers run the operator as specified, with a configuration the operator accepts', () => {
@@ -268,11 +290,27 @@ void describe('installation manifests', () => {
   });
 
   void test('the chart renders the same kinds as the base (minus the namespace), and its toggles work', async () => {
-    const kinds = (objs: Obj[]) => objs.map((o) => o.kind).filter((k) => k !== 'Namespace' && k !== 'CustomResourceDefinition').sort();
+    const kinds = (objs: Obj[]) =>
+      objs
+        .map((o) => o.kind)
+        .filter((k) => k !== 'Namespace' && k !== 'CustomResourceDefinition')
+        .sort();
     assert.deepEqual(kinds(charted), kinds(kustomized));
     const toggled = parseDocs(
       await helmOk(
-        ['template', 'tenantry', CHART, '--namespace', NAMESPACE, '--set', 'serviceMonitor.enabled=true', '--set', 'podDisruptionBudget.enabled=false', '--set', 'image.tag=9.9.9'],
+        [
+          'template',
+          'tenantry',
+          CHART,
+          '--namespace',
+          NAMESPACE,
+          '--set',
+          'serviceMonitor.enabled=true',
+          '--set',
+          'podDisruptionBudget.enabled=false',
+          '--set',
+          'image.tag=9.9.9',
+        ],
         helmHome,
       ),
     );
@@ -299,13 +337,23 @@ void describe('installation manifests', () => {
   });
 
   void test('base and chart grant the same rules, with no wildcard, no RBAC object, no bind/escalate/impersonate', () => {
-    assert.deepEqual(find(charted, 'ClusterRole').rules, find(kustomized, 'ClusterRole').rules, 'ClusterRole rules of the chart and deploy/base differ');
+    assert.deepEqual(
+      find(charted, 'ClusterRole').rules,
+      find(kustomized, 'ClusterRole').rules,
+      'ClusterRole rules of the chart and deploy/base differ',
+    );
     assert.deepEqual(escalationProblems(find(kustomized, 'ClusterRole')), []);
     // Roles by purpose (their names differ: the chart prefixes the release name).
-    const roles = (objs: Obj[]) => objs.filter((o) => o.kind === 'Role').map((o) => ({ purpose: (o.metadata.name ?? '').replace(/^.*?-(leader-election|backup-credentials)$/, '$1'), rules: o.rules }));
+    const roles = (objs: Obj[]) =>
+      objs
+        .filter((o) => o.kind === 'Role')
+        .map((o) => ({ purpose: (o.metadata.name ?? '').replace(/^.*?-(leader-election|backup-credentials)$/, '$1'), rules: o.rules }));
     const byPurpose = (objs: Obj[]) => roles(objs).sort((a, b) => a.purpose.localeCompare(b.purpose));
     assert.deepEqual(byPurpose(charted), byPurpose(kustomized), 'Role rules of the chart and deploy/base differ');
-    assert.deepEqual(byPurpose(kustomized).map((r) => r.purpose), ['backup-credentials', 'leader-election']);
+    assert.deepEqual(
+      byPurpose(kustomized).map((r) => r.purpose),
+      ['backup-credentials', 'leader-election'],
+    );
     for (const role of kustomized.filter((o) => o.kind === 'Role')) {
       assert.deepEqual(escalationProblems(role), []);
       assert.equal(role.metadata.namespace, NAMESPACE);
@@ -436,7 +484,10 @@ void describe('installation manifests', () => {
     void test('can-i --list shows no wildcard verb and no RBAC resource for the operator', async () => {
       for (const ns of ['tenant-x', NAMESPACE, 'kube-system']) {
         const out = await kubectlOk(['auth', 'can-i', '--list', `--as=${OPERATOR}`, '-n', ns]);
-        const rows = out.split('\n').slice(1).filter((l) => l.trim() !== '');
+        const rows = out
+          .split('\n')
+          .slice(1)
+          .filter((l) => l.trim() !== '');
         assert.ok(rows.length > 10, out);
         for (const row of rows) {
           const m = /^(\S*)\s+\[(.*?)\]\s+\[(.*?)\]\s+\[(.*?)\]\s*$/.exec(row);

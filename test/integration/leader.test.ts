@@ -233,7 +233,10 @@ describe('LeaderElector', () => {
       assert.ok(bStartedAt > stoppedAt, 'replica-b started leading before replica-a had stopped');
       assert.equal((await readLease('cut-off')).spec?.holderIdentity, 'replica-b');
       const lines = log.lines().filter((l) => l.identity === 'replica-a' && String(l.lease).endsWith('/cut-off'));
-      assert.ok(lines.some((l) => l.message === 'renewing the lease failed' && l.level === 'warn'), 'failed renewals are logged');
+      assert.ok(
+        lines.some((l) => l.message === 'renewing the lease failed' && l.level === 'warn'),
+        'failed renewals are logged',
+      );
       assert.ok(lines.some((l) => l.message === 'lost leadership; stopping' && /no successful renewal/.test(String(l.reason))));
       await b.stop();
     } finally {

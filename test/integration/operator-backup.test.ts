@@ -10,7 +10,16 @@ import type { BackupPolicy, Restore, Tenant } from '../../src/api/generated/inde
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { auditMark, auditSince, isWrite } from '../support/audit.js';
 import { runAgent } from '../support/agent.js';
-import { agentEnv, backupOperatorConfig, createS3CredentialsSecret, dbTarget, need, seedDatabase, seedFiles, servicesPolicy } from '../support/backup-env.js';
+import {
+  agentEnv,
+  backupOperatorConfig,
+  createS3CredentialsSecret,
+  dbTarget,
+  need,
+  seedDatabase,
+  seedFiles,
+  servicesPolicy,
+} from '../support/backup-env.js';
 import { kubectlOk } from '../support/kubectl.js';
 import { metricValue, startOperator, testConfig, type TestOperator } from '../support/operator.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
@@ -44,7 +53,9 @@ describe('operator: backups', () => {
 
   test('a tenant with a policy gets its backup CronJob, ServiceAccount, network policies and a copy of the S3 credentials', async () => {
     await applyObjects([testTenant(name, { [LABEL_KEY]: LABEL_VALUE }, { region: 'eu-west-1', backupPolicyRef: { name: POLICY } })]);
-    const cron = await eventually('backup CronJob', () => getJson<{ spec: { schedule: string; timeZone: string; concurrencyPolicy: string; suspend?: boolean } }>('cronjob', 'backup', ns));
+    const cron = await eventually('backup CronJob', () =>
+      getJson<{ spec: { schedule: string; timeZone: string; concurrencyPolicy: string; suspend?: boolean } }>('cronjob', 'backup', ns),
+    );
     assert.equal(cron.spec.schedule, '0 2 * * *');
     assert.equal(cron.spec.timeZone, 'Europe/Berlin');
     assert.equal(cron.spec.concurrencyPolicy, 'Forbid');
@@ -99,12 +110,17 @@ describe('operator: backups', () => {
     const mark = auditMark();
     await new Promise((r) => setTimeout(r, 8000));
     const writes = auditSince(mark).filter((e) => e.user.username === `backup-${RUN}` && isWrite(e));
-    assert.deepEqual(writes.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`), []);
+    assert.deepEqual(
+      writes.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`),
+      [],
+    );
   });
 
-  test("a policy of another region is refused: no CronJob, BackupHealthy False naming the regions", async () => {
+  test('a policy of another region is refused: no CronJob, BackupHealthy False naming the regions', async () => {
     const other = `x-${RUN}`;
-    await applyObjects([testTenant(other, { [LABEL_KEY]: LABEL_VALUE }, { region: 'eu-west-1', backupPolicyRef: { name: `${POLICY}-frankfurt` } })]);
+    await applyObjects([
+      testTenant(other, { [LABEL_KEY]: LABEL_VALUE }, { region: 'eu-west-1', backupPolicyRef: { name: `${POLICY}-frankfurt` } }),
+    ]);
     const t = await eventually('PolicyRegionMismatch', async () => {
       const got = await getJson<Tenant>('tenant', other);
       return condition(got, 'BackupHealthy')?.reason === 'PolicyRegionMismatch' ? got : undefined;
@@ -115,9 +131,18 @@ describe('operator: backups', () => {
   });
 
   test('an in-place Restore holds the app at zero, suspends backups and starts the restore Job with the resolved backup', async () => {
-    const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: `r-${RUN}` }, spec: { tenant: name, backupId: 'latest', target: { inPlace: true } } };
+    const restore: Restore = {
+      apiVersion: 'tenantry.io/v1alpha1',
+      kind: 'Restore',
+      metadata: { name: `r-${RUN}` },
+      spec: { tenant: name, backupId: 'latest', target: { inPlace: true } },
+    };
     await applyObjects([restore]);
-    const job = await eventually('restore Job', () => getJson<{ spec: { template: { spec: { containers: { args: string[] }[] } } } }>('job', `restore-r-${RUN}`, ns), 60_000);
+    const job = await eventually(
+      'restore Job',
+      () => getJson<{ spec: { template: { spec: { containers: { args: string[] }[] } } } }>('job', `restore-r-${RUN}`, ns),
+      60_000,
+    );
     const t = await getJson<Tenant>('tenant', name);
     const args = job.spec.template.spec.containers[0]!.args;
     assert.deepEqual(args.slice(0, 2), ['restore', '--backup']);

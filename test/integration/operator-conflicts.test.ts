@@ -48,7 +48,12 @@ describe('conflicts', () => {
     const after = await getJson<KubernetesObject>('namespace', `tenant-${name}`);
     assert.equal(after?.metadata?.resourceVersion, before?.metadata?.resourceVersion, 'the foreign namespace was not written');
     assert.equal((await listJson('networkpolicies', ['-n', `tenant-${name}`])).length, 0, 'nothing was created inside it');
-    const events = await listJson<{ reason: string; type: string }>('events', ['-n', 'default', '--field-selector', `involvedObject.name=${name}`]);
+    const events = await listJson<{ reason: string; type: string }>('events', [
+      '-n',
+      'default',
+      '--field-selector',
+      `involvedObject.name=${name}`,
+    ]);
     assert.ok(events.some((e) => e.reason === 'NamespaceConflict' && e.type === 'Warning'));
   });
 
@@ -68,7 +73,11 @@ describe('conflicts', () => {
     await waitCondition(second, 'NamespaceReady', 'True');
     await sleep(1000);
     assert.equal((await listJson('ingresses', ['-n', `tenant-${second}`])).length, 0, 'no route for the later claim');
-    assert.equal((await listJson('certificates.cert-manager.io', ['-n', `tenant-${second}`])).length, 0, 'no certificate for the later claim');
+    assert.equal(
+      (await listJson('certificates.cert-manager.io', ['-n', `tenant-${second}`])).length,
+      0,
+      'no certificate for the later claim',
+    );
     const firstNow = await getJson<Tenant>('tenant', first);
     assert.equal(condition(firstNow, 'HostConflict')?.status, 'False', 'the first claim keeps its host');
     assert.equal((await listJson('ingresses', ['-n', `tenant-${first}`])).length, 1);

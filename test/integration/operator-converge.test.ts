@@ -53,7 +53,8 @@ for (const provider of PROVIDERS) {
         assert.equal(converged.status?.url, `https://${name}.tenants.test`);
         assert.equal(converged.status?.observedGeneration, converged.metadata.generation);
         assert.equal(converged.status?.phase, 'Provisioning', 'no kubelet here: workloads exist but their pods never run');
-        for (const type of ['NamespaceReady', 'StorageEncrypted', 'IngressReady']) assert.equal(condition(converged, type)?.status, 'True', type);
+        for (const type of ['NamespaceReady', 'StorageEncrypted', 'IngressReady'])
+          assert.equal(condition(converged, type)?.status, 'True', type);
         for (const type of ['NamespaceConflict', 'HostConflict']) assert.equal(condition(converged, type)?.status, 'False', type);
         assert.equal(condition(converged, 'AppReady')?.reason, 'PodsNotReady');
         assert.equal(condition(converged, 'Ready')?.status, 'False');
@@ -67,14 +68,25 @@ for (const provider of PROVIDERS) {
           assert.ok(got, `${m.kind} ${m.metadata.name} exists`);
           assert.ok(isSubset(m, got), `${m.kind} ${m.metadata.name} is stored as built`);
           assert.equal(got.metadata?.labels?.['app.kubernetes.io/instance'], undefined, `${m.kind} carries no GitOps instance label`);
-          assert.ok(!Object.keys(got.metadata?.annotations ?? {}).some((a) => a.startsWith('argocd.argoproj.io/')), `${m.kind} carries no Argo CD annotation`);
+          assert.ok(
+            !Object.keys(got.metadata?.annotations ?? {}).some((a) => a.startsWith('argocd.argoproj.io/')),
+            `${m.kind} carries no Argo CD annotation`,
+          );
         }
         const secret = await getJson<{ data: Record<string, string> }>('secret', 'database-credentials', `tenant-${name}`);
         assert.ok(secret && Object.keys(secret.data).length > 0, 'credentials were generated');
         const ns = await getJson<KubernetesObject>('namespace', `tenant-${name}`);
         assert.equal(ns?.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
-        const events = await listJson<{ reason: string; involvedObject: { name: string } }>('events', ['-n', 'default', '--field-selector', `involvedObject.name=${name}`]);
-        assert.ok(events.some((e) => e.reason === 'CreatingObject'), 'an Event records the objects created');
+        const events = await listJson<{ reason: string; involvedObject: { name: string } }>('events', [
+          '-n',
+          'default',
+          '--field-selector',
+          `involvedObject.name=${name}`,
+        ]);
+        assert.ok(
+          events.some((e) => e.reason === 'CreatingObject'),
+          'an Event records the objects created',
+        );
       });
     }
 
@@ -92,9 +104,20 @@ for (const provider of PROVIDERS) {
         const deployment = await getJson<{ spec: { selector: unknown } }>('deployment.apps', 'app', ns);
         assert.deepEqual(pdb.spec.selector, deployment?.spec.selector, 'the budget selects the app pods');
         // Down to one replica: the budget is pruned.
-        const patched = await kubectl(['patch', 'tenant', name, '--type', 'merge', '-p', JSON.stringify({ spec: { app: { replicas: 1 } } })]);
+        const patched = await kubectl([
+          'patch',
+          'tenant',
+          name,
+          '--type',
+          'merge',
+          '-p',
+          JSON.stringify({ spec: { app: { replicas: 1 } } }),
+        ]);
         assert.equal(patched.code, 0, patched.stderr);
-        await eventually(`PodDisruptionBudget ${ns}/app removed`, async () => (await getJson('poddisruptionbudget.policy', 'app', ns)) === undefined);
+        await eventually(
+          `PodDisruptionBudget ${ns}/app removed`,
+          async () => (await getJson('poddisruptionbudget.policy', 'app', ns)) === undefined,
+        );
         const converged = await eventually(`${name} Reconciled at generation 2`, async () => {
           const got = await getJson<Tenant>('tenant', name);
           return got?.status?.observedGeneration === 2 && condition(got, 'Reconciled')?.status === 'True' ? got : undefined;
@@ -110,7 +133,12 @@ for (const provider of PROVIDERS) {
       await eventually(`${name} Reconciled`, async () => condition(await getJson<Tenant>('tenant', name), 'Reconciled')?.status === 'True');
       const del = await kubectl(['delete', 'tenant', name, '--wait=false']);
       assert.equal(del.code, 0, del.stderr);
-      await eventually(`namespace tenant-${name} gone`, async () => (await getJson('namespace', `tenant-${name}`)) === undefined, 90_000, 500);
+      await eventually(
+        `namespace tenant-${name} gone`,
+        async () => (await getJson('namespace', `tenant-${name}`)) === undefined,
+        90_000,
+        500,
+      );
     });
   });
 }

@@ -7,7 +7,13 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Tenant } from '../../src/api/generated/index.js';
 import { parseConfig } from '../../src/config.js';
 import { isSubset } from '../../src/controller/diff.js';
-import { buildContext, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, type Manifest } from '../../src/resources/index.js';
+import {
+  buildContext,
+  buildDesiredState,
+  buildPersistentVolumeClaims,
+  isBuildContextError,
+  type Manifest,
+} from '../../src/resources/index.js';
 import { auditMark, auditSince, isWrite } from '../support/audit.js';
 import { applyObjects, condition, eventually, getJson, testTenant } from '../support/cluster.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
@@ -71,9 +77,17 @@ describe('drift and idle writes', () => {
   /** Waits until the stored object is again exactly as built. */
   async function restored(m: Manifest): Promise<void> {
     try {
-      await eventually(`${m.kind} ${m.metadata.name} restored`, async () => isSubset(m, await getJson<KubernetesObject>(resourceOf(m), m.metadata.name, m.metadata.namespace)), RESTORE_WITHIN_MS);
+      await eventually(
+        `${m.kind} ${m.metadata.name} restored`,
+        async () => isSubset(m, await getJson<KubernetesObject>(resourceOf(m), m.metadata.name, m.metadata.namespace)),
+        RESTORE_WITHIN_MS,
+      );
     } catch (e) {
-      const problems = op.logs().split('\n').filter((l) => /"level":"(warn|error)"/.test(l)).slice(-5);
+      const problems = op
+        .logs()
+        .split('\n')
+        .filter((l) => /"level":"(warn|error)"/.test(l))
+        .slice(-5);
       throw new Error(`${String(e)}\noperator warnings and errors:\n${problems.join('\n')}`);
     }
   }
@@ -103,7 +117,15 @@ describe('drift and idle writes', () => {
       const edit = EDITS[m.kind];
       if (!edit || kinds.has(m.kind)) continue;
       kinds.add(m.kind);
-      const args = ['patch', resourceOf(m), m.metadata.name, '--type=merge', '-p', JSON.stringify(edit), ...(m.metadata.namespace ? ['-n', m.metadata.namespace] : [])];
+      const args = [
+        'patch',
+        resourceOf(m),
+        m.metadata.name,
+        '--type=merge',
+        '-p',
+        JSON.stringify(edit),
+        ...(m.metadata.namespace ? ['-n', m.metadata.namespace] : []),
+      ];
       await kubectlOk(args);
       await restored(m);
     }
@@ -112,9 +134,17 @@ describe('drift and idle writes', () => {
 
   test('the database credentials are never overwritten', async () => {
     const ns = `tenant-${tenant.metadata.name ?? ''}`;
-    const before = await getJson<{ data: Record<string, string>; metadata: { resourceVersion: string } }>('secret', 'database-credentials', ns);
+    const before = await getJson<{ data: Record<string, string>; metadata: { resourceVersion: string } }>(
+      'secret',
+      'database-credentials',
+      ns,
+    );
     await sleep(1500);
-    const after = await getJson<{ data: Record<string, string>; metadata: { resourceVersion: string } }>('secret', 'database-credentials', ns);
+    const after = await getJson<{ data: Record<string, string>; metadata: { resourceVersion: string } }>(
+      'secret',
+      'database-credentials',
+      ns,
+    );
     assert.equal(after?.metadata.resourceVersion, before?.metadata.resourceVersion);
     assert.deepEqual(after?.data, before?.data);
   });
@@ -123,13 +153,21 @@ describe('drift and idle writes', () => {
     const more = [1, 2, 3].map((i) => testTenant(`d-${RUN}-${i}`, { [LABEL_KEY]: LABEL_VALUE }));
     await applyObjects(more);
     for (const t of more) {
-      await eventually(`${t.metadata.name} Reconciled`, async () => condition(await getJson<Tenant>('tenant', t.metadata.name ?? ''), 'Reconciled')?.status === 'True');
+      await eventually(
+        `${t.metadata.name} Reconciled`,
+        async () => condition(await getJson<Tenant>('tenant', t.metadata.name ?? ''), 'Reconciled')?.status === 'True',
+      );
     }
     // Let the last writes' watch events settle before the counting window opens.
     await sleep(2000);
     const mark = auditMark();
     const startCount = await metricValue(op.healthPort, 'tenantry_reconcile_duration_seconds_count');
-    await eventually('100 reconciles', async () => (await metricValue(op.healthPort, 'tenantry_reconcile_duration_seconds_count')) - startCount >= 100, 60_000, 250);
+    await eventually(
+      '100 reconciles',
+      async () => (await metricValue(op.healthPort, 'tenantry_reconcile_duration_seconds_count')) - startCount >= 100,
+      60_000,
+      250,
+    );
     const writes = auditSince(mark).filter((e) => e.user.username === IDENTITY && isWrite(e));
     assert.deepEqual(
       writes.map((w) => `${w.verb} ${w.objectRef?.resource ?? ''}/${w.objectRef?.name ?? ''}`),
@@ -148,6 +186,9 @@ describe('drift and idle writes', () => {
     await kubectl(['scale', 'deployment', m.metadata.name, '-n', m.metadata.namespace ?? '', '--replicas=3']);
     await restored(m);
     const writes = auditSince(mark).filter((e) => e.user.username === IDENTITY && isWrite(e));
-    assert.ok(writes.some((w) => w.objectRef?.resource === 'deployments'), 'the operator wrote the deployment back');
+    assert.ok(
+      writes.some((w) => w.objectRef?.resource === 'deployments'),
+      'the operator wrote the deployment back',
+    );
   });
 });

@@ -7,7 +7,13 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Tenant } from '../../src/api/generated/index.js';
 import { TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig } from '../../src/config.js';
-import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError } from '../../src/resources/index.js';
+import {
+  buildContext,
+  buildDatabaseSecret,
+  buildDesiredState,
+  buildPersistentVolumeClaims,
+  isBuildContextError,
+} from '../../src/resources/index.js';
 import { sleep } from '../env/proc.js';
 import { auditMark, auditSince, isWrite } from '../support/audit.js';
 import { applyObjects, condition, eventually, getJson, listJson, testTenant } from '../support/cluster.js';
@@ -17,8 +23,23 @@ import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.
 const RUN = randomBytes(3).toString('hex');
 const CONFIG = testConfig('nginx', ENCRYPTED_CLASS);
 /** The kinds the nginx provider's tenants own, and the kubectl resource names that list them. */
-const OWNED = ['Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'ServiceAccount', 'Secret', 'PersistentVolumeClaim', 'Service', 'StatefulSet', 'Deployment', 'Ingress', 'ConfigMap', 'Certificate'];
-const KINDS = 'namespaces,networkpolicies,resourcequotas,limitranges,serviceaccounts,secrets,persistentvolumeclaims,services,statefulsets,deployments,ingresses,configmaps,certificates.cert-manager.io';
+const OWNED = [
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'ServiceAccount',
+  'Secret',
+  'PersistentVolumeClaim',
+  'Service',
+  'StatefulSet',
+  'Deployment',
+  'Ingress',
+  'ConfigMap',
+  'Certificate',
+];
+const KINDS =
+  'namespaces,networkpolicies,resourcequotas,limitranges,serviceaccounts,secrets,persistentvolumeclaims,services,statefulsets,deployments,ingresses,configmaps,certificates.cert-manager.io';
 
 /** Waits until every named tenant reports Reconciled=True for its current generation. */
 async function allConverged(names: string[], timeoutMs: number): Promise<Tenant[]> {
@@ -27,7 +48,9 @@ async function allConverged(names: string[], timeoutMs: number): Promise<Tenant[
     async () => {
       const all = await listJson<Tenant>('tenants');
       const mine = all.filter((t) => names.includes(t.metadata.name ?? ''));
-      const done = mine.filter((t) => condition(t, 'Reconciled')?.status === 'True' && t.status?.observedGeneration === t.metadata.generation);
+      const done = mine.filter(
+        (t) => condition(t, 'Reconciled')?.status === 'True' && t.status?.observedGeneration === t.metadata.generation,
+      );
       return done.length === names.length ? mine : undefined;
     },
     timeoutMs,
@@ -87,15 +110,27 @@ describe('replicas and crashes', () => {
       await sleep(randomInt(200, 1500));
       await op.kill();
       // Between crashes, change some tenants so restarts also meet half-applied updates.
-      if (round % 3 === 1) await applyObjects([testTenant(names[round] ?? names[0]!, { [k]: v }, { app: { replicas: 2 }, database: { engine: i2engine(names[round] ?? '') } })]);
+      if (round % 3 === 1)
+        await applyObjects([
+          testTenant(names[round] ?? names[0]!, { [k]: v }, { app: { replicas: 2 }, database: { engine: i2engine(names[round] ?? '') } }),
+        ]);
     }
     const op = await startOperator({ identity, config: CONFIG, tenantSelector: selector, ...(kubeconfig ? { kubeconfig } : {}) });
     try {
       const tenants = await allConverged(names, 120_000).catch(async (e: unknown) => {
         const all = await listJson<Tenant>('tenants');
         const stuck = all.filter((t) => names.includes(t.metadata.name ?? '') && condition(t, 'Reconciled')?.status !== 'True');
-        const why = stuck.slice(0, 3).map((t) => `${t.metadata.name ?? ''}: ${JSON.stringify(t.status?.conditions?.filter((c) => c.status !== 'True' && !c.type.endsWith('Conflict')))}`);
-        const errors = op.logs().split('\n').filter((l) => l.includes('"level":"error"') || l.includes('"level":"warn"')).slice(-5);
+        const why = stuck
+          .slice(0, 3)
+          .map(
+            (t) =>
+              `${t.metadata.name ?? ''}: ${JSON.stringify(t.status?.conditions?.filter((c) => c.status !== 'True' && !c.type.endsWith('Conflict')))}`,
+          );
+        const errors = op
+          .logs()
+          .split('\n')
+          .filter((l) => l.includes('"level":"error"') || l.includes('"level":"warn"'))
+          .slice(-5);
         throw new Error(`${String(e)}\n${stuck.length} not converged:\n${why.join('\n')}\noperator warnings:\n${errors.join('\n')}`);
       });
       const config = parseConfig(CONFIG);
@@ -104,7 +139,11 @@ describe('replicas and crashes', () => {
       for (const t of tenants) {
         const ctx = buildContext(t, config);
         assert.ok(!isBuildContextError(ctx));
-        const expected = [...buildDesiredState(ctx), ...buildPersistentVolumeClaims(ctx), buildDatabaseSecret(ctx, { databasePassword: 'x', rootPassword: 'y' })]
+        const expected = [
+          ...buildDesiredState(ctx),
+          ...buildPersistentVolumeClaims(ctx),
+          buildDatabaseSecret(ctx, { databasePassword: 'x', rootPassword: 'y' }),
+        ]
           .filter((m) => OWNED.includes(m.kind))
           .map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`)
           .sort();
@@ -115,7 +154,11 @@ describe('replicas and crashes', () => {
           .sort();
         const missing = expected.filter((x) => !mine.includes(x));
         const extra = mine.filter((x) => !expected.includes(x));
-        assert.deepEqual({ missing, extra, duplicates: mine.length - new Set(mine).size }, { missing: [], extra: [], duplicates: 0 }, `${t.metadata.name} has exactly its objects`);
+        assert.deepEqual(
+          { missing, extra, duplicates: mine.length - new Set(mine).size },
+          { missing: [], extra: [], duplicates: 0 },
+          `${t.metadata.name} has exactly its objects`,
+        );
         if (t.spec.app?.replicas === 2) {
           const dep = await getJson<{ spec: { replicas: number } }>('deployment', 'app', `tenant-${t.metadata.name ?? ''}`);
           assert.equal(dep?.spec.replicas, 2, 'an update made between crashes was applied');
@@ -124,7 +167,10 @@ describe('replicas and crashes', () => {
       for (const o of owned) {
         const tenant = o.metadata?.labels?.[TENANT_LABEL] ?? '';
         if (!names.includes(tenant)) continue;
-        assert.ok(o.metadata?.ownerReferences?.some((r) => r.uid === uids.get(tenant)), `${o.kind} ${o.metadata?.name} is owned by its live tenant`);
+        assert.ok(
+          o.metadata?.ownerReferences?.some((r) => r.uid === uids.get(tenant)),
+          `${o.kind} ${o.metadata?.name} is owned by its live tenant`,
+        );
       }
     } finally {
       await op.stop();

@@ -55,7 +55,11 @@ describe('hosts', () => {
   before(async () => {
     await installPrerequisites();
     await applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: TEAM_NS } }]);
-    op = await startOperator({ identity: `hosts-${RUN}`, config: { ...testConfig('nginx', ENCRYPTED_CLASS), allowedDomains: [CUSTOM_DOMAIN] }, tenantSelector: SELECTOR });
+    op = await startOperator({
+      identity: `hosts-${RUN}`,
+      config: { ...testConfig('nginx', ENCRYPTED_CLASS), allowedDomains: [CUSTOM_DOMAIN] },
+      tenantSelector: SELECTOR,
+    });
   });
   after(async () => {
     await op?.stop();
@@ -67,15 +71,30 @@ describe('hosts', () => {
     await applyObjects([testTenant(name, LABELS, { host: `admin-${RUN}.example.com` })]);
     const t = await waitCondition(name, 'HostConflict', 'True');
     assert.equal(condition(t, 'HostConflict')?.reason, 'HostNotAllowed');
-    assert.match(condition(t, 'HostConflict')?.message ?? '', new RegExp(`host admin-${RUN}\\.example\\.com is outside .*${BASE_DOMAIN.replace('.', '\\.')}`));
+    assert.match(
+      condition(t, 'HostConflict')?.message ?? '',
+      new RegExp(`host admin-${RUN}\\.example\\.com is outside .*${BASE_DOMAIN.replace('.', '\\.')}`),
+    );
     assert.equal(condition(t, 'IngressReady')?.reason, 'HostNotAllowed');
     assert.equal(t.status?.url, undefined);
     await waitCondition(name, 'NamespaceReady', 'True');
-    await eventually(`${name} database and app`, async () => (await listJson('deployments', ['-n', `tenant-${name}`])).length === 1, 30_000);
+    await eventually(
+      `${name} database and app`,
+      async () => (await listJson('deployments', ['-n', `tenant-${name}`])).length === 1,
+      30_000,
+    );
     await sleep(1000);
     assert.deepEqual(await routed(name), { ingresses: 0, certificates: 0 }, 'no route and no certificate');
-    const events = await listJson<{ reason: string; type: string }>('events', ['-n', 'default', '--field-selector', `involvedObject.name=${name}`]);
-    assert.ok(events.some((e) => e.reason === 'HostNotAllowed' && e.type === 'Warning'), 'a Warning Event says why');
+    const events = await listJson<{ reason: string; type: string }>('events', [
+      '-n',
+      'default',
+      '--field-selector',
+      `involvedObject.name=${name}`,
+    ]);
+    assert.ok(
+      events.some((e) => e.reason === 'HostNotAllowed' && e.type === 'Warning'),
+      'a Warning Event says why',
+    );
   });
 
   test('review 9: a host served by an Ingress Tenantry does not own: no route, no certificate, that Ingress untouched; once it is gone the tenant gets the host', async () => {
@@ -86,7 +105,10 @@ describe('hosts', () => {
     await applyObjects([testTenant(name, LABELS, { host })]);
     const t = await waitCondition(name, 'HostConflict', 'True');
     assert.equal(condition(t, 'HostConflict')?.reason, 'HostClaimedByForeignRoute');
-    assert.match(condition(t, 'HostConflict')?.message ?? '', new RegExp(`already served by Ingress ${TEAM_NS}/shop, which Tenantry does not manage`));
+    assert.match(
+      condition(t, 'HostConflict')?.message ?? '',
+      new RegExp(`already served by Ingress ${TEAM_NS}/shop, which Tenantry does not manage`),
+    );
     assert.equal(t.status?.url, undefined);
     await waitCondition(name, 'NamespaceReady', 'True');
     await sleep(1000);
@@ -102,7 +124,7 @@ describe('hosts', () => {
     assert.deepEqual(await routed(name), { ingresses: 1, certificates: 1 });
   });
 
-  test('review 9: an Ingress made later for a tenant\'s host is reported on the tenant, and neither route is touched', async () => {
+  test("review 9: an Ingress made later for a tenant's host is reported on the tenant, and neither route is touched", async () => {
     const name = `l-${RUN}`;
     const host = `late-${RUN}.${BASE_DOMAIN}`;
     await applyObjects([testTenant(name, LABELS, { host })]);
@@ -114,11 +136,22 @@ describe('hosts', () => {
     const theirs = await getJson<KubernetesObject>('ingress', 'late', TEAM_NS);
     const t = await waitCondition(name, 'HostConflict', 'True');
     assert.equal(condition(t, 'HostConflict')?.reason, 'HostSharedWithForeignRoute');
-    assert.match(condition(t, 'HostConflict')?.message ?? '', new RegExp(`Ingress ${TEAM_NS}/late also routes host ${host.replace(/\./g, '\\.')}`));
+    assert.match(
+      condition(t, 'HostConflict')?.message ?? '',
+      new RegExp(`Ingress ${TEAM_NS}/late also routes host ${host.replace(/\./g, '\\.')}`),
+    );
     assert.equal(condition(t, 'IngressReady')?.status, 'True', 'the first route stays');
     await sleep(1000);
-    assert.equal((await getJson<KubernetesObject>('ingress', 'app', `tenant-${name}`))?.metadata?.uid, ours?.metadata?.uid, 'ours is still there');
-    assert.equal((await getJson<KubernetesObject>('ingress', 'late', TEAM_NS))?.metadata?.resourceVersion, theirs?.metadata?.resourceVersion, 'theirs was not written');
+    assert.equal(
+      (await getJson<KubernetesObject>('ingress', 'app', `tenant-${name}`))?.metadata?.uid,
+      ours?.metadata?.uid,
+      'ours is still there',
+    );
+    assert.equal(
+      (await getJson<KubernetesObject>('ingress', 'late', TEAM_NS))?.metadata?.resourceVersion,
+      theirs?.metadata?.resourceVersion,
+      'theirs was not written',
+    );
   });
 
   test('review 9: allowedDomains lets a custom domain through', async () => {
@@ -128,8 +161,13 @@ describe('hosts', () => {
     const t = await waitCondition(name, 'IngressReady', 'True');
     assert.equal(condition(t, 'HostConflict')?.status, 'False');
     assert.equal(t.status?.url, `https://${host}`);
-    const ingress = await eventually(`${name} Ingress`, async () => getJson<{ spec: { rules: { host: string }[] } }>('ingress', 'app', `tenant-${name}`));
-    assert.deepEqual(ingress.spec.rules.map((r) => r.host), [host]);
+    const ingress = await eventually(`${name} Ingress`, async () =>
+      getJson<{ spec: { rules: { host: string }[] } }>('ingress', 'app', `tenant-${name}`),
+    );
+    assert.deepEqual(
+      ingress.spec.rules.map((r) => r.host),
+      [host],
+    );
     assert.equal((await routed(name)).certificates, 1);
   });
 });

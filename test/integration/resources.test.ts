@@ -9,13 +9,28 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Tenant } from '../../src/api/generated/index.js';
-import { buildContext, buildDatabaseSecret, buildDesiredState, buildPersistentVolumeClaims, isBuildContextError, type BuildContext, type Manifest } from '../../src/resources/index.js';
+import {
+  buildContext,
+  buildDatabaseSecret,
+  buildDesiredState,
+  buildPersistentVolumeClaims,
+  isBuildContextError,
+  type BuildContext,
+  type Manifest,
+} from '../../src/resources/index.js';
 import { cacheDir } from '../env/paths.js';
 import { repoRoot } from '../env/paths.js';
 import { ensureUpstreamCrds } from '../env/upstream-crds.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { apply, assertStoredAsBuilt, mismatch, waitForQuota } from '../support/stored.js';
-import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS } from '../support/resources-fixture.js';
+import {
+  ENGINES,
+  fixtureConfig,
+  fixtureTenant,
+  GITOPS_ANNOTATIONS,
+  GITOPS_LABELS,
+  INGRESS_VARIANTS,
+} from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,13 +71,19 @@ async function createTenant(tenant: Tenant): Promise<Tenant> {
 /** Returns a Pod made from a workload's pod template. */
 function podFrom(workload: Manifest, name: string): Json {
   const template = (workload.spec as { template: { metadata: Json; spec: Json } }).template;
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: workload.metadata.namespace, labels: template.metadata.labels }, spec: template.spec };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: workload.metadata.namespace, labels: template.metadata.labels },
+    spec: template.spec,
+  };
 }
 
 void describe('resource builders against the API server', () => {
   before(async () => {
     await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
-    for (const f of await ensureUpstreamCrds(join(cacheDir(), 'upstream-crds'))) await kubectlOk(['apply', '--server-side', '--field-manager=tenantry-tests', '-f', f]);
+    for (const f of await ensureUpstreamCrds(join(cacheDir(), 'upstream-crds')))
+      await kubectlOk(['apply', '--server-side', '--field-manager=tenantry-tests', '-f', f]);
     await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', ...CRDS.map((c) => `crd/${c}`)]);
   });
 
@@ -84,11 +105,19 @@ void describe('resource builders against the API server', () => {
         if (isBuildContextError(built)) throw new Error(built.error);
         const ctx: BuildContext = built;
         const desired = buildDesiredState(ctx);
-        assert.ok(desired.some((m) => m.kind === 'PodDisruptionBudget'), 'the desired state holds the app budget');
-        const all = [...desired, buildDatabaseSecret(ctx, { databasePassword: 'integration-password', rootPassword: 'integration-root' }), ...buildPersistentVolumeClaims(ctx)];
+        assert.ok(
+          desired.some((m) => m.kind === 'PodDisruptionBudget'),
+          'the desired state holds the app budget',
+        );
+        const all = [
+          ...desired,
+          buildDatabaseSecret(ctx, { databasePassword: 'integration-password', rootPassword: 'integration-root' }),
+          ...buildPersistentVolumeClaims(ctx),
+        ];
         for (const m of all) {
           const text = JSON.stringify(m.metadata);
-          for (const key of [...Object.keys(GITOPS_LABELS), ...Object.keys(GITOPS_ANNOTATIONS)]) assert.ok(!text.includes(key), `${m.kind}/${m.metadata.name} carries ${key}`);
+          for (const key of [...Object.keys(GITOPS_LABELS), ...Object.keys(GITOPS_ANNOTATIONS)])
+            assert.ok(!text.includes(key), `${m.kind}/${m.metadata.name} carries ${key}`);
         }
 
         // The Namespace for real, owned by the cluster-scoped Tenant.
@@ -110,7 +139,10 @@ void describe('resource builders against the API server', () => {
         // Pod Security "restricted", ServiceAccount and quota admission admit the pods of both workloads.
         await waitForQuota(ctx.namespace, 'plan');
         for (const workload of desired.filter((m) => m.kind === 'StatefulSet' || m.kind === 'Deployment')) {
-          const r = await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(podFrom(workload, `${workload.metadata.name}-probe`)));
+          const r = await kubectl(
+            ['create', '--dry-run=server', '-o', 'json', '-f', '-'],
+            JSON.stringify(podFrom(workload, `${workload.metadata.name}-probe`)),
+          );
           assert.equal(r.code, 0, `${workload.kind}/${workload.metadata.name}: pod refused: ${r.stderr}`);
           assert.doesNotMatch(r.stderr, /violate|PodSecurity/i, `${workload.kind}/${workload.metadata.name}: admitted with a warning`);
           const pod = JSON.parse(r.stdout) as Json;
@@ -127,7 +159,11 @@ void describe('resource builders against the API server', () => {
         const deployment = desired.find((m) => m.kind === 'Deployment')!;
         const bad = podFrom(deployment, 'privileged-probe') as { spec: { containers: Json[] } };
         // allowPrivilegeEscalation must go too, or validation refuses the pod before Pod Security sees it.
-        bad.spec.containers[0]!.securityContext = { ...(bad.spec.containers[0]!.securityContext as Json), privileged: true, allowPrivilegeEscalation: true };
+        bad.spec.containers[0]!.securityContext = {
+          ...(bad.spec.containers[0]!.securityContext as Json),
+          privileged: true,
+          allowPrivilegeEscalation: true,
+        };
         const refused = await kubectl(['create', '--dry-run=server', '-f', '-'], JSON.stringify(bad));
         assert.notEqual(refused.code, 0, 'a privileged pod was admitted');
         assert.match(refused.stderr, /restricted/);
@@ -153,7 +189,12 @@ void describe('resource builders against the API server', () => {
   test('an invalid manifest is refused by the CRD schema (the dry runs above validate for real)', async () => {
     const r = await kubectl(
       ['apply', '--server-side', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '-f', '-'],
-      JSON.stringify({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: `bad-${RUN}`, namespace: 'default' }, spec: { secretName: 'x', issuerRef: { name: 'y' }, privateKey: { algorithm: 'ECDSA', rotationPolicy: 'Sometimes' } } }),
+      JSON.stringify({
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: `bad-${RUN}`, namespace: 'default' },
+        spec: { secretName: 'x', issuerRef: { name: 'y' }, privateKey: { algorithm: 'ECDSA', rotationPolicy: 'Sometimes' } },
+      }),
     );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /rotationPolicy/);

@@ -38,11 +38,22 @@ const MiB = 1024 * 1024;
 
 function kmsClient(): KMSClient {
   // The emulator does not check signatures; any credentials do.
-  return new KMSClient({ region: env('TENANTRY_AWS_REGION'), endpoint: env('TENANTRY_KMS_ENDPOINT'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return new KMSClient({
+    region: env('TENANTRY_AWS_REGION'),
+    endpoint: env('TENANTRY_KMS_ENDPOINT'),
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 }
 
-function s3Client(creds = { accessKeyId: env('TENANTRY_S3_ACCESS_KEY_ID'), secretAccessKey: env('TENANTRY_S3_SECRET_ACCESS_KEY') }): S3Client {
-  return new S3Client({ region: env('TENANTRY_AWS_REGION'), endpoint: env('TENANTRY_S3_ENDPOINT'), forcePathStyle: true, credentials: creds });
+function s3Client(
+  creds = { accessKeyId: env('TENANTRY_S3_ACCESS_KEY_ID'), secretAccessKey: env('TENANTRY_S3_SECRET_ACCESS_KEY') },
+): S3Client {
+  return new S3Client({
+    region: env('TENANTRY_AWS_REGION'),
+    endpoint: env('TENANTRY_S3_ENDPOINT'),
+    forcePathStyle: true,
+    credentials: creds,
+  });
 }
 
 function scoped(): Record<string, ScopedIdentity> {
@@ -97,10 +108,18 @@ describe('KMS emulator', () => {
         assert.ok(names.includes(e.name), `${what}: expected ${names.join(' or ')}, got ${e.name}`);
         return true;
       });
-    await failsWith({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: { ...context, tenant: 'tenant-b' } }, ['InvalidCiphertextException'], 'another context');
+    await failsWith(
+      { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: { ...context, tenant: 'tenant-b' } },
+      ['InvalidCiphertextException'],
+      'another context',
+    );
     await failsWith({ CiphertextBlob: dk.CiphertextBlob }, ['InvalidCiphertextException'], 'no context');
     // AWS answers IncorrectKeyException; local-kms tries the named key and fails to decrypt.
-    await failsWith({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: context, KeyId: env('TENANTRY_KMS_KEY_ID_OTHER') }, ['IncorrectKeyException', 'InvalidCiphertextException'], 'another key');
+    await failsWith(
+      { CiphertextBlob: dk.CiphertextBlob, EncryptionContext: context, KeyId: env('TENANTRY_KMS_KEY_ID_OTHER') },
+      ['IncorrectKeyException', 'InvalidCiphertextException'],
+      'another key',
+    );
   });
 });
 
@@ -112,7 +131,12 @@ describe('S3 server', () => {
     const keyId = env('TENANTRY_KMS_KEY_ID');
     const body = randomBytes(12 * MiB);
     // 5 MiB parts (the S3 minimum): three parts, the last one short.
-    const upload = new Upload({ client: s3, partSize: 5 * MiB, queueSize: 2, params: { Bucket, Key, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId } });
+    const upload = new Upload({
+      client: s3,
+      partSize: 5 * MiB,
+      queueSize: 2,
+      params: { Bucket, Key, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId },
+    });
     let parts = 0;
     upload.on('httpUploadProgress', (p) => (parts = Math.max(parts, p.part ?? 0)));
     await upload.done();
@@ -125,7 +149,17 @@ describe('S3 server', () => {
     assert.equal(sha256(await readObject(s3, Bucket, Key)), sha256(body));
 
     // The server really asks the KMS for the data key: a key the KMS does not have fails the write.
-    await assert.rejects(s3.send(new PutObjectCommand({ Bucket, Key: `services-test/${RUN}/no-key.bin`, Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/tenantry-no-such-key' })));
+    await assert.rejects(
+      s3.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: `services-test/${RUN}/no-key.bin`,
+          Body: 'x',
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: 'alias/tenantry-no-such-key',
+        }),
+      ),
+    );
 
     // Objects without a lock delete as usual.
     await s3.send(new DeleteObjectCommand({ Bucket, Key }));
@@ -140,12 +174,18 @@ describe('S3 server', () => {
     assert.equal(lock.ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled');
 
     const until = new Date(Date.now() + 24 * 3600_000);
-    const put = await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'kept', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: until }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket, Key, Body: 'kept', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: until }),
+    );
     assert.ok(put.VersionId, 'an Object Lock bucket is versioned: PutObject returns a version id');
     const retention = await s3.send(new GetObjectRetentionCommand({ Bucket, Key, VersionId: put.VersionId }));
     assert.equal(retention.Retention?.Mode, 'COMPLIANCE');
 
-    await rejectsWith(s3.send(new DeleteObjectCommand({ Bucket, Key, VersionId: put.VersionId })), ['AccessDenied'], 'delete of a locked version');
+    await rejectsWith(
+      s3.send(new DeleteObjectCommand({ Bucket, Key, VersionId: put.VersionId })),
+      ['AccessDenied'],
+      'delete of a locked version',
+    );
     assert.equal(Buffer.from(await readObject(s3, Bucket, Key)).toString(), 'kept');
   });
 
@@ -162,18 +202,45 @@ describe('S3 server', () => {
 
     // A backup as the tenant writes it: multipart with SSE-KMS, under its own prefix.
     const body = randomBytes(6 * MiB);
-    await new Upload({ client: asA, partSize: 5 * MiB, params: { Bucket: a.bucket, Key: keyA, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: env('TENANTRY_KMS_KEY_ID') } }).done();
+    await new Upload({
+      client: asA,
+      partSize: 5 * MiB,
+      params: { Bucket: a.bucket, Key: keyA, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: env('TENANTRY_KMS_KEY_ID') },
+    }).done();
     assert.equal(sha256(await readObject(asA, a.bucket, keyA)), sha256(body));
     const listed = await asA.send(new ListObjectsV2Command({ Bucket: a.bucket, Prefix: `${a.prefix}services-test/${RUN}/` }));
-    assert.deepEqual(listed.Contents?.map((o) => o.Key), [keyA]);
+    assert.deepEqual(
+      listed.Contents?.map((o) => o.Key),
+      [keyA],
+    );
     await asB.send(new PutObjectCommand({ Bucket: b.bucket, Key: keyB, Body: 'b' }));
 
-    await rejectsWith(asA.send(new GetObjectCommand({ Bucket: b.bucket, Key: keyB })), ['AccessDenied'], "tenant-a reading tenant-b's object");
-    await rejectsWith(asA.send(new PutObjectCommand({ Bucket: b.bucket, Key: keyB, Body: 'overwritten' })), ['AccessDenied'], "tenant-a writing tenant-b's prefix");
-    await rejectsWith(asA.send(new DeleteObjectCommand({ Bucket: b.bucket, Key: keyB })), ['AccessDenied'], "tenant-a deleting tenant-b's object");
-    await rejectsWith(asA.send(new ListObjectsV2Command({ Bucket: b.bucket, Prefix: b.prefix })), ['AccessDenied'], "tenant-a listing tenant-b's prefix");
+    await rejectsWith(
+      asA.send(new GetObjectCommand({ Bucket: b.bucket, Key: keyB })),
+      ['AccessDenied'],
+      "tenant-a reading tenant-b's object",
+    );
+    await rejectsWith(
+      asA.send(new PutObjectCommand({ Bucket: b.bucket, Key: keyB, Body: 'overwritten' })),
+      ['AccessDenied'],
+      "tenant-a writing tenant-b's prefix",
+    );
+    await rejectsWith(
+      asA.send(new DeleteObjectCommand({ Bucket: b.bucket, Key: keyB })),
+      ['AccessDenied'],
+      "tenant-a deleting tenant-b's object",
+    );
+    await rejectsWith(
+      asA.send(new ListObjectsV2Command({ Bucket: b.bucket, Prefix: b.prefix })),
+      ['AccessDenied'],
+      "tenant-a listing tenant-b's prefix",
+    );
     await rejectsWith(asA.send(new ListObjectsV2Command({ Bucket: a.bucket })), ['AccessDenied'], 'tenant-a listing the whole bucket');
-    await rejectsWith(asA.send(new PutObjectCommand({ Bucket: env('TENANTRY_S3_ARCHIVE_BUCKET'), Key: keyA, Body: 'x' })), ['AccessDenied'], 'tenant-a writing another bucket');
+    await rejectsWith(
+      asA.send(new PutObjectCommand({ Bucket: env('TENANTRY_S3_ARCHIVE_BUCKET'), Key: keyA, Body: 'x' })),
+      ['AccessDenied'],
+      'tenant-a writing another bucket',
+    );
     assert.equal(Buffer.from(await readObject(asB, b.bucket, keyB)).toString(), 'b');
   });
 });
@@ -181,7 +248,19 @@ describe('S3 server', () => {
 describe('databases', () => {
   test('PostgreSQL answers SELECT 1 to its superuser over TCP and refuses a wrong password', async () => {
     const psql = join(env('TENANTRY_PG_BINDIR'), 'psql');
-    const args = ['-h', env('TENANTRY_PG_HOST'), '-p', env('TENANTRY_PG_PORT'), '-U', env('TENANTRY_PG_USER'), '-d', 'postgres', '-w', '-Atc', 'SELECT 1'];
+    const args = [
+      '-h',
+      env('TENANTRY_PG_HOST'),
+      '-p',
+      env('TENANTRY_PG_PORT'),
+      '-U',
+      env('TENANTRY_PG_USER'),
+      '-d',
+      'postgres',
+      '-w',
+      '-Atc',
+      'SELECT 1',
+    ];
     const ok = await runCaptured(psql, args, undefined, { ...process.env, PGPASSWORD: env('TENANTRY_PG_PASSWORD') });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), '1');
@@ -191,7 +270,19 @@ describe('databases', () => {
   });
 
   test('MariaDB answers SELECT 1 to its superuser over TCP and refuses a wrong password', async () => {
-    const args = ['--no-defaults', '--protocol=TCP', '-h', env('TENANTRY_MARIADB_HOST'), '-P', env('TENANTRY_MARIADB_PORT'), '-u', env('TENANTRY_MARIADB_USER'), '-N', '-e', 'SELECT 1'];
+    const args = [
+      '--no-defaults',
+      '--protocol=TCP',
+      '-h',
+      env('TENANTRY_MARIADB_HOST'),
+      '-P',
+      env('TENANTRY_MARIADB_PORT'),
+      '-u',
+      env('TENANTRY_MARIADB_USER'),
+      '-N',
+      '-e',
+      'SELECT 1',
+    ];
     const ok = await runCaptured('mariadb', args, undefined, { ...process.env, MYSQL_PWD: env('TENANTRY_MARIADB_PASSWORD') });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout.trim(), '1');

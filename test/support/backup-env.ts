@@ -44,10 +44,18 @@ export async function seedDatabase(t: DatabaseTarget, rows: number): Promise<voi
   if (t.engine === 'postgres') {
     await runPsql(t, admin!, `DROP DATABASE IF EXISTS ${t.database} WITH (FORCE);`);
     await runPsql(t, admin!, `CREATE DATABASE ${t.database};`);
-    await runPsql(t, t.database, `CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL); INSERT INTO notes SELECT g, 'note ' || g || ' ünïcødé' FROM generate_series(1, ${rows}) g;`);
+    await runPsql(
+      t,
+      t.database,
+      `CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL); INSERT INTO notes SELECT g, 'note ' || g || ' ünïcødé' FROM generate_series(1, ${rows}) g;`,
+    );
   } else {
     await runMariadb(t, undefined, `DROP DATABASE IF EXISTS ${t.database}; CREATE DATABASE ${t.database} CHARACTER SET utf8mb4;`);
-    await runMariadb(t, t.database, `CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL) ENGINE=InnoDB; INSERT INTO notes SELECT seq, CONCAT('note ', seq, ' ünïcødé') FROM seq_1_to_${rows};`);
+    await runMariadb(
+      t,
+      t.database,
+      `CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL) ENGINE=InnoDB; INSERT INTO notes SELECT seq, CONCAT('note ', seq, ' ünïcødé') FROM seq_1_to_${rows};`,
+    );
   }
 }
 
@@ -105,14 +113,31 @@ export function adminS3(): S3Client {
 /** The operator configuration of the backup tests: the test region eu-west-1 served, KMS at the test endpoint (http:// on loopback, hence the local-development flag). */
 export function backupOperatorConfig(base: Record<string, unknown>, storageClassName: string): Record<string, unknown> {
   const region = { storageClassName, kmsKeyId: need('TENANTRY_KMS_KEY_ID'), backupBucket: need('TENANTRY_S3_BUCKET') };
-  return { ...base, regions: { ...(base['regions'] as Record<string, unknown>), 'eu-west-1': region }, backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT'), allowInsecureKmsEndpoint: true } };
+  return {
+    ...base,
+    regions: { ...(base['regions'] as Record<string, unknown>), 'eu-west-1': region },
+    backup: { kmsEndpoint: need('TENANTRY_KMS_ENDPOINT'), allowInsecureKmsEndpoint: true },
+  };
 }
 
-/** Creates Secret `name` in the operator's namespace with the test S3 server's credentials, as a BackupPolicy's credentialsSecretRef expects. */
+/**
+ * Creates Secret `name` in the operator's namespace with the test S3 server's credentials, as a
+ * BackupPolicy's credentialsSecretRef expects.
+ */
 export async function createS3CredentialsSecret(name: string): Promise<void> {
   const created = await kubectl(['create', 'namespace', OPERATOR_NAMESPACE]);
-  if (created.code !== 0 && !/AlreadyExists/.test(created.stderr)) throw new Error(`kubectl create namespace ${OPERATOR_NAMESPACE}: ${created.stderr}`);
-  await kubectlOk(['create', 'secret', 'generic', name, '-n', OPERATOR_NAMESPACE, `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`]);
+  if (created.code !== 0 && !/AlreadyExists/.test(created.stderr))
+    throw new Error(`kubectl create namespace ${OPERATOR_NAMESPACE}: ${created.stderr}`);
+  await kubectlOk([
+    'create',
+    'secret',
+    'generic',
+    name,
+    '-n',
+    OPERATOR_NAMESPACE,
+    `--from-literal=AWS_ACCESS_KEY_ID=${need('TENANTRY_S3_ACCESS_KEY_ID')}`,
+    `--from-literal=AWS_SECRET_ACCESS_KEY=${need('TENANTRY_S3_SECRET_ACCESS_KEY')}`,
+  ]);
 }
 
 /** Deletes a Secret made by {@link createS3CredentialsSecret}. */
@@ -121,7 +146,10 @@ export async function deleteS3CredentialsSecret(name: string): Promise<void> {
 }
 
 /** A BackupPolicy storing into the test bucket under `prefix`, with the credentials Secret of {@link createS3CredentialsSecret}. */
-export function servicesPolicy(name: string, o: { prefix: string; credentialsSecret: string; region?: BackupPolicy['spec']['destination']['region']; timeZone?: string }): BackupPolicy {
+export function servicesPolicy(
+  name: string,
+  o: { prefix: string; credentialsSecret: string; region?: BackupPolicy['spec']['destination']['region']; timeZone?: string },
+): BackupPolicy {
   const region = o.region ?? 'eu-west-1';
   return {
     apiVersion: 'tenantry.io/v1alpha1',
@@ -130,7 +158,13 @@ export function servicesPolicy(name: string, o: { prefix: string; credentialsSec
     spec: {
       schedule: '0 2 * * *',
       ...(o.timeZone ? { timeZone: o.timeZone } : {}),
-      destination: { bucket: need('TENANTRY_S3_BUCKET'), region, prefix: o.prefix, endpoint: need('TENANTRY_S3_ENDPOINT'), credentialsSecretRef: { name: o.credentialsSecret } },
+      destination: {
+        bucket: need('TENANTRY_S3_BUCKET'),
+        region,
+        prefix: o.prefix,
+        endpoint: need('TENANTRY_S3_ENDPOINT'),
+        credentialsSecretRef: { name: o.credentialsSecret },
+      },
       kms: { keys: [{ region, keyId: need('TENANTRY_KMS_KEY_ID') }] },
       retention: { keepDaily: 7, keepWeekly: 4 },
     },

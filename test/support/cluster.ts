@@ -4,7 +4,12 @@ import { sleep } from '../env/proc.js';
 import { kubectl, kubectlOk } from './kubectl.js';
 
 /** Polls `check` until it returns a value (not undefined/false) or the timeout passes; the error names `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -37,7 +42,10 @@ export async function listJson<T = Record<string, unknown>>(kind: string, args: 
 
 /** Applies objects with server-side apply as the test's own field manager. */
 export async function applyObjects(objects: unknown[]): Promise<void> {
-  await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-tests', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  await kubectlOk(
+    ['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-tests', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  );
 }
 
 /** Returns the condition of a type from a Tenant. */

@@ -24,9 +24,15 @@ export type Provider = OperatorConfig['ingress']['provider'];
 const CONTROLLER_NAMESPACE: Record<Provider, string> = { nginx: 'ingress-nginx', traefik: 'traefik', gateway: 'envoy-gateway-system' };
 
 /** The operator configuration: one region, its encrypted class, the given ingress provider (and Gateway settings). */
-export function clusterConfig(provider: Provider = 'nginx', gateway: Partial<OperatorConfig['ingress']['gateway']> = {}, more: Record<string, unknown> = {}): OperatorConfig {
+export function clusterConfig(
+  provider: Provider = 'nginx',
+  gateway: Partial<OperatorConfig['ingress']['gateway']> = {},
+  more: Record<string, unknown> = {},
+): OperatorConfig {
   return parseConfig({
-    regions: { 'eu-west-1': { storageClassName: STORAGE_CLASS, kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' } },
+    regions: {
+      'eu-west-1': { storageClassName: STORAGE_CLASS, kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' },
+    },
     baseDomain: 'tenants.example.com',
     ingress: { provider, className: provider, controllerNamespace: CONTROLLER_NAMESPACE[provider], gateway },
     ...more,
@@ -45,7 +51,13 @@ export function storedTenant(name = 'acme', spec: Partial<Tenant['spec']> = {}, 
 
 /** A StorageClass of the region's name with these parameters. */
 export function storageClass(parameters: Record<string, string>): V1StorageClass {
-  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: STORAGE_CLASS }, provisioner: 'ebs.csi.aws.com', parameters };
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: STORAGE_CLASS },
+    provisioner: 'ebs.csi.aws.com',
+    parameters,
+  };
 }
 
 /** A deep copy, as a cache hands out. */
@@ -179,7 +191,13 @@ export class FakeCluster implements RestoreView, RestoreWriter {
     this.calls.push({ op: 'createTenant', key: name, kind: 'Tenant' });
     if (this.serverTenants.has(tenantKey(name))) return false;
     const stored = clone(t);
-    stored.metadata = { ...stored.metadata, uid: `uid-tenant-${name}`, generation: 1, resourceVersion: String(++this.rv), creationTimestamp: new Date('2025-02-01T00:00:00Z') };
+    stored.metadata = {
+      ...stored.metadata,
+      uid: `uid-tenant-${name}`,
+      generation: 1,
+      resourceVersion: String(++this.rv),
+      creationTimestamp: new Date('2025-02-01T00:00:00Z'),
+    };
     this.serverTenants.set(tenantKey(name), stored);
     if (!this.stale) this.cacheTenants.set(tenantKey(name), clone(stored));
     return true;
@@ -248,4 +266,3 @@ export class FakeCluster implements RestoreView, RestoreWriter {
     return this.serverTenants.get(tenantKey(name))?.status;
   }
 }
-

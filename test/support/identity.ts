@@ -19,8 +19,38 @@ export async function mintKubeconfig(name: string, groups: string[] = ['system:m
   const ext = join(dir, 'client.ext');
   writeFileSync(ext, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
   const subject = `${groups.map((g) => `/O=${g}`).join('')}/CN=${name}`;
-  await runTool('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject]);
-  await runTool('openssl', ['x509', '-req', '-in', csr, '-CA', join(pki, 'ca.crt'), '-CAkey', join(pki, 'ca.key'), '-CAcreateserial', '-days', '2', '-out', crt, '-extfile', ext]);
+  await runTool('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    subject,
+  ]);
+  await runTool('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(pki, 'ca.crt'),
+    '-CAkey',
+    join(pki, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    crt,
+    '-extfile',
+    ext,
+  ]);
   const path = join(dir, 'kubeconfig');
   writeFileSync(path, kubeconfigFor(server, join(pki, 'ca.crt'), crt, key, name), { mode: 0o600 });
   return path;

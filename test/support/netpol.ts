@@ -16,7 +16,9 @@ export function egressAllows(rules: Json[], ip: string, port: number): boolean {
   const within = (text: string) => cidrWithin(address, parse(text));
   return rules.some((r) => {
     const ports = (r.ports ?? []) as { port: number }[];
-    const blocks = ((r.to ?? []) as { ipBlock?: { cidr: string; except?: string[] } }[]).map((p) => p.ipBlock).filter((b) => b !== undefined);
+    const blocks = ((r.to ?? []) as { ipBlock?: { cidr: string; except?: string[] } }[])
+      .map((p) => p.ipBlock)
+      .filter((b) => b !== undefined);
     return ports.some((p) => p.port === port) && blocks.some((b) => within(b.cidr) && !(b.except ?? []).some(within));
   });
 }

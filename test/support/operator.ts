@@ -63,7 +63,10 @@ const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'];
  * as it runs in a cluster.
  */
 export function shippedRuntimeEnv(): Record<string, string> {
-  const docs = loadAll(readFileSync(join(repoRoot(), 'deploy', 'base', 'deployment.yaml'), 'utf8')) as Array<{ kind?: string; spec?: { template?: { spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } }>;
+  const docs = loadAll(readFileSync(join(repoRoot(), 'deploy', 'base', 'deployment.yaml'), 'utf8')) as Array<{
+    kind?: string;
+    spec?: { template?: { spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } };
+  }>;
   const container = docs.find((d) => d?.kind === 'Deployment')?.spec?.template?.spec?.containers?.find((c) => c.name === 'operator');
   const env: Record<string, string> = {};
   for (const e of container?.env ?? []) if (RUNTIME_VARIABLES.includes(e.name) && e.value) env[e.name] = e.value;
@@ -81,14 +84,22 @@ export async function startOperator(o: TestOperatorOptions): Promise<TestOperato
     ...(o.nodeArgs ?? []),
     join(repoRoot(), 'bin', 'tenantry.js'),
     'operator',
-    '--config', configPath,
-    '--kubeconfig', kubeconfig,
-    '--identity', o.identity,
-    '--namespace', OPERATOR_NAMESPACE,
-    '--health-port', '0',
-    '--tenant-selector', o.tenantSelector,
-    '--resync-seconds', String(o.resyncSeconds ?? 300),
-    '--log-level', 'info',
+    '--config',
+    configPath,
+    '--kubeconfig',
+    kubeconfig,
+    '--identity',
+    o.identity,
+    '--namespace',
+    OPERATOR_NAMESPACE,
+    '--health-port',
+    '0',
+    '--tenant-selector',
+    o.tenantSelector,
+    '--resync-seconds',
+    String(o.resyncSeconds ?? 300),
+    '--log-level',
+    'info',
     ...(o.leaderElection ? [] : ['--no-leader-election']),
   ];
   const env = { ...process.env, ...o.runtimeEnv };

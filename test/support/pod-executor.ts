@@ -18,7 +18,14 @@ interface KeyRef {
 
 /** The parts of a Pod the executor reads. */
 interface PodJson {
-  metadata: { name: string; namespace: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; uid?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    uid?: string;
+  };
   spec: {
     enableServiceLinks?: boolean;
     initContainers?: unknown[];
@@ -28,8 +35,16 @@ interface PodJson {
       image: string;
       command?: string[];
       args?: string[];
-      env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: KeyRef; configMapKeyRef?: KeyRef; fieldRef?: { fieldPath: string } } }[];
-      envFrom?: { prefix?: string; secretRef?: { name: string; optional?: boolean }; configMapRef?: { name: string; optional?: boolean } }[];
+      env?: {
+        name: string;
+        value?: string;
+        valueFrom?: { secretKeyRef?: KeyRef; configMapKeyRef?: KeyRef; fieldRef?: { fieldPath: string } };
+      }[];
+      envFrom?: {
+        prefix?: string;
+        secretRef?: { name: string; optional?: boolean };
+        configMapRef?: { name: string; optional?: boolean };
+      }[];
       volumeMounts?: { name: string; mountPath: string }[];
       terminationMessagePolicy?: string;
     }[];
@@ -75,7 +90,9 @@ const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
  * `$`, an unknown or unclosed reference stays as written.
  */
 function expand(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$(?:\$|\(([^)]*)\))/g, (whole, name: string | undefined) => (name === undefined ? '$' : Object.hasOwn(vars, name) ? vars[name]! : whole));
+  return text.replace(/\$(?:\$|\(([^)]*)\))/g, (whole, name: string | undefined) =>
+    name === undefined ? '$' : Object.hasOwn(vars, name) ? vars[name]! : whole,
+  );
 }
 
 /** Reads a Secret's or ConfigMap's values as text; undefined when it does not exist. */
@@ -140,7 +157,9 @@ async function podEnv(pod: PodJson): Promise<Record<string, string>> {
     const value = (await readSource(kind, ref.name, ns))?.[ref.key];
     if (value === undefined) {
       if (ref.optional) continue;
-      throw new Error(`pod ${pod.metadata.name}: env ${e.name} refers to key ${ref.key} of ${kind} ${ns}/${ref.name}, which does not exist`);
+      throw new Error(
+        `pod ${pod.metadata.name}: env ${e.name} refers to key ${ref.key} of ${kind} ${ns}/${ref.name}, which does not exist`,
+      );
     }
     env[e.name] = value;
   }
@@ -152,13 +171,17 @@ function mapToMachine(pod: PodJson, env: Record<string, string>, opts: LocalPodO
   const out = { ...env };
   const mounts = new Set((pod.spec.containers[0]!.volumeMounts ?? []).map((m) => m.mountPath));
   for (const [mountPath, local] of Object.entries(opts.volumes ?? {})) {
-    if (!mounts.has(mountPath)) throw new Error(`pod ${pod.metadata.name} mounts nothing at ${mountPath} (mounts: ${[...mounts].join(', ')})`);
+    if (!mounts.has(mountPath))
+      throw new Error(`pod ${pod.metadata.name} mounts nothing at ${mountPath} (mounts: ${[...mounts].join(', ')})`);
     for (const [k, v] of Object.entries(out)) if (v === mountPath) out[k] = local;
   }
   const hosts = opts.hosts ?? {};
   if (Object.keys(hosts).length > 0) {
     const to = out.DATABASE_HOST !== undefined && Object.hasOwn(hosts, out.DATABASE_HOST) ? hosts[out.DATABASE_HOST] : undefined;
-    if (!to) throw new Error(`pod ${pod.metadata.name}: DATABASE_HOST is ${out.DATABASE_HOST ?? '(unset)'}, none of the mapped hosts ${Object.keys(hosts).join(', ')}`);
+    if (!to)
+      throw new Error(
+        `pod ${pod.metadata.name}: DATABASE_HOST is ${out.DATABASE_HOST ?? '(unset)'}, none of the mapped hosts ${Object.keys(hosts).join(', ')}`,
+      );
     out.DATABASE_HOST = to.host;
     out.DATABASE_PORT = String(to.port);
   }
@@ -175,17 +198,33 @@ function podConditions(phase: 'Running' | 'Succeeded' | 'Failed', generation: nu
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     lastTransitionTime: now,
   });
-  if (phase === 'Running') return [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready', 'True'), cond('ContainersReady', 'True')];
+  if (phase === 'Running')
+    return [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready', 'True'), cond('ContainersReady', 'True')];
   const done = phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed';
   // The sandbox is torn down once the container has exited; Initialized stays True (its reason
   // is PodCompleted only for a Pod that succeeded).
-  return [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True', phase === 'Succeeded' ? 'PodCompleted' : undefined), cond('Ready', 'False', done), cond('ContainersReady', 'False', done)];
+  return [
+    cond('PodReadyToStartContainers', 'False'),
+    cond('Initialized', 'True', phase === 'Succeeded' ? 'PodCompleted' : undefined),
+    cond('Ready', 'False', done),
+    cond('ContainersReady', 'False', done),
+  ];
 }
 
 /** Patches the Pod's status subresource as a kubelet's status manager does: a strategic merge patch, so conditions merge by type. */
 async function patchStatus(pod: PodJson, status: Record<string, unknown>): Promise<void> {
   const observed = pod.metadata.generation !== undefined ? { observedGeneration: pod.metadata.generation } : {};
-  await kubectlOk(['patch', 'pod', pod.metadata.name, '-n', pod.metadata.namespace, '--subresource=status', '--type=strategic', '-p', JSON.stringify({ status: { ...observed, ...status } })]);
+  await kubectlOk([
+    'patch',
+    'pod',
+    pod.metadata.name,
+    '-n',
+    pod.metadata.namespace,
+    '--subresource=status',
+    '--type=strategic',
+    '-p',
+    JSON.stringify({ status: { ...observed, ...status } }),
+  ]);
 }
 
 /** The tail of the logs a kubelet keeps as the termination message under FallbackToLogsOnError. */
@@ -197,23 +236,33 @@ function logTail(logs: string): string {
 
 /** Waits for the Pod the Job controller created for a Job, and returns its name. */
 export async function jobPod(namespace: string, jobName: string, timeoutMs = 30_000): Promise<string> {
-  return eventually(`a Pod of Job ${namespace}/${jobName}`, async () => {
-    const pods = await listJson<PodJson>('pods', ['-n', namespace, '-l', `job-name=${jobName}`]);
-    return pods.find((p) => p.status?.phase === 'Pending')?.metadata.name;
-  }, timeoutMs);
+  return eventually(
+    `a Pod of Job ${namespace}/${jobName}`,
+    async () => {
+      const pods = await listJson<PodJson>('pods', ['-n', namespace, '-l', `job-name=${jobName}`]);
+      return pods.find((p) => p.status?.phase === 'Pending')?.metadata.name;
+    },
+    timeoutMs,
+  );
 }
 
-/** Runs a Pending Pod's container here as a kubelet would (plus the `opts` mappings), reports Running then Succeeded or Failed on its status, and returns the outcome. */
+/**
+ * Runs a Pending Pod's container here as a kubelet would (plus the `opts` mappings), reports Running
+ * then Succeeded or Failed on its status, and returns the outcome.
+ */
 export async function runPodLocally(namespace: string, podName: string, opts: LocalPodOptions = {}): Promise<LocalPodRun> {
   const pod = await getJson<PodJson>('pod', podName, namespace);
   if (!pod) throw new Error(`pod ${namespace}/${podName} does not exist`);
-  if (pod.status?.phase !== 'Pending') throw new Error(`pod ${namespace}/${podName} is ${pod.status?.phase ?? 'without a phase'}, not Pending: a kubelet runs a Pod once`);
-  if (pod.spec.containers.length !== 1 || (pod.spec.initContainers ?? []).length > 0) throw new Error(`pod ${namespace}/${podName}: only a Pod with one container and no init containers can run here`);
+  if (pod.status?.phase !== 'Pending')
+    throw new Error(`pod ${namespace}/${podName} is ${pod.status?.phase ?? 'without a phase'}, not Pending: a kubelet runs a Pod once`);
+  if (pod.spec.containers.length !== 1 || (pod.spec.initContainers ?? []).length > 0)
+    throw new Error(`pod ${namespace}/${podName}: only a Pod with one container and no init containers can run here`);
   const c = pod.spec.containers[0]!;
   // The image's entrypoint is `tenantry` (node bin/tenantry.js); a command would replace it with something this machine may not have.
   if (c.command) throw new Error(`pod ${namespace}/${podName} overrides the image's entrypoint with ${JSON.stringify(c.command)}`);
   // With service links on, a kubelet adds every Service's *_SERVICE_HOST variables, which have no counterpart here.
-  if (pod.spec.enableServiceLinks !== false) throw new Error(`pod ${namespace}/${podName} has service links enabled; their variables cannot be reproduced off-cluster`);
+  if (pod.spec.enableServiceLinks !== false)
+    throw new Error(`pod ${namespace}/${podName} has service links enabled; their variables cannot be reproduced off-cluster`);
   const resolved = await podEnv(pod);
   const env = mapToMachine(pod, resolved, opts);
   const mountMap = opts.volumes ?? {};
@@ -240,7 +289,15 @@ export async function runPodLocally(namespace: string, podName: string, opts: Lo
         ...base,
         ready: false,
         started: false,
-        state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: stamp(started), finishedAt: stamp(finished), ...(message ? { message } : {}) } },
+        state: {
+          terminated: {
+            exitCode,
+            reason: exitCode === 0 ? 'Completed' : 'Error',
+            startedAt: stamp(started),
+            finishedAt: stamp(finished),
+            ...(message ? { message } : {}),
+          },
+        },
       },
     ],
   });

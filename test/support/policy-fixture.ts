@@ -13,12 +13,20 @@ export interface FixturePolicyExtras {
  * daily at 02:00 UTC into `tenantry-backups-<region>` of eu-west-1, 14 daily and 8 weekly
  * backups kept. `spec` and `destination` are merged over it.
  */
-export function fixturePolicy(spec: Partial<BackupPolicy['spec']> = {}, destination: Partial<BackupPolicy['spec']['destination']> = {}, extras: FixturePolicyExtras = {}): BackupPolicy {
+export function fixturePolicy(
+  spec: Partial<BackupPolicy['spec']> = {},
+  destination: Partial<BackupPolicy['spec']['destination']> = {},
+  extras: FixturePolicyExtras = {},
+): BackupPolicy {
   const region = destination.region ?? 'eu-west-1';
   return {
     apiVersion: 'tenantry.io/v1alpha1',
     kind: 'BackupPolicy',
-    metadata: { name: extras.name ?? 'nightly', uid: '0b5e2c1a-0000-4000-8000-000000000001', ...(extras.generation !== undefined ? { generation: extras.generation } : {}) },
+    metadata: {
+      name: extras.name ?? 'nightly',
+      uid: '0b5e2c1a-0000-4000-8000-000000000001',
+      ...(extras.generation !== undefined ? { generation: extras.generation } : {}),
+    },
     spec: {
       schedule: '0 2 * * *',
       timeZone: 'UTC',

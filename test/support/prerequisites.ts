@@ -28,6 +28,12 @@ export async function installPrerequisites(): Promise<void> {
       parameters: { type: 'gp3', encrypted: 'true' },
       volumeBindingMode: 'WaitForFirstConsumer',
     },
-    { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: PLAIN_CLASS }, provisioner: 'ebs.csi.aws.com', parameters: { type: 'gp3' } },
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: PLAIN_CLASS },
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3' },
+    },
   ]);
 }

@@ -18,7 +18,10 @@ const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding
 export async function shippedOperatorKubeconfig(): Promise<string> {
   const docs = loadAll(await kubectlOk(['kustomize', join(repoRoot(), 'deploy', 'base')])) as Array<{ kind?: string } | null>;
   const items = docs.filter((d): d is { kind: string } => !!d?.kind && (RBAC_KINDS.has(d.kind) || d.kind === 'Namespace'));
-  await kubectlOk(['apply', '--server-side', '--field-manager=tenantry-test-rbac', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  await kubectlOk(
+    ['apply', '--server-side', '--field-manager=tenantry-test-rbac', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+  );
   // A client certificate with the ServiceAccount's user name and groups: RBAC matches a
   // ServiceAccount subject by that name, exactly as for the account's own token.
   return mintKubeconfig(OPERATOR_USER, ['system:serviceaccounts', `system:serviceaccounts:${OPERATOR_NAMESPACE}`]);

@@ -31,13 +31,27 @@ export function fixtureConfig(variant: IngressVariant, extra: Record<string, unk
     provider,
     className: provider,
     controllerNamespace: provider === 'gateway' ? 'gateway' : provider === 'traefik' ? 'traefik' : 'ingress-nginx',
-    controllerPodLabels: provider === 'traefik' ? { 'app.kubernetes.io/name': 'traefik' } : provider === 'gateway' ? { 'gateway.envoyproxy.io/owning-gateway-name': 'tenants' } : { 'app.kubernetes.io/name': 'ingress-nginx' },
+    controllerPodLabels:
+      provider === 'traefik'
+        ? { 'app.kubernetes.io/name': 'traefik' }
+        : provider === 'gateway'
+          ? { 'gateway.envoyproxy.io/owning-gateway-name': 'tenants' }
+          : { 'app.kubernetes.io/name': 'ingress-nginx' },
     gateway: { tlsListener: variant === 'gateway-shared' ? 'Gateway' : 'ListenerSet' },
   };
   return parseConfig({
     regions: {
-      'eu-west-1': { storageClassName: 'ebs-encrypted-eu-west-1', kmsKeyId: 'alias/tenantry-eu-west-1', backupBucket: 'tenantry-backups-eu-west-1' },
-      'us-east-1': { storageClassName: 'ebs-encrypted-us-east-1', kmsKeyId: 'alias/tenantry-us-east-1', backupBucket: 'tenantry-backups-us-east-1', nodeSelector: { 'topology.kubernetes.io/region': 'us-east-1', 'node.example.com/pool': 'tenants' } },
+      'eu-west-1': {
+        storageClassName: 'ebs-encrypted-eu-west-1',
+        kmsKeyId: 'alias/tenantry-eu-west-1',
+        backupBucket: 'tenantry-backups-eu-west-1',
+      },
+      'us-east-1': {
+        storageClassName: 'ebs-encrypted-us-east-1',
+        kmsKeyId: 'alias/tenantry-us-east-1',
+        backupBucket: 'tenantry-backups-us-east-1',
+        nodeSelector: { 'topology.kubernetes.io/region': 'us-east-1', 'node.example.com/pool': 'tenants' },
+      },
     },
     baseDomain: 'tenants.example.com',
     ingress,
@@ -46,7 +60,12 @@ export function fixtureConfig(variant: IngressVariant, extra: Record<string, unk
 }
 
 /** Returns a Tenant as the API server would store it (with a uid), carrying GitOps labels and annotations. */
-export function fixtureTenant(name: string, engine: TenantSpecDatabaseEngine, spec: Partial<Tenant['spec']> = {}, uid = '6f1c2a3e-1d2b-4c5d-8e9f-0a1b2c3d4e5f'): Tenant {
+export function fixtureTenant(
+  name: string,
+  engine: TenantSpecDatabaseEngine,
+  spec: Partial<Tenant['spec']> = {},
+  uid = '6f1c2a3e-1d2b-4c5d-8e9f-0a1b2c3d4e5f',
+): Tenant {
   return {
     apiVersion: 'tenantry.io/v1alpha1',
     kind: 'Tenant',

@@ -20,7 +20,8 @@ export function mismatch(want: unknown, have: unknown, path = ''): string | unde
     return undefined;
   }
   if (want !== null && typeof want === 'object') {
-    if (have === null || typeof have !== 'object' || Array.isArray(have)) return `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
+    if (have === null || typeof have !== 'object' || Array.isArray(have))
+      return `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
     for (const [k, w] of Object.entries(want)) {
       const m = mismatch(w, (have as Json)[k], `${path}.${k}`);
       if (m) return m;
@@ -30,12 +31,19 @@ export function mismatch(want: unknown, have: unknown, path = ''): string | unde
   return want === have ? undefined : `${path}: want ${JSON.stringify(want)}, stored ${JSON.stringify(have)}`;
 }
 
-/** Applies manifests with server-side apply (optionally as a server-side dry run); asserts no refusal and no warning; returns them as stored. */
+/**
+ * Applies manifests with server-side apply (optionally as a server-side dry run); asserts no refusal
+ * and no warning; returns them as stored.
+ */
 export async function apply(manifests: Manifest[], dryRun: boolean): Promise<Json[]> {
   const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-o', 'json', '-f', '-'];
   if (dryRun) args.push('--dry-run=server');
   const r = await kubectl(args, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} refused ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}: ${r.stderr}`);
+  assert.equal(
+    r.code,
+    0,
+    `kubectl ${args.join(' ')} refused ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}: ${r.stderr}`,
+  );
   // A warning (deprecated field, unknown field dropped by a schema) means the stored object differs from the intent.
   assert.doesNotMatch(r.stderr, /warning/i, `the API server warned about ${manifests.map((m) => m.kind).join(', ')}`);
   const parsed = JSON.parse(r.stdout) as Json;

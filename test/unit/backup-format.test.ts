@@ -94,7 +94,10 @@ function fields(over: { keyId?: Buffer; context?: string; chunkSize?: number; co
 
 /** Asserts that decoding fails with a BackupFormatError whose message matches. */
 function refuses(bytes: Buffer, message: RegExp): void {
-  assert.throws(() => decodeHeader(bytes), (err: unknown) => err instanceof BackupFormatError && message.test(err.message));
+  assert.throws(
+    () => decodeHeader(bytes),
+    (err: unknown) => err instanceof BackupFormatError && message.test(err.message),
+  );
 }
 
 describe('header: the worked example of docs/backup-format.md', () => {
@@ -129,7 +132,10 @@ describe('header: canonical encryption context', () => {
     const b = canonicalContext({ backupId: 'b', part: 'files', region: 'r', tenant: 't' });
     assert.equal(a, b);
     assert.equal(a, '{"backupId":"b","part":"files","region":"r","tenant":"t"}');
-    const h1 = encodeHeader({ ...EXAMPLE, context: { part: 'database', tenant: 'acme', region: 'eu-west-1', backupId: '20261126T020000Z-a1b2c3' } });
+    const h1 = encodeHeader({
+      ...EXAMPLE,
+      context: { part: 'database', tenant: 'acme', region: 'eu-west-1', backupId: '20261126T020000Z-a1b2c3' },
+    });
     assert.equal(h1.toString('hex'), EXAMPLE_HEX);
   });
 
@@ -143,7 +149,8 @@ describe('header: canonical encryption context', () => {
       { noncePrefix: Buffer.from('a1b2c3d4e5f60719', 'hex') },
       { keyId: `${EXAMPLE.keyId}x` },
     ];
-    for (const edit of edits) assert.notEqual(headerHash(encodeHeader({ ...EXAMPLE, ...edit })).toString('hex'), base, JSON.stringify(edit));
+    for (const edit of edits)
+      assert.notEqual(headerHash(encodeHeader({ ...EXAMPLE, ...edit })).toString('hex'), base, JSON.stringify(edit));
   });
 });
 

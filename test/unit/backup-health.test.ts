@@ -36,7 +36,8 @@ const rows: Row[] = [
     input: { newestVerifiedAt: at('2026-11-26T02:00:04Z') },
     status: 'True',
     reason: Reason.BackupFresh,
-    message: /^newest verified backup 2026-11-26T02:00:04Z started 2026-11-26T02:00:04Z; the policy \(0 2 \* \* \* UTC\) expects the next by 2026-11-27T02:00:00Z \(\+2h grace\)$/,
+    message:
+      /^newest verified backup 2026-11-26T02:00:04Z started 2026-11-26T02:00:04Z; the policy \(0 2 \* \* \* UTC\) expects the next by 2026-11-27T02:00:00Z \(\+2h grace\)$/,
     staleAt: '2026-11-27T04:00:00Z',
   },
   {
@@ -71,7 +72,8 @@ const rows: Row[] = [
     input: { newestVerifiedAt: at('2026-11-25T02:00:00Z'), newestVerifiedId: '20261125T020000Z', now: at('2026-11-27T03:00:00Z') },
     status: 'False',
     reason: Reason.BackupStale,
-    message: /^newest verified backup 20261125T020000Z started 2026-11-25T02:00:00Z; the policy \(0 2 \* \* \* UTC\) expected one by 2026-11-26T02:00:00Z \(\+2h grace\): check the CronJob tenant-acme\/backup and its last Job$/,
+    message:
+      /^newest verified backup 20261125T020000Z started 2026-11-25T02:00:00Z; the policy \(0 2 \* \* \* UTC\) expected one by 2026-11-26T02:00:00Z \(\+2h grace\): check the CronJob tenant-acme\/backup and its last Job$/,
   },
   {
     name: 'a custom grace',
@@ -87,7 +89,8 @@ const rows: Row[] = [
     input: { tenantCreatedAt: at('2026-11-26T01:00:00Z'), now: at('2026-11-26T05:00:00Z') },
     status: 'Unknown',
     reason: Reason.NoBackupYet,
-    message: /^no verified backup yet for this new tenant; the policy \(0 2 \* \* \* UTC\) expects the first by 2026-11-27T02:00:00Z \(\+2h grace\)$/,
+    message:
+      /^no verified backup yet for this new tenant; the policy \(0 2 \* \* \* UTC\) expects the first by 2026-11-27T02:00:00Z \(\+2h grace\)$/,
     staleAt: '2026-11-27T04:00:00Z',
   },
   {
@@ -95,7 +98,8 @@ const rows: Row[] = [
     input: { tenantCreatedAt: at('2026-11-25T12:00:00Z'), now: at('2026-11-26T04:00:00Z') },
     status: 'False',
     reason: Reason.NoBackupYet,
-    message: /^no verified backup yet; the policy \(0 2 \* \* \* UTC\) expected the first by 2026-11-26T02:00:00Z \(\+2h grace\): check the CronJob tenant-acme\/backup/,
+    message:
+      /^no verified backup yet; the policy \(0 2 \* \* \* UTC\) expected the first by 2026-11-26T02:00:00Z \(\+2h grace\): check the CronJob tenant-acme\/backup/,
   },
   {
     name: 'a new tenant that already has a backup (taken by hand) is healthy',
@@ -109,21 +113,24 @@ const rows: Row[] = [
     input: { newestVerifiedAt: at('2026-11-26T02:00:00Z'), policySuspended: true },
     status: 'False',
     reason: Reason.BackupsSuspended,
-    message: /^the backup policy is suspended, so no new backups are taken; newest verified backup .* started [0-9TZ:-]+\. Set spec\.suspend to false/,
+    message:
+      /^the backup policy is suspended, so no new backups are taken; newest verified backup .* started [0-9TZ:-]+\. Set spec\.suspend to false/,
   },
   {
     name: 'an invalid schedule is False: no backup will come',
     input: { schedule: '0 2 * * 7', newestVerifiedAt: at('2026-11-26T02:00:00Z') },
     status: 'False',
     reason: Reason.ScheduleInvalid,
-    message: /^newest verified backup 2026-11-26T02:00:00Z started 2026-11-26T02:00:00Z, and no backups can be scheduled: spec\.schedule "0 2 \* \* 7": the day-of-week field/,
+    message:
+      /^newest verified backup 2026-11-26T02:00:00Z started 2026-11-26T02:00:00Z, and no backups can be scheduled: spec\.schedule "0 2 \* \* 7": the day-of-week field/,
   },
   {
     name: 'an unknown time zone is False',
     input: { timeZone: 'Europe/Atlantis' },
     status: 'False',
     reason: Reason.UnknownTimeZone,
-    message: /^this tenant has no verified backup, and no backups can be scheduled: spec\.timeZone "Europe\/Atlantis" is not in the time zone database/,
+    message:
+      /^this tenant has no verified backup, and no backups can be scheduled: spec\.timeZone "Europe\/Atlantis" is not in the time zone database/,
   },
   {
     name: 'a backup dated in the future (clock skew) counts as fresh',
@@ -133,15 +140,25 @@ const rows: Row[] = [
     staleAt: '2026-11-27T04:00:00Z',
   },
   {
-    name: 'spring forward in Berlin: no 02:30 on March 29, so Saturday\'s backup is still fresh on Sunday',
-    input: { schedule: '30 2 * * *', timeZone: 'Europe/Berlin', newestVerifiedAt: at('2026-03-28T01:30:10Z'), now: at('2026-03-29T12:00:00Z') },
+    name: "spring forward in Berlin: no 02:30 on March 29, so Saturday's backup is still fresh on Sunday",
+    input: {
+      schedule: '30 2 * * *',
+      timeZone: 'Europe/Berlin',
+      newestVerifiedAt: at('2026-03-28T01:30:10Z'),
+      now: at('2026-03-29T12:00:00Z'),
+    },
     status: 'True',
     reason: Reason.BackupFresh,
     staleAt: '2026-03-30T02:30:00Z',
   },
   {
     name: 'fall back in Berlin: 02:30 runs once, at 02:30 CEST',
-    input: { schedule: '30 2 * * *', timeZone: 'Europe/Berlin', newestVerifiedAt: at('2026-10-25T00:30:10Z'), now: at('2026-10-25T05:00:00Z') },
+    input: {
+      schedule: '30 2 * * *',
+      timeZone: 'Europe/Berlin',
+      newestVerifiedAt: at('2026-10-25T00:30:10Z'),
+      now: at('2026-10-25T05:00:00Z'),
+    },
     status: 'True',
     reason: Reason.BackupFresh,
     staleAt: '2026-10-26T03:30:00Z',
@@ -204,7 +221,13 @@ describe('backupHealth', () => {
 
 describe('projectRestore', () => {
   test('measured by a drill, within the objective', () => {
-    const p = projectRestore({ bytes: 512 * GiB, measuredRestoreBytesPerSecond: 121e6, drillAt: at('2026-11-25T04:00:00Z'), defaultBytesPerSecond: 50e6, overheadSeconds: 0 });
+    const p = projectRestore({
+      bytes: 512 * GiB,
+      measuredRestoreBytesPerSecond: 121e6,
+      drillAt: at('2026-11-25T04:00:00Z'),
+      defaultBytesPerSecond: 50e6,
+      overheadSeconds: 0,
+    });
     assert.equal(Math.round(p.projectedSeconds), 4543);
     assert.equal(p.withinObjective, true);
     assert.equal(p.status, 'True');
@@ -219,11 +242,21 @@ describe('projectRestore', () => {
   });
 
   test('over the objective: False, with the speed or size that would meet it', () => {
-    const p = projectRestore({ bytes: 4 * 1024 * GiB, measuredRestoreBytesPerSecond: 100e6, drillAt: at('2026-11-25T00:00:00Z'), defaultBytesPerSecond: 50e6, overheadSeconds: 1800, objectiveSeconds: 4 * 3600 });
+    const p = projectRestore({
+      bytes: 4 * 1024 * GiB,
+      measuredRestoreBytesPerSecond: 100e6,
+      drillAt: at('2026-11-25T00:00:00Z'),
+      defaultBytesPerSecond: 50e6,
+      overheadSeconds: 1800,
+      objectiveSeconds: 4 * 3600,
+    });
     assert.equal(p.withinObjective, false);
     assert.equal(p.status, 'False');
     assert.equal(p.reason, Reason.RestoreProjectedOverObjective);
-    assert.match(p.message, /^projected restore 12h43m for 4 TiB at 100 MB\/s \(drill 2026-11-25\) \+ 30m fixed, objective 4h; to meet it, restores must run at 349 MB\/s or more, or the tenant must hold at most 1\.15 TiB$/);
+    assert.match(
+      p.message,
+      /^projected restore 12h43m for 4 TiB at 100 MB\/s \(drill 2026-11-25\) \+ 30m fixed, objective 4h; to meet it, restores must run at 349 MB\/s or more, or the tenant must hold at most 1\.15 TiB$/,
+    );
   });
 
   test('no drill yet: Unknown when the fleet default meets the objective, False when even it does not', () => {
@@ -231,7 +264,10 @@ describe('projectRestore', () => {
     assert.equal(within.status, 'Unknown');
     assert.equal(within.reason, Reason.NoRestoreDrill);
     assert.equal(within.withinObjective, true);
-    assert.match(within.message, /^projected restore 4m for 20 GiB at 100 MB\/s \(fleet default: no restore drill of this tenant yet\), objective 8h; a restore drill will measure the real speed$/);
+    assert.match(
+      within.message,
+      /^projected restore 4m for 20 GiB at 100 MB\/s \(fleet default: no restore drill of this tenant yet\), objective 8h; a restore drill will measure the real speed$/,
+    );
     const over = projectRestore({ bytes: 20 * 1024 * GiB, defaultBytesPerSecond: 100e6, overheadSeconds: 0 });
     assert.equal(over.status, 'False');
     assert.equal(over.reason, Reason.RestoreProjectedOverObjective);
@@ -243,9 +279,18 @@ describe('projectRestore', () => {
   });
 
   test('nonsense input is refused', () => {
-    assert.throws(() => projectRestore({ bytes: -1, defaultBytesPerSecond: 1, overheadSeconds: 0 }), /bytes must be a finite number of at least 0/);
-    assert.throws(() => projectRestore({ bytes: 1, defaultBytesPerSecond: 0, overheadSeconds: 0 }), /defaultBytesPerSecond must be a finite number above 0/);
-    assert.throws(() => projectRestore({ bytes: 1, measuredRestoreBytesPerSecond: Number.NaN, defaultBytesPerSecond: 1, overheadSeconds: 0 }), /measuredRestoreBytesPerSecond/);
+    assert.throws(
+      () => projectRestore({ bytes: -1, defaultBytesPerSecond: 1, overheadSeconds: 0 }),
+      /bytes must be a finite number of at least 0/,
+    );
+    assert.throws(
+      () => projectRestore({ bytes: 1, defaultBytesPerSecond: 0, overheadSeconds: 0 }),
+      /defaultBytesPerSecond must be a finite number above 0/,
+    );
+    assert.throws(
+      () => projectRestore({ bytes: 1, measuredRestoreBytesPerSecond: Number.NaN, defaultBytesPerSecond: 1, overheadSeconds: 0 }),
+      /measuredRestoreBytesPerSecond/,
+    );
   });
 
   test('formatDuration', () => {

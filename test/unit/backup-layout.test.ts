@@ -44,7 +44,9 @@ for (const r of prefixRows) {
 const badTenants = ['', 'Acme', 'acme/', '../acme', 'acme/..', '-acme', 'acme-', 'ac me', 'acme.eu', '*', 'acme\n'];
 for (const tenant of badTenants) {
   test(`tenantPrefix refuses the tenant name ${JSON.stringify(tenant)}`, () => {
-    assert.throws(() => tenantPrefix('backups', tenant), { message: new RegExp(`^invalid tenant name ${escape(JSON.stringify(tenant))}: must be a DNS label$`) });
+    assert.throws(() => tenantPrefix('backups', tenant), {
+      message: new RegExp(`^invalid tenant name ${escape(JSON.stringify(tenant))}: must be a DNS label$`),
+    });
   });
 }
 
@@ -53,7 +55,12 @@ for (const tenant of badTenants) {
 const idRows: { name: string; startedAt: string; random: Buffer; want: string }[] = [
   { name: 'whole seconds', startedAt: '2026-11-26T02:00:00Z', random: Buffer.from([0xa1, 0xb2, 0xc3]), want: '20261126T020000Z-a1b2c3' },
   { name: 'milliseconds dropped', startedAt: '2026-11-26T02:00:04.987Z', random: Buffer.from([0, 0, 1]), want: '20261126T020004Z-000001' },
-  { name: 'only the first three random bytes', startedAt: '2026-01-02T03:04:05Z', random: Buffer.from([0xff, 0xee, 0xdd, 0xcc, 0xbb]), want: '20260102T030405Z-ffeedd' },
+  {
+    name: 'only the first three random bytes',
+    startedAt: '2026-01-02T03:04:05Z',
+    random: Buffer.from([0xff, 0xee, 0xdd, 0xcc, 0xbb]),
+    want: '20260102T030405Z-ffeedd',
+  },
   { name: 'end of a leap year', startedAt: '2028-12-31T23:59:59.999Z', random: Buffer.from([1, 2, 3]), want: '20281231T235959Z-010203' },
 ];
 
@@ -68,9 +75,23 @@ for (const r of idRows) {
 }
 
 test('backup ids sort by start time, so the newest is last in a listing', () => {
-  const times = ['2025-12-31T23:59:59Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', '2026-02-10T09:00:00Z', '2026-10-01T00:00:00Z', '2026-11-26T02:00:00Z'];
+  const times = [
+    '2025-12-31T23:59:59Z',
+    '2026-01-01T00:00:00Z',
+    '2026-01-01T00:00:01Z',
+    '2026-02-10T09:00:00Z',
+    '2026-10-01T00:00:00Z',
+    '2026-11-26T02:00:00Z',
+  ];
   // Random parts chosen to run against time order: the time must decide.
-  const randoms = [[0xff, 0xff, 0xff], [0, 0, 0], [0xf0, 0, 0], [0x10, 0, 0], [0xee, 0, 0], [0x01, 0, 0]];
+  const randoms = [
+    [0xff, 0xff, 0xff],
+    [0, 0, 0],
+    [0xf0, 0, 0],
+    [0x10, 0, 0],
+    [0xee, 0, 0],
+    [0x01, 0, 0],
+  ];
   const ids = times.map((t, i) => newBackupId(new Date(t), Buffer.from(randoms[i]!)));
   assert.deepEqual([...ids].reverse().sort(), ids);
   for (const [i, id] of ids.entries()) assert.equal(backupIdTime(id).toISOString(), new Date(times[i]!).toISOString());
@@ -83,7 +104,19 @@ test('backupIdTime round-trips every second of a day across a month boundary', (
   }
 });
 
-const badIds = ['', 'latest', '20261126T020000Z', '20261126T020000Z-a1b2c', '20261126T020000Z-a1b2c3d', '20261126T020000Z-A1B2C3', '20261126T020000-a1b2c3', '2026-11-26T02:00:00Z-a1b2c3', `${ID}/`, `../${ID}`, ` ${ID}`];
+const badIds = [
+  '',
+  'latest',
+  '20261126T020000Z',
+  '20261126T020000Z-a1b2c',
+  '20261126T020000Z-a1b2c3d',
+  '20261126T020000Z-A1B2C3',
+  '20261126T020000-a1b2c3',
+  '2026-11-26T02:00:00Z-a1b2c3',
+  `${ID}/`,
+  `../${ID}`,
+  ` ${ID}`,
+];
 for (const id of badIds) {
   test(`assertBackupId and backupIdTime refuse ${JSON.stringify(id)}`, () => {
     assert.throws(() => assertBackupId(id), /^Error: invalid backup id .*expected e\.g\. 20261126T020000Z-a1b2c3$/);
@@ -95,8 +128,20 @@ for (const id of badIds) {
 // --- keys -----------------------------------------------------------------------------------
 
 const keyRows: { prefix: string | undefined; backupPrefix: string; database: string; files: string; manifest: string }[] = [
-  { prefix: undefined, backupPrefix: `acme/${ID}/`, database: `acme/${ID}/database.tenc`, files: `acme/${ID}/files.tenc`, manifest: `acme/${ID}/manifest.json` },
-  { prefix: '/prod/eu/', backupPrefix: `prod/eu/acme/${ID}/`, database: `prod/eu/acme/${ID}/database.tenc`, files: `prod/eu/acme/${ID}/files.tenc`, manifest: `prod/eu/acme/${ID}/manifest.json` },
+  {
+    prefix: undefined,
+    backupPrefix: `acme/${ID}/`,
+    database: `acme/${ID}/database.tenc`,
+    files: `acme/${ID}/files.tenc`,
+    manifest: `acme/${ID}/manifest.json`,
+  },
+  {
+    prefix: '/prod/eu/',
+    backupPrefix: `prod/eu/acme/${ID}/`,
+    database: `prod/eu/acme/${ID}/database.tenc`,
+    files: `prod/eu/acme/${ID}/files.tenc`,
+    manifest: `prod/eu/acme/${ID}/manifest.json`,
+  },
 ];
 
 for (const r of keyRows) {
@@ -122,8 +167,18 @@ test('partKey and manifestKey refuse a bad tenant or backup id', () => {
 
 const parseRows: { name: string; prefix: string; key: string; want?: { backupId: string; name: string } }[] = [
   { name: 'a part', prefix: 'acme/', key: `acme/${ID}/database.tenc`, want: { backupId: ID, name: 'database.tenc' } },
-  { name: 'a manifest under a bucket prefix', prefix: 'backups/acme/', key: `backups/acme/${ID}/manifest.json`, want: { backupId: ID, name: 'manifest.json' } },
-  { name: 'an unknown file name is still the backup’s (the orphan sweep decides)', prefix: 'acme/', key: `acme/${ID}/leftover.tmp`, want: { backupId: ID, name: 'leftover.tmp' } },
+  {
+    name: 'a manifest under a bucket prefix',
+    prefix: 'backups/acme/',
+    key: `backups/acme/${ID}/manifest.json`,
+    want: { backupId: ID, name: 'manifest.json' },
+  },
+  {
+    name: 'an unknown file name is still the backup’s (the orphan sweep decides)',
+    prefix: 'acme/',
+    key: `acme/${ID}/leftover.tmp`,
+    want: { backupId: ID, name: 'leftover.tmp' },
+  },
   { name: 'a tenant whose name extends this one', prefix: 'acme/', key: `acme-2/${ID}/manifest.json` },
   { name: 'a tenant whose name extends this one, prefix given without its slash', prefix: 'acme', key: `acme-2/${ID}/manifest.json` },
   { name: 'another tenant', prefix: 'acme/', key: `globex/${ID}/manifest.json` },
@@ -161,8 +216,26 @@ function manifestOf(over: Record<string, unknown> = {}): Record<string, unknown>
     database: { engine: 'postgres', serverVersion: '16.4' },
     tools: { pg_dump: '16.4' },
     parts: [
-      { name: 'database', key: partKey('backups', 'acme', ID, 'database'), contentType: 'application/octet-stream', compression: 'none', plaintextBytes: 1000, ciphertextBytes: 1100, plaintextSha256: SHA_A, ciphertextSha256: SHA_B },
-      { name: 'files', key: partKey('backups', 'acme', ID, 'files'), contentType: 'application/x-tar', compression: 'gzip', plaintextBytes: 500, ciphertextBytes: 560, plaintextSha256: SHA_B, ciphertextSha256: SHA_A },
+      {
+        name: 'database',
+        key: partKey('backups', 'acme', ID, 'database'),
+        contentType: 'application/octet-stream',
+        compression: 'none',
+        plaintextBytes: 1000,
+        ciphertextBytes: 1100,
+        plaintextSha256: SHA_A,
+        ciphertextSha256: SHA_B,
+      },
+      {
+        name: 'files',
+        key: partKey('backups', 'acme', ID, 'files'),
+        contentType: 'application/x-tar',
+        compression: 'gzip',
+        plaintextBytes: 500,
+        ciphertextBytes: 560,
+        plaintextSha256: SHA_B,
+        ciphertextSha256: SHA_A,
+      },
     ],
     verification: { method: 'drill', verifiedAt: '2026-11-26T02:05:00Z', seconds: 12.5, bytesPerSecond: 120 },
   };
@@ -171,7 +244,8 @@ function manifestOf(over: Record<string, unknown> = {}): Record<string, unknown>
 
 const parse = (m: unknown, expect = { tenant: 'acme', backupId: ID }) => parseManifest(JSON.stringify(m), expect);
 const goodParts = () => manifestOf().parts as Record<string, unknown>[];
-const withPart = (i: number, over: Record<string, unknown>) => manifestOf({ parts: goodParts().map((p, j) => (j === i ? { ...p, ...over } : p)) });
+const withPart = (i: number, over: Record<string, unknown>) =>
+  manifestOf({ parts: goodParts().map((p, j) => (j === i ? { ...p, ...over } : p)) });
 
 test('parseManifest: a good manifest parses to itself', () => {
   const m = parse(manifestOf());
@@ -191,49 +265,90 @@ test('parseManifest: a part key at the bucket root (no prefix) is inside the bac
 });
 
 const OTHER_ID = '20261125T020000Z-000000';
-const manifestErrors: { name: string; text?: string; manifest?: unknown; expect?: { tenant: string; backupId: string }; error: RegExp }[] = [
-  { name: 'not JSON', text: '{"format": ', error: new RegExp(`^manifest of backup ${ID} is not JSON: `) },
-  { name: 'JSON null', manifest: null, error: /: document is not an object$/ },
-  { name: 'a JSON string', manifest: 'manifest', error: /: document is not an object$/ },
-  { name: 'an unknown format version', manifest: manifestOf({ format: 'tenantry.io/backup-manifest/v2' }), error: /: format is "tenantry\.io\/backup-manifest\/v2", this version reads tenantry\.io\/backup-manifest\/v1$/ },
-  { name: 'no format', manifest: manifestOf({ format: undefined }), error: /: format is undefined, this version reads / },
-  { name: "another tenant's manifest", manifest: manifestOf({ tenant: 'globex' }), error: /: tenant is "globex", expected acme$/ },
-  { name: 'a tenant whose name extends this one', manifest: manifestOf({ tenant: 'acme-2' }), error: /: tenant is "acme-2", expected acme$/ },
-  { name: "another backup's manifest", manifest: manifestOf({ backupId: OTHER_ID }), error: new RegExp(`: backupId is "${OTHER_ID}", expected ${ID}$`) },
-  { name: 'a backup id that is not one (expected and found agree)', manifest: manifestOf({ backupId: 'latest' }), expect: { tenant: 'acme', backupId: 'latest' }, error: /invalid backup id "latest"/ },
-  { name: 'no region', manifest: manifestOf({ region: undefined }), error: /: region is missing$/ },
-  { name: 'an empty startedAt', manifest: manifestOf({ startedAt: '' }), error: /: startedAt is missing$/ },
-  { name: 'no completedAt', manifest: manifestOf({ completedAt: undefined }), error: /: completedAt is missing$/ },
-  { name: 'a kmsKeyId that is not a string', manifest: manifestOf({ kmsKeyId: 42 }), error: /: kmsKeyId is missing$/ },
-  { name: 'no database', manifest: manifestOf({ database: undefined }), error: /: database\.engine is missing$/ },
-  { name: 'no database engine', manifest: manifestOf({ database: { serverVersion: '16.4' } }), error: /: database\.engine is missing$/ },
-  { name: 'no parts', manifest: manifestOf({ parts: undefined }), error: /: parts is empty$/ },
-  { name: 'empty parts', manifest: manifestOf({ parts: [] }), error: /: parts is empty$/ },
-  { name: 'an unknown part', manifest: withPart(1, { name: 'logs' }), error: /: parts\[1\]\.name is "logs"$/ },
-  { name: 'no plaintext hash', manifest: withPart(0, { plaintextSha256: undefined }), error: /: parts\[0\] has no SHA-256$/ },
-  { name: 'no ciphertext hash', manifest: withPart(1, { ciphertextSha256: undefined }), error: /: parts\[1\] has no SHA-256$/ },
-  { name: 'a short hash', manifest: withPart(0, { plaintextSha256: 'a'.repeat(63) }), error: /: parts\[0\] has no SHA-256$/ },
-  { name: 'an upper-case hash', manifest: withPart(0, { ciphertextSha256: 'A'.repeat(64) }), error: /: parts\[0\] has no SHA-256$/ },
-  { name: 'no plaintext size', manifest: withPart(0, { plaintextBytes: undefined }), error: /: parts\[0\] has no sizes$/ },
-  { name: 'a fractional size', manifest: withPart(1, { ciphertextBytes: 1.5 }), error: /: parts\[1\] has no sizes$/ },
-  { name: 'a size given as a string', manifest: withPart(1, { plaintextBytes: '500' }), error: /: parts\[1\] has no sizes$/ },
-  { name: 'no part key', manifest: withPart(0, { key: undefined }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
-  { name: "a part key in another backup's folder", manifest: withPart(0, { key: partKey('backups', 'acme', OTHER_ID, 'database') }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
-  { name: "a part key naming the other part's object", manifest: withPart(1, { key: partKey('backups', 'acme', ID, 'database') }), error: /: parts\[1\]\.key is not inside backup \S+ of tenant acme$/ },
-  { name: 'a part key whose folder only ends like the backup id', manifest: withPart(0, { key: `backups/acme/x${ID}/database.tenc` }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
-  { name: "a part key under another tenant's folder", manifest: withPart(0, { key: `backups/globex/${ID}/database.tenc` }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
-  { name: 'a part key without its suffix', manifest: withPart(0, { key: `backups/acme/${ID}/database` }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
-];
+const manifestErrors: { name: string; text?: string; manifest?: unknown; expect?: { tenant: string; backupId: string }; error: RegExp }[] =
+  [
+    { name: 'not JSON', text: '{"format": ', error: new RegExp(`^manifest of backup ${ID} is not JSON: `) },
+    { name: 'JSON null', manifest: null, error: /: document is not an object$/ },
+    { name: 'a JSON string', manifest: 'manifest', error: /: document is not an object$/ },
+    {
+      name: 'an unknown format version',
+      manifest: manifestOf({ format: 'tenantry.io/backup-manifest/v2' }),
+      error: /: format is "tenantry\.io\/backup-manifest\/v2", this version reads tenantry\.io\/backup-manifest\/v1$/,
+    },
+    { name: 'no format', manifest: manifestOf({ format: undefined }), error: /: format is undefined, this version reads / },
+    { name: "another tenant's manifest", manifest: manifestOf({ tenant: 'globex' }), error: /: tenant is "globex", expected acme$/ },
+    {
+      name: 'a tenant whose name extends this one',
+      manifest: manifestOf({ tenant: 'acme-2' }),
+      error: /: tenant is "acme-2", expected acme$/,
+    },
+    {
+      name: "another backup's manifest",
+      manifest: manifestOf({ backupId: OTHER_ID }),
+      error: new RegExp(`: backupId is "${OTHER_ID}", expected ${ID}$`),
+    },
+    {
+      name: 'a backup id that is not one (expected and found agree)',
+      manifest: manifestOf({ backupId: 'latest' }),
+      expect: { tenant: 'acme', backupId: 'latest' },
+      error: /invalid backup id "latest"/,
+    },
+    { name: 'no region', manifest: manifestOf({ region: undefined }), error: /: region is missing$/ },
+    { name: 'an empty startedAt', manifest: manifestOf({ startedAt: '' }), error: /: startedAt is missing$/ },
+    { name: 'no completedAt', manifest: manifestOf({ completedAt: undefined }), error: /: completedAt is missing$/ },
+    { name: 'a kmsKeyId that is not a string', manifest: manifestOf({ kmsKeyId: 42 }), error: /: kmsKeyId is missing$/ },
+    { name: 'no database', manifest: manifestOf({ database: undefined }), error: /: database\.engine is missing$/ },
+    { name: 'no database engine', manifest: manifestOf({ database: { serverVersion: '16.4' } }), error: /: database\.engine is missing$/ },
+    { name: 'no parts', manifest: manifestOf({ parts: undefined }), error: /: parts is empty$/ },
+    { name: 'empty parts', manifest: manifestOf({ parts: [] }), error: /: parts is empty$/ },
+    { name: 'an unknown part', manifest: withPart(1, { name: 'logs' }), error: /: parts\[1\]\.name is "logs"$/ },
+    { name: 'no plaintext hash', manifest: withPart(0, { plaintextSha256: undefined }), error: /: parts\[0\] has no SHA-256$/ },
+    { name: 'no ciphertext hash', manifest: withPart(1, { ciphertextSha256: undefined }), error: /: parts\[1\] has no SHA-256$/ },
+    { name: 'a short hash', manifest: withPart(0, { plaintextSha256: 'a'.repeat(63) }), error: /: parts\[0\] has no SHA-256$/ },
+    { name: 'an upper-case hash', manifest: withPart(0, { ciphertextSha256: 'A'.repeat(64) }), error: /: parts\[0\] has no SHA-256$/ },
+    { name: 'no plaintext size', manifest: withPart(0, { plaintextBytes: undefined }), error: /: parts\[0\] has no sizes$/ },
+    { name: 'a fractional size', manifest: withPart(1, { ciphertextBytes: 1.5 }), error: /: parts\[1\] has no sizes$/ },
+    { name: 'a size given as a string', manifest: withPart(1, { plaintextBytes: '500' }), error: /: parts\[1\] has no sizes$/ },
+    { name: 'no part key', manifest: withPart(0, { key: undefined }), error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/ },
+    {
+      name: "a part key in another backup's folder",
+      manifest: withPart(0, { key: partKey('backups', 'acme', OTHER_ID, 'database') }),
+      error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/,
+    },
+    {
+      name: "a part key naming the other part's object",
+      manifest: withPart(1, { key: partKey('backups', 'acme', ID, 'database') }),
+      error: /: parts\[1\]\.key is not inside backup \S+ of tenant acme$/,
+    },
+    {
+      name: 'a part key whose folder only ends like the backup id',
+      manifest: withPart(0, { key: `backups/acme/x${ID}/database.tenc` }),
+      error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/,
+    },
+    {
+      name: "a part key under another tenant's folder",
+      manifest: withPart(0, { key: `backups/globex/${ID}/database.tenc` }),
+      error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/,
+    },
+    {
+      name: 'a part key without its suffix',
+      manifest: withPart(0, { key: `backups/acme/${ID}/database` }),
+      error: /: parts\[0\]\.key is not inside backup \S+ of tenant acme$/,
+    },
+  ];
 
 for (const r of manifestErrors) {
   test(`parseManifest refuses ${r.name}`, () => {
     const expect = r.expect ?? { tenant: 'acme', backupId: ID };
     const text = r.text ?? JSON.stringify(r.manifest);
-    assert.throws(() => parseManifest(text, expect), (e: unknown) => {
-      assert.ok(e instanceof Error);
-      assert.match(e.message, r.error);
-      return true;
-    });
+    assert.throws(
+      () => parseManifest(text, expect),
+      (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.match(e.message, r.error);
+        return true;
+      },
+    );
   });
 }
 

@@ -39,7 +39,13 @@ const tenants = [
 
 test('each policy counts its tenants (the default policy counts the tenants that name none); statuses are written where they changed', async () => {
   const w = writer();
-  await reconcilePolicyStatuses({ config, policies: [policy('nightly'), policy('weekly'), policy('unused')], tenants, writer: w, now: NOW });
+  await reconcilePolicyStatuses({
+    config,
+    policies: [policy('nightly'), policy('weekly'), policy('unused')],
+    tenants,
+    writer: w,
+    now: NOW,
+  });
   assert.deepEqual([...w.written.keys()].sort(), ['nightly', 'unused', 'weekly']);
   assert.equal(w.written.get('nightly')?.tenants, 1);
   assert.equal(w.written.get('weekly')?.tenants, 2);

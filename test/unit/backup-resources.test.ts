@@ -31,19 +31,33 @@ import { fixturePolicy } from '../support/policy-fixture.js';
 
 type Json = Record<string, unknown>;
 const BACKUP_ID = '20261126T020000Z-a1b2c3';
-const KEYS = { AWS_ACCESS_KEY_ID: Buffer.from('AKIDEXAMPLE').toString('base64'), AWS_SECRET_ACCESS_KEY: Buffer.from('wJalrXUtnFEMI/K7MDENG').toString('base64') };
+const KEYS = {
+  AWS_ACCESS_KEY_ID: Buffer.from('AKIDEXAMPLE').toString('base64'),
+  AWS_SECRET_ACCESS_KEY: Buffer.from('wJalrXUtnFEMI/K7MDENG').toString('base64'),
+};
 
-function ctxFor(engine: TenantSpecDatabaseEngine = 'postgres', backup: Json = {}, name = 'acme', region: 'eu-west-1' | 'us-east-1' = 'eu-west-1'): BuildContext {
+function ctxFor(
+  engine: TenantSpecDatabaseEngine = 'postgres',
+  backup: Json = {},
+  name = 'acme',
+  region: 'eu-west-1' | 'us-east-1' = 'eu-west-1',
+): BuildContext {
   const ctx = buildContext(fixtureTenant(name, engine, { region }), fixtureConfig('nginx', { backup }));
   if (isBuildContextError(ctx)) throw new Error(ctx.error);
   return ctx;
 }
 
 function restoreOf(name: string, target: Restore['spec']['target'] = { inPlace: true }, tenant = 'acme'): Restore {
-  return { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name, uid: '0b5e2c1a-0000-4000-8000-000000000002' }, spec: { tenant, backupId: 'latest', target } };
+  return {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Restore',
+    metadata: { name, uid: '0b5e2c1a-0000-4000-8000-000000000002' },
+    spec: { tenant, backupId: 'latest', target },
+  };
 }
 
-const at = (v: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
+const at = (v: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
 const find = (ms: Manifest[], kind: string, name?: string): Manifest => {
   const m = ms.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   assert.ok(m, `no ${kind} ${name ?? ''} among ${ms.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
@@ -52,7 +66,8 @@ const find = (ms: Manifest[], kind: string, name?: string): Manifest => {
 const cronPod = (cron: Manifest): Json => at(cron, 'spec', 'jobTemplate', 'spec', 'template', 'spec') as Json;
 const jobPod = (job: Manifest): Json => at(job, 'spec', 'template', 'spec') as Json;
 const container = (pod: Json): Json => (pod.containers as Json[])[0]!;
-const envOf = (pod: Json): Record<string, string> => Object.fromEntries((container(pod).env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+const envOf = (pod: Json): Record<string, string> =>
+  Object.fromEntries((container(pod).env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
 
 function* walk(value: unknown, path = ''): Generator<[string, unknown]> {
   yield [path, value];
@@ -74,7 +89,13 @@ for (const engine of ENGINES) {
       ];
       assert.deepEqual(
         ms.slice(0, 5).map((m) => `${m.kind}/${m.metadata.name}`),
-        ['ServiceAccount/backup', 'NetworkPolicy/allow-backup-to-database', 'NetworkPolicy/allow-database-from-backup', 'NetworkPolicy/allow-backup-egress', `CronJob/${BACKUP_CRONJOB_NAME}`],
+        [
+          'ServiceAccount/backup',
+          'NetworkPolicy/allow-backup-to-database',
+          'NetworkPolicy/allow-database-from-backup',
+          'NetworkPolicy/allow-backup-egress',
+          `CronJob/${BACKUP_CRONJOB_NAME}`,
+        ],
       );
       for (const m of ms) {
         const id = `${m.kind}/${m.metadata.name}`;
@@ -83,15 +104,27 @@ for (const engine of ENGINES) {
         assert.equal(m.metadata.labels[TENANT_LABEL], 'acme', id);
         assert.equal(m.metadata.labels[REGION_LABEL], 'eu-west-1', id);
         assert.equal(m.metadata.labels[COMPONENT_LABEL], 'backup', id);
-        assert.deepEqual(m.metadata.ownerReferences, [
-          { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: ctx.tenant.metadata.uid, controller: true, blockOwnerDeletion: true },
-        ], id);
+        assert.deepEqual(
+          m.metadata.ownerReferences,
+          [
+            {
+              apiVersion: 'tenantry.io/v1alpha1',
+              kind: 'Tenant',
+              name: 'acme',
+              uid: ctx.tenant.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+          id,
+        );
         assert.match(m.metadata.name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, id);
         assert.ok(m.metadata.name.length <= 63, id);
         for (const [path, value] of walk(m)) {
           assert.notEqual(value, undefined, `${id}${path} is undefined`);
           if (typeof value === 'number') assert.ok(Number.isInteger(value), `${id}${path} is not an integer`);
-          if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) assert.fail(`${id}${path} is an empty object (the API server drops it)`);
+          if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+            assert.fail(`${id}${path} is an empty object (the API server drops it)`);
         }
       }
     });
@@ -113,10 +146,15 @@ test('deterministic, and neither the Tenant, the policy nor the configuration is
     }
     return o;
   };
-  const ctx = freeze(ctxFor('mariadb', { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/backup-{tenant}' } }));
+  const ctx = freeze(
+    ctxFor('mariadb', { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/backup-{tenant}' } }),
+  );
   const policy = freeze(fixturePolicy({}, { endpoint: 'https://s3.example.com:8443' }));
   const restore = freeze(restoreOf('r'));
-  const build = () => [...buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), buildRestoreJob(ctx, policy, restore, BACKUP_ID)];
+  const build = () => [
+    ...buildBackupResources(ctx, policy, { hasCredentialsSecret: false }),
+    buildRestoreJob(ctx, policy, restore, BACKUP_ID),
+  ];
   assert.deepEqual(build(), build());
   // Each call returns its own trees: the reconciler may annotate one without touching the next.
   const [a, b] = [build(), build()];
@@ -130,7 +168,18 @@ test('the environment is exactly the contract, in order; unset options are left 
   const cases: [string, BackupPolicy, Json, [string, string][]][] = [
     [
       'everything set',
-      fixturePolicy({ verify: false, kms: { keys: [{ region: 'us-east-1', keyId: 'alias/other-region' }, { region: 'eu-west-1', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' }] } }, { prefix: 'tenantry/prod', endpoint: 'https://s3.example.com' }),
+      fixturePolicy(
+        {
+          verify: false,
+          kms: {
+            keys: [
+              { region: 'us-east-1', keyId: 'alias/other-region' },
+              { region: 'eu-west-1', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+            ],
+          },
+        },
+        { prefix: 'tenantry/prod', endpoint: 'https://s3.example.com' },
+      ),
       { kmsEndpoint: 'http://kms.example.internal:4566', allowInsecureKmsEndpoint: true, filesMountPath: '/data/files' },
       [
         ['TENANTRY_TENANT', 'acme'],
@@ -173,8 +222,15 @@ test('the environment is exactly the contract, in order; unset options are left 
     const ctx = ctxFor('postgres', backup);
     const cron = find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob');
     const job = buildRestoreJob(ctx, policy, restoreOf('r'), BACKUP_ID);
-    for (const [what, pod] of [['CronJob', cronPod(cron)], ['restore Job', jobPod(job)]] as const) {
-      assert.deepEqual(container(pod).env, want.map(([n, value]) => ({ name: n, value })), `${name}: ${what}`);
+    for (const [what, pod] of [
+      ['CronJob', cronPod(cron)],
+      ['restore Job', jobPod(job)],
+    ] as const) {
+      assert.deepEqual(
+        container(pod).env,
+        want.map(([n, value]) => ({ name: n, value })),
+        `${name}: ${what}`,
+      );
     }
   }
 });
@@ -214,7 +270,10 @@ test('credentials come only from Secrets by reference: the database Secret alway
 
 test('the CronJob: the policy schedule and time zone, Forbid, deadlines, history and one retry', () => {
   const ctx = ctxFor('postgres', { startingDeadlineSeconds: 900, backupDeadlineSeconds: 7200 });
-  const cron = find(buildBackupResources(ctx, fixturePolicy({ schedule: '30 1 * * 1-5', timeZone: 'America/New_York' }), { hasCredentialsSecret: false }), 'CronJob');
+  const cron = find(
+    buildBackupResources(ctx, fixturePolicy({ schedule: '30 1 * * 1-5', timeZone: 'America/New_York' }), { hasCredentialsSecret: false }),
+    'CronJob',
+  );
   const spec = cron.spec as Json;
   assert.equal(spec.schedule, '30 1 * * 1-5');
   assert.equal(spec.timeZone, 'America/New_York');
@@ -228,7 +287,10 @@ test('the CronJob: the policy schedule and time zone, Forbid, deadlines, history
   assert.equal(at(spec, 'jobTemplate', 'spec', 'ttlSecondsAfterFinished'), undefined, 'history limits, not a TTL, clean up backup Jobs');
   assert.deepEqual(container(cronPod(cron)).args, ['backup', 'run']);
   // Jobs and pods are found by the tenant label; the pods by the component the policies select.
-  for (const labels of [at(spec, 'jobTemplate', 'metadata', 'labels'), at(spec, 'jobTemplate', 'spec', 'template', 'metadata', 'labels')] as Record<string, string>[]) {
+  for (const labels of [
+    at(spec, 'jobTemplate', 'metadata', 'labels'),
+    at(spec, 'jobTemplate', 'spec', 'template', 'metadata', 'labels'),
+  ] as Record<string, string>[]) {
     assert.equal(labels[TENANT_LABEL], 'acme');
     assert.equal(labels[COMPONENT_LABEL], 'backup');
     assert.equal(labels[MANAGED_BY_LABEL], 'tenantry');
@@ -252,13 +314,22 @@ test('suspend follows the policy (and an in-place restore), never the tenant lif
   for (const [name, spec, tenantSuspended, restoreInProgress, want] of cases) {
     const ctx = buildContext(fixtureTenant('acme', 'postgres', { suspend: tenantSuspended }), fixtureConfig('nginx'));
     if (isBuildContextError(ctx)) throw new Error(ctx.error);
-    const cron = find(buildBackupResources(ctx, fixturePolicy(spec), { hasCredentialsSecret: false, ...(restoreInProgress === undefined ? {} : { restoreInProgress }) }), 'CronJob');
+    const cron = find(
+      buildBackupResources(ctx, fixturePolicy(spec), {
+        hasCredentialsSecret: false,
+        ...(restoreInProgress === undefined ? {} : { restoreInProgress }),
+      }),
+      'CronJob',
+    );
     assert.equal(at(cron, 'spec', 'suspend'), want, name);
   }
 });
 
 test('pods: restricted, no API token, the backup account, the region, resources from the configuration', () => {
-  const ctx = buildContext(fixtureTenant('acme', 'postgres', { region: 'us-east-1' }), fixtureConfig('nginx', { backup: { resources: { requests: { cpu: '0.5', memory: '1Gi' }, limits: { memory: '2Gi' } } } }));
+  const ctx = buildContext(
+    fixtureTenant('acme', 'postgres', { region: 'us-east-1' }),
+    fixtureConfig('nginx', { backup: { resources: { requests: { cpu: '0.5', memory: '1Gi' }, limits: { memory: '2Gi' } } } }),
+  );
   if (isBuildContextError(ctx)) throw new Error(ctx.error);
   const policy = fixturePolicy({}, { region: 'us-east-1', bucket: 'tenantry-backups-us-east-1' });
   const pods: [string, Json][] = [
@@ -286,18 +357,29 @@ test('pods: restricted, no API token, the backup account, the region, resources 
     assert.deepEqual(sc.capabilities, { drop: ['ALL'] }, what);
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' }, what);
     // The configured values merge over the defaults: ephemeral storage keeps its default.
-    assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '2Gi' } }, what);
-    assert.deepEqual(at(pod, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'), [
-      {
-        matchExpressions: [
-          { key: 'node.example.com/pool', operator: 'In', values: ['tenants'] },
-          { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] },
-        ],
-      },
-    ], what);
+    assert.deepEqual(
+      c.resources,
+      { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' }, limits: { memory: '2Gi', 'ephemeral-storage': '2Gi' } },
+      what,
+    );
+    assert.deepEqual(
+      at(pod, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'),
+      [
+        {
+          matchExpressions: [
+            { key: 'node.example.com/pool', operator: 'In', values: ['tenants'] },
+            { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] },
+          ],
+        },
+      ],
+      what,
+    );
   }
   const dflt = container(cronPod(find(buildBackupResources(ctxFor(), fixturePolicy(), { hasCredentialsSecret: false }), 'CronJob')));
-  assert.deepEqual(dflt.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } });
+  assert.deepEqual(dflt.resources, {
+    requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' },
+    limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' },
+  });
 });
 
 test('volumes: the files claim read-only for a backup and writable for a restore, an emptyDir at /tmp', () => {
@@ -308,25 +390,39 @@ test('volumes: the files claim read-only for a backup and writable for a restore
     ['restore Job', jobPod(buildRestoreJob(ctx, policy, restoreOf('r'), BACKUP_ID)), false],
   ];
   for (const [what, pod, readOnly] of cases) {
-    assert.deepEqual(pod.volumes, [
-      { name: 'files', persistentVolumeClaim: { claimName: 'files' } },
-      { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-    ], what);
-    assert.deepEqual(container(pod).volumeMounts, [
-      readOnly ? { name: 'files', mountPath: '/srv/files', readOnly: true } : { name: 'files', mountPath: '/srv/files' },
-      { name: 'tmp', mountPath: '/tmp' },
-    ], what);
+    assert.deepEqual(
+      pod.volumes,
+      [
+        { name: 'files', persistentVolumeClaim: { claimName: 'files' } },
+        { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+      ],
+      what,
+    );
+    assert.deepEqual(
+      container(pod).volumeMounts,
+      [
+        readOnly ? { name: 'files', mountPath: '/srv/files', readOnly: true } : { name: 'files', mountPath: '/srv/files' },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+      what,
+    );
     assert.equal(envOf(pod).TENANTRY_FILES_DIR, '/srv/files', what);
   }
 });
 
-test('placement: a backup prefers the app pod\'s node (ReadWriteOnce files); a restore has no pod affinity', () => {
+test("placement: a backup prefers the app pod's node (ReadWriteOnce files); a restore has no pod affinity", () => {
   const ctx = ctxFor();
   const policy = fixturePolicy();
   const cron = cronPod(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'));
   assert.deepEqual(at(cron, 'affinity', 'podAffinity'), {
     preferredDuringSchedulingIgnoredDuringExecution: [
-      { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'app' } }, topologyKey: 'kubernetes.io/hostname' } },
+      {
+        weight: 100,
+        podAffinityTerm: {
+          labelSelector: { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'app' } },
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      },
     ],
   });
   // Required would leave a suspended tenant's backup Pending: it has no app pod to be next to.
@@ -337,7 +433,7 @@ test('placement: a backup prefers the app pod\'s node (ReadWriteOnce files); a r
 
 // --- network ------------------------------------------------------------------------------------
 
-test('network policies: backup ↔ database on the engine port, egress on 443 and the endpoints\' ports', () => {
+test("network policies: backup ↔ database on the engine port, egress on 443 and the endpoints' ports", () => {
   const cases: [TenantSpecDatabaseEngine, string | undefined, string | undefined, number, number[]][] = [
     ['postgres', undefined, undefined, 5432, [443]],
     ['mariadb', undefined, undefined, 3306, [443]],
@@ -351,49 +447,87 @@ test('network policies: backup ↔ database on the engine port, egress on 443 an
     const ms = buildBackupResources(ctx, fixturePolicy({}, endpoint ? { endpoint } : {}), { hasCredentialsSecret: false });
     const backup = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'backup' } };
     const database = { matchLabels: { [TENANT_LABEL]: 'acme', [COMPONENT_LABEL]: 'database' } };
-    assert.deepEqual(find(ms, 'NetworkPolicy', 'allow-backup-to-database').spec, {
-      podSelector: backup,
-      policyTypes: ['Egress'],
-      egress: [{ to: [{ podSelector: database }], ports: [{ protocol: 'TCP', port: dbPort }] }],
-    }, name);
-    assert.deepEqual(find(ms, 'NetworkPolicy', 'allow-database-from-backup').spec, {
-      podSelector: database,
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: backup }], ports: [{ protocol: 'TCP', port: dbPort }] }],
-    }, name);
-    assert.deepEqual(find(ms, 'NetworkPolicy', 'allow-backup-egress').spec, {
-      podSelector: backup,
-      policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } }],
-          ports: egressPorts.map((port) => ({ protocol: 'TCP', port })),
-        },
-      ],
-    }, name);
+    assert.deepEqual(
+      find(ms, 'NetworkPolicy', 'allow-backup-to-database').spec,
+      {
+        podSelector: backup,
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: database }], ports: [{ protocol: 'TCP', port: dbPort }] }],
+      },
+      name,
+    );
+    assert.deepEqual(
+      find(ms, 'NetworkPolicy', 'allow-database-from-backup').spec,
+      {
+        podSelector: database,
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: backup }], ports: [{ protocol: 'TCP', port: dbPort }] }],
+      },
+      name,
+    );
+    assert.deepEqual(
+      find(ms, 'NetworkPolicy', 'allow-backup-egress').spec,
+      {
+        podSelector: backup,
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [
+              {
+                ipBlock: {
+                  cidr: '0.0.0.0/0',
+                  except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
+                },
+              },
+            ],
+            ports: egressPorts.map((port) => ({ protocol: 'TCP', port })),
+          },
+        ],
+      },
+      name,
+    );
   }
 });
 
 test('egress CIDRs: each keeps only the exceptions inside it (VPC endpoints, IPv6)', () => {
   const cases: [string, Json, Json[]][] = [
-    ['VPC endpoints inside a private range: the private exceptions fall away', { egressCidrs: ['10.20.0.0/24', '10.20.1.0/24'] }, [{ ipBlock: { cidr: '10.20.0.0/24' } }, { ipBlock: { cidr: '10.20.1.0/24' } }]],
+    [
+      'VPC endpoints inside a private range: the private exceptions fall away',
+      { egressCidrs: ['10.20.0.0/24', '10.20.1.0/24'] },
+      [{ ipBlock: { cidr: '10.20.0.0/24' } }, { ipBlock: { cidr: '10.20.1.0/24' } }],
+    ],
     [
       'dual stack',
       { egressCidrs: ['0.0.0.0/0', '::/0'], egressExcept: ['10.0.0.0/8', 'fc00::/7'] },
       // Link-local and the EC2 IPv6 metadata address are always cut out; fd00:ec2::254 lies in fc00::/7 already.
-      [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } }, { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }],
+      [
+        { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '169.254.0.0/16'] } },
+        { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } },
+      ],
     ],
     ['no exceptions but the metadata range', { egressExcept: [] }, [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }]],
   ];
   for (const [name, backup, want] of cases) {
-    const np = find(buildBackupResources(ctxFor('postgres', backup), fixturePolicy(), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress');
+    const np = find(
+      buildBackupResources(ctxFor('postgres', backup), fixturePolicy(), { hasCredentialsSecret: false }),
+      'NetworkPolicy',
+      'allow-backup-egress',
+    );
     assert.deepEqual(at(np, 'spec', 'egress', 0, 'to'), want, name);
   }
 });
 
 test('review 4: an http:// S3 or KMS endpoint opens neither the metadata address nor 100.64.0.0/10, and an http:// KMS endpoint needs the local-development flag', () => {
   const egressOf = (ctx: BuildContext, endpoint: string) =>
-    at(find(buildBackupResources(ctx, fixturePolicy({}, { endpoint }), { hasCredentialsSecret: false }), 'NetworkPolicy', 'allow-backup-egress'), 'spec', 'egress') as Json[];
+    at(
+      find(
+        buildBackupResources(ctx, fixturePolicy({}, { endpoint }), { hasCredentialsSecret: false }),
+        'NetworkPolicy',
+        'allow-backup-egress',
+      ),
+      'spec',
+      'egress',
+    ) as Json[];
   // An http:// S3 endpoint adds port 80 to the agent's egress; the defaults must keep it off the
   // metadata and credentials endpoints and the cluster-internal ranges on that port as on 443.
   const rules = egressOf(ctxFor('postgres'), 'http://minio.example.internal');
@@ -405,11 +539,15 @@ test('review 4: an http:// S3 or KMS endpoint opens neither the metadata address
     ['10.0.0.1', 80],
     ['172.31.0.1', 80],
     ['192.168.0.1', 443],
-  ] as const) assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the backup agent`);
+  ] as const)
+    assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the backup agent`);
   assert.equal(egressAllows(rules, '52.95.150.10', 80), true, 'S3 itself stays reachable');
   assert.equal(egressAllows(rules, '52.95.150.10', 443), true);
   // The metadata range goes even when a configuration lists no exceptions; the cluster CIDRs go too.
-  assert.equal(egressAllows(egressOf(ctxFor('postgres', { egressExcept: [] }), 'http://minio.example.internal'), '169.254.169.254', 80), false);
+  assert.equal(
+    egressAllows(egressOf(ctxFor('postgres', { egressExcept: [] }), 'http://minio.example.internal'), '169.254.169.254', 80),
+    false,
+  );
   const clustered = buildContext(fixtureTenant('acme', 'postgres'), fixtureConfig('nginx', { clusterCidrs: ['198.18.0.0/15'] }));
   if (isBuildContextError(clustered)) throw new Error(clustered.error);
   assert.equal(egressAllows(egressOf(clustered, 'https://s3.example.com'), '198.18.0.1', 443), false);
@@ -421,7 +559,8 @@ test('review 4: an http:// S3 or KMS endpoint opens neither the metadata address
   assert.match(refusal ?? '', /use an https:\/\/ endpoint, or.*set backup\.allowInsecureKmsEndpoint: true/);
   assert.match(problems({ allowInsecureKmsEndpoint: 'yes' })[0] ?? '', /^backup\.allowInsecureKmsEndpoint must be true or false/);
   // With the flag the operator accepts it and tells the agent, which refuses it otherwise (see agent-settings).
-  const env = (backup: Json) => envOf(cronPod(find(buildBackupResources(ctxFor('postgres', backup), fixturePolicy(), { hasCredentialsSecret: false }), 'CronJob')));
+  const env = (backup: Json) =>
+    envOf(cronPod(find(buildBackupResources(ctxFor('postgres', backup), fixturePolicy(), { hasCredentialsSecret: false }), 'CronJob')));
   assert.equal(env({ kmsEndpoint: 'http://127.0.0.1:4566', allowInsecureKmsEndpoint: true }).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, 'true');
   assert.equal(env({ kmsEndpoint: 'https://kms.example.internal' }).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, undefined);
   assert.equal(env({}).TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT, undefined);
@@ -435,8 +574,26 @@ test('workload identity: the ServiceAccount gets the configured annotations, pla
     'example.com/where': '{namespace} in {region}',
   };
   const cases: [string, string, Partial<BackupPolicy['spec']['destination']>, boolean, Record<string, string> | undefined][] = [
-    ['acme', 'eu-west-1', {}, false, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/tenantry-backup-acme', 'example.com/where': 'tenant-acme in eu-west-1' }],
-    ['globex', 'us-east-1', { region: 'us-east-1' }, false, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/tenantry-backup-globex', 'example.com/where': 'tenant-globex in us-east-1' }],
+    [
+      'acme',
+      'eu-west-1',
+      {},
+      false,
+      {
+        'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/tenantry-backup-acme',
+        'example.com/where': 'tenant-acme in eu-west-1',
+      },
+    ],
+    [
+      'globex',
+      'us-east-1',
+      { region: 'us-east-1' },
+      false,
+      {
+        'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/tenantry-backup-globex',
+        'example.com/where': 'tenant-globex in us-east-1',
+      },
+    ],
     // Static keys: no second identity beside them.
     ['acme', 'eu-west-1', { credentialsSecretRef: { name: 's3', namespace: 'tenantry-system' } }, true, undefined],
   ];
@@ -447,12 +604,22 @@ test('workload identity: the ServiceAccount gets the configured annotations, pla
     assert.equal(sa.automountServiceAccountToken, false);
   }
   const none = find(buildBackupResources(ctxFor(), fixturePolicy(), { hasCredentialsSecret: false }), 'ServiceAccount');
-  assert.equal(none.metadata.annotations, undefined, 'no annotations configured: none on the ServiceAccount (an empty map would be dropped)');
+  assert.equal(
+    none.metadata.annotations,
+    undefined,
+    'no annotations configured: none on the ServiceAccount (an empty map would be dropped)',
+  );
 });
 
 test('hasCredentialsSecret must agree with the policy: a mismatch is an error, not a silent change of identity', () => {
   const ctx = ctxFor();
-  assert.throws(() => buildBackupResources(ctx, fixturePolicy({}, { credentialsSecretRef: { name: 's3', namespace: 'x' } }), { hasCredentialsSecret: false }), /names a credentials Secret/);
+  assert.throws(
+    () =>
+      buildBackupResources(ctx, fixturePolicy({}, { credentialsSecretRef: { name: 's3', namespace: 'x' } }), {
+        hasCredentialsSecret: false,
+      }),
+    /names a credentials Secret/,
+  );
   assert.throws(() => buildBackupResources(ctx, fixturePolicy(), { hasCredentialsSecret: true }), /names no credentials Secret/);
 });
 
@@ -505,13 +672,24 @@ test('the restore Job: named after the Restore, labelled with it, one attempt wi
   assert.equal(job.metadata.labels[RESTORE_LABEL], 'acme-2026-11-26');
   assert.equal(job.metadata.annotations?.[RESTORE_LABEL], 'acme-2026-11-26');
   assert.equal(at(job, 'spec', 'template', 'metadata', 'labels', RESTORE_LABEL), 'acme-2026-11-26');
-  assert.equal(at(job, 'spec', 'template', 'metadata', 'labels', COMPONENT_LABEL), 'backup', 'the backup policies must apply to the restore pod');
+  assert.equal(
+    at(job, 'spec', 'template', 'metadata', 'labels', COMPONENT_LABEL),
+    'backup',
+    'the backup policies must apply to the restore pod',
+  );
   assert.equal(at(job, 'spec', 'backoffLimit'), 0);
   assert.equal(at(job, 'spec', 'activeDeadlineSeconds'), 8 * 3600);
   assert.equal(at(job, 'spec', 'ttlSecondsAfterFinished'), 7 * 24 * 3600);
   assert.deepEqual(container(jobPod(job)).args, ['restore', '--backup', BACKUP_ID]);
   assert.equal(container(jobPod(job)).name, 'restore');
-  assert.equal(at(buildRestoreJob(ctxFor('postgres', { restoreDeadlineSeconds: 3600 }), fixturePolicy(), restoreOf('r'), BACKUP_ID), 'spec', 'activeDeadlineSeconds'), 3600);
+  assert.equal(
+    at(
+      buildRestoreJob(ctxFor('postgres', { restoreDeadlineSeconds: 3600 }), fixturePolicy(), restoreOf('r'), BACKUP_ID),
+      'spec',
+      'activeDeadlineSeconds',
+    ),
+    3600,
+  );
 });
 
 test('restore Job names: at most 63 characters, a hash when shortened, distinct for names that share a prefix', () => {
@@ -553,8 +731,16 @@ test('the restore Job writes only into the tenant it is built for; the backup id
   assert.equal(envOf(jobPod(fresh)).TENANTRY_TENANT, 'acme-copy');
   const ctx = ctxFor();
   const cases: [string, () => unknown, RegExp][] = [
-    ['another tenant', () => buildRestoreJob(ctx, policy, restoreOf('r', { inPlace: true }, 'globex'), BACKUP_ID), /restores tenant globex into globex, not into acme/],
-    ['a new tenant, built for the source', () => buildRestoreJob(ctx, policy, restoreOf('r', { newTenant: 'acme-copy' }), BACKUP_ID), /into acme-copy, not into acme/],
+    [
+      'another tenant',
+      () => buildRestoreJob(ctx, policy, restoreOf('r', { inPlace: true }, 'globex'), BACKUP_ID),
+      /restores tenant globex into globex, not into acme/,
+    ],
+    [
+      'a new tenant, built for the source',
+      () => buildRestoreJob(ctx, policy, restoreOf('r', { newTenant: 'acme-copy' }), BACKUP_ID),
+      /into acme-copy, not into acme/,
+    ],
     ['latest', () => buildRestoreJob(ctx, policy, restoreOf('r'), 'latest'), /resolve spec\.backupId/],
     ['a flag', () => buildRestoreJob(ctx, policy, restoreOf('r'), '--drill'), /is not a backup id/],
     ['empty', () => buildRestoreJob(ctx, policy, restoreOf('r'), ''), /is not a backup id/],
@@ -587,14 +773,30 @@ test('the backup configuration defaults', () => {
     startingDeadlineSeconds: 3600,
     backupDeadlineSeconds: 21600,
     restoreDeadlineSeconds: 28800,
-    resources: { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' } },
+    resources: {
+      requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' },
+      limits: { memory: '256Mi', 'ephemeral-storage': '2Gi' },
+    },
     filesMountPath: '/var/lib/tenantry/files',
     staleGraceSeconds: 7200,
     restoreBytesPerSecond: 100e6,
   });
-  const c = parseConfig({ ...minimal, backup: { defaultPolicy: 'nightly', kmsEndpoint: 'http://127.0.0.1:4566', allowInsecureKmsEndpoint: true, egressCidrs: ['10.20.0.0/24', '2001:db8::/32'], resources: { limits: { memory: '1Gi' } } } });
+  const c = parseConfig({
+    ...minimal,
+    backup: {
+      defaultPolicy: 'nightly',
+      kmsEndpoint: 'http://127.0.0.1:4566',
+      allowInsecureKmsEndpoint: true,
+      egressCidrs: ['10.20.0.0/24', '2001:db8::/32'],
+      resources: { limits: { memory: '1Gi' } },
+    },
+  });
   assert.equal(c.backup.defaultPolicy, 'nightly');
-  assert.deepEqual(c.backup.resources, { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '2Gi' } }, 'merged over the defaults');
+  assert.deepEqual(
+    c.backup.resources,
+    { requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '2Gi' } },
+    'merged over the defaults',
+  );
   assert.deepEqual(c.backup.egressCidrs, ['10.20.0.0/24', '2001:db8::/32'], 'lists replace, not merge');
 });
 
@@ -603,30 +805,61 @@ test('each backup configuration mistake is reported with the path of its field',
     ['not a mapping', 'yes', /^backup must be a mapping/],
     ['unknown field', { egresCidrs: [] }, /^backup\.egresCidrs: unknown field/],
     ['bad default policy', { defaultPolicy: 'Nightly' }, /^backup\.defaultPolicy must be the name of a BackupPolicy/],
-    ['KMS endpoint with credentials', { kmsEndpoint: 'http://user:pw@kms:4566' }, /^backup\.kmsEndpoint must be an http:\/\/ or https:\/\/ URL/],
+    [
+      'KMS endpoint with credentials',
+      { kmsEndpoint: 'http://user:pw@kms:4566' },
+      /^backup\.kmsEndpoint must be an http:\/\/ or https:\/\/ URL/,
+    ],
     ['KMS endpoint not a URL', { kmsEndpoint: 'kms.internal' }, /^backup\.kmsEndpoint must be/],
-    ['annotation value not a string', { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 1 } }, /^backup\.serviceAccountAnnotations\.eks\.amazonaws\.com\/role-arn must be a string/],
-    ['misspelt placeholder', { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/{tenant_name}' } }, /^backup\.serviceAccountAnnotations\.eks\.amazonaws\.com\/role-arn: unknown placeholder \{tenant_name\}/],
-    ['bad annotation key', { serviceAccountAnnotations: { 'not a key': 'x' } }, /^backup\.serviceAccountAnnotations\.not a key: not a valid annotation key/],
+    [
+      'annotation value not a string',
+      { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 1 } },
+      /^backup\.serviceAccountAnnotations\.eks\.amazonaws\.com\/role-arn must be a string/,
+    ],
+    [
+      'misspelt placeholder',
+      { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/{tenant_name}' } },
+      /^backup\.serviceAccountAnnotations\.eks\.amazonaws\.com\/role-arn: unknown placeholder \{tenant_name\}/,
+    ],
+    [
+      'bad annotation key',
+      { serviceAccountAnnotations: { 'not a key': 'x' } },
+      /^backup\.serviceAccountAnnotations\.not a key: not a valid annotation key/,
+    ],
     ['no egress CIDR', { egressCidrs: [] }, /^backup\.egressCidrs must list at least one CIDR/],
     ['egress host name', { egressCidrs: ['s3.amazonaws.com'] }, /^backup\.egressCidrs\[0\] must be a CIDR/],
     ['host bits set', { egressCidrs: ['10.20.0.1/24'] }, /^backup\.egressCidrs\[0\] must be written as 10\.20\.0\.0\/24/],
     ['leading zero', { egressExcept: ['010.0.0.0/8'] }, /^backup\.egressExcept\[0\] must be a CIDR/],
     ['IPv6 not canonical', { egressExcept: ['FC00:0:0::/7'] }, /^backup\.egressExcept\[0\] must be written as fc00::\/7/],
     ['prefix too long', { egressExcept: ['10.0.0.0/33'] }, /^backup\.egressExcept\[0\] has a prefix longer than 32/],
-    ['egress to the metadata endpoint', { egressCidrs: ['169.254.169.254/32'] }, /^backup\.egressCidrs\[0\] 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/],
+    [
+      'egress to the metadata endpoint',
+      { egressCidrs: ['169.254.169.254/32'] },
+      /^backup\.egressCidrs\[0\] 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/,
+    ],
     ['starting deadline too short', { startingDeadlineSeconds: 5 }, /^backup\.startingDeadlineSeconds must be an integer of at least 10/],
-    ['backup deadline not a number', { backupDeadlineSeconds: '6h' }, /^backup\.backupDeadlineSeconds must be an integer number of seconds/],
+    [
+      'backup deadline not a number',
+      { backupDeadlineSeconds: '6h' },
+      /^backup\.backupDeadlineSeconds must be an integer number of seconds/,
+    ],
     ['restore deadline zero', { restoreDeadlineSeconds: 0 }, /^backup\.restoreDeadlineSeconds must be an integer number of seconds/],
     ['negative grace', { staleGraceSeconds: -1 }, /^backup\.staleGraceSeconds must be an integer/],
     ['zero throughput', { restoreBytesPerSecond: 0 }, /^backup\.restoreBytesPerSecond must be a positive number/],
     ['bad quantity', { resources: { requests: { memory: 'lots' } } }, /^backup\.resources\.requests\.memory must be a Kubernetes quantity/],
     ['relative mount path', { filesMountPath: 'files' }, /^backup\.filesMountPath must be an absolute path/],
-    ['mount under /tmp', { filesMountPath: '/tmp/files' }, /^backup\.filesMountPath must be an absolute path other than \/ and outside \/tmp/],
+    [
+      'mount under /tmp',
+      { filesMountPath: '/tmp/files' },
+      /^backup\.filesMountPath must be an absolute path other than \/ and outside \/tmp/,
+    ],
   ];
   for (const [name, backup, expected] of cases) {
     const found = problems(backup);
-    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${name}: got ${JSON.stringify(found)}`,
+    );
   }
 });
 
@@ -676,12 +909,21 @@ test("review 8: with workload identity a restore into a new tenant runs as an ac
   assert.equal(account.metadata.namespace, 'tenant-acme-copy');
   assert.equal((account as unknown as Json).automountServiceAccountToken, false);
   // The target's own backups keep the target's identity.
-  assert.deepEqual(find(during, 'ServiceAccount', 'backup').metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-acme-copy' });
+  assert.deepEqual(find(during, 'ServiceAccount', 'backup').metadata.annotations, {
+    'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-acme-copy',
+  });
   // Without a restore from another tenant there is no such account; in place, the Job runs as `backup`.
   assert.equal(buildBackupResources(target, policy, { hasCredentialsSecret: false }).filter((m) => m.kind === 'ServiceAccount').length, 1);
   assert.equal(jobPod(buildRestoreJob(ctxFor('postgres', backup), policy, restoreOf('r'), BACKUP_ID)).serviceAccountName, 'backup');
   // Static credentials are the policy's, the same for source and target: no second identity.
   const withKeys = fixturePolicy({}, { credentialsSecretRef: { name: 's3' } });
-  assert.equal(jobPod(buildRestoreJob(target, withKeys, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID)).serviceAccountName, 'backup');
-  assert.equal(buildBackupResources(target, withKeys, { hasCredentialsSecret: true, restoreSource: 'acme' }).filter((m) => m.kind === 'ServiceAccount').length, 1);
+  assert.equal(
+    jobPod(buildRestoreJob(target, withKeys, restoreOf('copy', { newTenant: 'acme-copy' }), BACKUP_ID)).serviceAccountName,
+    'backup',
+  );
+  assert.equal(
+    buildBackupResources(target, withKeys, { hasCredentialsSecret: true, restoreSource: 'acme' }).filter((m) => m.kind === 'ServiceAccount')
+      .length,
+    1,
+  );
 });

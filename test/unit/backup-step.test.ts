@@ -8,7 +8,15 @@ import { Reason } from '../../src/api/conditions.js';
 import type { BackupPolicy, Tenant } from '../../src/api/generated/index.js';
 import type { BackupSummary } from '../../src/controller/backup-observer.js';
 import { planBackupStep, policyNameFor, type BackupStepInput, type BackupStepOutput } from '../../src/controller/backup-step.js';
-import { BACKUP_CREDENTIALS_SECRET, BACKUP_CRONJOB_NAME, BACKUP_SERVICE_ACCOUNT, buildContext, isBuildContextError, type BuildContext, type Manifest } from '../../src/resources/index.js';
+import {
+  BACKUP_CREDENTIALS_SECRET,
+  BACKUP_CRONJOB_NAME,
+  BACKUP_SERVICE_ACCOUNT,
+  buildContext,
+  isBuildContextError,
+  type BuildContext,
+  type Manifest,
+} from '../../src/resources/index.js';
 import { fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
 import { fixturePolicy } from '../support/policy-fixture.js';
 
@@ -23,7 +31,10 @@ const TiB = 1024 ** 4;
 function ctxFor(opts: { spec?: Partial<Tenant['spec']>; backup?: Json; createdAt?: string } = {}): BuildContext {
   const tenant = fixtureTenant('acme', 'postgres', opts.spec ?? {});
   tenant.metadata.creationTimestamp = new Date(opts.createdAt ?? '2026-01-01T00:00:00Z');
-  const ctx = buildContext(tenant, fixtureConfig('nginx', { backup: { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE }, ...opts.backup } }));
+  const ctx = buildContext(
+    tenant,
+    fixtureConfig('nginx', { backup: { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE }, ...opts.backup } }),
+  );
   if (isBuildContextError(ctx)) throw new Error(ctx.error);
   return ctx;
 }
@@ -45,7 +56,9 @@ function backup(id: string, startedAt: string, over: Partial<BackupSummary> = {}
 }
 
 const TODAY = backup('20261126T020004Z-a1b2c3', '2026-11-26T02:00:04.123Z');
-const DRILL = backup('20261120T020000Z-d1d1d1', '2026-11-20T02:00:00Z', { verification: { method: 'drill', verifiedAt: '2026-11-20T02:09:00Z', seconds: 200, bytesPerSecond: 50e6 } });
+const DRILL = backup('20261120T020000Z-d1d1d1', '2026-11-20T02:00:00Z', {
+  verification: { method: 'drill', verifiedAt: '2026-11-20T02:09:00Z', seconds: 200, bytesPerSecond: 50e6 },
+});
 
 function input(over: Partial<BackupStepInput> = {}): BackupStepInput {
   return { ctx: ctxFor(), policyName: 'nightly', policy: fixturePolicy(), now: new Date(NOW), ...over };
@@ -56,7 +69,8 @@ const find = (ms: Manifest[], kind: string, name?: string): Manifest => {
   assert.ok(m, `no ${kind} ${name ?? ''} among ${ms.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
   return m;
 };
-const at = (v: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
+const at = (v: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
 
 // --- which policy ----------------------------------------------------------------------------
 
@@ -99,7 +113,8 @@ const blocked: BlockedRow[] = [
     name: 'the policy’s bucket is in another region',
     input: input({ policy: fixturePolicy({}, { region: 'us-east-1', bucket: 'tenantry-backups-us-east-1' }) }),
     reason: Reason.PolicyRegionMismatch,
-    message: /^BackupPolicy nightly stores backups in us-east-1, but the tenant lives in eu-west-1: backups never leave a tenant's region; use a policy of region eu-west-1$/,
+    message:
+      /^BackupPolicy nightly stores backups in us-east-1, but the tenant lives in eu-west-1: backups never leave a tenant's region; use a policy of region eu-west-1$/,
   },
   {
     name: 'another region wins over a bad schedule and missing credentials',
@@ -148,7 +163,14 @@ test('with static credentials: the credentials Secret comes first, holding the v
   assert.equal(out.blocked, undefined);
   assert.deepEqual(
     out.manifests.map((m) => `${m.kind}/${m.metadata.name}`),
-    [`Secret/${BACKUP_CREDENTIALS_SECRET}`, `ServiceAccount/${BACKUP_SERVICE_ACCOUNT}`, 'NetworkPolicy/allow-backup-to-database', 'NetworkPolicy/allow-database-from-backup', 'NetworkPolicy/allow-backup-egress', `CronJob/${BACKUP_CRONJOB_NAME}`],
+    [
+      `Secret/${BACKUP_CREDENTIALS_SECRET}`,
+      `ServiceAccount/${BACKUP_SERVICE_ACCOUNT}`,
+      'NetworkPolicy/allow-backup-to-database',
+      'NetworkPolicy/allow-database-from-backup',
+      'NetworkPolicy/allow-backup-egress',
+      `CronJob/${BACKUP_CRONJOB_NAME}`,
+    ],
   );
   const secret = out.manifests[0]!;
   assert.equal(secret.metadata.namespace, 'tenant-acme');
@@ -156,7 +178,9 @@ test('with static credentials: the credentials Secret comes first, holding the v
     AWS_ACCESS_KEY_ID: Buffer.from('AKIDEXAMPLE').toString('base64'),
     AWS_SECRET_ACCESS_KEY: Buffer.from('wJalrXUtnFEMI/K7MDENG+bPxRfiCY').toString('base64'),
   });
-  const decoded = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const decoded = Object.fromEntries(
+    Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
   assert.deepEqual(decoded, KEYS);
   assert.deepEqual(find(out.manifests, 'ServiceAccount').metadata.annotations ?? {}, {}, 'two identities would leave the SDK to pick one');
   const pod = at(find(out.manifests, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec');
@@ -165,10 +189,19 @@ test('with static credentials: the credentials Secret comes first, holding the v
 
 test('without credentials: no Secret, and the ServiceAccount is set up for workload identity', () => {
   const out = planBackupStep(input());
-  assert.equal(out.manifests.some((m) => m.kind === 'Secret'), false);
+  assert.equal(
+    out.manifests.some((m) => m.kind === 'Secret'),
+    false,
+  );
   assert.deepEqual(
     out.manifests.map((m) => `${m.kind}/${m.metadata.name}`),
-    [`ServiceAccount/${BACKUP_SERVICE_ACCOUNT}`, 'NetworkPolicy/allow-backup-to-database', 'NetworkPolicy/allow-database-from-backup', 'NetworkPolicy/allow-backup-egress', `CronJob/${BACKUP_CRONJOB_NAME}`],
+    [
+      `ServiceAccount/${BACKUP_SERVICE_ACCOUNT}`,
+      'NetworkPolicy/allow-backup-to-database',
+      'NetworkPolicy/allow-database-from-backup',
+      'NetworkPolicy/allow-backup-egress',
+      `CronJob/${BACKUP_CRONJOB_NAME}`,
+    ],
   );
   const sa = find(out.manifests, 'ServiceAccount');
   assert.deepEqual(sa.metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tenantry-backup-acme' });
@@ -186,7 +219,9 @@ const suspendRows: { name: string; policy: Partial<BackupPolicy['spec']>; restor
 
 for (const r of suspendRows) {
   test(`the CronJob ${r.name}`, () => {
-    const out = planBackupStep(input({ policy: fixturePolicy(r.policy), ...(r.restoring !== undefined ? { restoring: r.restoring } : {}) }));
+    const out = planBackupStep(
+      input({ policy: fixturePolicy(r.policy), ...(r.restoring !== undefined ? { restoring: r.restoring } : {}) }),
+    );
     const cron = find(out.manifests, 'CronJob', BACKUP_CRONJOB_NAME);
     assert.equal(at(cron, 'spec', 'suspend'), r.suspend);
     assert.equal(at(cron, 'spec', 'schedule'), '0 2 * * *');
@@ -211,14 +246,25 @@ const health: HealthRow[] = [
   {
     name: "today's verified backup: fresh until tomorrow's run plus grace",
     input: input({ observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } }),
-    health: ['True', Reason.BackupFresh, /^newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z; the policy \(0 2 \* \* \* UTC\) expects the next by 2026-11-27T02:00:00Z \(\+2h grace\)$/],
+    health: [
+      'True',
+      Reason.BackupFresh,
+      /^newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z; the policy \(0 2 \* \* \* UTC\) expects the next by 2026-11-27T02:00:00Z \(\+2h grace\)$/,
+    ],
     recheckAt: '2026-11-27T04:00:00Z',
-    objective: ['Unknown', Reason.NoRestoreDrill, /^projected restore \S+ for 10 GiB at 100 MB\/s \(fleet default: no restore drill of this tenant yet\) \+ 5m fixed, objective 8h; a restore drill will measure the real speed$/],
+    objective: [
+      'Unknown',
+      Reason.NoRestoreDrill,
+      /^projected restore \S+ for 10 GiB at 100 MB\/s \(fleet default: no restore drill of this tenant yet\) \+ 5m fixed, objective 8h; a restore drill will measure the real speed$/,
+    ],
     lastBackup: TODAY_LAST,
   },
   {
     name: 'the grace comes from the configuration',
-    input: input({ ctx: ctxFor({ backup: { staleGraceSeconds: 1800 } }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } }),
+    input: input({
+      ctx: ctxFor({ backup: { staleGraceSeconds: 1800 } }),
+      observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) },
+    }),
     health: ['True', Reason.BackupFresh, /expects the next by 2026-11-27T02:00:00Z \(\+30m grace\)$/],
     recheckAt: '2026-11-27T02:30:00Z',
     objective: ['Unknown', Reason.NoRestoreDrill, /fleet default/],
@@ -229,21 +275,35 @@ const health: HealthRow[] = [
     input: input({ observation: { count: 5, newestVerified: TODAY, newestDrill: DRILL, observedAt: new Date(NOW) } }),
     health: ['True', Reason.BackupFresh, /^newest verified backup 20261126T020004Z-a1b2c3 /],
     recheckAt: '2026-11-27T04:00:00Z',
-    objective: ['True', Reason.RestoreProjectedWithinObjective, /^projected restore \S+ for 10 GiB at 50 MB\/s \(drill 2026-11-20\) \+ 5m fixed, objective 8h$/],
+    objective: [
+      'True',
+      Reason.RestoreProjectedWithinObjective,
+      /^projected restore \S+ for 10 GiB at 50 MB\/s \(drill 2026-11-20\) \+ 5m fixed, objective 8h$/,
+    ],
     lastBackup: TODAY_LAST,
   },
   {
     name: 'a tenant too large to restore within the objective at the drill’s speed',
-    input: input({ observation: { count: 5, newestVerified: { ...TODAY, plaintextBytes: 4 * TiB }, newestDrill: DRILL, observedAt: new Date(NOW) } }),
+    input: input({
+      observation: { count: 5, newestVerified: { ...TODAY, plaintextBytes: 4 * TiB }, newestDrill: DRILL, observedAt: new Date(NOW) },
+    }),
     health: ['True', Reason.BackupFresh, /^newest verified backup /],
     recheckAt: '2026-11-27T04:00:00Z',
-    objective: ['False', Reason.RestoreProjectedOverObjective, /^projected restore \S+ for 4 TiB at 50 MB\/s \(drill 2026-11-20\) .*; to meet it, restores must run at /],
+    objective: [
+      'False',
+      Reason.RestoreProjectedOverObjective,
+      /^projected restore \S+ for 4 TiB at 50 MB\/s \(drill 2026-11-20\) .*; to meet it, restores must run at /,
+    ],
     lastBackup: TODAY_LAST,
   },
   {
     name: 'yesterday’s backup after today’s run plus grace: stale',
     input: input({ now: new Date('2026-11-27T05:00:00Z'), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } }),
-    health: ['False', Reason.BackupStale, /^newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z; the policy \(0 2 \* \* \* UTC\) expected one by 2026-11-27T02:00:00Z \(\+2h grace\): check the tenant's backup CronJob and its last Job$/],
+    health: [
+      'False',
+      Reason.BackupStale,
+      /^newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z; the policy \(0 2 \* \* \* UTC\) expected one by 2026-11-27T02:00:00Z \(\+2h grace\): check the tenant's backup CronJob and its last Job$/,
+    ],
     objective: ['Unknown', Reason.NoRestoreDrill, /fleet default/],
     lastBackup: TODAY_LAST,
   },
@@ -255,7 +315,11 @@ const health: HealthRow[] = [
   {
     name: 'a tenant created an hour ago: no backup expected yet',
     input: input({ ctx: ctxFor({ createdAt: '2026-11-26T09:00:00Z' }), observation: { count: 0, observedAt: new Date(NOW) } }),
-    health: ['Unknown', Reason.NoBackupYet, /^no verified backup yet for this new tenant; the policy \(0 2 \* \* \* UTC\) expects the first by 2026-11-27T02:00:00Z \(\+2h grace\)$/],
+    health: [
+      'Unknown',
+      Reason.NoBackupYet,
+      /^no verified backup yet for this new tenant; the policy \(0 2 \* \* \* UTC\) expects the first by 2026-11-27T02:00:00Z \(\+2h grace\)$/,
+    ],
     recheckAt: '2026-11-27T04:00:00Z',
   },
   {
@@ -266,18 +330,31 @@ const health: HealthRow[] = [
   {
     name: 'a suspended policy',
     input: input({ policy: fixturePolicy({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } }),
-    health: ['False', Reason.BackupsSuspended, /^the backup policy is suspended, so no new backups are taken; newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z\. Set spec\.suspend to false/],
+    health: [
+      'False',
+      Reason.BackupsSuspended,
+      /^the backup policy is suspended, so no new backups are taken; newest verified backup 20261126T020004Z-a1b2c3 started 2026-11-26T02:00:04(?:\.123)?Z\. Set spec\.suspend to false/,
+    ],
     objective: ['Unknown', Reason.NoRestoreDrill, /fleet default/],
     lastBackup: TODAY_LAST,
   },
   {
     name: 'an unreadable bucket for an old tenant: False, saying why',
-    input: input({ observation: { count: 0, error: 'cannot list s3://tenantry-backups-eu-west-1/acme/: AccessDenied', observedAt: new Date(NOW) } }),
-    health: ['False', Reason.BackupStoreUnreadable, /^cannot list s3:\/\/tenantry-backups-eu-west-1\/acme\/: AccessDenied; no verified backup yet; /],
+    input: input({
+      observation: { count: 0, error: 'cannot list s3://tenantry-backups-eu-west-1/acme/: AccessDenied', observedAt: new Date(NOW) },
+    }),
+    health: [
+      'False',
+      Reason.BackupStoreUnreadable,
+      /^cannot list s3:\/\/tenantry-backups-eu-west-1\/acme\/: AccessDenied; no verified backup yet; /,
+    ],
   },
   {
     name: 'an unreadable bucket for a new tenant stays Unknown',
-    input: input({ ctx: ctxFor({ createdAt: '2026-11-26T09:00:00Z' }), observation: { count: 0, error: 'timeout', observedAt: new Date(NOW) } }),
+    input: input({
+      ctx: ctxFor({ createdAt: '2026-11-26T09:00:00Z' }),
+      observation: { count: 0, error: 'timeout', observedAt: new Date(NOW) },
+    }),
     health: ['Unknown', Reason.BackupStoreUnreadable, /^timeout; no verified backup yet for this new tenant; /],
     recheckAt: '2026-11-27T04:00:00Z',
   },
@@ -291,7 +368,13 @@ const health: HealthRow[] = [
   },
   {
     name: 'lastBackup: a whole-second start, a duration rounded to a tenth',
-    input: input({ observation: { count: 1, newestVerified: backup('20261126T020000Z-000001', '2026-11-26T02:00:00Z', { durationSeconds: 59.96, storedBytes: 0 }), observedAt: new Date(NOW) } }),
+    input: input({
+      observation: {
+        count: 1,
+        newestVerified: backup('20261126T020000Z-000001', '2026-11-26T02:00:00Z', { durationSeconds: 59.96, storedBytes: 0 }),
+        observedAt: new Date(NOW),
+      },
+    }),
     health: ['True', Reason.BackupFresh, /^newest verified backup 20261126T020000Z-000001 started 2026-11-26T02:00:00Z;/],
     recheckAt: '2026-11-27T04:00:00Z',
     objective: ['Unknown', Reason.NoRestoreDrill, /fleet default/],
@@ -327,8 +410,16 @@ const stable: { name: string; now: string; input: Partial<BackupStepInput> }[] =
   { name: 'fresh, no drill', now: NOW, input: { observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } } },
   { name: 'stale', now: '2026-11-28T10:00:00Z', input: { observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } } },
   { name: 'no backup yet, old tenant', now: NOW, input: { observation: { count: 0, observedAt: new Date(NOW) } } },
-  { name: 'no backup yet, new tenant', now: NOW, input: { ctx: ctxFor({ createdAt: '2026-11-26T09:00:00Z' }), observation: { count: 0, observedAt: new Date(NOW) } } },
-  { name: 'suspended', now: NOW, input: { policy: fixturePolicy({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } } },
+  {
+    name: 'no backup yet, new tenant',
+    now: NOW,
+    input: { ctx: ctxFor({ createdAt: '2026-11-26T09:00:00Z' }), observation: { count: 0, observedAt: new Date(NOW) } },
+  },
+  {
+    name: 'suspended',
+    now: NOW,
+    input: { policy: fixturePolicy({ suspend: true }), observation: { count: 5, newestVerified: TODAY, observedAt: new Date(NOW) } },
+  },
   { name: 'bucket unreadable', now: NOW, input: { observation: { count: 0, error: 'timeout', observedAt: new Date(NOW) } } },
   { name: 'blocked', now: NOW, input: { policy: undefined } },
 ];
@@ -359,7 +450,11 @@ test('the output changes when the window does: fresh turns stale exactly at rech
 });
 
 test('planBackupStep leaves its inputs alone and is deterministic', () => {
-  const i = input({ policy: withCredentials(), credentials: { ...KEYS }, observation: { count: 5, newestVerified: TODAY, newestDrill: DRILL, observedAt: new Date(NOW) } });
+  const i = input({
+    policy: withCredentials(),
+    credentials: { ...KEYS },
+    observation: { count: 5, newestVerified: TODAY, newestDrill: DRILL, observedAt: new Date(NOW) },
+  });
   const before = structuredClone(i);
   const a = planBackupStep(i);
   assert.deepEqual(i, before);

@@ -74,10 +74,16 @@ void test('each CRD file is copied byte for byte below a header, into the chart 
     ],
   );
   const chartWidgets = plan.files.find((f) => f.path === `${CHART_CRD_DIR}/example.io_widgets.yaml`)!;
-  assert.equal(chartWidgets.content, `# Generated from crds/example.io_widgets.yaml by \`npm run generate\`. Do not edit.\n${WIDGETS.content}`);
+  assert.equal(
+    chartWidgets.content,
+    `# Generated from crds/example.io_widgets.yaml by \`npm run generate\`. Do not edit.\n${WIDGETS.content}`,
+  );
   assert.equal(chartWidgets.source, 'crds/example.io_widgets.yaml');
   assert.equal(plan.files.find((f) => f.path === `${DEPLOY_CRD_DIR}/example.io_widgets.yaml`)!.content, chartWidgets.content);
-  assert.equal(plan.files.find((f) => f.path === `${DEPLOY_CRD_DIR}/kustomization.yaml`)!.content, crdKustomization(['example.io_widgets.yaml', 'example.io_gadgets.yaml']));
+  assert.equal(
+    plan.files.find((f) => f.path === `${DEPLOY_CRD_DIR}/kustomization.yaml`)!.content,
+    crdKustomization(['example.io_widgets.yaml', 'example.io_gadgets.yaml']),
+  );
 });
 
 void test('the kustomization lists the copies sorted, and is valid with no CRD at all', () => {
@@ -85,7 +91,10 @@ void test('the kustomization lists the copies sorted, and is valid with no CRD a
   assert.match(k, /^# Generated /);
   assert.match(k, /\nkind: Kustomization\nresources:\n {2}- a\.yaml\n {2}- b\.yaml\n$/);
   const empty = generateCrdCopies([]);
-  assert.deepEqual(empty.files.map((f) => f.path), [`${DEPLOY_CRD_DIR}/kustomization.yaml`]);
+  assert.deepEqual(
+    empty.files.map((f) => f.path),
+    [`${DEPLOY_CRD_DIR}/kustomization.yaml`],
+  );
   assert.match(empty.files[0]!.content, /\nresources: \[\]\n$/);
 });
 
@@ -173,6 +182,9 @@ void test("the repository's chart and deploy/crds/ are exactly what crds/ genera
   const plan = generateCrdCopies(readCrdSources(root));
   assert.ok(plan.crdCount >= 3);
   const actual = readCopies(root);
-  assert.deepEqual([...actual.keys()].sort(), plan.files.map((f) => f.path));
+  assert.deepEqual(
+    [...actual.keys()].sort(),
+    plan.files.map((f) => f.path),
+  );
   for (const f of plan.files) assert.equal(actual.get(f.path), f.content, `${f.path} differs from what npm run generate writes`);
 });

@@ -41,5 +41,8 @@ test('cidrCovered takes ranges together: one around the target, or pieces that f
 test('exceptionsInside keeps only the exceptions strictly inside the range', () => {
   assert.deepEqual(exceptionsInside('0.0.0.0/0', ['10.0.0.0/8', 'fe80::/10'], 'egress[0].cidr'), ['10.0.0.0/8']);
   assert.deepEqual(exceptionsInside('10.0.0.0/8', ['10.0.0.0/8', '10.96.0.0/12'], 'egress[0].cidr'), ['10.96.0.0/12']);
-  assert.throws(() => exceptionsInside('10.0.0.1/8', [], 'egress[0].cidr'), /^Error: egress\[0\]\.cidr "10\.0\.0\.1\/8" must be written as 10\.0\.0\.0\/8/);
+  assert.throws(
+    () => exceptionsInside('10.0.0.1/8', [], 'egress[0].cidr'),
+    /^Error: egress\[0\]\.cidr "10\.0\.0\.1\/8" must be written as 10\.0\.0\.0\/8/,
+  );
 });

@@ -117,7 +117,11 @@ void test('property types: one schema construct → one TypeScript type', async 
       expected: 'WidgetSpecFieldItem[]',
       declares: "\nexport type WidgetSpecFieldItem = 'a' | 'b';\n",
     },
-    { name: 'array of int-or-string', schema: { type: 'array', items: { 'x-kubernetes-int-or-string': true } }, expected: '(string | number)[]' },
+    {
+      name: 'array of int-or-string',
+      schema: { type: 'array', items: { 'x-kubernetes-int-or-string': true } },
+      expected: '(string | number)[]',
+    },
     { name: 'array of arrays', schema: { type: 'array', items: { type: 'array', items: { type: 'integer' } } }, expected: 'number[][]' },
     { name: 'array without items', schema: { type: 'array' }, expected: 'unknown[]' },
     { name: 'string map', schema: { type: 'object', additionalProperties: { type: 'string' } }, expected: 'Record<string, string>' },
@@ -143,7 +147,6 @@ void test('property types: one schema construct → one TypeScript type', async 
     });
   }
 });
-
 
 void test('required properties are plain, all others optional', () => {
   const code = generateCrdTypes(
@@ -172,7 +175,11 @@ void test('nested objects become interfaces named by their path, in schema order
   const order = ['WidgetSpec', 'WidgetSpecLifecycle', 'WidgetSpecLifecycleRetention', 'WidgetSpecTlsConfig'].map((n) =>
     code.indexOf(`export interface ${n} {`),
   );
-  assert.deepEqual([...order].sort((a, b) => a - b), order, 'interfaces are emitted parent first, in schema order');
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+    'interfaces are emitted parent first, in schema order',
+  );
 });
 
 void test('arrays and maps of objects become Item and Value interfaces', () => {
@@ -226,7 +233,10 @@ void test('descriptions become TSDoc comments, with */ escaped, formats and defa
   );
   const spec = interfaceBody(code, 'WidgetSpec');
   assert.match(code, /\n\/\*\* Desired state\. \*\/\nexport interface WidgetSpec \{/);
-  assert.match(code, /\/\*\*\n \* A Widget is a thing\.\n \*\n \* A namespaced `example\.io\/v1` resource \(plural `widgets`\)\.\n \*\/\nexport interface Widget \{/);
+  assert.match(
+    code,
+    /\/\*\*\n \* A Widget is a thing\.\n \*\n \* A namespaced `example\.io\/v1` resource \(plural `widgets`\)\.\n \*\/\nexport interface Widget \{/,
+  );
   includes(spec, '\n  /** Billing plan of the tenant. */\n  plan?: string;\n');
   includes(
     spec,
@@ -260,7 +270,11 @@ void test('long descriptions are wrapped at 100 columns and long unions are spli
 
 void test('module shape: header, import, constants and the resource interface', () => {
   const code = generateCrdTypes(
-    crd(objectSchema({ size: { type: 'integer' } }), { kind: 'BackupPolicy', plural: 'backuppolicies', status: objectSchema({ phase: { type: 'string' } }) }),
+    crd(objectSchema({ size: { type: 'integer' } }), {
+      kind: 'BackupPolicy',
+      plural: 'backuppolicies',
+      status: objectSchema({ phase: { type: 'string' } }),
+    }),
     'example.io_backuppolicies.yaml',
   );
   const expectedHead = [
@@ -305,7 +319,12 @@ void test('the storage version is the one used', () => {
   const versions = (doc['spec'] as Json)['versions'] as Json[];
   const v1 = versions[0] as Json;
   v1['storage'] = false;
-  versions.push({ ...v1, name: 'v2', storage: true, schema: { openAPIV3Schema: objectSchema({ spec: objectSchema({ renamed: { type: 'string' } }) }) } });
+  versions.push({
+    ...v1,
+    name: 'v2',
+    storage: true,
+    schema: { openAPIV3Schema: objectSchema({ spec: objectSchema({ renamed: { type: 'string' } }) }) },
+  });
   const code = generateCrdTypes(doc, 'widgets.yaml');
   assert.match(code, /WIDGET_VERSION = 'v2';/);
   assert.match(code, /renamed\?: string;/);
@@ -318,7 +337,11 @@ void test('invalid CRDs are rejected with the file name in the message', async (
   const cases: { name: string; doc: unknown; error: RegExp }[] = [
     { name: 'not a mapping', doc: ['a'], error: /bad\.yaml: not a YAML mapping/ },
     { name: 'wrong kind', doc: { ...valid(), kind: 'Deployment' }, error: /bad\.yaml: kind must be CustomResourceDefinition/ },
-    { name: 'v1beta1', doc: { ...valid(), apiVersion: 'apiextensions.k8s.io/v1beta1' }, error: /apiVersion must be apiextensions\.k8s\.io\/v1/ },
+    {
+      name: 'v1beta1',
+      doc: { ...valid(), apiVersion: 'apiextensions.k8s.io/v1beta1' },
+      error: /apiVersion must be apiextensions\.k8s\.io\/v1/,
+    },
     {
       name: 'no storage version',
       doc: { ...valid(), spec: { ...(valid()['spec'] as Json), versions: [{ name: 'v1', storage: false }] } },
@@ -372,9 +395,15 @@ void test('naming helpers', async (t) => {
 
 void test('generation is deterministic', () => {
   const make = (): Json =>
-    crd(objectSchema({ plan: { type: 'string', enum: ['a', 'b'] }, items: { type: 'array', items: objectSchema({ x: { type: 'integer' } }) } }), {
-      status: objectSchema({ conditions: { type: 'array', items: objectSchema({ type: { type: 'string' } }) } }),
-    });
+    crd(
+      objectSchema({
+        plan: { type: 'string', enum: ['a', 'b'] },
+        items: { type: 'array', items: objectSchema({ x: { type: 'integer' } }) },
+      }),
+      {
+        status: objectSchema({ conditions: { type: 'array', items: objectSchema({ type: { type: 'string' } }) } }),
+      },
+    );
   const first = generateCrdTypes(make(), 'widgets.yaml');
   assert.equal(generateCrdTypes(make(), 'widgets.yaml'), first);
   assert.equal(generateCrdTypes(structuredClone(make()), 'widgets.yaml'), first);
@@ -395,8 +424,22 @@ void test('findDrift reports missing, stale and extra files', async (t) => {
     { path: 'src/api/generated/tenant.ts', content: 'a\nb\n', source: 'crds/tenantry.io_tenants.yaml' },
   ];
   const cases: { name: string; actual: [string, string][]; problems: [string, string][] }[] = [
-    { name: 'up to date', actual: [['src/api/generated/index.ts', 'index\n'], ['src/api/generated/tenant.ts', 'a\nb\n']], problems: [] },
-    { name: 'CRLF only', actual: [['src/api/generated/index.ts', 'index\r\n'], ['src/api/generated/tenant.ts', 'a\r\nb\r\n']], problems: [] },
+    {
+      name: 'up to date',
+      actual: [
+        ['src/api/generated/index.ts', 'index\n'],
+        ['src/api/generated/tenant.ts', 'a\nb\n'],
+      ],
+      problems: [],
+    },
+    {
+      name: 'CRLF only',
+      actual: [
+        ['src/api/generated/index.ts', 'index\r\n'],
+        ['src/api/generated/tenant.ts', 'a\r\nb\r\n'],
+      ],
+      problems: [],
+    },
     {
       name: 'nothing generated yet',
       actual: [],
@@ -407,7 +450,11 @@ void test('findDrift reports missing, stale and extra files', async (t) => {
     },
     {
       name: 'stale and extra',
-      actual: [['src/api/generated/index.ts', 'index\n'], ['src/api/generated/tenant.ts', 'a\nc\n'], ['src/api/generated/old.ts', 'x']],
+      actual: [
+        ['src/api/generated/index.ts', 'index\n'],
+        ['src/api/generated/tenant.ts', 'a\nc\n'],
+        ['src/api/generated/old.ts', 'x'],
+      ],
       problems: [
         ['extra', 'src/api/generated/old.ts'],
         ['stale', 'src/api/generated/tenant.ts'],
@@ -417,11 +464,21 @@ void test('findDrift reports missing, stale and extra files', async (t) => {
   for (const c of cases) {
     await t.test(c.name, () => {
       const problems = findDrift(expected, new Map(c.actual));
-      assert.deepEqual(problems.map((p) => [p.kind, p.path]), c.problems);
+      assert.deepEqual(
+        problems.map((p) => [p.kind, p.path]),
+        c.problems,
+      );
     });
   }
   await t.test('messages', () => {
-    const [extra, stale] = findDrift(expected, new Map([['src/api/generated/tenant.ts', 'a\nc\n'], ['src/api/generated/index.ts', 'index\n'], ['src/api/generated/old.ts', '']]));
+    const [extra, stale] = findDrift(
+      expected,
+      new Map([
+        ['src/api/generated/tenant.ts', 'a\nc\n'],
+        ['src/api/generated/index.ts', 'index\n'],
+        ['src/api/generated/old.ts', ''],
+      ]),
+    );
     assert.equal(stale?.message, 'src/api/generated/tenant.ts is out of date with crds/tenantry.io_tenants.yaml: run npm run generate');
     assert.deepEqual(stale?.hint, ['@@ line 2 @@', '- c', '+ b']);
     assert.match(extra?.message ?? '', /old\.ts is not generated from any CRD in crds\//);
@@ -443,14 +500,19 @@ void test('drift: adding a field to the CRD makes the committed file stale (so v
   assert.deepEqual(findDrift(expectedFrom(fixture), committed), []);
 
   const mutated = structuredClone(fixture);
-  const spec = (((((mutated['spec'] as Json)['versions'] as Json[])[0] as Json)['schema'] as Json)['openAPIV3Schema'] as Json)['properties'] as Json;
+  const spec = (((((mutated['spec'] as Json)['versions'] as Json[])[0] as Json)['schema'] as Json)['openAPIV3Schema'] as Json)[
+    'properties'
+  ] as Json;
   ((spec['spec'] as Json)['properties'] as Json)['color'] = { type: 'string', description: 'The colour.' };
 
   const problems = findDrift(expectedFrom(mutated), committed);
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.kind, 'stale');
   assert.equal(problems[0]?.message, `src/api/generated/widget.ts is out of date with ${source}: run npm run generate`);
-  assert.ok(problems[0]?.hint.some((line) => line.startsWith('+ ') && line.includes('The colour.')), problems[0]?.hint.join('\n'));
+  assert.ok(
+    problems[0]?.hint.some((line) => line.startsWith('+ ') && line.includes('The colour.')),
+    problems[0]?.hint.join('\n'),
+  );
 });
 
 void test('CLI: generate, check, drift and cleanup in a scratch repository', () => {
@@ -500,7 +562,10 @@ spec:
     writeFileSync(join(root, 'crds', 'example.io_widgets.yaml'), yaml('\n                color: {type: string}'));
     io.lines.length = 0;
     assert.equal(run(['--check'], root, io), 1);
-    assert.match(io.lines.join('\n'), /src\/api\/generated\/widget\.ts is out of date with crds\/example\.io_widgets\.yaml: run npm run generate/);
+    assert.match(
+      io.lines.join('\n'),
+      /src\/api\/generated\/widget\.ts is out of date with crds\/example\.io_widgets\.yaml: run npm run generate/,
+    );
     includes(io.lines.join('\n'), '+   color?: string;');
 
     // Regenerating fixes it; removing the CRD removes the generated files and the directory.

@@ -33,18 +33,37 @@ test('each mistake is reported with the path of its field', () => {
   const cases: [string, unknown, RegExp][] = [
     ['no regions', {}, /^regions must name at least one region/],
     ['unknown region', { regions: { 'mars-1': REGION } }, /^regions\.mars-1: unknown region/],
-    ['missing storage class', { regions: { 'eu-central-1': { ...REGION, storageClassName: '' } } }, /^regions\.eu-central-1\.storageClassName is required/],
+    [
+      'missing storage class',
+      { regions: { 'eu-central-1': { ...REGION, storageClassName: '' } } },
+      /^regions\.eu-central-1\.storageClassName is required/,
+    ],
     ['unknown provider', { ...minimal, ingress: { provider: 'haproxy' } }, /^ingress\.provider must be one of nginx, traefik, gateway/],
     ['HSTS under a year', { ...minimal, ingress: { hstsMaxAgeSeconds: 3600 } }, /^ingress\.hstsMaxAgeSeconds must be at least 31536000/],
-    ['egress without CIDR', { ...minimal, egress: [{ description: 'smtp', cidr: 'mail.example.com', ports: [{ port: 587, protocol: 'TCP' }] }] }, /^egress\[0\]\.cidr must be a CIDR/],
-    ['egress port out of range', { ...minimal, egress: [{ description: 'x', cidr: '192.0.2.0/24', ports: [{ port: 70000, protocol: 'TCP' }] }] }, /^egress\[0\]\.ports\[0\]\.port must be 1\.\.65535/],
-    ['bad quantity', { ...minimal, plans: { paid: { quota: { 'requests.cpu': 'lots' } } } }, /^plans\.paid\.quota\.requests\.cpu must be a Kubernetes quantity/],
+    [
+      'egress without CIDR',
+      { ...minimal, egress: [{ description: 'smtp', cidr: 'mail.example.com', ports: [{ port: 587, protocol: 'TCP' }] }] },
+      /^egress\[0\]\.cidr must be a CIDR/,
+    ],
+    [
+      'egress port out of range',
+      { ...minimal, egress: [{ description: 'x', cidr: '192.0.2.0/24', ports: [{ port: 70000, protocol: 'TCP' }] }] },
+      /^egress\[0\]\.ports\[0\]\.port must be 1\.\.65535/,
+    ],
+    [
+      'bad quantity',
+      { ...minimal, plans: { paid: { quota: { 'requests.cpu': 'lots' } } } },
+      /^plans\.paid\.quota\.requests\.cpu must be a Kubernetes quantity/,
+    ],
     ['typo at the top level', { ...minimal, regoins: {} }, /^regoins: unknown field/],
     ['concurrency zero', { ...minimal, concurrency: 0 }, /^concurrency must be 1\.\.256/],
   ];
   for (const [name, cfg, expected] of cases) {
     const found = problems(cfg);
-    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${name}: got ${JSON.stringify(found)}`,
+    );
   }
 });
 
@@ -52,7 +71,10 @@ test('loadConfigFile names the file in every problem, and refuses what is not YA
   const dir = mkdtempSync(join(tmpdir(), 'tenantry-config-'));
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'regions: {}\ningress:\n  provider: haproxy\n');
-  assert.throws(() => loadConfigFile(bad), (e: unknown) => e instanceof ConfigError && e.problems.every((p) => p.startsWith(`${bad}: `)) && e.problems.length >= 2);
+  assert.throws(
+    () => loadConfigFile(bad),
+    (e: unknown) => e instanceof ConfigError && e.problems.every((p) => p.startsWith(`${bad}: `)) && e.problems.length >= 2,
+  );
   const broken = join(dir, 'broken.yaml');
   writeFileSync(broken, 'regions: [unclosed\n');
   assert.throws(() => loadConfigFile(broken), /is not valid YAML/);
@@ -64,7 +86,10 @@ test('loadConfigFile names the file in every problem, and refuses what is not YA
 
 test('review 9: allowedDomains is a list of DNS names, empty by default; each mistake is reported with its index', () => {
   assert.deepEqual(parseConfig(minimal).allowedDomains, []);
-  assert.deepEqual(parseConfig({ ...minimal, allowedDomains: ['acme-corp.com', 'apps.example.org'] }).allowedDomains, ['acme-corp.com', 'apps.example.org']);
+  assert.deepEqual(parseConfig({ ...minimal, allowedDomains: ['acme-corp.com', 'apps.example.org'] }).allowedDomains, [
+    'acme-corp.com',
+    'apps.example.org',
+  ]);
   const cases: [string, unknown, RegExp][] = [
     ['not a list', 'example.com', /^allowedDomains must be a list of DNS names/],
     ['a wildcard', ['*.example.com'], /^allowedDomains\[0\] must be a lowercase DNS name such as example\.com .*"\*\.example\.com"/],
@@ -76,7 +101,10 @@ test('review 9: allowedDomains is a list of DNS names, empty by default; each mi
   ];
   for (const [name, value, expected] of cases) {
     const found = problems({ ...minimal, allowedDomains: value });
-    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${name}: got ${JSON.stringify(found)}`,
+    );
   }
 });
 
@@ -85,8 +113,16 @@ test('issue 10: an unknown key is refused at every depth, with its path; maps of
     ['ingress', { ingress: { hstsMaxAgeSecond: 63_072_000 } }, /^ingress\.hstsMaxAgeSecond: unknown field \(known: provider, className, /],
     ['ingress.gateway', { ingress: { gateway: { nmae: 'x' } } }, /^ingress\.gateway\.nmae: unknown field/],
     ['a region', { regions: { 'eu-central-1': { ...REGION, kmsKey: 'k' } } }, /^regions\.eu-central-1\.kmsKey: unknown field/],
-    ['an egress rule', { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', prots: [], ports: [{ port: 587, protocol: 'TCP' }] }] }, /^egress\[0\]\.prots: unknown field/],
-    ['an egress port', { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', ports: [{ port: 587, protocol: 'TCP', proto: 'x' }] }] }, /^egress\[0\]\.ports\[0\]\.proto: unknown field/],
+    [
+      'an egress rule',
+      { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', prots: [], ports: [{ port: 587, protocol: 'TCP' }] }] },
+      /^egress\[0\]\.prots: unknown field/,
+    ],
+    [
+      'an egress port',
+      { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', ports: [{ port: 587, protocol: 'TCP', proto: 'x' }] }] },
+      /^egress\[0\]\.ports\[0\]\.proto: unknown field/,
+    ],
     ['a plan', { plans: { enterprise: {} } }, /^plans\.enterprise: unknown field \(known: trial, free, paid\)/],
     ['a plan field', { plans: { paid: { databaseResources: { limit: {} } } } }, /^plans\.paid\.databaseResources\.limit: unknown field/],
     ['tls', { tls: { issuer: 'x' } }, /^tls\.issuer: unknown field/],
@@ -97,7 +133,10 @@ test('issue 10: an unknown key is refused at every depth, with its path; maps of
   ];
   for (const [name, cfg, expected] of cases) {
     const found = problems({ ...minimal, ...(cfg as object) });
-    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${name}: got ${JSON.stringify(found)}`,
+    );
   }
   const free = parseConfig({
     ...minimal,
@@ -113,7 +152,11 @@ test('issue 10: an unknown key is refused at every depth, with its path; maps of
 test('issue 10: every CIDR of the configuration is parsed strictly, 999.1.1.1/8 included', () => {
   const bad = '999.1.1.1/8';
   const cases: [string, unknown, RegExp][] = [
-    ['egress[].cidr', { egress: [{ description: 'x', cidr: bad, ports: [{ port: 25, protocol: 'TCP' }] }] }, /^egress\[0\]\.cidr must be a CIDR such as 192\.0\.2\.0\/24 \(got "999\.1\.1\.1\/8"\)/],
+    [
+      'egress[].cidr',
+      { egress: [{ description: 'x', cidr: bad, ports: [{ port: 25, protocol: 'TCP' }] }] },
+      /^egress\[0\]\.cidr must be a CIDR such as 192\.0\.2\.0\/24 \(got "999\.1\.1\.1\/8"\)/,
+    ],
     ['egressExcept', { egressExcept: [bad] }, /^egressExcept\[0\] must be a CIDR/],
     ['clusterCidrs', { clusterCidrs: [bad] }, /^clusterCidrs\[0\] must be a CIDR/],
     ['serviceCidrs', { serviceCidrs: [bad] }, /^serviceCidrs\[0\] must be a CIDR/],
@@ -121,7 +164,10 @@ test('issue 10: every CIDR of the configuration is parsed strictly, 999.1.1.1/8 
   ];
   for (const [name, cfg, expected] of cases) {
     const found = problems({ ...minimal, ...(cfg as object) });
-    assert.ok(found.some((p) => expected.test(p)), `${name}: got ${JSON.stringify(found)}`);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${name}: got ${JSON.stringify(found)}`,
+    );
   }
 });
 
@@ -129,8 +175,12 @@ test('issue 10: quantities follow the one grammar the builders canonicalise, and
   const quota = (value: string) => problems({ ...minimal, plans: { paid: { quota: { 'requests.cpu': value } } } });
   // Forms the API server takes that the configuration used to refuse.
   for (const ok of ['1e3', '100n', '+2', '1.5Gi']) assert.deepEqual(quota(ok), [], ok);
-  for (const bad of ['-1', '-500m', 'lots', '1 Gi', ' 2']) assert.match(quota(bad).join('\n'), /^plans\.paid\.quota\.requests\.cpu must be a Kubernetes quantity/, bad);
-  assert.match(problems({ ...minimal, plans: { free: { databaseStorage: '-1Gi' } } }).join('\n'), /^plans\.free\.databaseStorage must be a quantity/);
+  for (const bad of ['-1', '-500m', 'lots', '1 Gi', ' 2'])
+    assert.match(quota(bad).join('\n'), /^plans\.paid\.quota\.requests\.cpu must be a Kubernetes quantity/, bad);
+  assert.match(
+    problems({ ...minimal, plans: { free: { databaseStorage: '-1Gi' } } }).join('\n'),
+    /^plans\.free\.databaseStorage must be a quantity/,
+  );
 });
 
 /** A configuration with one app egress rule, and the ranges of the cluster it runs in. */
@@ -142,7 +192,10 @@ test('issue 10: an egress range that reaches the Service range is refused unless
   const services = { serviceCidrs: ['10.96.0.0/12'] };
   // The default exceptions (10.0.0.0/8 among them) cut the Service range out of 0.0.0.0/0.
   assert.deepEqual(problems(egressTo('0.0.0.0/0', services)), []);
-  assert.match(problems(egressTo('0.0.0.0/0', { ...services, egressExcept: [] })).join('\n'), /^egress\[0\]\.cidr 0\.0\.0\.0\/0 reaches serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: cut it out through egressExcept or clusterCidrs/);
+  assert.match(
+    problems(egressTo('0.0.0.0/0', { ...services, egressExcept: [] })).join('\n'),
+    /^egress\[0\]\.cidr 0\.0\.0\.0\/0 reaches serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: cut it out through egressExcept or clusterCidrs/,
+  );
   // A private range is taken as meant, but not when the Service range lies in it uncut.
   assert.deepEqual(problems(egressTo('10.0.0.0/8')), []);
   assert.match(problems(egressTo('10.0.0.0/8', services)).join('\n'), /^egress\[0\]\.cidr 10\.0\.0\.0\/8 reaches serviceCidrs\[0\]/);
@@ -154,7 +207,10 @@ test('issue 10: an egress range that reaches the Service range is refused unless
   // Two halves cut out together cover it as well as one range.
   assert.deepEqual(problems(egressTo('10.0.0.0/8', { ...services, egressExcept: ['10.96.0.0/13', '10.104.0.0/13'] })), []);
   assert.match(problems(egressTo('10.0.0.0/8', { ...services, egressExcept: ['10.96.0.0/13'] })).join('\n'), /reaches serviceCidrs\[0\]/);
-  assert.match(problems(egressTo('10.96.4.0/24', services)).join('\n'), /^egress\[0\]\.cidr 10\.96\.4\.0\/24 lies in serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: no tenant pod may reach it; remove the rule/);
+  assert.match(
+    problems(egressTo('10.96.4.0/24', services)).join('\n'),
+    /^egress\[0\]\.cidr 10\.96\.4\.0\/24 lies in serviceCidrs\[0\] 10\.96\.0\.0\/12, the Service range: no tenant pod may reach it; remove the rule/,
+  );
   // The backup agent's ranges are held to the same rule.
   assert.match(
     problems({ ...minimal, ...services, backup: { egressExcept: [] } }).join('\n'),
@@ -174,14 +230,23 @@ test("issue 10: in a pod, no egress range may reach the API server's Service add
     }
   };
   assert.deepEqual(refused(egressTo('10.0.0.0/8'), {}), []);
-  assert.match(refused(egressTo('10.0.0.0/8'), inPod).join('\n'), /^egress\[0\]\.cidr 10\.0\.0\.0\/8 reaches the API server's Service address 10\.96\.0\.1\/32 \(KUBERNETES_SERVICE_HOST\)/);
-  assert.match(refused(egressTo('10.96.0.1/32'), inPod).join('\n'), /^egress\[0\]\.cidr 10\.96\.0\.1\/32 lies in the API server's Service address/);
+  assert.match(
+    refused(egressTo('10.0.0.0/8'), inPod).join('\n'),
+    /^egress\[0\]\.cidr 10\.0\.0\.0\/8 reaches the API server's Service address 10\.96\.0\.1\/32 \(KUBERNETES_SERVICE_HOST\)/,
+  );
+  assert.match(
+    refused(egressTo('10.96.0.1/32'), inPod).join('\n'),
+    /^egress\[0\]\.cidr 10\.96\.0\.1\/32 lies in the API server's Service address/,
+  );
   assert.deepEqual(refused(egressTo('10.0.0.0/8', { egressExcept: ['10.96.0.0/12'] }), inPod), []);
   assert.deepEqual(refused(egressTo('0.0.0.0/0'), inPod), []);
   assert.deepEqual(refused(egressTo('2001:db8::/32'), { KUBERNETES_SERVICE_HOST: 'fd00:10:96::1' }), []);
   const dir = mkdtempSync(join(tmpdir(), 'tenantry-config-'));
   const file = join(dir, 'config.yaml');
-  writeFileSync(file, 'regions:\n  eu-central-1: {storageClassName: enc, kmsKeyId: k, backupBucket: b}\negress:\n  - {description: relay, cidr: 10.0.0.0/8, ports: [{port: 25, protocol: TCP}]}\n');
+  writeFileSync(
+    file,
+    'regions:\n  eu-central-1: {storageClassName: enc, kmsKeyId: k, backupBucket: b}\negress:\n  - {description: relay, cidr: 10.0.0.0/8, ports: [{port: 25, protocol: TCP}]}\n',
+  );
   assert.throws(() => loadConfigFile(file, inPod), /reaches the API server's Service address/);
   assert.doesNotThrow(() => loadConfigFile(file, {}));
 });

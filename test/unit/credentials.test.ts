@@ -20,7 +20,10 @@ function secrets(stored: Record<string, Record<string, string>>) {
 test("review 6: a credentialsSecretRef into another namespace is refused without reading anything; only the operator's namespace is read", async () => {
   const s = secrets({ 'kube-system/admin-keys': KEYS, 'tenantry-system/s3': KEYS });
   const creds = new PolicyCredentials('tenantry-system', s.read);
-  await assert.rejects(creds.read({ name: 'admin-keys', namespace: 'kube-system' }), /names namespace kube-system, but credentials Secrets are read only from the operator's namespace tenantry-system/);
+  await assert.rejects(
+    creds.read({ name: 'admin-keys', namespace: 'kube-system' }),
+    /names namespace kube-system, but credentials Secrets are read only from the operator's namespace tenantry-system/,
+  );
   assert.deepEqual(s.reads, [], 'the operator read a Secret of another namespace');
   assert.deepEqual(await creds.read({ name: 's3' }), KEYS);
   // A policy stored before the CRD forbade the field may name the operator's own namespace.

@@ -7,11 +7,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  createDecryptStream,
-  createEncryptStream,
-  type EncryptStreamOptions,
-} from '../../src/backup/crypto-stream.js';
+import { createDecryptStream, createEncryptStream, type EncryptStreamOptions } from '../../src/backup/crypto-stream.js';
 import {
   BackupFormatError,
   BackupIntegrityError,
@@ -191,12 +187,16 @@ describe('round trip', () => {
       assert.deepEqual(h, enc.header);
       assert.deepEqual(dec.header, enc.header);
     });
-    await pipeline(Readable.from([ct]), dec, new Writable({
+    await pipeline(
+      Readable.from([ct]),
+      dec,
+      new Writable({
         write: (_c, _e, cb) => {
           events.push('data');
           cb();
         },
-      }),);
+      }),
+    );
     assert.equal(events[0], 'header');
     assert.ok(events.length > 1);
     assert.deepEqual(enc.header.context, CONTEXT);
@@ -207,7 +207,10 @@ describe('round trip', () => {
     const plain = randomBytes(100);
     const a = await encrypt(plain, key);
     const b = await encrypt(plain, key);
-    assert.notDeepEqual(decodeHeader(a.subarray(0, readHeaderLength(a))).noncePrefix, decodeHeader(b.subarray(0, readHeaderLength(b))).noncePrefix);
+    assert.notDeepEqual(
+      decodeHeader(a.subarray(0, readHeaderLength(a))).noncePrefix,
+      decodeHeader(b.subarray(0, readHeaderLength(b))).noncePrefix,
+    );
     assert.ok(!a.equals(b));
   });
 });
@@ -223,7 +226,12 @@ describe('tampering is detected and named by chunk', () => {
     // Inside the content type: the header still parses, so only the AAD can notice.
     const at = c.indexOf('application/x-tar');
     const r = await decrypt(flip(c, at + 3), key);
-    assertIntegrity(r.error, 'authentication', 0, /^chunk 0 failed authentication \(bit flip, wrong key, edited header, or a chunk from another backup or position\)$/);
+    assertIntegrity(
+      r.error,
+      'authentication',
+      0,
+      /^chunk 0 failed authentication \(bit flip, wrong key, edited header, or a chunk from another backup or position\)$/,
+    );
     assert.equal(r.plain.length, 0);
   });
 
@@ -279,7 +287,12 @@ describe('tampering is detected and named by chunk', () => {
     const c = await stream();
     const bad = Buffer.from(c);
     bad.writeUInt32BE(SMALL - 1, frames(c)[1]!.start + 1);
-    assertIntegrity((await decrypt(bad, key)).error, 'malformed', 1, /chunk 1 is not final but holds 1023 bytes; the header's chunk size is 1024/);
+    assertIntegrity(
+      (await decrypt(bad, key)).error,
+      'malformed',
+      1,
+      /chunk 1 is not final but holds 1023 bytes; the header's chunk size is 1024/,
+    );
     const flag = Buffer.from(c);
     flag[frames(c)[0]!.start] = 2;
     assertIntegrity((await decrypt(flag, key)).error, 'malformed', 0, /invalid final flag 2/);
@@ -295,8 +308,18 @@ describe('tampering is detected and named by chunk', () => {
   test('a cut inside a chunk names the chunk and how much of it arrived', async () => {
     const c = await stream();
     const f = frames(c)[3]!;
-    assertIntegrity((await decrypt(c.subarray(0, f.start + 100), key)).error, 'truncated', 3, /stream truncated inside chunk 3 \(100 of 1045 bytes\)/);
-    assertIntegrity((await decrypt(c.subarray(0, f.end - 3), key)).error, 'truncated', 3, /stream truncated inside chunk 3 \(1042 of 1045 bytes\)/);
+    assertIntegrity(
+      (await decrypt(c.subarray(0, f.start + 100), key)).error,
+      'truncated',
+      3,
+      /stream truncated inside chunk 3 \(100 of 1045 bytes\)/,
+    );
+    assertIntegrity(
+      (await decrypt(c.subarray(0, f.end - 3), key)).error,
+      'truncated',
+      3,
+      /stream truncated inside chunk 3 \(1042 of 1045 bytes\)/,
+    );
     assertIntegrity((await decrypt(c.subarray(0, f.start + 2), key)).error, 'truncated', 3, /inside chunk 3 \(2 of 5 frame bytes\)/);
   });
 
@@ -304,7 +327,12 @@ describe('tampering is detected and named by chunk', () => {
     const c = await stream();
     const h = readHeaderLength(c);
     assertIntegrity((await decrypt(c.subarray(0, h), key)).error, 'truncated', undefined, /truncated after the header: no chunks/);
-    assertIntegrity((await decrypt(c.subarray(0, h - 1), key)).error, 'truncated', undefined, /truncated inside the header \(\d+ of \d+ bytes\)/);
+    assertIntegrity(
+      (await decrypt(c.subarray(0, h - 1), key)).error,
+      'truncated',
+      undefined,
+      /truncated inside the header \(\d+ of \d+ bytes\)/,
+    );
     assertIntegrity((await decrypt(c.subarray(0, 5), key)).error, 'truncated', undefined, /truncated inside the header \(5 of 14 bytes\)/);
     assertIntegrity((await decrypt(Buffer.alloc(0), key)).error, 'truncated', undefined, /stream is empty/);
   });
@@ -328,7 +356,12 @@ describe('tampering is detected and named by chunk', () => {
 
   test('bytes appended after the final chunk are refused', async () => {
     const c = await stream();
-    assertIntegrity((await decrypt(Buffer.concat([c, Buffer.from([0])]), key)).error, 'trailing-data', 5, /^data after the final chunk \(chunk 5\)/);
+    assertIntegrity(
+      (await decrypt(Buffer.concat([c, Buffer.from([0])]), key)).error,
+      'trailing-data',
+      5,
+      /^data after the final chunk \(chunk 5\)/,
+    );
     assertIntegrity((await decrypt(Buffer.concat([c, frame(c, 5)]), key, 1)).error, 'trailing-data', 5, /data after the final chunk/);
   });
 
@@ -399,7 +432,10 @@ describe('data key handling', () => {
   });
 
   test('a key of the wrong length is refused up front', () => {
-    assert.throws(() => createEncryptStream({ ...options(randomBytes(32)), dataKey: randomBytes(16) }), /data key must be 32 bytes, got 16/);
+    assert.throws(
+      () => createEncryptStream({ ...options(randomBytes(32)), dataKey: randomBytes(16) }),
+      /data key must be 32 bytes, got 16/,
+    );
   });
 
   test('the decrypting stream zeroes the resolved key at the end and on failure', async () => {

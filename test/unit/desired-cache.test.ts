@@ -11,7 +11,12 @@ import { testConfig } from '../support/operator.js';
 const CONFIG = parseConfig(testConfig('nginx', 'encrypted'));
 
 function ctx(name: string, generation = 1): BuildContext {
-  const tenant: Tenant = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', metadata: { name, uid: `uid-${name}`, generation }, spec: { plan: 'paid', region: 'eu-central-1', database: { engine: 'postgres' } } };
+  const tenant: Tenant = {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name, uid: `uid-${name}`, generation },
+    spec: { plan: 'paid', region: 'eu-central-1', database: { engine: 'postgres' } },
+  };
   const c = buildContext(tenant, CONFIG);
   if (isBuildContextError(c)) throw new Error(c.error);
   return c;

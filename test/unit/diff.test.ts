@@ -30,7 +30,8 @@ test('isSubset: extra server fields are fine, our fields must match', () => {
     [{ a: {} }, { a: null }, false],
     [{ a: undefined }, {}, true],
   ];
-  for (const [want, have, expected] of cases) assert.equal(isSubset(want, have), expected, `${JSON.stringify(want)} ⊆ ${JSON.stringify(have)}`);
+  for (const [want, have, expected] of cases)
+    assert.equal(isSubset(want, have), expected, `${JSON.stringify(want)} ⊆ ${JSON.stringify(have)}`);
 });
 
 test('applyReason: missing, unchanged, drifted by hand, changed by us', () => {
@@ -54,9 +55,21 @@ test('a field we stop setting is still seen as a change, through the hash', () =
 test('appliedHashOf reads the annotation only as a string, from whatever an object read back holds', () => {
   const hash = desired.metadata.annotations[APPLIED_HASH_ANNOTATION];
   assert.equal(appliedHashOf(desired), hash);
-  for (const o of [undefined, null, 'x', {}, { metadata: null }, { metadata: {} }, { metadata: { annotations: null } }, { metadata: { annotations: { [APPLIED_HASH_ANNOTATION]: 5 } } }]) {
+  for (const o of [
+    undefined,
+    null,
+    'x',
+    {},
+    { metadata: null },
+    { metadata: {} },
+    { metadata: { annotations: null } },
+    { metadata: { annotations: { [APPLIED_HASH_ANNOTATION]: 5 } } },
+  ]) {
     assert.equal(appliedHashOf(o), undefined, JSON.stringify(o));
   }
   // A hash that is not a string is no hash: the object counts as changed, not as ours and unchanged.
-  assert.equal(applyReason(desired, { ...desired, metadata: { ...desired.metadata, annotations: { [APPLIED_HASH_ANNOTATION]: 5 } } }), 'changed');
+  assert.equal(
+    applyReason(desired, { ...desired, metadata: { ...desired.metadata, annotations: { [APPLIED_HASH_ANNOTATION]: 5 } } }),
+    'changed',
+  );
 });

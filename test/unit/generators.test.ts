@@ -25,7 +25,9 @@ function io(): { out: string[]; err: string[]; io: { out: (l: string) => void; e
 
 test('every generator script of scripts/ is in the list, and npm run generate/verify and the test driver run the list', () => {
   const scripts = readdirSync(join(ROOT, 'scripts')).filter((f) => f.endsWith('.ts') && f !== 'generators.ts');
-  const clis = scripts.filter((f) => /\bparseCheckArgs\(|\brunFileGenerator\(/.test(readFileSync(join(ROOT, 'scripts', f), 'utf8')) && f !== 'script-main.ts');
+  const clis = scripts.filter(
+    (f) => /\bparseCheckArgs\(|\brunFileGenerator\(/.test(readFileSync(join(ROOT, 'scripts', f), 'utf8')) && f !== 'script-main.ts',
+  );
   assert.deepEqual(clis.map((f) => f.replace(/\.ts$/, '')).sort(), [...GENERATORS].sort());
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   assert.match(pkg.scripts.generate ?? '', / dist\/scripts\/generators\.js$/);
@@ -52,7 +54,10 @@ function scratchRepo(texts: readonly string[]): string {
   return root;
 }
 
-const LIST = (items: string[]) => ['spec:', '  region:', '    enum:', `      ${BEGIN_MARKER} (test)`, ...items.map((r) => `      - ${r}`), `      ${END_MARKER}`, ''].join('\n');
+const LIST = (items: string[]) =>
+  ['spec:', '  region:', '    enum:', `      ${BEGIN_MARKER} (test)`, ...items.map((r) => `      - ${r}`), `      ${END_MARKER}`, ''].join(
+    '\n',
+  );
 
 test('the region generator writes the list between every marker pair, and --check reports a CRD that drifted', () => {
   const root = scratchRepo([LIST(['us-east-1']), LIST(['us-east-1']) + LIST([])]);
@@ -74,7 +79,10 @@ test('the region generator writes the list between every marker pair, and --chec
 
 test('the region generator refuses a CRD without markers or with an unmatched one', () => {
   assert.throws(() => spliceRegions('spec: {}\n', REGIONS, 'x.yaml'), /x\.yaml has no "# BEGIN generated regions"/);
-  assert.throws(() => spliceRegions(`a:\n  ${BEGIN_MARKER}\n  - x\n`, REGIONS, 'x.yaml'), /x\.yaml:2: "# BEGIN generated regions" without an "# END generated regions"/);
+  assert.throws(
+    () => spliceRegions(`a:\n  ${BEGIN_MARKER}\n  - x\n`, REGIONS, 'x.yaml'),
+    /x\.yaml:2: "# BEGIN generated regions" without an "# END generated regions"/,
+  );
   assert.throws(() => spliceRegions(`a:\n  ${END_MARKER}\n`, REGIONS, 'x.yaml'), /x\.yaml:2: "# END generated regions" without/);
   const out = io();
   assert.equal(runRegions(['--check'], scratchRepo(['spec: {}\n', LIST([])]), out.io), 1);
@@ -90,7 +98,15 @@ test("the chart's values schema refuses unknown configuration keys at every dept
   assert.equal(config.properties.egress?.items?.properties.ports?.items?.additionalProperties, false);
   assert.equal(config.properties.backup?.properties.resources?.additionalProperties, false);
   assert.deepEqual(config.properties.regions?.propertyNames?.enum, [...REGIONS]);
-  assert.deepEqual(Object.keys((config.properties.regions?.additionalProperties as S).properties), ['nodeSelector', 'storageClassName', 'kmsKeyId', 'backupBucket']);
+  assert.deepEqual(Object.keys((config.properties.regions?.additionalProperties as S).properties), [
+    'nodeSelector',
+    'storageClassName',
+    'kmsKeyId',
+    'backupBucket',
+  ]);
   assert.equal((config.properties.regions?.additionalProperties as S).additionalProperties, false);
-  assert.equal(JSON.parse(readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8')).properties.config.properties.ingress.additionalProperties, false);
+  assert.equal(
+    JSON.parse(readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8')).properties.config.properties.ingress.additionalProperties,
+    false,
+  );
 });

@@ -10,7 +10,9 @@ import { RouteClaimIndex, routeClaimKinds, routeHosts, shapeRouteClaim, traefikR
 const REGION = { storageClassName: 'gp3-encrypted', kmsKeyId: 'alias/k', backupBucket: 'b' };
 
 test('review 9: isHostAllowed: a domain itself and the names under it, on a label boundary, in any case', () => {
-  const domains = allowedDomains(parseConfig({ regions: { 'eu-central-1': REGION }, baseDomain: 'tenants.example.com', allowedDomains: ['acme-corp.com'] }));
+  const domains = allowedDomains(
+    parseConfig({ regions: { 'eu-central-1': REGION }, baseDomain: 'tenants.example.com', allowedDomains: ['acme-corp.com'] }),
+  );
   assert.deepEqual(domains, ['tenants.example.com', 'acme-corp.com'], 'baseDomain is always allowed, first');
   const rows: [string, boolean][] = [
     ['acme.tenants.example.com', true],
@@ -30,7 +32,13 @@ test('review 9: isHostAllowed: a domain itself and the names under it, on a labe
   ];
   for (const [host, allowed] of rows) assert.equal(isHostAllowed(host, domains), allowed, host);
   assert.equal(isHostAllowed('acme.tenants.example.com', []), false, 'no domain, no host');
-  assert.deepEqual(allowedDomains(parseConfig({ regions: { 'eu-central-1': REGION }, baseDomain: 'tenants.example.com', allowedDomains: ['tenants.example.com'] })), ['tenants.example.com'], 'no duplicates');
+  assert.deepEqual(
+    allowedDomains(
+      parseConfig({ regions: { 'eu-central-1': REGION }, baseDomain: 'tenants.example.com', allowedDomains: ['tenants.example.com'] }),
+    ),
+    ['tenants.example.com'],
+    'no duplicates',
+  );
 });
 
 test('review 9: traefikRuleHosts reads Host, HostHeader and HostSNI with one or several names; not HostRegexp, wildcards or negations', () => {
@@ -54,12 +62,44 @@ test('review 9: traefikRuleHosts reads Host, HostHeader and HostSNI with one or 
 
 test('review 9: routeHosts reads the hosts of an Ingress, IngressRoute, HTTPRoute and ListenerSet; catch-alls and wildcards claim no host', () => {
   const rows: [string, KubernetesObject & Record<string, unknown>, string[]][] = [
-    ['Ingress rules and TLS', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'a.example.com' }, { host: '*.example.com' }, {}], tls: [{ hosts: ['b.example.com', 'a.example.com'] }] } }, ['a.example.com', 'b.example.com']],
-    ['Ingress with a default backend only', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { defaultBackend: { service: { name: 'x', port: { number: 80 } } } } }, []],
-    ['IngressRoute', { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', spec: { routes: [{ match: 'Host(`a.example.com`)' }, { match: 'Host(`c.example.com`) && PathPrefix(`/x`)' }] } }, ['a.example.com', 'c.example.com']],
-    ['HTTPRoute', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', spec: { hostnames: ['A.example.com', '*.example.com'] } }, ['a.example.com']],
+    [
+      'Ingress rules and TLS',
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        spec: { rules: [{ host: 'a.example.com' }, { host: '*.example.com' }, {}], tls: [{ hosts: ['b.example.com', 'a.example.com'] }] },
+      },
+      ['a.example.com', 'b.example.com'],
+    ],
+    [
+      'Ingress with a default backend only',
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { defaultBackend: { service: { name: 'x', port: { number: 80 } } } } },
+      [],
+    ],
+    [
+      'IngressRoute',
+      {
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'IngressRoute',
+        spec: { routes: [{ match: 'Host(`a.example.com`)' }, { match: 'Host(`c.example.com`) && PathPrefix(`/x`)' }] },
+      },
+      ['a.example.com', 'c.example.com'],
+    ],
+    [
+      'HTTPRoute',
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', spec: { hostnames: ['A.example.com', '*.example.com'] } },
+      ['a.example.com'],
+    ],
     ['HTTPRoute without hostnames', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', spec: { rules: [] } }, []],
-    ['ListenerSet', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ListenerSet', spec: { listeners: [{ name: 'https', hostname: 'l.example.com' }, { name: 'any' }] } }, ['l.example.com']],
+    [
+      'ListenerSet',
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'ListenerSet',
+        spec: { listeners: [{ name: 'https', hostname: 'l.example.com' }, { name: 'any' }] },
+      },
+      ['l.example.com'],
+    ],
     ['garbage', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: 'nope', tls: [{ hosts: [7] }] } }, []],
     ['an unknown kind', { apiVersion: 'v1', kind: 'Service', spec: { hostnames: ['x.example.com'] } }, []],
   ];
@@ -70,7 +110,16 @@ test("review 9: shapeRouteClaim keeps what a claim needs and tells Tenantry's ro
   const k = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
   const big = 'x'.repeat(10_000);
   const ingress = (namespace: string, labels: Record<string, string>) => ({
-    metadata: { name: 'app', namespace, resourceVersion: '42', uid: 'u', creationTimestamp: '2025-01-01T00:00:00Z', labels, annotations: { big }, managedFields: [{ manager: big }] },
+    metadata: {
+      name: 'app',
+      namespace,
+      resourceVersion: '42',
+      uid: 'u',
+      creationTimestamp: '2025-01-01T00:00:00Z',
+      labels,
+      annotations: { big },
+      managedFields: [{ manager: big }],
+    },
     spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', backend: { service: { name: big } } }] } }] },
     status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } },
   });
@@ -85,9 +134,21 @@ test("review 9: shapeRouteClaim keeps what a claim needs and tells Tenantry's ro
   assert.ok(JSON.stringify(shaped).length < 300, 'the cache keeps a few hundred bytes, not the object');
   assert.deepEqual(shapeRouteClaim(shaped, k), shaped, 'shaping twice (list pages, then the informer) changes nothing');
   // The labels alone do not make a route Tenantry's: anyone may label their own Ingress so.
-  assert.equal(shapeRouteClaim(ingress('team-b', ours) as unknown as KubernetesObject, k).claim.tenant, undefined, 'our labels outside the tenant namespace');
-  assert.equal(shapeRouteClaim(ingress('tenant-acme', { 'tenantry.io/tenant': 'acme' }) as unknown as KubernetesObject, k).claim.tenant, undefined, 'no managed-by label');
-  assert.equal(shapeRouteClaim(ingress('tenant-acme', { ...ours, 'tenantry.io/tenant': 'globex' }) as unknown as KubernetesObject, k).claim.tenant, undefined, "another tenant's name in acme's namespace");
+  assert.equal(
+    shapeRouteClaim(ingress('team-b', ours) as unknown as KubernetesObject, k).claim.tenant,
+    undefined,
+    'our labels outside the tenant namespace',
+  );
+  assert.equal(
+    shapeRouteClaim(ingress('tenant-acme', { 'tenantry.io/tenant': 'acme' }) as unknown as KubernetesObject, k).claim.tenant,
+    undefined,
+    'no managed-by label',
+  );
+  assert.equal(
+    shapeRouteClaim(ingress('tenant-acme', { ...ours, 'tenantry.io/tenant': 'globex' }) as unknown as KubernetesObject, k).claim.tenant,
+    undefined,
+    "another tenant's name in acme's namespace",
+  );
 });
 
 test('review 9: routeClaimKinds: the route kinds each provider serves', () => {
@@ -100,18 +161,40 @@ test('review 9: routeClaimKinds: the route kinds each provider serves', () => {
 
 test('review 9: RouteClaimIndex finds claims by host and reports which hosts changed, so only their claimants are reconciled', () => {
   const k = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' };
-  const ing = (name: string, rv: string, hosts: string[]) => shapeRouteClaim({ metadata: { name, namespace: 'team-b', resourceVersion: rv, creationTimestamp: '2025-01-01T00:00:00Z' }, spec: { rules: hosts.map((host) => ({ host })) } } as unknown as KubernetesObject, k);
+  const ing = (name: string, rv: string, hosts: string[]) =>
+    shapeRouteClaim(
+      {
+        metadata: { name, namespace: 'team-b', resourceVersion: rv, creationTimestamp: '2025-01-01T00:00:00Z' },
+        spec: { rules: hosts.map((host) => ({ host })) },
+      } as unknown as KubernetesObject,
+      k,
+    );
   const index = new RouteClaimIndex();
   assert.deepEqual(index.upsert(ing('shop', '1', ['a.example.com', 'b.example.com'])).sort(), ['a.example.com', 'b.example.com']);
-  assert.deepEqual(index.claims('a.example.com'), [{ kind: 'Ingress', namespace: 'team-b', name: 'shop', createdAt: '2025-01-01T00:00:00Z' }]);
+  assert.deepEqual(index.claims('a.example.com'), [
+    { kind: 'Ingress', namespace: 'team-b', name: 'shop', createdAt: '2025-01-01T00:00:00Z' },
+  ]);
   assert.deepEqual(index.upsert(ing('shop', '2', ['b.example.com', 'a.example.com'])), [], 'a status update changes no claim');
   assert.deepEqual(index.upsert(ing('shop', '3', ['b.example.com', 'c.example.com'])).sort(), ['a.example.com', 'c.example.com']);
   assert.deepEqual(index.claims('a.example.com'), []);
   index.upsert(ing('other', '4', ['b.example.com']));
-  assert.deepEqual(index.claims('b.example.com').map((c) => c.name).sort(), ['other', 'shop']);
+  assert.deepEqual(
+    index
+      .claims('b.example.com')
+      .map((c) => c.name)
+      .sort(),
+    ['other', 'shop'],
+  );
   assert.deepEqual(index.remove(ing('shop', '3', ['b.example.com', 'c.example.com'])).sort(), ['b.example.com', 'c.example.com']);
-  assert.deepEqual(index.claims('b.example.com').map((c) => c.name), ['other']);
+  assert.deepEqual(
+    index.claims('b.example.com').map((c) => c.name),
+    ['other'],
+  );
   assert.deepEqual(index.claims('c.example.com'), []);
   assert.equal(index.size, 1, 'hosts without claims are forgotten');
-  assert.deepEqual(index.claims('B.Example.com').map((c) => c.name), ['other'], 'looked up in lower case');
+  assert.deepEqual(
+    index.claims('B.Example.com').map((c) => c.name),
+    ['other'],
+    'looked up in lower case',
+  );
 });

@@ -11,9 +11,20 @@ const ROTATED = 'arn:aws:kms:eu-west-1:111122223333:key/7c0e1a44-0b8f-4a55-8d31-
 const noKms = { describe: () => Promise.reject(new Error('KMS must not be asked')) };
 
 test('parseKeyArn reads key ARNs only', () => {
-  assert.deepEqual(parseKeyArn(HOME), { partition: 'aws', region: 'eu-west-1', account: '111122223333', keyId: '2f1d6f0e-5d1b-4b7e-9b52-6c2a3c9f0a11' });
+  assert.deepEqual(parseKeyArn(HOME), {
+    partition: 'aws',
+    region: 'eu-west-1',
+    account: '111122223333',
+    keyId: '2f1d6f0e-5d1b-4b7e-9b52-6c2a3c9f0a11',
+  });
   assert.equal(parseKeyArn('arn:aws-cn:kms:cn-north-1:111122223333:key/abc')?.partition, 'aws-cn');
-  for (const other of ['alias/tenantry-eu-west-1', 'arn:aws:kms:eu-west-1:111122223333:alias/tenantry', '2f1d6f0e-5d1b-4b7e-9b52-6c2a3c9f0a11', 'arn:aws:s3:::bucket', `${HOME}\n`]) {
+  for (const other of [
+    'alias/tenantry-eu-west-1',
+    'arn:aws:kms:eu-west-1:111122223333:alias/tenantry',
+    '2f1d6f0e-5d1b-4b7e-9b52-6c2a3c9f0a11',
+    'arn:aws:s3:::bucket',
+    `${HOME}\n`,
+  ]) {
     assert.equal(parseKeyArn(other), undefined, other);
   }
 });
@@ -41,8 +52,14 @@ test('review 1: a manifest may record the configured alias, but an ARN it names 
   await trust.checkManifestKey('alias/tenantry-eu-west-1', 'manifest');
   await trust.checkManifestKey(ROTATED, 'manifest');
   await trust.checkManifestKey('arn:aws:kms:eu-west-1:111122223333:alias/tenantry-eu-west-1', 'manifest');
-  await assert.rejects(trust.checkManifestKey('arn:aws:kms:eu-west-1:999999999999:alias/mine', 'manifest'), /outside this tenant's account/);
-  await assert.rejects(trust.checkManifestKey(ROTATED.replace('111122223333', '999999999999'), 'manifest'), /belongs to account 999999999999/);
+  await assert.rejects(
+    trust.checkManifestKey('arn:aws:kms:eu-west-1:999999999999:alias/mine', 'manifest'),
+    /outside this tenant's account/,
+  );
+  await assert.rejects(
+    trust.checkManifestKey(ROTATED.replace('111122223333', '999999999999'), 'manifest'),
+    /belongs to account 999999999999/,
+  );
   await assert.rejects(trust.checkManifestKey('arn:aws:iam::999999999999:role/x', 'manifest'), /not a KMS key or alias ARN/);
 });
 

@@ -9,7 +9,9 @@ import { captureLog } from '../support/log-capture.js';
 
 /** Returns the value at a dotted path ("db.nested.0.apiToken") of a parsed log line. */
 function at(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
+  return path
+    .split('.')
+    .reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
 }
 
 const SECRETS = {
@@ -178,10 +180,39 @@ describe('logger', () => {
   });
 
   test('classifies field names', () => {
-    for (const k of ['password', 'pass', 'dbPassword', 'secret', 'clientSecret', 'token', 'sessionToken', 'key', 'privateKey', 'dataKey', 'plaintext', 'Plaintext', 'credentials', 'authorization', 'secretAccessKey']) {
+    for (const k of [
+      'password',
+      'pass',
+      'dbPassword',
+      'secret',
+      'clientSecret',
+      'token',
+      'sessionToken',
+      'key',
+      'privateKey',
+      'dataKey',
+      'plaintext',
+      'Plaintext',
+      'credentials',
+      'authorization',
+      'secretAccessKey',
+    ]) {
       assert.ok(isSecretKey(k), `${k} should be secret`);
     }
-    for (const k of ['keyId', 'kmsKeyId', 'dataKeyId', 'keyArn', 'secretName', 'secretRef', 'passwordSecretRef', 'tokenExpiresAt', 'objectKey', 'tenant', 'namespace', 'message']) {
+    for (const k of [
+      'keyId',
+      'kmsKeyId',
+      'dataKeyId',
+      'keyArn',
+      'secretName',
+      'secretRef',
+      'passwordSecretRef',
+      'tokenExpiresAt',
+      'objectKey',
+      'tenant',
+      'namespace',
+      'message',
+    ]) {
       assert.ok(!isSecretKey(k), `${k} should not be secret`);
     }
   });

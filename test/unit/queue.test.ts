@@ -102,7 +102,10 @@ describe('WorkQueue', () => {
     assert.equal(q.depth, 2);
     q.start(handler);
     await q.drained();
-    assert.deepEqual(calls.map((c) => c.key), ['a', 'b']);
+    assert.deepEqual(
+      calls.map((c) => c.key),
+      ['a', 'b'],
+    );
     assert.equal(q.depth, 0);
     await q.stop();
   });
@@ -116,7 +119,10 @@ describe('WorkQueue', () => {
     q.start(async (key) => {
       running.set(key, (running.get(key) ?? 0) + 1);
       maxPerKey = Math.max(maxPerKey, ...running.values());
-      maxTotal = Math.max(maxTotal, [...running.values()].reduce((a, b) => a + b, 0));
+      maxTotal = Math.max(
+        maxTotal,
+        [...running.values()].reduce((a, b) => a + b, 0),
+      );
       const gate = deferred();
       gates.push(gate.resolve);
       await gate.promise;
@@ -195,7 +201,10 @@ describe('WorkQueue', () => {
       }
     }
     assert.ok(seen.size >= 9, 'jitter should spread delays over the whole range');
-    assert.equal(backoffDelay(1, opts, () => 0), 0);
+    assert.equal(
+      backoffDelay(1, opts, () => 0),
+      0,
+    );
     assert.equal(backoffCeiling(5000, opts), 10_000, 'huge failure counts must not overflow');
   });
 
@@ -341,7 +350,10 @@ describe('WorkQueue', () => {
     await q.drained();
     await clock.advance(1000);
     await q.drained();
-    assert.deepEqual(times.map((t) => t - (times[0] as number)), [0, 250, 500]);
+    assert.deepEqual(
+      times.map((t) => t - (times[0] as number)),
+      [0, 250, 500],
+    );
     await q.stop();
   });
 

@@ -21,19 +21,28 @@ void test('readAs types an object only when its apiVersion and kind are the expe
     assert.equal(readAs('apps/v1/Deployment', o), undefined, name);
     assert.equal(isKind('apps/v1/Deployment', o), false, name);
   }
-  const tenant = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', metadata: { name: 'acme' }, spec: { plan: 'trial', region: 'eu-west-1' } };
+  const tenant = {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: 'acme' },
+    spec: { plan: 'trial', region: 'eu-west-1' },
+  };
   assert.equal(readAs('tenantry.io/v1alpha1/Tenant', tenant)?.spec.region, 'eu-west-1');
   assert.equal(readAs('tenantry.io/v1alpha1/Restore', tenant), undefined);
 });
 
 void test('readAllAs keeps the objects of the kind and leaves out the others', () => {
   const other = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app' } };
-  assert.deepEqual(readAllAs('apps/v1/Deployment', [deployment, other, { ...deployment, metadata: { name: 'b' } }]).map((d) => d.metadata?.name), ['app', 'b']);
+  assert.deepEqual(
+    readAllAs('apps/v1/Deployment', [deployment, other, { ...deployment, metadata: { name: 'b' } }]).map((d) => d.metadata?.name),
+    ['app', 'b'],
+  );
   assert.deepEqual(readAllAs('apps/v1/Deployment', undefined), []);
 });
 
 void test('hasTrueCondition is true only for a condition of that type with status "True"', () => {
-  const job = (conditions: unknown) => readAs('batch/v1/Job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { conditions } } as KubernetesObject);
+  const job = (conditions: unknown) =>
+    readAs('batch/v1/Job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { conditions } } as KubernetesObject);
   assert.equal(hasTrueCondition(job([{ type: 'Failed', status: 'True' }]), 'Failed'), true);
   assert.equal(hasTrueCondition(job([{ type: 'Failed', status: 'False' }]), 'Failed'), false);
   assert.equal(hasTrueCondition(job([{ type: 'Complete', status: 'True' }]), 'Failed'), false);
@@ -44,11 +53,13 @@ void test('hasTrueCondition is true only for a condition of that type with statu
 void test('specReplicas reads a number and nothing else', () => {
   assert.equal(specReplicas(deployment), 2);
   assert.equal(specReplicas({ spec: { replicas: 0 } }), 0);
-  for (const o of [undefined, {}, { spec: null }, { spec: {} }, { spec: { replicas: '2' } }, { spec: 'x' }]) assert.equal(specReplicas(o as object | undefined), undefined, JSON.stringify(o));
+  for (const o of [undefined, {}, { spec: null }, { spec: {} }, { spec: { replicas: '2' } }, { spec: 'x' }])
+    assert.equal(specReplicas(o as object | undefined), undefined, JSON.stringify(o));
 });
 
 void test('listContinue reads the wire name `continue` of a list page, a non-empty string only', () => {
-  const page = (metadata: unknown) => ({ apiVersion: 'v1', kind: 'List', items: [], metadata }) as unknown as KubernetesListObject<KubernetesObject>;
+  const page = (metadata: unknown) =>
+    ({ apiVersion: 'v1', kind: 'List', items: [], metadata }) as unknown as KubernetesListObject<KubernetesObject>;
   assert.equal(listContinue(page({ continue: 'abc' })), 'abc');
   assert.equal(listContinue(page({ continue: '' })), undefined);
   assert.equal(listContinue(page({ continue: 7 })), undefined);

@@ -34,13 +34,27 @@ import {
 } from '../../src/resources/index.js';
 import { repoRoot } from '../env/paths.js';
 import { egressAllows } from '../support/netpol.js';
-import { ENGINES, fixtureConfig, fixtureTenant, GITOPS_ANNOTATIONS, GITOPS_LABELS, INGRESS_VARIANTS, type IngressVariant } from '../support/resources-fixture.js';
+import {
+  ENGINES,
+  fixtureConfig,
+  fixtureTenant,
+  GITOPS_ANNOTATIONS,
+  GITOPS_LABELS,
+  INGRESS_VARIANTS,
+  type IngressVariant,
+} from '../support/resources-fixture.js';
 
 type Json = Record<string, unknown>;
 const PASSWORDS = { databasePassword: 'pa:ss@wo/rd%1', rootPassword: 'r00t-secret' };
 const ONE_YEAR = 31_536_000;
 
-function ctxFor(variant: IngressVariant, engine: TenantSpecDatabaseEngine, spec: Partial<Tenant['spec']> = {}, extraConfig: Json = {}, name = 'acme'): BuildContext {
+function ctxFor(
+  variant: IngressVariant,
+  engine: TenantSpecDatabaseEngine,
+  spec: Partial<Tenant['spec']> = {},
+  extraConfig: Json = {},
+  name = 'acme',
+): BuildContext {
   const ctx = buildContext(fixtureTenant(name, engine, spec), fixtureConfig(variant, extraConfig));
   if (isBuildContextError(ctx)) throw new Error(ctx.error);
   return ctx;
@@ -57,7 +71,8 @@ function find(ms: Manifest[], kind: string, name?: string): Manifest {
   return m;
 }
 
-const at = (v: unknown, ...path: (string | number)[]): unknown => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
+const at = (v: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], v);
 
 /** Every value in a tree with its path, for whole-manifest checks. */
 function* walk(value: unknown, path = ''): Generator<[string, unknown]> {
@@ -70,7 +85,9 @@ function* walk(value: unknown, path = ''): Generator<[string, unknown]> {
 const COMBOS = INGRESS_VARIANTS.flatMap((variant) => ENGINES.map((engine) => ({ variant, engine, label: `${variant} × ${engine}` })));
 
 function podSpecs(ms: Manifest[]): [string, Json][] {
-  return ms.filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet').map((m) => [`${m.kind}/${m.metadata.name}`, at(m, 'spec', 'template', 'spec') as Json]);
+  return ms
+    .filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet')
+    .map((m) => [`${m.kind}/${m.metadata.name}`, at(m, 'spec', 'template', 'spec') as Json]);
 }
 
 /** Returns what in a pod spec violates Pod Security "restricted" (v1.35), in the words of the standard. */
@@ -78,7 +95,16 @@ function restrictedViolations(spec: Json): string[] {
   const out: string[] = [];
   const podSc = (spec.securityContext ?? {}) as Json;
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[f] === true) out.push(`${f} is true`);
-  const allowedVolumes = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+  const allowedVolumes = new Set([
+    'configMap',
+    'csi',
+    'downwardAPI',
+    'emptyDir',
+    'ephemeral',
+    'persistentVolumeClaim',
+    'projected',
+    'secret',
+  ]);
   for (const v of (spec.volumes ?? []) as Json[]) {
     const types = Object.keys(v).filter((k) => k !== 'name');
     if (!types.every((t) => allowedVolumes.has(t))) out.push(`volume ${String(v.name)} has type ${types.join(',')}`);
@@ -111,9 +137,20 @@ for (const { variant, engine, label } of COMBOS) {
       assert.equal(m.metadata.labels[TENANT_LABEL], 'acme', id);
       assert.equal(m.metadata.labels[REGION_LABEL], 'eu-west-1', id);
       assert.ok(m.metadata.labels[NAME_LABEL], `${id} has no ${NAME_LABEL}`);
-      assert.deepEqual(m.metadata.ownerReferences, [
-        { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: ctx.tenant.metadata.uid, controller: true, blockOwnerDeletion: true },
-      ], id);
+      assert.deepEqual(
+        m.metadata.ownerReferences,
+        [
+          {
+            apiVersion: 'tenantry.io/v1alpha1',
+            kind: 'Tenant',
+            name: 'acme',
+            uid: ctx.tenant.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+        id,
+      );
       // Labels and annotations anywhere in the manifest (pod templates, secretTemplate) included.
       for (const [path, value] of walk(m)) {
         if (!/\.(labels|annotations|matchLabels)$/.test(path) || value === null || typeof value !== 'object') continue;
@@ -152,7 +189,9 @@ for (const { variant, engine, label } of COMBOS) {
 
   test(`${label}: deterministic, and the inputs are not modified`, () => {
     const tenant = fixtureTenant('acme', engine, { app: { replicas: 2, env: [{ name: 'A', value: '1' }] } });
-    const config = fixtureConfig(variant, { egress: [{ description: 'smtp', cidr: '192.0.2.0/24', ports: [{ port: 587, protocol: 'TCP' }] }] });
+    const config = fixtureConfig(variant, {
+      egress: [{ description: 'smtp', cidr: '192.0.2.0/24', ports: [{ port: 587, protocol: 'TCP' }] }],
+    });
     const frozen = <T>(o: T): T => {
       if (o && typeof o === 'object') {
         for (const v of Object.values(o)) frozen(v);
@@ -186,15 +225,22 @@ for (const { variant, engine, label } of COMBOS) {
     for (const [id, spec] of pods) {
       assert.deepEqual(restrictedViolations(spec), [], id);
       assert.equal(spec.automountServiceAccountToken, false, id);
-      assert.ok(ms.some((m) => m.kind === 'ServiceAccount' && m.metadata.name === spec.serviceAccountName), `${id} uses a ServiceAccount of its own`);
-      assert.deepEqual(at(spec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'), [
-        {
-          matchExpressions: [
-            { key: 'node.example.com/pool', operator: 'In', values: ['tenants'] },
-            { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] },
-          ],
-        },
-      ], id);
+      assert.ok(
+        ms.some((m) => m.kind === 'ServiceAccount' && m.metadata.name === spec.serviceAccountName),
+        `${id} uses a ServiceAccount of its own`,
+      );
+      assert.deepEqual(
+        at(spec, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms'),
+        [
+          {
+            matchExpressions: [
+              { key: 'node.example.com/pool', operator: 'In', values: ['tenants'] },
+              { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] },
+            ],
+          },
+        ],
+        id,
+      );
       for (const c of spec.containers as Json[]) {
         const sc = c.securityContext as Json;
         assert.equal(sc.readOnlyRootFilesystem, true, `${id}: read-only root`);
@@ -214,17 +260,38 @@ for (const { variant, engine, label } of COMBOS) {
     const controllerNs = fixtureConfig(variant).ingress.controllerNamespace;
     const controllerPods = fixtureConfig(variant).ingress.controllerPodLabels;
     // Every ingress rule of every policy, as (selected pods, allowed peers, ports).
-    const ingress = ms.flatMap((m) => ((m.spec as Json).ingress as Json[] | undefined ?? []).map((r) => ({ pods: (m.spec as Json).podSelector, ...r })));
+    const ingress = ms.flatMap((m) =>
+      (((m.spec as Json).ingress as Json[] | undefined) ?? []).map((r) => ({ pods: (m.spec as Json).podSelector, ...r })),
+    );
     assert.deepEqual(ingress, [
-      { pods: app, from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNs } }, podSelector: { matchLabels: controllerPods } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      {
+        pods: app,
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNs } },
+            podSelector: { matchLabels: controllerPods },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
       { pods: db, from: [{ podSelector: app }], ports: [{ protocol: 'TCP', port: dbPort }] },
     ]);
-    const egress = ms.flatMap((m) => ((m.spec as Json).egress as Json[] | undefined ?? []).map((r) => ({ pods: (m.spec as Json).podSelector, ...r })));
+    const egress = ms.flatMap((m) =>
+      (((m.spec as Json).egress as Json[] | undefined) ?? []).map((r) => ({ pods: (m.spec as Json).podSelector, ...r })),
+    );
     assert.deepEqual(egress, [
       {
         pods: {},
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
       },
       { pods: app, to: [{ podSelector: db }], ports: [{ protocol: 'TCP', port: dbPort }] },
     ]);
@@ -239,7 +306,14 @@ for (const { variant, engine, label } of COMBOS) {
 test('extra egress is opened only from app pods, only to the configured CIDRs and ports', () => {
   const egress = [
     { description: 'SMTP relay', cidr: '192.0.2.10/32', ports: [{ port: 587, protocol: 'TCP' }] },
-    { description: 'IMAP', cidr: '198.51.100.0/24', ports: [{ port: 993, protocol: 'TCP' }, { port: 143, protocol: 'TCP' }] },
+    {
+      description: 'IMAP',
+      cidr: '198.51.100.0/24',
+      ports: [
+        { port: 993, protocol: 'TCP' },
+        { port: 143, protocol: 'TCP' },
+      ],
+    },
   ];
   const ms = buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress })).filter((m) => m.kind === 'NetworkPolicy');
   const extra = find(ms, 'NetworkPolicy', 'allow-app-egress');
@@ -248,7 +322,13 @@ test('extra egress is opened only from app pods, only to the configured CIDRs an
     policyTypes: ['Egress'],
     egress: [
       { to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ protocol: 'TCP', port: 587 }] },
-      { to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ protocol: 'TCP', port: 993 }, { protocol: 'TCP', port: 143 }] },
+      {
+        to: [{ ipBlock: { cidr: '198.51.100.0/24' } }],
+        ports: [
+          { protocol: 'TCP', port: 993 },
+          { protocol: 'TCP', port: 143 },
+        ],
+      },
     ],
   });
   assert.equal(ms.filter((m) => JSON.stringify(m).includes('ipBlock')).length, 1);
@@ -257,8 +337,22 @@ test('extra egress is opened only from app pods, only to the configured CIDRs an
 
 test('review 3: app egress to 0.0.0.0/0 excludes the metadata endpoint, the private ranges, 100.64.0.0/10 and the cluster CIDRs', () => {
   const egress = [
-    { description: 'web APIs', cidr: '0.0.0.0/0', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
-    { description: 'web APIs over IPv6', cidr: '::/0', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
+    {
+      description: 'web APIs',
+      cidr: '0.0.0.0/0',
+      ports: [
+        { port: 443, protocol: 'TCP' },
+        { port: 80, protocol: 'TCP' },
+      ],
+    },
+    {
+      description: 'web APIs over IPv6',
+      cidr: '::/0',
+      ports: [
+        { port: 443, protocol: 'TCP' },
+        { port: 80, protocol: 'TCP' },
+      ],
+    },
     { description: 'partner', cidr: '203.0.113.0/24', ports: [{ port: 443, protocol: 'TCP' }] },
   ];
   // A cluster whose pods and services are not in a private range: only the configured list knows them.
@@ -276,28 +370,49 @@ test('review 3: app egress to 0.0.0.0/0 excludes the metadata endpoint, the priv
     ['100.64.0.10', 443], // carrier-grade NAT range, used for pods by EKS custom networking
     ['198.18.3.4', 443], // configured cluster CIDRs
     ['2001:db8:1234::1', 443],
-  ] as const) assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the app`);
+  ] as const)
+    assert.equal(egressAllows(rules, ip, port), false, `${ip}:${port} is reachable from the app`);
   for (const [ip, port] of [
     ['93.184.215.14', 443],
     ['2606:4700::6810:84e5', 443],
     ['203.0.113.9', 443],
-  ] as const) assert.equal(egressAllows(rules, ip, port), true, `${ip}:${port} should stay reachable`);
+  ] as const)
+    assert.equal(egressAllows(rules, ip, port), true, `${ip}:${port} should stay reachable`);
   // The metadata range is cut out even from a configuration that lists no exceptions at all.
   const bare = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress, egressExcept: [] })), 'NetworkPolicy', 'allow-app-egress');
   assert.equal(egressAllows(at(bare, 'spec', 'egress') as Json[], '169.254.169.254', 80), false);
-  assert.equal(egressAllows(at(bare, 'spec', 'egress') as Json[], '10.0.0.1', 443), true, 'egressExcept: [] is honoured for the private ranges');
+  assert.equal(
+    egressAllows(at(bare, 'spec', 'egress') as Json[], '10.0.0.1', 443),
+    true,
+    'egressExcept: [] is honoured for the private ranges',
+  );
 
   // A rule that can only reach the metadata endpoint or the cluster is refused, naming the field.
   const refused: [Json, RegExp][] = [
-    [{ egress: [{ description: 'x', cidr: '169.254.169.254/32', ports: [{ port: 80, protocol: 'TCP' }] }] }, /egress\[0\]\.cidr 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/],
-    [{ egress: [{ description: 'x', cidr: '198.18.0.0/16', ports: [{ port: 443, protocol: 'TCP' }] }], clusterCidrs }, /egress\[0\]\.cidr 198\.18\.0\.0\/16 lies in clusterCidrs\[0\] 198\.18\.0\.0\/15/],
-    [{ egress: [{ description: 'x', cidr: '192.0.2.1/24', ports: [{ port: 25, protocol: 'TCP' }] }] }, /egress\[0\]\.cidr must be written as 192\.0\.2\.0\/24/],
+    [
+      { egress: [{ description: 'x', cidr: '169.254.169.254/32', ports: [{ port: 80, protocol: 'TCP' }] }] },
+      /egress\[0\]\.cidr 169\.254\.169\.254\/32 lies in 169\.254\.0\.0\/16/,
+    ],
+    [
+      { egress: [{ description: 'x', cidr: '198.18.0.0/16', ports: [{ port: 443, protocol: 'TCP' }] }], clusterCidrs },
+      /egress\[0\]\.cidr 198\.18\.0\.0\/16 lies in clusterCidrs\[0\] 198\.18\.0\.0\/15/,
+    ],
+    [
+      { egress: [{ description: 'x', cidr: '192.0.2.1/24', ports: [{ port: 25, protocol: 'TCP' }] }] },
+      /egress\[0\]\.cidr must be written as 192\.0\.2\.0\/24/,
+    ],
     [{ clusterCidrs: ['10.96.0.0'] }, /clusterCidrs\[0\] must be a CIDR/],
     [{ egressExcept: ['fc00:0::/7'] }, /egressExcept\[0\] must be written as fc00::\/7/],
   ];
   for (const [extra, message] of refused) assert.throws(() => fixtureConfig('nginx', extra), message, JSON.stringify(extra));
   // An explicit private destination (a mail relay in the VPC) stays possible: it is what the rule names.
-  const relay = find(buildDesiredState(ctxFor('nginx', 'postgres', {}, { egress: [{ description: 'relay', cidr: '10.1.2.3/32', ports: [{ port: 587, protocol: 'TCP' }] }] })), 'NetworkPolicy', 'allow-app-egress');
+  const relay = find(
+    buildDesiredState(
+      ctxFor('nginx', 'postgres', {}, { egress: [{ description: 'relay', cidr: '10.1.2.3/32', ports: [{ port: 587, protocol: 'TCP' }] }] }),
+    ),
+    'NetworkPolicy',
+    'allow-app-egress',
+  );
   assert.deepEqual(at(relay, 'spec', 'egress', 0, 'to'), [{ ipBlock: { cidr: '10.1.2.3/32' } }]);
 });
 
@@ -348,7 +463,10 @@ test('nginx: TLS secret, redirect, ECDHE-only ciphers and HSTS through custom-he
   assert.deepEqual(header, { maxAge: 63_072_000, includeSubDomains: true });
   // Off: the controller-wide hsts keys carry the header, and no ConfigMap is referenced.
   const off = buildIngress(ctxFor('nginx', 'postgres', {}, { ingress: { nginxHstsViaCustomHeaders: false } }));
-  assert.deepEqual(off.map((m) => m.kind), ['Ingress']);
+  assert.deepEqual(
+    off.map((m) => m.kind),
+    ['Ingress'],
+  );
   assert.equal(off[0]!.metadata.annotations!['nginx.ingress.kubernetes.io/custom-headers'], undefined);
 });
 
@@ -378,7 +496,10 @@ test('traefik: HSTS and TLS option on websecure, redirect on web', () => {
 
 test('gateway with ListenerSet: the tenant listener holds its own certificate; HSTS filter and 301 redirect', () => {
   const ms = buildIngress(ctxFor('gateway-listenerset', 'postgres'));
-  assert.deepEqual(ms.map((m) => m.kind), ['ListenerSet', 'HTTPRoute', 'HTTPRoute']);
+  assert.deepEqual(
+    ms.map((m) => m.kind),
+    ['ListenerSet', 'HTTPRoute', 'HTTPRoute'],
+  );
   const ls = find(ms, 'ListenerSet').spec as Json;
   assert.deepEqual(ls.parentRef, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'tenants', namespace: 'gateway' });
   assert.deepEqual(at(ls, 'listeners', 0), {
@@ -390,7 +511,9 @@ test('gateway with ListenerSet: the tenant listener holds its own certificate; H
     allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }] },
   });
   const https = find(ms, 'HTTPRoute', 'app-https');
-  assert.deepEqual(at(https, 'spec', 'parentRefs'), [{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'app', sectionName: 'https' }]);
+  assert.deepEqual(at(https, 'spec', 'parentRefs'), [
+    { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'app', sectionName: 'https' },
+  ]);
   const filter = at(https, 'spec', 'rules', 0, 'filters', 0) as Json;
   assert.equal(filter.type, 'ResponseHeaderModifier');
   const set = at(filter, 'responseHeaderModifier', 'set') as { name: string; value: string }[];
@@ -399,14 +522,21 @@ test('gateway with ListenerSet: the tenant listener holds its own certificate; H
   assert.ok(h.maxAge >= ONE_YEAR && h.includeSubDomains, set[0]!.value);
   assert.deepEqual(at(https, 'spec', 'rules', 0, 'backendRefs'), [{ group: '', kind: 'Service', name: 'app', port: 80, weight: 1 }]);
   const http = find(ms, 'HTTPRoute', 'app-http');
-  assert.deepEqual(at(http, 'spec', 'parentRefs'), [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'tenants', namespace: 'gateway', sectionName: 'http' }]);
-  assert.deepEqual(at(http, 'spec', 'rules', 0, 'filters'), [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }]);
+  assert.deepEqual(at(http, 'spec', 'parentRefs'), [
+    { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'tenants', namespace: 'gateway', sectionName: 'http' },
+  ]);
+  assert.deepEqual(at(http, 'spec', 'rules', 0, 'filters'), [
+    { type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } },
+  ]);
   assert.equal(at(http, 'spec', 'rules', 0, 'backendRefs'), undefined, 'a redirect route has no backend');
 });
 
 test('gateway with the shared listener: route on the https section, ReferenceGrant for exactly the TLS Secret', () => {
   const ms = buildIngress(ctxFor('gateway-shared', 'postgres'));
-  assert.deepEqual(ms.map((m) => m.kind), ['ReferenceGrant', 'HTTPRoute', 'HTTPRoute']);
+  assert.deepEqual(
+    ms.map((m) => m.kind),
+    ['ReferenceGrant', 'HTTPRoute', 'HTTPRoute'],
+  );
   assert.deepEqual(find(ms, 'ReferenceGrant').spec, {
     from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway' }],
     to: [{ group: '', kind: 'Secret', name: 'acme-tls' }],
@@ -419,17 +549,27 @@ test('gateway with the shared listener: route on the https section, ReferenceGra
 test('the exported cipher lists are ECDHE with AEAD only, and agree with each other', () => {
   assert.equal(ECDHE_CIPHERS_OPENSSL.length, ECDHE_CIPHERS_GO.length);
   for (const c of ECDHE_CIPHERS_OPENSSL) assert.match(c, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
-  for (const c of ECDHE_CIPHERS_GO) assert.match(c, /^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+  for (const c of ECDHE_CIPHERS_GO)
+    assert.match(c, /^TLS_ECDHE_(ECDSA|RSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
 });
 
 test('the certificate: cert-manager, ECDSA P-256, new key at renewal, issuer from the configuration', () => {
-  const ms = buildDesiredState(ctxFor('nginx', 'postgres', { host: 'shop.acme.example' }, { tls: { issuerKind: 'Issuer', issuerName: 'internal-ca' } }));
+  const ms = buildDesiredState(
+    ctxFor('nginx', 'postgres', { host: 'shop.acme.example' }, { tls: { issuerKind: 'Issuer', issuerName: 'internal-ca' } }),
+  );
   const cert = find(ms, 'Certificate');
   assert.equal(cert.apiVersion, 'cert-manager.io/v1');
   assert.equal(cert.metadata.namespace, 'tenant-acme');
   assert.deepEqual(cert.spec, {
     secretName: 'acme-tls',
-    secretTemplate: { labels: { 'app.kubernetes.io/name': 'tls', 'tenantry.io/tenant': 'acme', 'tenantry.io/region': 'eu-west-1', 'app.kubernetes.io/component': 'tls' } },
+    secretTemplate: {
+      labels: {
+        'app.kubernetes.io/name': 'tls',
+        'tenantry.io/tenant': 'acme',
+        'tenantry.io/region': 'eu-west-1',
+        'app.kubernetes.io/component': 'tls',
+      },
+    },
     dnsNames: ['shop.acme.example'],
     issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
     privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
@@ -449,26 +589,44 @@ test('ingressKinds lists exactly what each provider builds; OWNED_KINDS covers e
     for (const m of everything(ctx)) assert.ok(owned.has(`${m.apiVersion}/${m.kind}`), `${variant}: ${m.kind} not in ownedKindsFor`);
   }
   const providers = ['nginx', 'traefik', 'gateway'] as const;
-  for (const a of providers) for (const b of providers) if (a !== b) {
-    const kb = new Set(ingressKinds(b).map((k) => `${k.apiVersion}/${k.kind}`));
-    assert.ok(ingressKinds(a).every((k) => !kb.has(`${k.apiVersion}/${k.kind}`)), `${a} and ${b} share a kind`);
-  }
+  for (const a of providers)
+    for (const b of providers)
+      if (a !== b) {
+        const kb = new Set(ingressKinds(b).map((k) => `${k.apiVersion}/${k.kind}`));
+        assert.ok(
+          ingressKinds(a).every((k) => !kb.has(`${k.apiVersion}/${k.kind}`)),
+          `${a} and ${b} share a kind`,
+        );
+      }
   for (const k of OWNED_KINDS) assert.match(k.plural, /^[a-z]+$/);
   assert.equal(OWNED_KINDS.find((k) => k.kind === 'Namespace')?.namespaced, false);
 });
 
 test('both ClusterRoles grant every owned kind the verbs the operator uses on it (watch, apply, prune)', () => {
-  for (const file of [['deploy', 'base', 'clusterrole.yaml'], ['charts', 'tenantry', 'templates', 'clusterrole.yaml']]) {
+  for (const file of [
+    ['deploy', 'base', 'clusterrole.yaml'],
+    ['charts', 'tenantry', 'templates', 'clusterrole.yaml'],
+  ]) {
     // The chart's template lines ({{ … }}) are not YAML; the rules hold none.
-    const text = readFileSync(join(repoRoot(), ...file), 'utf8').split('\n').filter((l) => !l.trim().startsWith('{{')).join('\n').replace(/\{\{[^}]*\}\}/g, 'x');
+    const text = readFileSync(join(repoRoot(), ...file), 'utf8')
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('{{'))
+      .join('\n')
+      .replace(/\{\{[^}]*\}\}/g, 'x');
     const role = load(text) as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
     for (const k of OWNED_KINDS) {
       const group = k.apiVersion.includes('/') ? k.apiVersion.split('/')[0]! : '';
-      const granted = new Set(role.rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(k.plural)).flatMap((r) => r.verbs));
+      const granted = new Set(
+        role.rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(k.plural)).flatMap((r) => r.verbs),
+      );
       // Secrets are never read one by one outside the operator's namespace (review 6): no get there.
-      const verbs = k.plural === 'secrets' && group === '' ? ['list', 'watch', 'create', 'patch', 'delete'] : ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+      const verbs =
+        k.plural === 'secrets' && group === ''
+          ? ['list', 'watch', 'create', 'patch', 'delete']
+          : ['get', 'list', 'watch', 'create', 'patch', 'delete'];
       for (const verb of verbs) assert.ok(granted.has(verb), `${file.join('/')}: ${verb} ${k.plural}.${group} not granted`);
-      if (k.plural === 'secrets' && group === '') for (const verb of ['get', 'update']) assert.ok(!granted.has(verb), `${file.join('/')}: ${verb} secrets granted cluster-wide`);
+      if (k.plural === 'secrets' && group === '')
+        for (const verb of ['get', 'update']) assert.ok(!granted.has(verb), `${file.join('/')}: ${verb} secrets granted cluster-wide`);
     }
   }
 });
@@ -513,19 +671,70 @@ test('review 15: a PodDisruptionBudget (maxUnavailable 1) over the app pods for 
     assert.ok(ms.indexOf(pdb) > ms.indexOf(find(ms, 'Deployment', 'app')));
   }
   // A suspension decided by the lifecycle (not the spec) removes it too.
-  assert.ok(!buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }), { suspended: true }).some((m) => m.kind === 'PodDisruptionBudget'));
+  assert.ok(
+    !buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }), { suspended: true }).some(
+      (m) => m.kind === 'PodDisruptionBudget',
+    ),
+  );
   // A cluster whose drains must finish unattended turns it off.
-  assert.ok(!buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }, { app: { disruptionBudget: false } })).some((m) => m.kind === 'PodDisruptionBudget'));
+  assert.ok(
+    !buildDesiredState(ctxFor('nginx', 'postgres', { app: { replicas: 2 } }, { app: { disruptionBudget: false } })).some(
+      (m) => m.kind === 'PodDisruptionBudget',
+    ),
+  );
 });
 
 // --- database, app, secret ------------------------------------------------------------------------
 
 test('the database: claim by name, official image with the version as tag, writable run paths, probe, credentials', () => {
-  const table: { engine: TenantSpecDatabaseEngine; version?: string; image: string; run: string; data: string; probe: string; port: number; keys: string[] }[] = [
-    { engine: 'postgres', image: 'docker.io/library/postgres:16', run: '/var/run/postgresql', data: '/var/lib/postgresql/data', probe: 'pg_isready', port: 5432, keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'] },
-    { engine: 'postgres', version: '17.2', image: 'docker.io/library/postgres:17.2', run: '/var/run/postgresql', data: '/var/lib/postgresql/data', probe: 'pg_isready', port: 5432, keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'] },
-    { engine: 'mariadb', image: 'docker.io/library/mariadb:11.4', run: '/run/mysqld', data: '/var/lib/mysql', probe: 'healthcheck.sh', port: 3306, keys: ['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_ROOT_PASSWORD'] },
-    { engine: 'mariadb', version: '10.11', image: 'docker.io/library/mariadb:10.11', run: '/run/mysqld', data: '/var/lib/mysql', probe: 'healthcheck.sh', port: 3306, keys: ['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_ROOT_PASSWORD'] },
+  const table: {
+    engine: TenantSpecDatabaseEngine;
+    version?: string;
+    image: string;
+    run: string;
+    data: string;
+    probe: string;
+    port: number;
+    keys: string[];
+  }[] = [
+    {
+      engine: 'postgres',
+      image: 'docker.io/library/postgres:16',
+      run: '/var/run/postgresql',
+      data: '/var/lib/postgresql/data',
+      probe: 'pg_isready',
+      port: 5432,
+      keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'],
+    },
+    {
+      engine: 'postgres',
+      version: '17.2',
+      image: 'docker.io/library/postgres:17.2',
+      run: '/var/run/postgresql',
+      data: '/var/lib/postgresql/data',
+      probe: 'pg_isready',
+      port: 5432,
+      keys: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'],
+    },
+    {
+      engine: 'mariadb',
+      image: 'docker.io/library/mariadb:11.4',
+      run: '/run/mysqld',
+      data: '/var/lib/mysql',
+      probe: 'healthcheck.sh',
+      port: 3306,
+      keys: ['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_ROOT_PASSWORD'],
+    },
+    {
+      engine: 'mariadb',
+      version: '10.11',
+      image: 'docker.io/library/mariadb:10.11',
+      run: '/run/mysqld',
+      data: '/var/lib/mysql',
+      probe: 'healthcheck.sh',
+      port: 3306,
+      keys: ['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_DATABASE', 'MARIADB_ROOT_PASSWORD'],
+    },
   ];
   for (const row of table) {
     const ctx = ctxFor('nginx', row.engine, { database: { engine: row.engine, ...(row.version ? { version: row.version } : {}) } });
@@ -537,7 +746,10 @@ test('the database: claim by name, official image with the version as tag, writa
     assert.equal(spec.volumeClaimTemplates, undefined, 'no volumeClaimTemplates: PVCs come after the encryption check');
     const pod = at(spec, 'template', 'spec') as Json;
     const volumes = pod.volumes as Json[];
-    assert.deepEqual(volumes.find((v) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'database-data' } });
+    assert.deepEqual(
+      volumes.find((v) => v.name === 'data'),
+      { name: 'data', persistentVolumeClaim: { claimName: 'database-data' } },
+    );
     const c = at(pod, 'containers', 0) as Json;
     assert.equal(c.image, row.image, JSON.stringify(row));
     const mounts = c.volumeMounts as Json[];
@@ -545,10 +757,21 @@ test('the database: claim by name, official image with the version as tag, writa
     const run = mounts.find((m) => m.mountPath === row.run);
     assert.ok(run && 'emptyDir' in volumes.find((v) => v.name === run.name)!, `${row.engine}: ${row.run} is an emptyDir`);
     assert.equal(at(c, 'readinessProbe', 'exec', 'command', 0), row.probe);
-    assert.deepEqual(at(pod, 'securityContext'), { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(at(pod, 'securityContext'), {
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     const env = c.env as { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
-    for (const k of row.keys) assert.deepEqual(env.find((e) => e.name === k)?.valueFrom, { secretKeyRef: { name: 'database-credentials', key: k } });
-    assert.deepEqual(at(c, 'resources'), { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' } });
+    for (const k of row.keys)
+      assert.deepEqual(env.find((e) => e.name === k)?.valueFrom, { secretKeyRef: { name: 'database-credentials', key: k } });
+    assert.deepEqual(at(c, 'resources'), {
+      requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+      limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' },
+    });
     const svc = find(ms, 'Service', 'database');
     assert.equal(at(svc, 'spec', 'clusterIP'), 'None');
     assert.deepEqual(at(svc, 'spec', 'ports', 0, 'port'), row.port);
@@ -563,11 +786,7 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
     app: {
       image: 'registry.example.com:5000/saas/app:2.1.0',
       replicas: 3,
-      env: [
-        { name: 'FEATURE_X', value: 'on' },
-        { name: 'EMPTY' },
-        { name: 'DATABASE_PASSWORD', value: 'user-supplied-must-not-win' },
-      ],
+      env: [{ name: 'FEATURE_X', value: 'on' }, { name: 'EMPTY' }, { name: 'DATABASE_PASSWORD', value: 'user-supplied-must-not-win' }],
       resources: { requests: { cpu: 0.5, memory: '1024Mi' }, limits: { memory: '1.5Gi', cpu: '2000m' } },
     },
   });
@@ -579,7 +798,10 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   assert.equal(c.image, 'registry.example.com:5000/saas/app:2.1.0');
   assert.equal(c.imagePullPolicy, 'IfNotPresent');
   // The plan's ephemeral-storage defaults are added to the Tenant's own resources.
-  assert.deepEqual(c.resources, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '128Mi' }, limits: { memory: '1536Mi', cpu: '2', 'ephemeral-storage': '1Gi' } });
+  assert.deepEqual(c.resources, {
+    requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '128Mi' },
+    limits: { memory: '1536Mi', cpu: '2', 'ephemeral-storage': '1Gi' },
+  });
   const env = c.env as Json[];
   assert.deepEqual(env.slice(0, 2), [{ name: 'FEATURE_X', value: 'on' }, { name: 'EMPTY' }]);
   assert.equal(env.filter((e) => e.name === 'DATABASE_PASSWORD').length, 1);
@@ -596,14 +818,26 @@ test('the app: image, replicas, env with the credentials by reference, probes, v
   const plain = find(buildDesiredState(ctxFor('nginx', 'postgres', { app: {} })), 'Deployment') as Json;
   assert.equal(at(plain, 'spec', 'replicas'), 1);
   assert.equal(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'ghcr.io/example/saas-app:1.0.0');
-  assert.deepEqual(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), { requests: { 'ephemeral-storage': '128Mi' }, limits: { 'ephemeral-storage': '1Gi' } });
-  assert.deepEqual(at(find(buildDesiredState(ctx), 'Service', 'app'), 'spec', 'ports'), [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+  assert.deepEqual(at(plain, 'spec', 'template', 'spec', 'containers', 0, 'resources'), {
+    requests: { 'ephemeral-storage': '128Mi' },
+    limits: { 'ephemeral-storage': '1Gi' },
+  });
+  assert.deepEqual(at(find(buildDesiredState(ctx), 'Service', 'app'), 'spec', 'ports'), [
+    { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+  ]);
 });
 
 test('review 14: liveness is its own, gentler check: a slow database makes the app unready long before it is restarted', () => {
   type Probe = { httpGet: { path: string }; periodSeconds: number; timeoutSeconds: number; failureThreshold: number };
   const probes = (extra: Json = {}) => {
-    const c = at(find(buildDesiredState(ctxFor('nginx', 'postgres', {}, extra)), 'Deployment', 'app'), 'spec', 'template', 'spec', 'containers', 0) as { readinessProbe: Probe; livenessProbe: Probe };
+    const c = at(
+      find(buildDesiredState(ctxFor('nginx', 'postgres', {}, extra)), 'Deployment', 'app'),
+      'spec',
+      'template',
+      'spec',
+      'containers',
+      0,
+    ) as { readinessProbe: Probe; livenessProbe: Probe };
     return { readiness: c.readinessProbe, liveness: c.livenessProbe };
   };
   // How long a probe may keep failing (each attempt timing out) before the kubelet acts on it.
@@ -614,7 +848,10 @@ test('review 14: liveness is its own, gentler check: a slow database makes the a
   // only after minutes, and a slow answer must not count as a failed liveness check as soon as it
   // would for readiness. A restart cannot make the database faster; it only adds an outage.
   assert.ok(tolerates(readiness) <= 30, `readiness acts after ${tolerates(readiness)} s`);
-  assert.ok(tolerates(liveness) >= 300, `liveness restarts after ${tolerates(liveness)} s of failures; a database brownout of a few minutes would restart the app`);
+  assert.ok(
+    tolerates(liveness) >= 300,
+    `liveness restarts after ${tolerates(liveness)} s of failures; a database brownout of a few minutes would restart the app`,
+  );
   assert.ok(tolerates(liveness) >= 10 * tolerates(readiness), 'liveness tolerates at least ten times as long as readiness');
   assert.ok(liveness.timeoutSeconds > readiness.timeoutSeconds, 'a slow answer fails readiness before it fails liveness');
   assert.ok(liveness.periodSeconds > readiness.periodSeconds);
@@ -628,7 +865,8 @@ test('review 14: liveness is its own, gentler check: a slow database makes the a
 });
 
 test('the Secret holds exactly the given passwords, base64 in data, and invents nothing', () => {
-  const decode = (m: Manifest) => Object.fromEntries(Object.entries(m.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const decode = (m: Manifest) =>
+    Object.fromEntries(Object.entries(m.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
   const pg = buildDatabaseSecret(ctxFor('nginx', 'postgres'), PASSWORDS);
   assert.equal(pg.type, 'Opaque');
   assert.equal(pg.immutable, false);
@@ -655,16 +893,37 @@ test('the Secret holds exactly the given passwords, base64 in data, and invents 
   const other = decode(buildDatabaseSecret(ctxFor('nginx', 'mariadb'), { databasePassword: 'x1', rootPassword: 'y2' }));
   for (const [k, v] of Object.entries(maria)) {
     if (v === other[k]) continue;
-    assert.ok(v === PASSWORDS.databasePassword || v === PASSWORDS.rootPassword || v.includes(encodeURIComponent(PASSWORDS.databasePassword)), `${k} holds a value that is not from the input`);
+    assert.ok(
+      v === PASSWORDS.databasePassword || v === PASSWORDS.rootPassword || v.includes(encodeURIComponent(PASSWORDS.databasePassword)),
+      `${k} holds a value that is not from the input`,
+    );
   }
   assert.throws(() => buildDatabaseSecret(ctxFor('nginx', 'postgres'), { databasePassword: '', rootPassword: 'x' }), /password is empty/);
-  assert.throws(() => buildDatabaseSecret(ctxFor('nginx', 'mariadb'), { databasePassword: 'x', rootPassword: '' }), /root password is empty/);
+  assert.throws(
+    () => buildDatabaseSecret(ctxFor('nginx', 'mariadb'), { databasePassword: 'x', rootPassword: '' }),
+    /root password is empty/,
+  );
 });
 
 // --- quota and volumes ----------------------------------------------------------------------------
 
 test('quota and limit range come from the plan, in canonical form', () => {
-  const ms = buildDesiredState(ctxFor('nginx', 'postgres', { plan: 'free' }, { plans: { free: { quota: { 'requests.cpu': '0.5', 'requests.memory': '1024Mi', pods: '10' }, defaultRequest: { cpu: '100m' }, defaultLimit: { memory: '0.5Gi' } } } }));
+  const ms = buildDesiredState(
+    ctxFor(
+      'nginx',
+      'postgres',
+      { plan: 'free' },
+      {
+        plans: {
+          free: {
+            quota: { 'requests.cpu': '0.5', 'requests.memory': '1024Mi', pods: '10' },
+            defaultRequest: { cpu: '100m' },
+            defaultLimit: { memory: '0.5Gi' },
+          },
+        },
+      },
+    ),
+  );
   // The configuration merges over the plan defaults: the keys not given keep their default values.
   assert.deepEqual(at(find(ms, 'ResourceQuota'), 'spec', 'hard'), {
     'requests.cpu': '500m',
@@ -676,7 +935,13 @@ test('quota and limit range come from the plan, in canonical form', () => {
     'requests.storage': '10Gi',
     pods: '10',
   });
-  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [{ type: 'Container', default: { memory: '512Mi', 'ephemeral-storage': '1Gi' }, defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' } }]);
+  assert.deepEqual(at(find(ms, 'LimitRange'), 'spec', 'limits'), [
+    {
+      type: 'Container',
+      default: { memory: '512Mi', 'ephemeral-storage': '1Gi' },
+      defaultRequest: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' },
+    },
+  ]);
 });
 
 /** Bytes of a quantity with a binary or no suffix (what these tests use), for sums and comparisons. */
@@ -686,31 +951,59 @@ function bytesOf(q: unknown): number {
   return Number(m[1]) * 1024 ** ({ '': 0, Ki: 1, Mi: 2, Gi: 3 } as Record<string, number>)[m[2] ?? '']!;
 }
 
-test('review 13: every container Tenantry builds requests and limits ephemeral storage, within the plan\'s LimitRange and quota', () => {
+test("review 13: every container Tenantry builds requests and limits ephemeral storage, within the plan's LimitRange and quota", () => {
   const policy: BackupPolicy = {
     apiVersion: 'tenantry.io/v1alpha1',
     kind: 'BackupPolicy',
     metadata: { name: 'nightly' },
     spec: { schedule: '0 2 * * *', destination: { bucket: 'b', region: 'eu-west-1' }, retention: { keepDaily: 7 } },
   };
-  const restore: Restore = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Restore', metadata: { name: 'r', uid: 'u' }, spec: { tenant: 'acme', backupId: 'latest', target: { inPlace: true } } };
+  const restore: Restore = {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Restore',
+    metadata: { name: 'r', uid: 'u' },
+    spec: { tenant: 'acme', backupId: 'latest', target: { inPlace: true } },
+  };
   const EPHEMERAL = 'ephemeral-storage';
   for (const plan of ['trial', 'free', 'paid'] as const) {
     for (const engine of ENGINES) {
       for (const readOnlyRootFilesystem of [true, false]) {
         const what = `${plan} × ${engine} × readOnlyRootFilesystem ${readOnlyRootFilesystem}`;
         // With and without the Tenant's own (cpu and memory) resources: ephemeral storage is set either way.
-        const ctx = ctxFor('nginx', engine, { plan, app: { replicas: 1, resources: { limits: { memory: '1Gi' } } } }, { app: { readOnlyRootFilesystem } });
+        const ctx = ctxFor(
+          'nginx',
+          engine,
+          { plan, app: { replicas: 1, resources: { limits: { memory: '1Gi' } } } },
+          { app: { readOnlyRootFilesystem } },
+        );
         const ms = buildDesiredState(ctx);
         // The namespace's budget: a LimitRange default for any other container, and a quota on both sums.
         const limits = at(find(ms, 'LimitRange'), 'spec', 'limits', 0) as Json;
-        assert.ok(at(limits, 'default', EPHEMERAL) && at(limits, 'defaultRequest', EPHEMERAL), `${what}: LimitRange has no ephemeral-storage default`);
+        assert.ok(
+          at(limits, 'default', EPHEMERAL) && at(limits, 'defaultRequest', EPHEMERAL),
+          `${what}: LimitRange has no ephemeral-storage default`,
+        );
         const hard = at(find(ms, 'ResourceQuota'), 'spec', 'hard') as Json;
-        assert.ok(hard['requests.ephemeral-storage'] && hard['limits.ephemeral-storage'], `${what}: quota does not cover ephemeral storage`);
+        assert.ok(
+          hard['requests.ephemeral-storage'] && hard['limits.ephemeral-storage'],
+          `${what}: quota does not cover ephemeral storage`,
+        );
         const pods: [string, Json][] = [
           ...podSpecs(ms),
-          ...podSpecs(buildDesiredState(ctxFor('nginx', engine, { plan, app: { replicas: 1 } }, { app: { readOnlyRootFilesystem } }))).map(([n, p]) => [`${n} (no Tenant resources)`, p] as [string, Json]),
-          ['backup CronJob', at(find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec') as Json],
+          ...podSpecs(buildDesiredState(ctxFor('nginx', engine, { plan, app: { replicas: 1 } }, { app: { readOnlyRootFilesystem } }))).map(
+            ([n, p]) => [`${n} (no Tenant resources)`, p] as [string, Json],
+          ),
+          [
+            'backup CronJob',
+            at(
+              find(buildBackupResources(ctx, policy, { hasCredentialsSecret: false }), 'CronJob'),
+              'spec',
+              'jobTemplate',
+              'spec',
+              'template',
+              'spec',
+            ) as Json,
+          ],
           ['restore Job', at(buildRestoreJob(ctx, policy, restore, '20261126T020000Z-a1b2c3'), 'spec', 'template', 'spec') as Json],
         ];
         const sum = { requests: 0, limits: 0 };
@@ -731,26 +1024,43 @@ test('review 13: every container Tenantry builds requests and limits ephemeral s
           // Every emptyDir is capped, and together they fit the pod's limit (else the pod is evicted first).
           const dirs = ((pod.volumes ?? []) as Json[]).filter((v) => 'emptyDir' in v);
           for (const v of dirs) assert.ok(at(v, 'emptyDir', 'sizeLimit'), `${what}: ${name} emptyDir ${String(v.name)} has no sizeLimit`);
-          assert.ok(dirs.reduce((n, v) => n + bytesOf(at(v, 'emptyDir', 'sizeLimit')), 0) < podLimit, `${what}: ${name}: its emptyDirs can outgrow its ephemeral-storage limit`);
+          assert.ok(
+            dirs.reduce((n, v) => n + bytesOf(at(v, 'emptyDir', 'sizeLimit')), 0) < podLimit,
+            `${what}: ${name}: its emptyDirs can outgrow its ephemeral-storage limit`,
+          );
         }
         // One app pod, the database, a backup and a restore at once still fit the plan's quota.
-        assert.ok(sum.requests <= bytesOf(hard['requests.ephemeral-storage']), `${what}: ${sum.requests} bytes requested, quota ${String(hard['requests.ephemeral-storage'])}`);
-        assert.ok(sum.limits <= bytesOf(hard['limits.ephemeral-storage']), `${what}: ${sum.limits} bytes of limits, quota ${String(hard['limits.ephemeral-storage'])}`);
+        assert.ok(
+          sum.requests <= bytesOf(hard['requests.ephemeral-storage']),
+          `${what}: ${sum.requests} bytes requested, quota ${String(hard['requests.ephemeral-storage'])}`,
+        );
+        assert.ok(
+          sum.limits <= bytesOf(hard['limits.ephemeral-storage']),
+          `${what}: ${sum.limits} bytes of limits, quota ${String(hard['limits.ephemeral-storage'])}`,
+        );
       }
     }
   }
 });
 
-test('PVCs: ReadWriteOnce on the tenant\'s or the region\'s class, sized from the Tenant or the plan', () => {
+test("PVCs: ReadWriteOnce on the tenant's or the region's class, sized from the Tenant or the plan", () => {
   const table: { spec: Partial<Tenant['spec']>; cls: string; db: string; files: string }[] = [
     { spec: {}, cls: 'ebs-encrypted-eu-west-1', db: '10Gi', files: '10Gi' },
     { spec: { plan: 'free' }, cls: 'ebs-encrypted-eu-west-1', db: '2Gi', files: '2Gi' },
     { spec: { region: 'us-east-1' }, cls: 'ebs-encrypted-us-east-1', db: '10Gi', files: '10Gi' },
-    { spec: { database: { engine: 'postgres', storageSize: '1.5Gi' }, storage: { filesSize: '500Gi', storageClassName: 'gp3-kms' } }, cls: 'gp3-kms', db: '1536Mi', files: '500Gi' },
+    {
+      spec: { database: { engine: 'postgres', storageSize: '1.5Gi' }, storage: { filesSize: '500Gi', storageClassName: 'gp3-kms' } },
+      cls: 'gp3-kms',
+      db: '1536Mi',
+      files: '500Gi',
+    },
   ];
   for (const row of table) {
     const pvcs = buildPersistentVolumeClaims(ctxFor('nginx', 'postgres', row.spec));
-    assert.deepEqual(pvcs.map((p) => p.metadata.name), ['database-data', 'files']);
+    assert.deepEqual(
+      pvcs.map((p) => p.metadata.name),
+      ['database-data', 'files'],
+    );
     for (const p of pvcs) {
       assert.deepEqual(at(p, 'spec', 'accessModes'), ['ReadWriteOnce']);
       assert.equal(at(p, 'spec', 'storageClassName'), row.cls);
@@ -761,18 +1071,58 @@ test('PVCs: ReadWriteOnce on the tenant\'s or the region\'s class, sized from th
 });
 
 test('storage class encryption: parameter, annotation, neither, missing', () => {
-  const sc = (parameters?: Record<string, string>, annotations?: Record<string, string>, provisioner = 'ebs.csi.aws.com'): V1StorageClass => ({
+  const sc = (
+    parameters?: Record<string, string>,
+    annotations?: Record<string, string>,
+    provisioner = 'ebs.csi.aws.com',
+  ): V1StorageClass => ({
     metadata: { name: 'c', ...(annotations ? { annotations } : {}) },
     provisioner,
     ...(parameters ? { parameters } : {}),
   });
   const table: { name: string; sc: V1StorageClass | undefined; encrypted: boolean; reason: string; message: RegExp }[] = [
-    { name: 'EBS CSI encrypted with a key', sc: sc({ type: 'gp3', encrypted: 'true', kmsKeyId: 'arn:aws:kms:eu-west-1:1:key/k' }), encrypted: true, reason: 'EncryptedStorageClass', message: /KMS key arn:aws:kms/ },
-    { name: 'in-tree aws-ebs encrypted', sc: sc({ encrypted: 'true' }, undefined, 'kubernetes.io/aws-ebs'), encrypted: true, reason: 'EncryptedStorageClass', message: /default EBS key/ },
-    { name: 'annotated by an administrator', sc: sc({ type: 'pd-ssd' }, { [ENCRYPTED_CLASS_ANNOTATION]: 'true' }, 'pd.csi.storage.gke.io'), encrypted: true, reason: 'EncryptedStorageClass', message: /declared encrypted by an administrator/ },
-    { name: 'EBS without encryption', sc: sc({ type: 'gp3' }), encrypted: false, reason: 'StorageClassNotEncrypted', message: /"c" \(ebs\.csi\.aws\.com\) has no parameter "encrypted".*cannot be changed/ },
-    { name: 'encrypted spelled True', sc: sc({ encrypted: 'True' }), encrypted: false, reason: 'StorageClassNotEncrypted', message: /parameters\.encrypted "True", not "true"/ },
-    { name: 'annotation false', sc: sc(undefined, { [ENCRYPTED_CLASS_ANNOTATION]: 'false' }, 'rancher.io/local-path'), encrypted: false, reason: 'StorageClassNotEncrypted', message: /annotate the class with tenantry\.io\/encrypted/ },
+    {
+      name: 'EBS CSI encrypted with a key',
+      sc: sc({ type: 'gp3', encrypted: 'true', kmsKeyId: 'arn:aws:kms:eu-west-1:1:key/k' }),
+      encrypted: true,
+      reason: 'EncryptedStorageClass',
+      message: /KMS key arn:aws:kms/,
+    },
+    {
+      name: 'in-tree aws-ebs encrypted',
+      sc: sc({ encrypted: 'true' }, undefined, 'kubernetes.io/aws-ebs'),
+      encrypted: true,
+      reason: 'EncryptedStorageClass',
+      message: /default EBS key/,
+    },
+    {
+      name: 'annotated by an administrator',
+      sc: sc({ type: 'pd-ssd' }, { [ENCRYPTED_CLASS_ANNOTATION]: 'true' }, 'pd.csi.storage.gke.io'),
+      encrypted: true,
+      reason: 'EncryptedStorageClass',
+      message: /declared encrypted by an administrator/,
+    },
+    {
+      name: 'EBS without encryption',
+      sc: sc({ type: 'gp3' }),
+      encrypted: false,
+      reason: 'StorageClassNotEncrypted',
+      message: /"c" \(ebs\.csi\.aws\.com\) has no parameter "encrypted".*cannot be changed/,
+    },
+    {
+      name: 'encrypted spelled True',
+      sc: sc({ encrypted: 'True' }),
+      encrypted: false,
+      reason: 'StorageClassNotEncrypted',
+      message: /parameters\.encrypted "True", not "true"/,
+    },
+    {
+      name: 'annotation false',
+      sc: sc(undefined, { [ENCRYPTED_CLASS_ANNOTATION]: 'false' }, 'rancher.io/local-path'),
+      encrypted: false,
+      reason: 'StorageClassNotEncrypted',
+      message: /annotate the class with tenantry\.io\/encrypted/,
+    },
     { name: 'missing', sc: undefined, encrypted: false, reason: 'StorageClassNotFound', message: /StorageClass "c" does not exist/ },
   ];
   for (const row of table) {
@@ -791,7 +1141,13 @@ test('review 10: parameters.encrypted "true" counts only for EBS provisioners; a
   });
   // For these provisioners the parameter means nothing (or something else): a local-path or NFS
   // class carrying it stores data in the clear, so trusting it would break P2.
-  for (const provisioner of ['rancher.io/local-path', 'nfs.csi.k8s.io', 'kubernetes.io/no-provisioner', 'pd.csi.storage.gke.io', 'ebs.csi.aws.com.example.org']) {
+  for (const provisioner of [
+    'rancher.io/local-path',
+    'nfs.csi.k8s.io',
+    'kubernetes.io/no-provisioner',
+    'pd.csi.storage.gke.io',
+    'ebs.csi.aws.com.example.org',
+  ]) {
     const got = storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c');
     assert.equal(got.encrypted, false, provisioner);
     assert.equal(got.reason, 'StorageClassNotEncrypted', provisioner);
@@ -803,7 +1159,8 @@ test('review 10: parameters.encrypted "true" counts only for EBS provisioners; a
     assert.equal(vouched.encrypted, true, provisioner);
     assert.match(vouched.message, /declared encrypted by an administrator/);
   }
-  for (const provisioner of ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs']) assert.equal(storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c').encrypted, true, provisioner);
+  for (const provisioner of ['ebs.csi.aws.com', 'kubernetes.io/aws-ebs'])
+    assert.equal(storageClassEncryption(sc(provisioner, { encrypted: 'true' }), 'c').encrypted, true, provisioner);
 });
 
 // --- context ---------------------------------------------------------------------------------------
@@ -829,7 +1186,8 @@ test('buildContext: host, namespace, region; refuses an unserved region and a te
 test('names stay within 63 characters for the longest tenant name', () => {
   const name = 'a'.repeat(56);
   for (const variant of INGRESS_VARIANTS) {
-    for (const m of everything(ctxFor(variant, 'mariadb', {}, {}, name))) assert.ok(m.metadata.name.length <= 63, `${m.kind}/${m.metadata.name}`);
+    for (const m of everything(ctxFor(variant, 'mariadb', {}, {}, name)))
+      assert.ok(m.metadata.name.length <= 63, `${m.kind}/${m.metadata.name}`);
   }
 });
 
@@ -841,7 +1199,10 @@ test('the configuration fields the builders added are validated, each problem na
     [{ ingress: { nginxHstsViaCustomHeaders: 'yes' } }, /ingress\.nginxHstsViaCustomHeaders must be true or false/],
     [{ app: { runAsUser: 0 } }, /app\.runAsUser must be a positive integer \(not root\)/],
     [{ app: { healthPath: 'healthz' } }, /app\.healthPath must be an absolute path/],
-    [{ plans: { paid: { databaseResources: { requests: { memory: 'lots' } } } } }, /plans\.paid\.databaseResources\.requests\.memory must be a Kubernetes quantity/],
+    [
+      { plans: { paid: { databaseResources: { requests: { memory: 'lots' } } } } },
+      /plans\.paid\.databaseResources\.requests\.memory must be a Kubernetes quantity/,
+    ],
   ];
   for (const [extra, message] of table) assert.throws(() => parseConfig({ ...base, ...extra }), message, JSON.stringify(extra));
   assert.doesNotThrow(() => parseConfig(base));

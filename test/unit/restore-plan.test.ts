@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Restore, RestoreStatus, Tenant } from '../../src/api/generated/index.js';
-import { CREATED_BY_RESTORE_ANNOTATION, planRestore, RESTORED_FROM_LABEL, restoreDone, restoreTarget, type RestoreInput, type RestorePlan } from '../../src/controller/restore-plan.js';
+import {
+  CREATED_BY_RESTORE_ANNOTATION,
+  planRestore,
+  RESTORED_FROM_LABEL,
+  restoreDone,
+  restoreTarget,
+  type RestoreInput,
+  type RestorePlan,
+} from '../../src/controller/restore-plan.js';
 import { restoreJobName } from '../../src/resources/index.js';
 import { fixtureTenant } from '../support/resources-fixture.js';
 import { fixturePolicy } from '../support/policy-fixture.js';
@@ -35,7 +43,10 @@ function restoreOf(target: Target, opts: { backupId?: string; status?: RestoreSt
 }
 
 /** A tenant the planner created earlier for a restore of acme (or, with other labels, someone else's). */
-function copyTenant(labels: Record<string, string> = { [RESTORED_FROM_LABEL]: 'acme' }, region: Tenant['spec']['region'] = 'eu-west-1'): Tenant {
+function copyTenant(
+  labels: Record<string, string> = { [RESTORED_FROM_LABEL]: 'acme' },
+  region: Tenant['spec']['region'] = 'eu-west-1',
+): Tenant {
   const t = fixtureTenant('acme-copy', 'mariadb', { plan: 'paid', region, backupPolicyRef: { name: 'nightly' } });
   t.metadata.labels = labels;
   t.metadata.annotations = { [CREATED_BY_RESTORE_ANNOTATION]: 'undo-friday' };
@@ -50,7 +61,15 @@ const IN_PLACE: Target = { inPlace: true };
 const NEW_TENANT: Target = { newTenant: 'acme-copy' };
 
 function input(over: Partial<RestoreInput> = {}): RestoreInput {
-  return { restore: restoreOf(IN_PLACE), source: sourceTenant(), policy: fixturePolicy(), latestBackupId: ID, targetReady: false, now: new Date(NOW), ...over };
+  return {
+    restore: restoreOf(IN_PLACE),
+    source: sourceTenant(),
+    policy: fixturePolicy(),
+    latestBackupId: ID,
+    targetReady: false,
+    now: new Date(NOW),
+    ...over,
+  };
 }
 
 /** What a row expects of a plan; status fields not listed must be absent. */
@@ -80,7 +99,16 @@ const running = (over: RestoreStatus = {}): RestoreStatus => ({
   observedGeneration: GEN,
   backupId: ID,
   startTime: '2026-11-26T09:00:00Z',
-  conditions: [{ type: 'Succeeded', status: 'False', reason: 'Restoring', message: 'restoring', observedGeneration: GEN, lastTransitionTime: '2026-11-26T08:59:00Z' }],
+  conditions: [
+    {
+      type: 'Succeeded',
+      status: 'False',
+      reason: 'Restoring',
+      message: 'restoring',
+      observedGeneration: GEN,
+      lastTransitionTime: '2026-11-26T08:59:00Z',
+    },
+  ],
   ...over,
 });
 
@@ -88,47 +116,93 @@ const rows: Row[] = [
   {
     name: 'the source tenant does not exist',
     input: input({ source: undefined }),
-    want: { phase: 'Failed', reason: 'TenantNotFound', message: /^tenant acme does not exist; a Restore reads the backups of an existing tenant$/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'TenantNotFound',
+      message: /^tenant acme does not exist; a Restore reads the backups of an existing tenant$/,
+      completionTime: NOW,
+    },
   },
   {
     name: 'the source tenant has no BackupPolicy',
     input: input({ policy: undefined }),
-    want: { phase: 'Failed', reason: 'BackupPolicyNotFound', message: /^tenant acme has no BackupPolicy, so there is no bucket to restore from$/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'BackupPolicyNotFound',
+      message: /^tenant acme has no BackupPolicy, so there is no bucket to restore from$/,
+      completionTime: NOW,
+    },
   },
   {
     name: "the policy's bucket is in another region than the tenant",
     input: input({ policy: fixturePolicy({}, { region: 'us-east-1' }) }),
-    want: { phase: 'Failed', reason: 'CrossRegionRefused', message: /^the backups of acme are in us-east-1, not in its region eu-west-1$/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'CrossRegionRefused',
+      message: /^the backups of acme are in us-east-1, not in its region eu-west-1$/,
+      completionTime: NOW,
+    },
   },
   {
     name: 'into a new tenant that does not exist yet: create it',
     input: input({ restore: restoreOf(NEW_TENANT) }),
-    want: { phase: 'Pending', reason: 'CreatingTenant', message: /^creating tenant acme-copy in eu-west-1 to restore into$/, holds: 'acme-copy', createsTenant: true },
+    want: {
+      phase: 'Pending',
+      reason: 'CreatingTenant',
+      message: /^creating tenant acme-copy in eu-west-1 to restore into$/,
+      holds: 'acme-copy',
+      createsTenant: true,
+    },
   },
   {
     name: 'into a new tenant whose name is already taken by a tenant not made for a restore',
     input: input({ restore: restoreOf(NEW_TENANT), target: copyTenant({}) }),
-    want: { phase: 'Failed', reason: 'TargetExists', message: /^tenant acme-copy already exists and was not created for this restore; name a new tenant in spec\.target\.newTenant$/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'TargetExists',
+      message: /^tenant acme-copy already exists and was not created for this restore; name a new tenant in spec\.target\.newTenant$/,
+      completionTime: NOW,
+    },
   },
   {
     name: 'into a new tenant made for a restore of another tenant',
     input: input({ restore: restoreOf(NEW_TENANT), target: copyTenant({ [RESTORED_FROM_LABEL]: 'globex' }) }),
-    want: { phase: 'Failed', reason: 'TargetExists', message: /^tenant acme-copy already exists and was not created for this restore/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'TargetExists',
+      message: /^tenant acme-copy already exists and was not created for this restore/,
+      completionTime: NOW,
+    },
   },
   {
     name: 'into a "new" tenant that is the source itself',
     input: input({ restore: restoreOf({ newTenant: 'acme' }), target: sourceTenant() }),
-    want: { phase: 'Failed', reason: 'TargetExists', message: /^tenant acme already exists and was not created for this restore/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'TargetExists',
+      message: /^tenant acme already exists and was not created for this restore/,
+      completionTime: NOW,
+    },
   },
   {
     name: 'into a new tenant that is in another region',
     input: input({ restore: restoreOf(NEW_TENANT), target: copyTenant(undefined, 'us-east-1') }),
-    want: { phase: 'Failed', reason: 'CrossRegionRefused', message: /^tenant acme-copy is in us-east-1; backups of acme stay in eu-west-1$/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'CrossRegionRefused',
+      message: /^tenant acme-copy is in us-east-1; backups of acme stay in eu-west-1$/,
+      completionTime: NOW,
+    },
   },
   {
     name: '`latest` when the tenant has no verified backup',
     input: input({ latestBackupId: undefined }),
-    want: { phase: 'Failed', reason: 'NoBackup', message: /^tenant acme has no complete and verified backup to restore$/, completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'NoBackup',
+      message: /^tenant acme has no complete and verified backup to restore$/,
+      completionTime: NOW,
+    },
   },
   {
     name: 'an empty backupId means latest',
@@ -138,12 +212,23 @@ const rows: Row[] = [
   {
     name: '`latest` when the bucket cannot be read: wait, do not fail',
     input: input({ latestBackupId: undefined, storeError: 'cannot list s3://tenantry-backups-eu-west-1/acme/: AccessDenied' }),
-    want: { phase: 'Pending', reason: 'BackupStoreUnreadable', message: /^cannot list s3:\/\/tenantry-backups-eu-west-1\/acme\/: AccessDenied$/, holds: 'acme' },
+    want: {
+      phase: 'Pending',
+      reason: 'BackupStoreUnreadable',
+      message: /^cannot list s3:\/\/tenantry-backups-eu-west-1\/acme\/: AccessDenied$/,
+      holds: 'acme',
+    },
   },
   {
     name: 'in place, target not ready: wait for the app to be held at zero',
     input: input(),
-    want: { phase: 'Pending', reason: 'WaitingForTarget', message: /^waiting for tenant acme to be provisioned and its app scaled to zero$/, backupId: ID, holds: 'acme' },
+    want: {
+      phase: 'Pending',
+      reason: 'WaitingForTarget',
+      message: /^waiting for tenant acme to be provisioned and its app scaled to zero$/,
+      backupId: ID,
+      holds: 'acme',
+    },
   },
   {
     name: 'into the new tenant made for it, not ready yet',
@@ -167,44 +252,108 @@ const rows: Row[] = [
   },
   {
     name: 'the id resolved earlier needs no listing of the bucket',
-    input: input({ restore: restoreOf(IN_PLACE, { status: { phase: 'Pending', backupId: ID } }), latestBackupId: undefined, storeError: 'timeout' }),
+    input: input({
+      restore: restoreOf(IN_PLACE, { status: { phase: 'Pending', backupId: ID } }),
+      latestBackupId: undefined,
+      storeError: 'timeout',
+    }),
     want: { phase: 'Pending', reason: 'WaitingForTarget', message: /waiting for tenant acme/, backupId: ID, holds: 'acme' },
   },
   {
     name: 'target ready and no Job: start it',
     input: input({ targetReady: true }),
-    want: { phase: 'Running', reason: 'Restoring', message: /^restoring backup 20261126T020000Z-a1b2c3 into acme \(Job restore-undo-friday\)$/, backupId: ID, startTime: NOW, startJob: ID, holds: 'acme' },
+    want: {
+      phase: 'Running',
+      reason: 'Restoring',
+      message: /^restoring backup 20261126T020000Z-a1b2c3 into acme \(Job restore-undo-friday\)$/,
+      backupId: ID,
+      startTime: NOW,
+      startJob: ID,
+      holds: 'acme',
+    },
   },
   {
     name: 'into the new tenant, ready: start the Job there',
     input: input({ restore: restoreOf(NEW_TENANT), target: copyTenant(), targetReady: true }),
-    want: { phase: 'Running', reason: 'Restoring', message: /^restoring backup \S+ into acme-copy \(Job restore-undo-friday\)$/, backupId: ID, startTime: NOW, startJob: ID, holds: 'acme-copy' },
+    want: {
+      phase: 'Running',
+      reason: 'Restoring',
+      message: /^restoring backup \S+ into acme-copy \(Job restore-undo-friday\)$/,
+      backupId: ID,
+      startTime: NOW,
+      startJob: ID,
+      holds: 'acme-copy',
+    },
   },
   {
     name: 'a Job that was deleted while running is started again, from the same start time',
     input: input({ restore: restoreOf(IN_PLACE, { status: running() }), targetReady: true, latestBackupId: NEWER_ID }),
-    want: { phase: 'Running', reason: 'Restoring', message: /^restoring backup 20261126T020000Z-a1b2c3 into acme/, backupId: ID, startTime: '2026-11-26T09:00:00Z', startJob: ID, holds: 'acme' },
+    want: {
+      phase: 'Running',
+      reason: 'Restoring',
+      message: /^restoring backup 20261126T020000Z-a1b2c3 into acme/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:00Z',
+      startJob: ID,
+      holds: 'acme',
+    },
   },
   {
     name: 'the Job runs',
     input: input({ restore: restoreOf(IN_PLACE, { status: running() }), job: jobOf({ startTime: '2026-11-26T09:00:05Z' }) }),
-    want: { phase: 'Running', reason: 'Restoring', message: /^restoring backup 20261126T020000Z-a1b2c3 into acme$/, backupId: ID, startTime: '2026-11-26T09:00:00Z', holds: 'acme' },
+    want: {
+      phase: 'Running',
+      reason: 'Restoring',
+      message: /^restoring backup 20261126T020000Z-a1b2c3 into acme$/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:00Z',
+      holds: 'acme',
+    },
   },
   {
     name: "a Job found without a recorded start takes the Job's",
-    input: input({ restore: restoreOf(IN_PLACE, { status: { phase: 'Pending', backupId: ID } }), job: jobOf({ startTime: '2026-11-26T09:00:05Z' }) }),
-    want: { phase: 'Running', reason: 'Restoring', message: /^restoring backup/, backupId: ID, startTime: '2026-11-26T09:00:05Z', holds: 'acme' },
+    input: input({
+      restore: restoreOf(IN_PLACE, { status: { phase: 'Pending', backupId: ID } }),
+      job: jobOf({ startTime: '2026-11-26T09:00:05Z' }),
+    }),
+    want: {
+      phase: 'Running',
+      reason: 'Restoring',
+      message: /^restoring backup/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:05Z',
+      holds: 'acme',
+    },
   },
   {
     name: 'a Job condition that is not True does not count',
-    input: input({ restore: restoreOf(IN_PLACE, { status: running() }), job: jobOf({ conditions: [{ type: 'Complete', status: 'False' }, { type: 'Failed', status: 'Unknown' }] }) }),
-    want: { phase: 'Running', reason: 'Restoring', message: /^restoring backup/, backupId: ID, startTime: '2026-11-26T09:00:00Z', holds: 'acme' },
+    input: input({
+      restore: restoreOf(IN_PLACE, { status: running() }),
+      job: jobOf({
+        conditions: [
+          { type: 'Complete', status: 'False' },
+          { type: 'Failed', status: 'Unknown' },
+        ],
+      }),
+    }),
+    want: {
+      phase: 'Running',
+      reason: 'Restoring',
+      message: /^restoring backup/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:00Z',
+      holds: 'acme',
+    },
   },
   {
     name: 'the Job completed',
     input: input({
       restore: restoreOf(IN_PLACE, { status: running() }),
-      job: jobOf({ startTime: '2026-11-26T09:00:05Z', completionTime: '2026-11-26T09:42:30Z', conditions: [{ type: 'Complete', status: 'True' }] }),
+      job: jobOf({
+        startTime: '2026-11-26T09:00:05Z',
+        completionTime: '2026-11-26T09:42:30Z',
+        conditions: [{ type: 'Complete', status: 'True' }],
+      }),
       backupBytes: 5_368_709_120,
     }),
     want: {
@@ -221,21 +370,51 @@ const rows: Row[] = [
   },
   {
     name: 'the Job completed, size unknown: no bytesRestored rather than a guess',
-    input: input({ restore: restoreOf(IN_PLACE, { status: running() }), job: jobOf({ completionTime: '2026-11-26T09:00:01Z', conditions: [{ type: 'Complete', status: 'True' }] }) }),
-    want: { phase: 'Succeeded', ok: true, reason: 'Restored', message: /restored into acme$/, backupId: ID, startTime: '2026-11-26T09:00:00Z', completionTime: '2026-11-26T09:00:01Z', durationSeconds: 1 },
+    input: input({
+      restore: restoreOf(IN_PLACE, { status: running() }),
+      job: jobOf({ completionTime: '2026-11-26T09:00:01Z', conditions: [{ type: 'Complete', status: 'True' }] }),
+    }),
+    want: {
+      phase: 'Succeeded',
+      ok: true,
+      reason: 'Restored',
+      message: /restored into acme$/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:00Z',
+      completionTime: '2026-11-26T09:00:01Z',
+      durationSeconds: 1,
+    },
   },
   {
     name: 'the Job completed without a completion time: now',
-    input: input({ restore: restoreOf(IN_PLACE, { status: running() }), job: jobOf({ conditions: [{ type: 'Complete', status: 'True' }] }), backupBytes: 0 }),
-    want: { phase: 'Succeeded', ok: true, reason: 'Restored', message: /restored into acme$/, backupId: ID, startTime: '2026-11-26T09:00:00Z', completionTime: NOW, durationSeconds: 3600, bytesRestored: 0 },
+    input: input({
+      restore: restoreOf(IN_PLACE, { status: running() }),
+      job: jobOf({ conditions: [{ type: 'Complete', status: 'True' }] }),
+      backupBytes: 0,
+    }),
+    want: {
+      phase: 'Succeeded',
+      ok: true,
+      reason: 'Restored',
+      message: /restored into acme$/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:00Z',
+      completionTime: NOW,
+      durationSeconds: 3600,
+      bytesRestored: 0,
+    },
   },
   {
     name: 'the Job failed',
-    input: input({ restore: restoreOf(IN_PLACE, { status: running() }), job: jobOf({ conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }] }) }),
+    input: input({
+      restore: restoreOf(IN_PLACE, { status: running() }),
+      job: jobOf({ conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }] }),
+    }),
     want: {
       phase: 'Failed',
       reason: 'RestoreJobFailed',
-      message: /^Job tenant-acme\/restore-undo-friday failed: Job has reached the specified backoff limit; the live data was only replaced if the load completed \(see kubectl logs job\/restore-undo-friday -n tenant-acme\)$/,
+      message:
+        /^Job tenant-acme\/restore-undo-friday failed: Job has reached the specified backoff limit; the live data was only replaced if the load completed \(see kubectl logs job\/restore-undo-friday -n tenant-acme\)$/,
       backupId: ID,
       startTime: '2026-11-26T09:00:00Z',
       completionTime: NOW,
@@ -244,7 +423,14 @@ const rows: Row[] = [
   {
     name: 'the Job failed without a message',
     input: input({ restore: restoreOf(IN_PLACE, { status: running() }), job: jobOf({ conditions: [{ type: 'Failed', status: 'True' }] }) }),
-    want: { phase: 'Failed', reason: 'RestoreJobFailed', message: /^Job tenant-acme\/restore-undo-friday failed; the live data/, backupId: ID, startTime: '2026-11-26T09:00:00Z', completionTime: NOW },
+    want: {
+      phase: 'Failed',
+      reason: 'RestoreJobFailed',
+      message: /^Job tenant-acme\/restore-undo-friday failed; the live data/,
+      backupId: ID,
+      startTime: '2026-11-26T09:00:00Z',
+      completionTime: NOW,
+    },
   },
 ];
 
@@ -292,8 +478,16 @@ test('the tenant created for a restore into a new tenant copies region, plan, en
   assert.equal(t.apiVersion, 'tenantry.io/v1alpha1');
   assert.equal(t.kind, 'Tenant');
   assert.equal(t.metadata.name, 'acme-copy');
-  assert.deepEqual(t.metadata.labels, { [RESTORED_FROM_LABEL]: 'acme' }, 'only the restored-from label; none of the source’s GitOps labels');
-  assert.deepEqual(t.metadata.annotations, { [CREATED_BY_RESTORE_ANNOTATION]: 'undo-friday' }, 'only the Restore that made it may write into it');
+  assert.deepEqual(
+    t.metadata.labels,
+    { [RESTORED_FROM_LABEL]: 'acme' },
+    'only the restored-from label; none of the source’s GitOps labels',
+  );
+  assert.deepEqual(
+    t.metadata.annotations,
+    { [CREATED_BY_RESTORE_ANNOTATION]: 'undo-friday' },
+    'only the Restore that made it may write into it',
+  );
   assert.equal(t.metadata.uid, undefined);
   assert.equal(t.spec.region, 'us-east-1');
   assert.equal(t.spec.plan, 'paid');
@@ -322,11 +516,25 @@ for (const phase of ['Succeeded', 'Failed'] as const) {
       observedGeneration: GEN,
       backupId: ID,
       completionTime: '2026-11-20T10:00:00Z',
-      conditions: [{ type: 'Succeeded', status: phase === 'Succeeded' ? 'True' : 'False', reason: 'X', message: 'done', lastTransitionTime: '2026-11-20T10:00:00Z' }],
+      conditions: [
+        {
+          type: 'Succeeded',
+          status: phase === 'Succeeded' ? 'True' : 'False',
+          reason: 'X',
+          message: 'done',
+          lastTransitionTime: '2026-11-20T10:00:00Z',
+        },
+      ],
     };
     const restore = restoreOf(NEW_TENANT, { status });
     assert.equal(restoreDone(restore), true);
-    for (const over of [{}, { source: undefined }, { policy: fixturePolicy({}, { region: 'us-east-1' }) }, { target: undefined, targetReady: true }, { job: jobOf({ conditions: [{ type: 'Failed', status: 'True' }] }) }] as Partial<RestoreInput>[]) {
+    for (const over of [
+      {},
+      { source: undefined },
+      { policy: fixturePolicy({}, { region: 'us-east-1' }) },
+      { target: undefined, targetReady: true },
+      { job: jobOf({ conditions: [{ type: 'Failed', status: 'True' }] }) },
+    ] as Partial<RestoreInput>[]) {
       const plan = planRestore(input({ restore, ...over }));
       assert.deepEqual(plan, { status }, JSON.stringify(over));
     }
@@ -381,8 +589,16 @@ test('into a new tenant, pass by pass: create, wait, start, run, succeed', () =>
   assert.equal(transition(step.plan), '2026-11-26T10:00:00Z');
   restore = step.restore;
   // 5. The Job completes: Succeeded, its transition now, the duration from the recorded start.
-  const done = jobOf({ startTime: '2026-11-26T10:01:02Z', completionTime: '2026-11-26T10:31:00.500Z', conditions: [{ type: 'Complete', status: 'True' }] });
-  step = passOf(restore, { target: copy, latestBackupId: NEWER_ID, targetReady: true, job: done, backupBytes: 1234 }, '2026-11-26T10:31:05Z');
+  const done = jobOf({
+    startTime: '2026-11-26T10:01:02Z',
+    completionTime: '2026-11-26T10:31:00.500Z',
+    conditions: [{ type: 'Complete', status: 'True' }],
+  });
+  step = passOf(
+    restore,
+    { target: copy, latestBackupId: NEWER_ID, targetReady: true, job: done, backupBytes: 1234 },
+    '2026-11-26T10:31:05Z',
+  );
   assert.equal(step.plan.status.phase, 'Succeeded');
   assert.equal(step.plan.status.backupId, ID);
   assert.equal(step.plan.status.durationSeconds, 1800.5);
@@ -405,7 +621,11 @@ test('in place, pass by pass: an unreadable bucket waits, then the restore resol
   assert.equal(step.plan.status.phase, 'Running');
   assert.equal(transition(step.plan), '2026-11-26T10:00:00Z');
   restore = step.restore;
-  step = passOf(restore, { latestBackupId: ID, job: jobOf({ conditions: [{ type: 'Failed', status: 'True', message: 'DeadlineExceeded' }] }) }, '2026-11-26T18:01:00Z');
+  step = passOf(
+    restore,
+    { latestBackupId: ID, job: jobOf({ conditions: [{ type: 'Failed', status: 'True', message: 'DeadlineExceeded' }] }) },
+    '2026-11-26T18:01:00Z',
+  );
   assert.equal(step.plan.status.phase, 'Failed');
   assert.equal(step.plan.status.backupId, ID, 'the failed restore still says which backup it tried');
   assert.equal(step.plan.status.startTime, '2026-11-26T10:01:00Z');

@@ -23,7 +23,10 @@ const JOB = restoreJobName(RESTORE);
 /** The bucket as the operator's backup observer shows it, recording what the reconciler asks. */
 class FakeBackups {
   readonly asked: string[] = [];
-  observation: Omit<BackupObservation, 'observedAt'> = { count: 1, newestVerified: { id: ID, startedAt: NOW, completedAt: NOW, storedBytes: 1000, plaintextBytes: 4000, durationSeconds: 60 } };
+  observation: Omit<BackupObservation, 'observedAt'> = {
+    count: 1,
+    newestVerified: { id: ID, startedAt: NOW, completedAt: NOW, storedBytes: 1000, plaintextBytes: 4000, durationSeconds: 60 },
+  };
   bytes = 4000;
 
   async observe(tenant: string, _policy: BackupPolicy, now: Date): Promise<BackupObservation> {
@@ -54,7 +57,10 @@ function restore(target: Restore['spec']['target'], opts: { backupId?: string; s
   };
 }
 
-/** A cluster with the source tenant, its policy and the Restore; `ready` puts the target's credentials and its app held at zero in the cache. */
+/**
+ * A cluster with the source tenant, its policy and the Restore; `ready` puts the target's credentials
+ * and its app held at zero in the cache.
+ */
 function setup(r: Restore, opts: { ready?: string } = {}) {
   const cluster = new FakeCluster(source());
   cluster.policies.set('nightly', fixturePolicy());
@@ -74,10 +80,16 @@ function hold(cluster: FakeCluster, tenant: string): void {
 
 /** Puts the restore Job in the cache with these conditions. */
 function job(cluster: FakeCluster, namespace: string, conditions: { type: string; status: string; message?: string }[]): void {
-  cluster.seed({ apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace, name: JOB }, status: { startTime: '2026-11-26T09:00:00Z', completionTime: '2026-11-26T09:30:00Z', conditions } } as Obj);
+  cluster.seed({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { namespace, name: JOB },
+    status: { startTime: '2026-11-26T09:00:00Z', completionTime: '2026-11-26T09:30:00Z', conditions },
+  } as Obj);
 }
 
-const writes = (calls: Call[]) => calls.filter((c) => c.op !== 'readNamespace' && c.op !== 'describeTerminating').map((c) => `${c.op} ${c.key}`);
+const writes = (calls: Call[]) =>
+  calls.filter((c) => c.op !== 'readNamespace' && c.op !== 'describeTerminating').map((c) => `${c.op} ${c.key}`);
 const phase = (cluster: FakeCluster) => cluster.restores.get(RESTORE)?.status?.phase;
 const reason = (cluster: FakeCluster) => cluster.restores.get(RESTORE)?.status?.conditions?.[0]?.reason;
 
@@ -95,9 +107,18 @@ test('a Restore that is gone or finished: nothing asked of the bucket, nothing w
 test('in place, `latest`, the app still serving: the newest backup is resolved afresh, the Restore waits for the target, looks again soon', async () => {
   const { cluster, backups, deps } = setup(restore({ inPlace: true }));
   cluster.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'tenant-acme', name: DATABASE_SECRET_NAME } });
-  cluster.seed({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'tenant-acme', name: APP_NAME }, spec: { replicas: 2 } });
+  cluster.seed({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { namespace: 'tenant-acme', name: APP_NAME },
+    spec: { replicas: 2 },
+  });
   const result = await reconcileRestore(RESTORE, deps);
-  assert.deepEqual(result, { target: 'acme', requeueAfterMs: RESTORE_PENDING_RECHECK_MS }, 'the target reconciles next (it holds its app at zero)');
+  assert.deepEqual(
+    result,
+    { target: 'acme', requeueAfterMs: RESTORE_PENDING_RECHECK_MS },
+    'the target reconciles next (it holds its app at zero)',
+  );
   assert.deepEqual(backups.asked, ['invalidate acme', 'observe acme'], 'the cached listing is dropped before asking');
   assert.deepEqual(writes(cluster.calls), [`restoreStatus ${RESTORE}`], 'only the status: no Job while the app serves');
   assert.equal(phase(cluster), 'Pending');
@@ -117,7 +138,11 @@ test('in place, the app held at zero: the Job starts, the status says Running, t
   const { cluster, deps } = setup(restore({ inPlace: true }, { backupId: PINNED_ID }), { ready: 'acme' });
   const result = await reconcileRestore(RESTORE, deps);
   assert.deepEqual(result, { target: 'acme' }, 'no timed look: the Job’s events bring the Restore back');
-  assert.deepEqual(writes(cluster.calls), [`apply batch/v1/Job/tenant-acme/${JOB}`, `restoreStatus ${RESTORE}`], 'no ServiceAccount: the tenant reads its own backups');
+  assert.deepEqual(
+    writes(cluster.calls),
+    [`apply batch/v1/Job/tenant-acme/${JOB}`, `restoreStatus ${RESTORE}`],
+    'no ServiceAccount: the tenant reads its own backups',
+  );
   assert.equal(phase(cluster), 'Running');
   assert.equal(cluster.restores.get(RESTORE)?.status?.backupId, PINNED_ID);
   assert.deepEqual(
@@ -137,7 +162,11 @@ test('into a new tenant: it is created with the shard labels of the source, then
   assert.deepEqual(await reconcileRestore(RESTORE, deps), { target: 'acme-copy', requeueAfterMs: RESTORE_PENDING_RECHECK_MS });
   assert.deepEqual(writes(cluster.calls), ['createTenant acme-copy', `restoreStatus ${RESTORE}`]);
   const created = cluster.tenant('acme-copy');
-  assert.deepEqual(created?.metadata.labels, { shard: 'a', [RESTORED_FROM_LABEL]: 'acme' }, 'the selector’s keys only, never other labels of the source');
+  assert.deepEqual(
+    created?.metadata.labels,
+    { shard: 'a', [RESTORED_FROM_LABEL]: 'acme' },
+    'the selector’s keys only, never other labels of the source',
+  );
   assert.equal(reason(cluster), 'CreatingTenant');
 
   // Provisioned and held at zero by its own reconcile: the Job starts in the copy's namespace.
@@ -235,7 +264,11 @@ test('a policy whose bucket is in another region: Failed CrossRegionRefused, Res
   cluster.policies.set('nightly', fixturePolicy({}, { region: 'us-east-1' }));
   await reconcileRestore(RESTORE, deps);
   assert.equal(reason(cluster), 'CrossRegionRefused');
-  assert.deepEqual(backups.asked, ['invalidate acme', 'observe acme'], 'listed, as today: the planner refuses the region, not the reconciler');
+  assert.deepEqual(
+    backups.asked,
+    ['invalidate acme', 'observe acme'],
+    'listed, as today: the planner refuses the region, not the reconciler',
+  );
   assert.deepEqual(
     cluster.events.map((e) => [e.type, e.reason]),
     [['Warning', EventReason.RestoreFailed]],

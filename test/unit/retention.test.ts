@@ -39,7 +39,10 @@ describe('guards', () => {
     const backups = [b('2026-11-25T02:00:00Z')];
     assert.throws(() => planRetention(backups, {}, NOW), /keep nothing/);
     assert.throws(() => planRetention(backups, { keepLast: 0, keepDaily: 0 }, NOW), /keep nothing/);
-    assert.throws(() => planRetention(backups, { keepLast: -1, keepDaily: 3 }, NOW), /retention\.keepLast must be a whole number >= 0, got -1/);
+    assert.throws(
+      () => planRetention(backups, { keepLast: -1, keepDaily: 3 }, NOW),
+      /retention\.keepLast must be a whole number >= 0, got -1/,
+    );
     assert.throws(() => planRetention(backups, { keepDaily: 1.5 }, NOW), /retention\.keepDaily/);
   });
 
@@ -96,7 +99,11 @@ const rows: Row[] = [
     rules: { keepWeekly: 3 },
     keep: ['20261123T000000Z', '20261122T235959Z', '20261115T235959Z'],
     remove: ['20261116T000000Z'],
-    reasons: { '20261123T000000Z': /keepWeekly 2026-W48 1\/3/, '20261122T235959Z': /^keepWeekly 2026-W47 2\/3$/, '20261115T235959Z': /^keepWeekly 2026-W46 3\/3$/ },
+    reasons: {
+      '20261123T000000Z': /keepWeekly 2026-W48 1\/3/,
+      '20261122T235959Z': /^keepWeekly 2026-W47 2\/3$/,
+      '20261115T235959Z': /^keepWeekly 2026-W46 3\/3$/,
+    },
   },
   {
     name: 'keepWeekly across the year end: 2026 has 53 ISO weeks, January 3, 2027 is in the last',
@@ -105,11 +112,21 @@ const rows: Row[] = [
     now: new Date('2027-01-05T00:00:00Z'),
     keep: ['20270104T000000Z', '20270103T100000Z', '20261227T100000Z'],
     remove: ['20261231T100000Z'],
-    reasons: { '20270104T000000Z': /keepWeekly 2027-W01/, '20270103T100000Z': /keepWeekly 2026-W53/, '20261227T100000Z': /keepWeekly 2026-W52/ },
+    reasons: {
+      '20270104T000000Z': /keepWeekly 2027-W01/,
+      '20270103T100000Z': /keepWeekly 2026-W53/,
+      '20261227T100000Z': /keepWeekly 2026-W52/,
+    },
   },
   {
     name: 'keepMonthly: months change at midnight UTC on the 1st',
-    backups: [b('2026-02-01T00:00:00Z'), b('2026-01-31T23:59:59Z'), b('2026-01-01T00:00:00Z'), b('2025-12-31T23:59:59Z'), b('2025-12-01T00:00:00Z')],
+    backups: [
+      b('2026-02-01T00:00:00Z'),
+      b('2026-01-31T23:59:59Z'),
+      b('2026-01-01T00:00:00Z'),
+      b('2025-12-31T23:59:59Z'),
+      b('2025-12-01T00:00:00Z'),
+    ],
     rules: { keepMonthly: 3 },
     keep: ['20260201T000000Z', '20260131T235959Z', '20251231T235959Z'],
     remove: ['20260101T000000Z', '20251201T000000Z'],
@@ -124,7 +141,13 @@ const rows: Row[] = [
   },
   {
     name: 'rules combine as a union; reasons list every rule that keeps a backup',
-    backups: [b('2026-11-26T02:00:00Z'), b('2026-11-25T02:00:00Z'), b('2026-10-31T02:00:00Z'), b('2026-10-15T02:00:00Z'), b('2026-09-30T02:00:00Z')],
+    backups: [
+      b('2026-11-26T02:00:00Z'),
+      b('2026-11-25T02:00:00Z'),
+      b('2026-10-31T02:00:00Z'),
+      b('2026-10-15T02:00:00Z'),
+      b('2026-09-30T02:00:00Z'),
+    ],
     rules: { keepLast: 2, keepMonthly: 2 },
     keep: ['20261126T020000Z', '20261125T020000Z', '20261031T020000Z'],
     remove: ['20261015T020000Z', '20260930T020000Z'],
@@ -163,7 +186,11 @@ const rows: Row[] = [
   },
   {
     name: 'review 12: with verify: false (nothing verified) the rules still prune, and the newest complete backup is always kept',
-    backups: [b('2026-11-26T02:00:00Z', { verified: false }), b('2026-11-25T02:00:00Z', { verified: false }), b('2026-01-01T02:00:00Z', { verified: false })],
+    backups: [
+      b('2026-11-26T02:00:00Z', { verified: false }),
+      b('2026-11-25T02:00:00Z', { verified: false }),
+      b('2026-01-01T02:00:00Z', { verified: false }),
+    ],
     rules: { keepLast: 1 },
     keep: ['20261126T020000Z'],
     remove: ['20261125T020000Z', '20260101T020000Z'],
@@ -178,19 +205,35 @@ const rows: Row[] = [
   },
   {
     name: 'review 12: 12 monthly unverified backups and a newer verified one with keepMonthly 12 keep twelve monthly restore points',
-    backups: [b('2026-11-26T02:00:00Z'), ...Array.from({ length: 12 }, (_, i) => b(new Date(Date.UTC(2026, 9 - i, 1, 2)).toISOString().replace('.000', ''), { verified: false }))],
+    backups: [
+      b('2026-11-26T02:00:00Z'),
+      ...Array.from({ length: 12 }, (_, i) =>
+        b(new Date(Date.UTC(2026, 9 - i, 1, 2)).toISOString().replace('.000', ''), { verified: false }),
+      ),
+    ],
     rules: { keepMonthly: 12 },
     // November (the verified one), then October back to December 2025: twelve months; November 2025 falls out.
-    keep: ['20261126T020000Z', ...Array.from({ length: 11 }, (_, i) => new Date(Date.UTC(2026, 9 - i, 1, 2)).toISOString().replace('.000', '').replace(/[-:]/g, ''))],
+    keep: [
+      '20261126T020000Z',
+      ...Array.from({ length: 11 }, (_, i) => new Date(Date.UTC(2026, 9 - i, 1, 2)).toISOString().replace('.000', '').replace(/[-:]/g, '')),
+    ],
     remove: ['20251101T020000Z'],
   },
   {
     name: 'a backup dated in the future (clock skew) is kept and takes no slot',
-    backups: [b('2030-01-01T00:00:00Z'), b('2026-11-26T02:00:00Z'), b('2026-11-25T02:00:00Z', { verified: false }), b('2026-11-24T02:00:00Z')],
+    backups: [
+      b('2030-01-01T00:00:00Z'),
+      b('2026-11-26T02:00:00Z'),
+      b('2026-11-25T02:00:00Z', { verified: false }),
+      b('2026-11-24T02:00:00Z'),
+    ],
     rules: { keepLast: 1 },
     keep: ['20300101T000000Z', '20261126T020000Z'],
     remove: ['20261125T020000Z', '20261124T020000Z'],
-    reasons: { '20300101T000000Z': /dated in the future \(2030-01-01T00:00:00Z, clock skew\?\): never counted as old/, '20261126T020000Z': /newest verified backup/ },
+    reasons: {
+      '20300101T000000Z': /dated in the future \(2030-01-01T00:00:00Z, clock skew\?\): never counted as old/,
+      '20261126T020000Z': /newest verified backup/,
+    },
   },
   {
     name: 'an unverified backup dated in the future is kept too',
@@ -219,7 +262,11 @@ describe('planRetention', () => {
       const plan = planRetention(row.backups, row.rules, now);
       assert.deepEqual(keptIds(plan), row.keep, 'kept');
       assert.deepEqual(removedIds(plan), row.remove, 'removed');
-      assert.deepEqual(plan.ignored.map((i) => i.id), row.ignored ?? [], 'ignored');
+      assert.deepEqual(
+        plan.ignored.map((i) => i.id),
+        row.ignored ?? [],
+        'ignored',
+      );
       for (const [id, want] of Object.entries(row.reasons ?? {})) assert.match(reasonsOf(plan, id).join('; '), want, `reasons of ${id}`);
       for (const r of plan.remove) assert.ok(r.reason.length > 0);
       // The plan does not depend on the order the bucket listed the backups in.
@@ -227,7 +274,6 @@ describe('planRetention', () => {
     });
   }
 });
-
 
 const RULE_NAMES = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepWithinDays'] as const;
 
@@ -246,7 +292,8 @@ function randomBackups(rnd: () => number): BackupRecord[] {
 function randomRules(rnd: () => number): RetentionRules {
   const rules: RetentionRules = {};
   for (const name of RULE_NAMES) if (rnd() < 0.5) rules[name] = Math.floor(rnd() * 8);
-  if (!RULE_NAMES.some((name) => (rules[name] ?? 0) > 0)) rules[RULE_NAMES[Math.floor(rnd() * RULE_NAMES.length)] ?? 'keepLast'] = 1 + Math.floor(rnd() * 5);
+  if (!RULE_NAMES.some((name) => (rules[name] ?? 0) > 0))
+    rules[RULE_NAMES[Math.floor(rnd() * RULE_NAMES.length)] ?? 'keepLast'] = 1 + Math.floor(rnd() * 5);
   return rules;
 }
 
@@ -257,7 +304,15 @@ describe('properties over random backup sets and rules', () => {
       const backups = randomBackups(rnd);
       const rules = randomRules(rnd);
       const asIs = new Set(keptIds(planRetention(backups, rules, NOW)));
-      const noneVerified = new Set(keptIds(planRetention(backups.map((x) => ({ ...x, verified: false })), rules, NOW)));
+      const noneVerified = new Set(
+        keptIds(
+          planRetention(
+            backups.map((x) => ({ ...x, verified: false })),
+            rules,
+            NOW,
+          ),
+        ),
+      );
       const differ = [...asIs].filter((id) => !noneVerified.has(id)).concat([...noneVerified].filter((id) => !asIs.has(id)));
       // At most the two protected backups (newest verified, newest complete) can differ.
       assert.ok(differ.length <= 2, `case ${i}: ${JSON.stringify(rules)}: verification changed ${differ.join(', ')}`);
@@ -298,12 +353,17 @@ describe('properties over random backup sets and rules', () => {
 
       // Keeping more never removes more.
       const looser = { ...rules, keepLast: (rules.keepLast ?? 0) + 1 };
-      for (const id of keep) assert.ok(keptIds(planRetention(backups, looser, NOW)).includes(id), `${where}: ${id} still kept with keepLast+1`);
+      for (const id of keep)
+        assert.ok(keptIds(planRetention(backups, looser, NOW)).includes(id), `${where}: ${id} still kept with keepLast+1`);
 
       // Newest first, in every list.
       for (const list of [plan.keep, plan.remove, plan.ignored]) {
         const times = list.map((x) => new Date(backups.find((y) => y.id === x.id)?.startedAt ?? 0).getTime());
-        assert.deepEqual(times, [...times].sort((p, q) => q - p), `${where}: newest first`);
+        assert.deepEqual(
+          times,
+          [...times].sort((p, q) => q - p),
+          `${where}: newest first`,
+        );
       }
     }
   });

@@ -29,8 +29,20 @@ describe('parseSchedule accepts', () => {
 });
 
 describe('parseSchedule refuses, naming the field and the rule', () => {
-  const schedule = (expr: string, message: RegExp) => ({ expr, timeZone: 'UTC', field: 'spec.schedule', reason: Reason.ScheduleInvalid, message });
-  const zone = (timeZone: string, message: RegExp) => ({ expr: '0 2 * * *', timeZone, field: 'spec.timeZone', reason: Reason.UnknownTimeZone, message });
+  const schedule = (expr: string, message: RegExp) => ({
+    expr,
+    timeZone: 'UTC',
+    field: 'spec.schedule',
+    reason: Reason.ScheduleInvalid,
+    message,
+  });
+  const zone = (timeZone: string, message: RegExp) => ({
+    expr: '0 2 * * *',
+    timeZone,
+    field: 'spec.timeZone',
+    reason: Reason.UnknownTimeZone,
+    message,
+  });
   const rows = [
     schedule('@daily', /^spec\.schedule "@daily" is a macro; write the 5 fields/),
     schedule('0 0 2 * * *', /has 6 fields \(a seconds field is not accepted\); it needs exactly 5/),
@@ -51,7 +63,10 @@ describe('parseSchedule refuses, naming the field and the rule', () => {
     schedule('0 2 * ? *', /the month field "\?" has characters other than/),
     schedule('0 0 30 2 *', /never fires: no month in the month field has the day given/),
     schedule('0 0 31 4,6 *', /never fires/),
-    zone('europe/berlin', /^spec\.timeZone "europe\/berlin" is not spelled as in the time zone database \(names are case-sensitive\); did you mean "Europe\/Berlin"\?$/),
+    zone(
+      'europe/berlin',
+      /^spec\.timeZone "europe\/berlin" is not spelled as in the time zone database \(names are case-sensitive\); did you mean "Europe\/Berlin"\?$/,
+    ),
     zone('utc', /did you mean "UTC"/),
     zone('Mars/Olympus', /^spec\.timeZone "Mars\/Olympus" is not in the time zone database/),
     zone('+01:00', /is not an IANA time zone name .* not an offset/),
@@ -97,26 +112,152 @@ interface RunRow {
 }
 
 const runRows: RunRow[] = [
-  { name: 'daily, between runs', expr: '0 2 * * *', timeZone: 'UTC', from: '2026-11-26T10:00:00Z', next: '2026-11-27T02:00:00Z', previous: '2026-11-26T02:00:00Z' },
-  { name: 'daily, exactly at a run: next is strictly after, previous is at', expr: '0 2 * * *', timeZone: 'UTC', from: '2026-11-26T02:00:00Z', next: '2026-11-27T02:00:00Z', previous: '2026-11-26T02:00:00Z' },
-  { name: 'daily, a millisecond before a run', expr: '0 2 * * *', timeZone: 'UTC', from: '2026-11-26T01:59:59.999Z', next: '2026-11-26T02:00:00Z', previous: '2026-11-25T02:00:00Z' },
-  { name: 'every 15 minutes', expr: '*/15 * * * *', timeZone: 'UTC', from: '2026-11-26T10:07:30Z', next: '2026-11-26T10:15:00Z', previous: '2026-11-26T10:00:00Z' },
-  { name: 'weekdays only, from a Saturday', expr: '0 2 * * mon-fri', timeZone: 'UTC', from: '2026-11-28T12:00:00Z', next: '2026-11-30T02:00:00Z', previous: '2026-11-27T02:00:00Z' },
+  {
+    name: 'daily, between runs',
+    expr: '0 2 * * *',
+    timeZone: 'UTC',
+    from: '2026-11-26T10:00:00Z',
+    next: '2026-11-27T02:00:00Z',
+    previous: '2026-11-26T02:00:00Z',
+  },
+  {
+    name: 'daily, exactly at a run: next is strictly after, previous is at',
+    expr: '0 2 * * *',
+    timeZone: 'UTC',
+    from: '2026-11-26T02:00:00Z',
+    next: '2026-11-27T02:00:00Z',
+    previous: '2026-11-26T02:00:00Z',
+  },
+  {
+    name: 'daily, a millisecond before a run',
+    expr: '0 2 * * *',
+    timeZone: 'UTC',
+    from: '2026-11-26T01:59:59.999Z',
+    next: '2026-11-26T02:00:00Z',
+    previous: '2026-11-25T02:00:00Z',
+  },
+  {
+    name: 'every 15 minutes',
+    expr: '*/15 * * * *',
+    timeZone: 'UTC',
+    from: '2026-11-26T10:07:30Z',
+    next: '2026-11-26T10:15:00Z',
+    previous: '2026-11-26T10:00:00Z',
+  },
+  {
+    name: 'weekdays only, from a Saturday',
+    expr: '0 2 * * mon-fri',
+    timeZone: 'UTC',
+    from: '2026-11-28T12:00:00Z',
+    next: '2026-11-30T02:00:00Z',
+    previous: '2026-11-27T02:00:00Z',
+  },
   // Month ends.
-  { name: 'the 31st skips short months', expr: '0 3 31 * *', timeZone: 'UTC', from: '2026-01-31T03:00:00Z', next: '2026-03-31T03:00:00Z', previous: '2026-01-31T03:00:00Z' },
-  { name: 'the 31st, looking back over February', expr: '0 3 31 * *', timeZone: 'UTC', from: '2026-03-15T00:00:00Z', next: '2026-03-31T03:00:00Z', previous: '2026-01-31T03:00:00Z' },
-  { name: 'the 28th to the 31st in February', expr: '0 3 28-31 * *', timeZone: 'UTC', from: '2026-02-28T03:00:00Z', next: '2026-03-28T03:00:00Z', previous: '2026-02-28T03:00:00Z' },
-  { name: 'the 30th in a leap February', expr: '0 3 29,30 * *', timeZone: 'UTC', from: '2028-02-01T00:00:00Z', next: '2028-02-29T03:00:00Z', previous: '2028-01-30T03:00:00Z' },
-  { name: 'February 29 waits for a leap year', expr: '0 0 29 2 *', timeZone: 'UTC', from: '2026-06-01T00:00:00Z', next: '2028-02-29T00:00:00Z', previous: '2024-02-29T00:00:00Z' },
-  { name: 'February 29 skips 2100', expr: '0 0 29 2 *', timeZone: 'UTC', from: '2097-01-01T00:00:00Z', next: '2104-02-29T00:00:00Z', previous: '2096-02-29T00:00:00Z' },
-  { name: 'first of the month at midnight Berlin is the evening before in UTC', expr: '0 0 1 * *', timeZone: BERLIN, from: '2026-01-15T00:00:00Z', next: '2026-01-31T23:00:00Z', previous: '2025-12-31T23:00:00Z' },
-  { name: 'first of the month across the spring-forward month', expr: '0 0 1 * *', timeZone: BERLIN, from: '2026-03-15T00:00:00Z', next: '2026-03-31T22:00:00Z', previous: '2026-02-28T23:00:00Z' },
+  {
+    name: 'the 31st skips short months',
+    expr: '0 3 31 * *',
+    timeZone: 'UTC',
+    from: '2026-01-31T03:00:00Z',
+    next: '2026-03-31T03:00:00Z',
+    previous: '2026-01-31T03:00:00Z',
+  },
+  {
+    name: 'the 31st, looking back over February',
+    expr: '0 3 31 * *',
+    timeZone: 'UTC',
+    from: '2026-03-15T00:00:00Z',
+    next: '2026-03-31T03:00:00Z',
+    previous: '2026-01-31T03:00:00Z',
+  },
+  {
+    name: 'the 28th to the 31st in February',
+    expr: '0 3 28-31 * *',
+    timeZone: 'UTC',
+    from: '2026-02-28T03:00:00Z',
+    next: '2026-03-28T03:00:00Z',
+    previous: '2026-02-28T03:00:00Z',
+  },
+  {
+    name: 'the 30th in a leap February',
+    expr: '0 3 29,30 * *',
+    timeZone: 'UTC',
+    from: '2028-02-01T00:00:00Z',
+    next: '2028-02-29T03:00:00Z',
+    previous: '2028-01-30T03:00:00Z',
+  },
+  {
+    name: 'February 29 waits for a leap year',
+    expr: '0 0 29 2 *',
+    timeZone: 'UTC',
+    from: '2026-06-01T00:00:00Z',
+    next: '2028-02-29T00:00:00Z',
+    previous: '2024-02-29T00:00:00Z',
+  },
+  {
+    name: 'February 29 skips 2100',
+    expr: '0 0 29 2 *',
+    timeZone: 'UTC',
+    from: '2097-01-01T00:00:00Z',
+    next: '2104-02-29T00:00:00Z',
+    previous: '2096-02-29T00:00:00Z',
+  },
+  {
+    name: 'first of the month at midnight Berlin is the evening before in UTC',
+    expr: '0 0 1 * *',
+    timeZone: BERLIN,
+    from: '2026-01-15T00:00:00Z',
+    next: '2026-01-31T23:00:00Z',
+    previous: '2025-12-31T23:00:00Z',
+  },
+  {
+    name: 'first of the month across the spring-forward month',
+    expr: '0 0 1 * *',
+    timeZone: BERLIN,
+    from: '2026-03-15T00:00:00Z',
+    next: '2026-03-31T22:00:00Z',
+    previous: '2026-02-28T23:00:00Z',
+  },
   // Day fields (robfig/cron): both restricted = either may match; one starting with * = both must.
-  { name: 'day-of-month OR day-of-week', expr: '0 0 13 * 5', timeZone: 'UTC', from: '2026-11-01T00:00:00Z', next: '2026-11-06T00:00:00Z', previous: '2026-10-30T00:00:00Z' },
-  { name: 'day-of-month OR day-of-week: the 13th, a Friday', expr: '0 0 13 * 5', timeZone: 'UTC', from: '2026-11-10T00:00:00Z', next: '2026-11-13T00:00:00Z', previous: '2026-11-06T00:00:00Z' },
-  { name: '? is *: then the day of week alone decides', expr: '0 0 ? * 5', timeZone: 'UTC', from: '2026-11-10T00:00:00Z', next: '2026-11-13T00:00:00Z', previous: '2026-11-06T00:00:00Z' },
-  { name: '1-31 is not *: Mondays OR any day', expr: '0 0 1-31 * 1', timeZone: 'UTC', from: '2026-11-10T12:00:00Z', next: '2026-11-11T00:00:00Z', previous: '2026-11-10T00:00:00Z' },
-  { name: '*/2 is not *: odd days OR Sundays', expr: '0 0 */2 * 0', timeZone: 'UTC', from: '2026-11-21T12:00:00Z', next: '2026-11-22T00:00:00Z', previous: '2026-11-21T00:00:00Z' },
+  {
+    name: 'day-of-month OR day-of-week',
+    expr: '0 0 13 * 5',
+    timeZone: 'UTC',
+    from: '2026-11-01T00:00:00Z',
+    next: '2026-11-06T00:00:00Z',
+    previous: '2026-10-30T00:00:00Z',
+  },
+  {
+    name: 'day-of-month OR day-of-week: the 13th, a Friday',
+    expr: '0 0 13 * 5',
+    timeZone: 'UTC',
+    from: '2026-11-10T00:00:00Z',
+    next: '2026-11-13T00:00:00Z',
+    previous: '2026-11-06T00:00:00Z',
+  },
+  {
+    name: '? is *: then the day of week alone decides',
+    expr: '0 0 ? * 5',
+    timeZone: 'UTC',
+    from: '2026-11-10T00:00:00Z',
+    next: '2026-11-13T00:00:00Z',
+    previous: '2026-11-06T00:00:00Z',
+  },
+  {
+    name: '1-31 is not *: Mondays OR any day',
+    expr: '0 0 1-31 * 1',
+    timeZone: 'UTC',
+    from: '2026-11-10T12:00:00Z',
+    next: '2026-11-11T00:00:00Z',
+    previous: '2026-11-10T00:00:00Z',
+  },
+  {
+    name: '*/2 is not *: odd days OR Sundays',
+    expr: '0 0 */2 * 0',
+    timeZone: 'UTC',
+    from: '2026-11-21T12:00:00Z',
+    next: '2026-11-22T00:00:00Z',
+    previous: '2026-11-21T00:00:00Z',
+  },
 ];
 
 describe('nextRun and previousRun', () => {
@@ -161,7 +302,6 @@ describe('Europe/Berlin daylight saving (2026: spring forward March 29 02:00 CET
   });
 });
 
-
 describe('properties', () => {
   const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   // Day fields avoid lists that cover every value without *, where the cron package and
@@ -171,7 +311,8 @@ describe('properties', () => {
   const doms = ['*', '1', '15', '31', '28-31', '1,15', '*/10', '29'];
   const months = ['*', '2', 'jan,jul', '*/3', '4-6', '12'];
   const dows = ['*', '0', 'mon-fri', '6', '1,3'];
-  const randomExpr = (rnd: () => number) => [pick(rnd, minutes), pick(rnd, hours), pick(rnd, doms), pick(rnd, months), pick(rnd, dows)].join(' ');
+  const randomExpr = (rnd: () => number) =>
+    [pick(rnd, minutes), pick(rnd, hours), pick(rnd, doms), pick(rnd, months), pick(rnd, dows)].join(' ');
   const YEAR_START = Date.UTC(2026, 0, 1);
   const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -197,14 +338,18 @@ describe('properties', () => {
       const expr = randomExpr(rnd);
       if (!parseSchedule(expr, 'UTC').ok) continue;
       const timeZone = pick(rnd, ['UTC', BERLIN, 'Australia/Sydney', 'America/New_York']);
-      const base = rnd() < 0.5 ? pick(rnd, anchors) + Math.floor((rnd() - 0.5) * 6 * 3600 * 1000) : YEAR_START + Math.floor(rnd() * YEAR_MS);
+      const base =
+        rnd() < 0.5 ? pick(rnd, anchors) + Math.floor((rnd() - 0.5) * 6 * 3600 * 1000) : YEAR_START + Math.floor(rnd() * YEAR_MS);
       const before = new Date(base);
       const p = previousRun(expr, timeZone, before);
       const where = `${expr} ${timeZone} before ${before.toISOString()}`;
       assert.ok(p, where);
       assert.ok(p.getTime() <= before.getTime(), where);
       assert.equal(nextRun(expr, timeZone, new Date(p.getTime() - 1))?.getTime(), p.getTime(), `${where}: ${p.toISOString()} is a fire`);
-      assert.ok((nextRun(expr, timeZone, p)?.getTime() ?? Infinity) > before.getTime(), `${where}: nothing between ${p.toISOString()} and then`);
+      assert.ok(
+        (nextRun(expr, timeZone, p)?.getTime() ?? Infinity) > before.getTime(),
+        `${where}: nothing between ${p.toISOString()} and then`,
+      );
     }
   });
 });

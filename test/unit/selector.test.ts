@@ -5,7 +5,14 @@ import { selectorKeys, shardLabels } from '../../src/controller/selector.js';
 
 test('selectorKeys reads the key of every kind of requirement', () => {
   assert.deepEqual(selectorKeys('shard=eu-1'), ['shard']);
-  assert.deepEqual(selectorKeys('tenantry.io/shard==a, tier in (gold,silver),!legacy,env notin (dev, test),team!=x,canary'), ['canary', 'env', 'legacy', 'team', 'tenantry.io/shard', 'tier']);
+  assert.deepEqual(selectorKeys('tenantry.io/shard==a, tier in (gold,silver),!legacy,env notin (dev, test),team!=x,canary'), [
+    'canary',
+    'env',
+    'legacy',
+    'team',
+    'tenantry.io/shard',
+    'tier',
+  ]);
   assert.deepEqual(selectorKeys(''), []);
 });
 

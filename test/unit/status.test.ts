@@ -16,7 +16,11 @@ const HOST = 'acme.tenants.example.com';
 /** A pass that saw everything as desired. */
 const good: Observations = {
   namespace: { state: 'active', message: 'namespace tenant-acme is active' },
-  storage: { encrypted: true, reason: Reason.EncryptedStorageClass, message: 'StorageClass "gp3-encrypted" (ebs.csi.aws.com) encrypts its volumes' },
+  storage: {
+    encrypted: true,
+    reason: Reason.EncryptedStorageClass,
+    message: 'StorageClass "gp3-encrypted" (ebs.csi.aws.com) encrypts its volumes',
+  },
   database: { readyReplicas: 1, replicas: 1 },
   app: { availableReplicas: 2, replicas: 2 },
   ingress: { host: HOST },
@@ -25,7 +29,11 @@ const good: Observations = {
 
 const unencrypted: Observations = {
   namespace: good.namespace,
-  storage: { encrypted: false, reason: Reason.StorageClassNotEncrypted, message: 'StorageClass "gp3" (ebs.csi.aws.com) has no parameter "encrypted"' },
+  storage: {
+    encrypted: false,
+    reason: Reason.StorageClassNotEncrypted,
+    message: 'StorageClass "gp3" (ebs.csi.aws.com) has no parameter "encrypted"',
+  },
   ingress: { host: HOST },
 };
 
@@ -57,7 +65,9 @@ interface Row {
 const rows: Row[] = [
   {
     name: 'region not served',
-    obs: { buildError: { reason: Reason.RegionNotServed, message: 'region ap-south-1 is not served by this operator (it serves: eu-west-1)' } },
+    obs: {
+      buildError: { reason: Reason.RegionNotServed, message: 'region ap-south-1 is not served by this operator (it serves: eu-west-1)' },
+    },
     want: {
       NamespaceReady: ['False', Reason.RegionNotServed, /ap-south-1 is not served/],
       Reconciled: ['False', Reason.Blocked, /^NamespaceReady: region ap-south-1/],
@@ -122,7 +132,10 @@ const rows: Row[] = [
   },
   {
     name: 'storage class missing',
-    obs: { ...unencrypted, storage: { encrypted: false, reason: Reason.StorageClassNotFound, message: 'StorageClass "gp3" does not exist' } },
+    obs: {
+      ...unencrypted,
+      storage: { encrypted: false, reason: Reason.StorageClassNotFound, message: 'StorageClass "gp3" does not exist' },
+    },
     want: {
       StorageEncrypted: ['False', Reason.StorageClassNotFound, /does not exist/],
       DatabaseReady: ['False', Reason.WaitingForStorage],
@@ -173,7 +186,12 @@ const rows: Row[] = [
   {
     name: 'suspended while pods are still starting',
     obs: { ...good, database: { readyReplicas: 0, replicas: 1 }, app: { availableReplicas: 0, replicas: 0 }, suspended: true },
-    want: { AppReady: ['True', Reason.Suspended], DatabaseReady: ['False', Reason.PodsNotReady], Reconciled: ['True', Reason.Converged], Ready: ['False', Reason.PodsNotReady] },
+    want: {
+      AppReady: ['True', Reason.Suspended],
+      DatabaseReady: ['False', Reason.PodsNotReady],
+      Reconciled: ['True', Reason.Converged],
+      Ready: ['False', Reason.PodsNotReady],
+    },
     phase: 'Suspended',
   },
   {
@@ -257,7 +275,11 @@ test('computeConditions: Ready is True exactly when every other condition is goo
                 };
                 // The reconciler observes storage, workloads and routes only past an active namespace.
                 if (ns === 'active') {
-                  obs.storage = { encrypted, reason: encrypted ? Reason.EncryptedStorageClass : Reason.StorageClassNotEncrypted, message: 'class' };
+                  obs.storage = {
+                    encrypted,
+                    reason: encrypted ? Reason.EncryptedStorageClass : Reason.StorageClassNotEncrypted,
+                    message: 'class',
+                  };
                   obs.ingress = { host: HOST, ...(clash ? { conflictWith: 'globex' } : {}) };
                   if (encrypted) {
                     obs.database = { readyReplicas: dbReady ? 1 : 0, replicas: 1 };
@@ -274,7 +296,10 @@ test('computeConditions: Ready is True exactly when every other condition is goo
                 for (const [type, c] of conds) {
                   if (type === Cond.Ready || !allGood) continue;
                   // A suspended tenant has no route on purpose: IngressReady False, reason Suspended.
-                  const expected = type === Cond.NamespaceConflict || type === Cond.HostConflict || (suspended && type === Cond.IngressReady) ? 'False' : 'True';
+                  const expected =
+                    type === Cond.NamespaceConflict || type === Cond.HostConflict || (suspended && type === Cond.IngressReady)
+                      ? 'False'
+                      : 'True';
                   assert.equal(c.status, expected, `${label}: ${type}`);
                 }
               }
@@ -293,7 +318,12 @@ test('mergeConditions: lastTransitionTime is kept while the status holds and rep
   const cases: { name: string; previous: Condition[] | undefined; next: Condition; time: string }[] = [
     { name: 'no previous status', previous: undefined, next: c('Ready', 'True', LATER), time: LATER },
     { name: 'same status', previous: [c('Ready', 'True', NOW)], next: c('Ready', 'True', LATER), time: NOW },
-    { name: 'same status, new reason and message', previous: [c('Ready', 'False', NOW, 'PodsNotReady', '0/1')], next: c('Ready', 'False', LATER, 'StorageClassNotFound', 'gone'), time: NOW },
+    {
+      name: 'same status, new reason and message',
+      previous: [c('Ready', 'False', NOW, 'PodsNotReady', '0/1')],
+      next: c('Ready', 'False', LATER, 'StorageClassNotFound', 'gone'),
+      time: NOW,
+    },
     { name: 'status changed', previous: [c('Ready', 'False', NOW)], next: c('Ready', 'True', LATER), time: LATER },
     { name: 'previous had no time', previous: [c('Ready', 'True', undefined)], next: c('Ready', 'True', LATER), time: LATER },
     { name: 'a new condition type', previous: [c('AppReady', 'True', NOW)], next: c('Ready', 'True', LATER), time: LATER },
@@ -319,21 +349,71 @@ test('mergeConditions over real passes: only the conditions that flipped get the
   // A pass that changes nothing yields exactly the previous conditions, so no status write follows.
   assert.deepEqual(mergeConditions(second, computeConditions(good, 2, '2025-03-02T00:00:00Z')), second);
   // A condition the new pass no longer reports is dropped, not carried over.
-  const stopped = mergeConditions(second, computeConditions({ buildError: { reason: Reason.RegionNotServed, message: 'region gone' } }, 2, LATER));
+  const stopped = mergeConditions(
+    second,
+    computeConditions({ buildError: { reason: Reason.RegionNotServed, message: 'region gone' } }, 2, LATER),
+  );
   assert.deepEqual(stopped.map((x) => x.type).sort(), [Cond.NamespaceReady, Cond.Ready, Cond.Reconciled].sort());
 });
 
 test('computePhase: from the conditions and the suspension', () => {
-  const c = (type: CondType, status: 'True' | 'False', reason: string): Condition => ({ type, status, reason, message: 'm', observedGeneration: 1, lastTransitionTime: NOW });
+  const c = (type: CondType, status: 'True' | 'False', reason: string): Condition => ({
+    type,
+    status,
+    reason,
+    message: 'm',
+    observedGeneration: 1,
+    lastTransitionTime: NOW,
+  });
   const cases: { name: string; conds: Condition[]; suspended: boolean; phase: TenantStatusPhase }[] = [
-    { name: 'ready', conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'True', Reason.AllReady)], suspended: false, phase: 'Ready' },
-    { name: 'ready and suspended', conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'True', Reason.AllReady)], suspended: true, phase: 'Suspended' },
-    { name: 'converged, pods starting', conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'False', Reason.PodsNotReady)], suspended: false, phase: 'Provisioning' },
-    { name: 'converged, pods starting, suspended', conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'False', Reason.PodsNotReady)], suspended: true, phase: 'Suspended' },
-    { name: 'blocked', conds: [c('Reconciled', 'False', Reason.Blocked), c('Ready', 'False', Reason.StorageClassNotEncrypted)], suspended: false, phase: 'Degraded' },
-    { name: 'blocked while suspended', conds: [c('Reconciled', 'False', Reason.Blocked), c('Ready', 'False', Reason.StorageClassNotEncrypted)], suspended: true, phase: 'Degraded' },
-    { name: 'namespace conflict', conds: [c('NamespaceConflict', 'True', Reason.NamespaceOwnedByOther), c('Reconciled', 'False', Reason.ReconcileFailed)], suspended: false, phase: 'Degraded' },
-    { name: 'failed pass', conds: [c('Reconciled', 'False', Reason.ReconcileFailed), c('Ready', 'False', Reason.ReconcileFailed)], suspended: false, phase: 'Degraded' },
+    {
+      name: 'ready',
+      conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'True', Reason.AllReady)],
+      suspended: false,
+      phase: 'Ready',
+    },
+    {
+      name: 'ready and suspended',
+      conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'True', Reason.AllReady)],
+      suspended: true,
+      phase: 'Suspended',
+    },
+    {
+      name: 'converged, pods starting',
+      conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'False', Reason.PodsNotReady)],
+      suspended: false,
+      phase: 'Provisioning',
+    },
+    {
+      name: 'converged, pods starting, suspended',
+      conds: [c('Reconciled', 'True', Reason.Converged), c('Ready', 'False', Reason.PodsNotReady)],
+      suspended: true,
+      phase: 'Suspended',
+    },
+    {
+      name: 'blocked',
+      conds: [c('Reconciled', 'False', Reason.Blocked), c('Ready', 'False', Reason.StorageClassNotEncrypted)],
+      suspended: false,
+      phase: 'Degraded',
+    },
+    {
+      name: 'blocked while suspended',
+      conds: [c('Reconciled', 'False', Reason.Blocked), c('Ready', 'False', Reason.StorageClassNotEncrypted)],
+      suspended: true,
+      phase: 'Degraded',
+    },
+    {
+      name: 'namespace conflict',
+      conds: [c('NamespaceConflict', 'True', Reason.NamespaceOwnedByOther), c('Reconciled', 'False', Reason.ReconcileFailed)],
+      suspended: false,
+      phase: 'Degraded',
+    },
+    {
+      name: 'failed pass',
+      conds: [c('Reconciled', 'False', Reason.ReconcileFailed), c('Ready', 'False', Reason.ReconcileFailed)],
+      suspended: false,
+      phase: 'Degraded',
+    },
     { name: 'no conditions', conds: [], suspended: false, phase: 'Pending' },
   ];
   for (const k of cases) assert.equal(computePhase(k.conds, k.suspended), k.phase, k.name);
@@ -351,7 +431,11 @@ test('review 9: computeConditions: a host not allowed or served by a route Tenan
       name: 'outside the allowed domains',
       ingress: { host: 'admin.example.com', notAllowed: { domains: ['tenants.example.com', 'acme-corp.com'] } },
       want: {
-        HostConflict: ['True', Reason.HostNotAllowed, /^host admin\.example\.com is outside the domains .*\(tenants\.example\.com, acme-corp\.com\).*spec\.host.*allowedDomains/],
+        HostConflict: [
+          'True',
+          Reason.HostNotAllowed,
+          /^host admin\.example\.com is outside the domains .*\(tenants\.example\.com, acme-corp\.com\).*spec\.host.*allowedDomains/,
+        ],
         IngressReady: ['False', Reason.HostNotAllowed, /no route and no certificate/],
         Reconciled: ['False', Reason.Blocked],
       },
@@ -361,7 +445,11 @@ test('review 9: computeConditions: a host not allowed or served by a route Tenan
       name: 'a route of theirs came first',
       ingress: { host: HOST, foreignRoutes: { names: ['Ingress team-b/shop'], first: true } },
       want: {
-        HostConflict: ['True', Reason.HostClaimedByForeignRoute, /^host acme\.tenants\.example\.com is already served by Ingress team-b\/shop, which Tenantry does not manage; .*untouched/],
+        HostConflict: [
+          'True',
+          Reason.HostClaimedByForeignRoute,
+          /^host acme\.tenants\.example\.com is already served by Ingress team-b\/shop, which Tenantry does not manage; .*untouched/,
+        ],
         IngressReady: ['False', Reason.HostClaimedByForeignRoute, /no route and no certificate/],
         Reconciled: ['False', Reason.Blocked],
       },
@@ -371,7 +459,11 @@ test('review 9: computeConditions: a host not allowed or served by a route Tenan
       name: 'a route of theirs came later',
       ingress: { host: HOST, foreignRoutes: { names: ['Ingress team-b/grab', 'HTTPRoute team-c/grab'], first: false } },
       want: {
-        HostConflict: ['True', Reason.HostSharedWithForeignRoute, /^Ingress team-b\/grab and HTTPRoute team-c\/grab also route host acme\.tenants\.example\.com/],
+        HostConflict: [
+          'True',
+          Reason.HostSharedWithForeignRoute,
+          /^Ingress team-b\/grab and HTTPRoute team-c\/grab also route host acme\.tenants\.example\.com/,
+        ],
         IngressReady: ['True', Reason.RouteConfigured],
         Reconciled: ['True', Reason.Converged],
       },
@@ -388,6 +480,7 @@ test('review 9: computeConditions: a host not allowed or served by a route Tenan
     }
     assert.equal(got.get(Cond.Ready)?.status, 'False', k.name);
     assert.match(got.get(Cond.Ready)?.message ?? '', k.ready, k.name);
-    for (const c of got.values()) assert.ok(KNOWN_REASONS.has(c.reason ?? ''), `${k.name}: ${c.type} reason ${String(c.reason)} is not in Reason`);
+    for (const c of got.values())
+      assert.ok(KNOWN_REASONS.has(c.reason ?? ''), `${k.name}: ${c.type} reason ${String(c.reason)} is not in Reason`);
   }
 });

@@ -12,8 +12,27 @@ import { Expectations } from '../../src/runtime/expectations.js';
 import { objectKey } from '../../src/controller/cluster.js';
 import { reconcileTenant, TERMINATING_RECHECK_MS, WritesFailed, type ReconcileDeps } from '../../src/controller/tenant.js';
 import { httpStatusOf, isConflict, retryAfterMs } from '../../src/runtime/api-errors.js';
-import { buildContext, buildDesiredState, buildPersistentVolumeClaims, NetworkPolicyName, type BuildContext, type Manifest } from '../../src/resources/index.js';
-import { clone, clusterConfig as config, FakeCluster, STORAGE_CLASS, storageClass, storedTenant as tenant, tenantKey, UID, type Call, type Obj, type Provider } from '../support/fake-cluster.js';
+import {
+  buildContext,
+  buildDesiredState,
+  buildPersistentVolumeClaims,
+  NetworkPolicyName,
+  type BuildContext,
+  type Manifest,
+} from '../../src/resources/index.js';
+import {
+  clone,
+  clusterConfig as config,
+  FakeCluster,
+  STORAGE_CLASS,
+  storageClass,
+  storedTenant as tenant,
+  tenantKey,
+  UID,
+  type Call,
+  type Obj,
+  type Provider,
+} from '../support/fake-cluster.js';
 
 const T0 = new Date('2025-03-01T12:00:00Z');
 
@@ -34,7 +53,11 @@ function desiredKeys(t: Tenant, cfg: OperatorConfig): string[] {
   return [...buildDesiredState(ctx), ...buildPersistentVolumeClaims(ctx)].map((m) => objectKey(m as KubernetesObject)).sort();
 }
 
-const keysOf = (calls: Call[], op: Call['op']) => calls.filter((c) => c.op === op).map((c) => c.key).sort();
+const keysOf = (calls: Call[], op: Call['op']) =>
+  calls
+    .filter((c) => c.op === op)
+    .map((c) => c.key)
+    .sort();
 const kindsOf = (calls: Call[], op: Call['op']) => new Set(calls.filter((c) => c.op === op).map((c) => c.kind));
 const condition = (s: TenantStatus | undefined, type: string) => s?.conditions?.find((c) => c.type === type);
 
@@ -56,9 +79,21 @@ test('first pass: applies every desired object, creates the Secret once, writes 
     const cluster = new FakeCluster(t);
     const result = await reconcileTenant('acme', deps(cluster, cfg));
 
-    assert.deepEqual(keysOf(cluster.calls, 'apply'), desiredKeys(t, cfg), `${provider}: applied = buildDesiredState + buildPersistentVolumeClaims`);
-    assert.equal(new Set(keysOf(cluster.calls, 'apply')).size, cluster.calls.filter((c) => c.op === 'apply').length, `${provider}: each object applied once`);
-    assert.deepEqual(keysOf(cluster.calls, 'create'), ['v1/Secret/tenant-acme/database-credentials'], `${provider}: the Secret is created, never applied`);
+    assert.deepEqual(
+      keysOf(cluster.calls, 'apply'),
+      desiredKeys(t, cfg),
+      `${provider}: applied = buildDesiredState + buildPersistentVolumeClaims`,
+    );
+    assert.equal(
+      new Set(keysOf(cluster.calls, 'apply')).size,
+      cluster.calls.filter((c) => c.op === 'apply').length,
+      `${provider}: each object applied once`,
+    );
+    assert.deepEqual(
+      keysOf(cluster.calls, 'create'),
+      ['v1/Secret/tenant-acme/database-credentials'],
+      `${provider}: the Secret is created, never applied`,
+    );
     assert.equal(cluster.calls.filter((c) => c.op === 'status').length, 1, `${provider}: one status write`);
     assert.deepEqual(keysOf(cluster.calls, 'mergePatch'), [], `${provider}: no merge patch when apply stores what was asked`);
     assert.deepEqual(keysOf(cluster.calls, 'delete'), []);
@@ -75,7 +110,11 @@ test('first pass: applies every desired object, creates the Secret once, writes 
       const o = cluster.server.get(key);
       assert.equal(o?.metadata?.labels?.[MANAGED_BY_LABEL], MANAGER, key);
       assert.equal(o?.metadata?.labels?.[TENANT_LABEL], 'acme', key);
-      assert.deepEqual(o?.metadata?.ownerReferences?.map((r) => r.uid), [UID], key);
+      assert.deepEqual(
+        o?.metadata?.ownerReferences?.map((r) => r.uid),
+        [UID],
+        key,
+      );
       assert.match(o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] ?? '', /^[0-9a-f]{20}$/, key);
     }
 
@@ -87,7 +126,8 @@ test('first pass: applies every desired object, creates the Secret once, writes 
     assert.equal(condition(status, Cond.Reconciled)?.status, 'True');
     assert.equal(condition(status, Cond.StorageEncrypted)?.status, 'True');
     assert.equal(condition(status, Cond.DatabaseReady)?.reason, Reason.PodsNotReady);
-    for (const c of status?.conditions ?? []) assert.equal(c.lastTransitionTime, '2025-03-01T12:00:00Z', `${c.type}: the injected clock, without milliseconds`);
+    for (const c of status?.conditions ?? [])
+      assert.equal(c.lastTransitionTime, '2025-03-01T12:00:00Z', `${c.type}: the injected clock, without milliseconds`);
 
     assert.deepEqual(
       cluster.events.map((e) => [e.type, e.reason]),
@@ -203,7 +243,11 @@ test('review 15: a tenant with two or more app replicas gets a PodDisruptionBudg
   const pdb = cluster.server.get(PDB);
   assert.ok(pdb, 'no PodDisruptionBudget for a tenant with two replicas');
   assert.equal((pdb.spec as { maxUnavailable: number }).maxUnavailable, 1);
-  assert.deepEqual((pdb.spec as { selector: unknown }).selector, (cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { selector: unknown }).selector, 'it selects exactly the app pods');
+  assert.deepEqual(
+    (pdb.spec as { selector: unknown }).selector,
+    (cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { selector: unknown }).selector,
+    'it selects exactly the app pods',
+  );
   let generation = 1;
   const change = async (spec: Partial<Tenant['spec']>) => {
     const t = clone(cluster.serverTenants.get(tenantKey('acme'))!);
@@ -220,7 +264,11 @@ test('review 15: a tenant with two or more app replicas gets a PodDisruptionBudg
   assert.ok(!cluster.server.has(PDB));
   assert.ok(cluster.events.some((e) => e.reason === EventReason.DeletingObject && /PodDisruptionBudget app/.test(e.message)));
   await change({ app: { replicas: 3 } });
-  assert.deepEqual(keysOf(cluster.calls, 'apply').filter((k) => k.includes('PodDisruptionBudget')), [PDB], 'back with three replicas');
+  assert.deepEqual(
+    keysOf(cluster.calls, 'apply').filter((k) => k.includes('PodDisruptionBudget')),
+    [PDB],
+    'back with three replicas',
+  );
   // Suspended: no app pods to protect; the budget goes with them and comes back on resume.
   await change({ suspend: true });
   assert.ok(keysOf(cluster.calls, 'delete').includes(PDB), 'pruned with the routes');
@@ -233,10 +281,22 @@ test('review 15: a tenant with two or more app replicas gets a PodDisruptionBudg
 
 test('a namespace that is not ours: nothing but the status is written, NamespaceConflict', async () => {
   const cases: { name: string; ns: Obj; inCache: boolean }[] = [
-    { name: 'no labels, no owner (only the API server has it)', ns: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme' } }, inCache: false },
+    {
+      name: 'no labels, no owner (only the API server has it)',
+      ns: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme' } },
+      inCache: false,
+    },
     {
       name: 'our labels, another Tenant uid (an earlier acme)',
-      ns: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant-acme', labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' }, ownerReferences: [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: 'another-uid' }] } },
+      ns: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'tenant-acme',
+          labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' },
+          ownerReferences: [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: 'another-uid' }],
+        },
+      },
       inCache: true,
     },
   ];
@@ -310,7 +370,10 @@ test('a StorageClass not known to encrypt: no PVC, StatefulSet or Deployment', a
     assert.equal(condition(status, Cond.StorageEncrypted)?.reason, k.reason, k.name);
     assert.equal(condition(status, Cond.DatabaseReady)?.reason, Reason.WaitingForStorage, k.name);
     assert.equal(condition(status, Cond.AppReady)?.reason, Reason.WaitingForStorage, k.name);
-    assert.ok(cluster.events.some((e) => e.type === 'Warning' && e.reason === EventReason.StorageNotEncrypted), k.name);
+    assert.ok(
+      cluster.events.some((e) => e.type === 'Warning' && e.reason === EventReason.StorageNotEncrypted),
+      k.name,
+    );
     // Warned once; the next pass is quiet.
     cluster.reset();
     assert.equal((await reconcileTenant('acme', d)).writes, 0, k.name);
@@ -328,15 +391,23 @@ test('a host claimed first by an older tenant: no route, no certificate, HostCon
     const d = deps(cluster, cfg);
     await reconcileTenant('acme', d);
     const kinds = kindsOf(cluster.calls, 'apply');
-    for (const kind of ['Ingress', 'IngressRoute', 'Middleware', 'TLSOption', 'Certificate']) assert.ok(!kinds.has(kind), `${provider}: ${kind} applied`);
-    for (const kind of ['Namespace', 'StatefulSet', 'Deployment', 'Service']) assert.ok(kinds.has(kind), `${provider}: ${kind} still applied`);
+    for (const kind of ['Ingress', 'IngressRoute', 'Middleware', 'TLSOption', 'Certificate'])
+      assert.ok(!kinds.has(kind), `${provider}: ${kind} applied`);
+    for (const kind of ['Namespace', 'StatefulSet', 'Deployment', 'Service'])
+      assert.ok(kinds.has(kind), `${provider}: ${kind} still applied`);
     const status = cluster.status();
     assert.equal(condition(status, Cond.HostConflict)?.status, 'True');
-    assert.match(condition(status, Cond.HostConflict)?.message ?? '', /host shop\.tenants\.example\.com is already served for tenant globex/);
+    assert.match(
+      condition(status, Cond.HostConflict)?.message ?? '',
+      /host shop\.tenants\.example\.com is already served for tenant globex/,
+    );
     assert.equal(condition(status, Cond.IngressReady)?.status, 'False');
     assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostClaimedByOther);
     assert.equal(status?.url, undefined, `${provider}: no URL while another tenant serves the host`);
-    assert.ok(cluster.events.some((e) => e.type === 'Warning' && e.reason === EventReason.HostConflict && e.message.includes('globex')), provider);
+    assert.ok(
+      cluster.events.some((e) => e.type === 'Warning' && e.reason === EventReason.HostConflict && e.message.includes('globex')),
+      provider,
+    );
     cluster.reset();
     assert.equal((await reconcileTenant('acme', d)).writes, 0, `${provider}: the conflict is stable, nothing more is written`);
   }
@@ -368,8 +439,18 @@ test('pruning: an owned object no longer desired is deleted; others, PVCs and Se
   cluster.seed(stale);
   cluster.seed(middleware('someone-elses', 'another-uid'));
   cluster.seed(middleware('not-managed', UID, { [TENANT_LABEL]: 'acme' }));
-  cluster.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'old-data', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) }, spec: {} });
-  cluster.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-credentials', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) }, data: {} });
+  cluster.seed({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'old-data', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) },
+    spec: {},
+  });
+  cluster.seed({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'old-credentials', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) },
+    data: {},
+  });
   const before = new Set(cluster.server.keys());
 
   const result = await reconcileTenant('acme', d);
@@ -513,7 +594,10 @@ test('a list that still differs after the merge patch fails the pass, and the st
   const cluster = new FakeCluster(tenant());
   cluster.onApply = addSidecar;
   cluster.onMergePatch = addSidecar;
-  await assert.rejects(reconcileTenant('acme', deps(cluster, config())), /Deployment tenant-acme\/app still differs at spec\.template\.spec\.containers after apply and merge patch/);
+  await assert.rejects(
+    reconcileTenant('acme', deps(cluster, config())),
+    /Deployment tenant-acme\/app still differs at spec\.template\.spec\.containers after apply and merge patch/,
+  );
   const reconciled = condition(cluster.status(), Cond.Reconciled);
   assert.equal(reconciled?.status, 'False');
   assert.equal(reconciled?.reason, Reason.ReconcileFailed);
@@ -525,7 +609,11 @@ test('a standing conflict is warned about once: passes 2 and 3 send no Event and
   const cases: { name: string; cluster: () => FakeCluster; reason: string }[] = [
     {
       name: 'host claimed by an older tenant',
-      cluster: () => new FakeCluster(tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') }), tenant('acme', { host })),
+      cluster: () =>
+        new FakeCluster(
+          tenant('globex', { host }, { uid: 'globex-uid', creationTimestamp: new Date('2024-06-01T00:00:00Z') }),
+          tenant('acme', { host }),
+        ),
       reason: EventReason.HostConflict,
     },
     {
@@ -577,7 +665,12 @@ test('gateway: a host conflict creates no ListenerSet, HTTPRoute, ReferenceGrant
     const cluster = new FakeCluster(older, tenant('acme', { host }));
     // Control: without the conflict this tenant would get these kinds.
     const unclaimed = new Set(buildDesiredState(context(tenant('acme', { host }), cfg)).map((m) => m.kind));
-    assert.ok(unclaimed.has('HTTPRoute') && unclaimed.has('Certificate') && unclaimed.has(tlsListener === 'Gateway' ? 'ReferenceGrant' : 'ListenerSet'), `${label}: control`);
+    assert.ok(
+      unclaimed.has('HTTPRoute') &&
+        unclaimed.has('Certificate') &&
+        unclaimed.has(tlsListener === 'Gateway' ? 'ReferenceGrant' : 'ListenerSet'),
+      `${label}: control`,
+    );
 
     const d = deps(cluster, cfg);
     await reconcileTenant('acme', d);
@@ -601,7 +694,11 @@ test('gateway: a host conflict creates no ListenerSet, HTTPRoute, ReferenceGrant
 test('a StorageClass gone or unencrypted after convergence: running workloads and volumes stay, StorageEncrypted False', async () => {
   const cases: { name: string; change: (c: FakeCluster) => void; reason: string }[] = [
     { name: 'class deleted', change: (c) => c.classes.delete(STORAGE_CLASS), reason: Reason.StorageClassNotFound },
-    { name: 'class unencrypted', change: (c) => c.classes.set(STORAGE_CLASS, storageClass({ type: 'gp3', encrypted: 'false' })), reason: Reason.StorageClassNotEncrypted },
+    {
+      name: 'class unencrypted',
+      change: (c) => c.classes.set(STORAGE_CLASS, storageClass({ type: 'gp3', encrypted: 'false' })),
+      reason: Reason.StorageClassNotEncrypted,
+    },
   ];
   for (const k of cases) {
     const { cluster, d } = await converged();
@@ -694,7 +791,11 @@ test('a suspended tenant: no route, no URL, IngressReady False Suspended, phase 
     const kinds = kindsOf(cluster.calls, 'apply');
     for (const kind of ROUTES) assert.ok(!kinds.has(kind), `${provider}: ${kind} applied`);
     assert.deepEqual(keysOf(cluster.calls, 'apply'), desiredKeys(t, cfg), `${provider}: everything else is applied`);
-    assert.equal((cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { replicas: number }).replicas, 0, `${provider}: app scaled to zero`);
+    assert.equal(
+      (cluster.server.get('apps/v1/Deployment/tenant-acme/app')?.spec as { replicas: number }).replicas,
+      0,
+      `${provider}: app scaled to zero`,
+    );
 
     const check = (when: string) => {
       const status = cluster.status();
@@ -766,10 +867,17 @@ test('several concurrent writes that fail: the error and the Reconciled conditio
     (e: unknown) => e,
   );
   assert.ok(err instanceof AggregateError, 'an AggregateError carries every failure');
-  assert.equal(err.errors.length, cluster.calls.filter((c) => c.op === 'apply' && (c.kind === 'Deployment' || c.kind === 'Service')).length);
+  assert.equal(
+    err.errors.length,
+    cluster.calls.filter((c) => c.op === 'apply' && (c.kind === 'Deployment' || c.kind === 'Service')).length,
+  );
   for (const kind of ['Deployment', 'Service']) {
     assert.match(err.message, new RegExp(`denied ${kind} app`), `the error names the ${kind}`);
-    assert.match(condition(cluster.status(), Cond.Reconciled)?.message ?? '', new RegExp(`denied ${kind} app`), `the condition names the ${kind}`);
+    assert.match(
+      condition(cluster.status(), Cond.Reconciled)?.message ?? '',
+      new RegExp(`denied ${kind} app`),
+      `the condition names the ${kind}`,
+    );
   }
   assert.equal(condition(cluster.status(), Cond.Reconciled)?.reason, Reason.ReconcileFailed);
 });
@@ -844,7 +952,11 @@ test('a tenant whose context cannot be built for another reason than its region:
     cluster.events.map((e) => [e.type, e.reason]),
     [['Warning', EventReason.ReconcileFailed]],
   );
-  assert.deepEqual(cluster.writes().map((c) => c.op), ['status'], 'nothing but the status');
+  assert.deepEqual(
+    cluster.writes().map((c) => c.op),
+    ['status'],
+    'nothing but the status',
+  );
 });
 
 /** Kinds that route traffic to a tenant or certify its host: none may exist for a host the tenant may not have. */
@@ -856,7 +968,8 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function assertNoRoute(cluster: FakeCluster, label: string): void {
   const kinds = kindsOf(cluster.calls, 'apply');
   for (const kind of ROUTING_KINDS) assert.ok(!kinds.has(kind), `${label}: ${kind} applied`);
-  for (const kind of ['Namespace', 'NetworkPolicy', 'StatefulSet', 'Deployment', 'Service']) assert.ok(kinds.has(kind), `${label}: ${kind} still applied`);
+  for (const kind of ['Namespace', 'NetworkPolicy', 'StatefulSet', 'Deployment', 'Service'])
+    assert.ok(kinds.has(kind), `${label}: ${kind} still applied`);
   assert.equal(cluster.status()?.url, undefined, `${label}: no URL`);
 }
 
@@ -896,7 +1009,10 @@ test('review 9: allowedDomains admits a custom domain and the names under it, no
       const cluster = new FakeCluster(tenant('acme', { host }));
       await reconcileTenant('acme', deps(cluster, cfg));
       const kinds = kindsOf(cluster.calls, 'apply');
-      assert.ok(kinds.has('Certificate') && kinds.has(provider === 'nginx' ? 'Ingress' : provider === 'traefik' ? 'IngressRoute' : 'HTTPRoute'), `${provider} ${host}: routed`);
+      assert.ok(
+        kinds.has('Certificate') && kinds.has(provider === 'nginx' ? 'Ingress' : provider === 'traefik' ? 'IngressRoute' : 'HTTPRoute'),
+        `${provider} ${host}: routed`,
+      );
       assert.equal(condition(cluster.status(), Cond.HostConflict)?.status, 'False', `${provider} ${host}`);
       assert.equal(cluster.status()?.url, `https://${host}`, `${provider} ${host}`);
     }
@@ -904,7 +1020,11 @@ test('review 9: allowedDomains admits a custom domain and the names under it, no
     await reconcileTenant('acme', deps(cluster, cfg));
     assertNoRoute(cluster, `${provider} evilacme-corp.com`);
     assert.equal(condition(cluster.status(), Cond.HostConflict)?.reason, Reason.HostNotAllowed);
-    assert.match(condition(cluster.status(), Cond.HostConflict)?.message ?? '', /tenants\.example\.com, acme-corp\.com/, 'the message lists what is allowed');
+    assert.match(
+      condition(cluster.status(), Cond.HostConflict)?.message ?? '',
+      /tenants\.example\.com, acme-corp\.com/,
+      'the message lists what is allowed',
+    );
   }
 });
 
@@ -926,9 +1046,28 @@ test('review 9: routes and certificate of ours are pruned when the host stops be
 test('review 9: a host already served by a route Tenantry does not own: no route, no certificate, that route untouched', async () => {
   const host = 'shop.tenants.example.com';
   const theirs: Record<Provider, Obj> = {
-    nginx: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', namespace: 'team-b' }, spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } }] } },
-    traefik: { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name: 'shop', namespace: 'team-b' }, spec: { routes: [{ kind: 'Rule', match: `Host(\`${host}\`)`, services: [{ name: 'shop', port: 80 }] }] } },
-    gateway: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'shop', namespace: 'team-b' }, spec: { hostnames: [host], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] } },
+    nginx: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'shop', namespace: 'team-b' },
+      spec: {
+        rules: [
+          { host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } },
+        ],
+      },
+    },
+    traefik: {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'IngressRoute',
+      metadata: { name: 'shop', namespace: 'team-b' },
+      spec: { routes: [{ kind: 'Rule', match: `Host(\`${host}\`)`, services: [{ name: 'shop', port: 80 }] }] },
+    },
+    gateway: {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'shop', namespace: 'team-b' },
+      spec: { hostnames: [host], rules: [{ backendRefs: [{ name: 'shop', port: 80 }] }] },
+    },
   };
   for (const provider of PROVIDERS) {
     const route = theirs[provider];
@@ -943,7 +1082,11 @@ test('review 9: a host already served by a route Tenantry does not own: no route
     const hc = condition(status, Cond.HostConflict);
     assert.equal(hc?.status, 'True', provider);
     assert.equal(hc?.reason, Reason.HostClaimedByForeignRoute, provider);
-    assert.match(hc?.message ?? '', new RegExp(`host ${escapeRe(host)} is already served by ${route.kind} team-b/shop, which Tenantry does not manage`), provider);
+    assert.match(
+      hc?.message ?? '',
+      new RegExp(`host ${escapeRe(host)} is already served by ${route.kind} team-b/shop, which Tenantry does not manage`),
+      provider,
+    );
     assert.equal(condition(status, Cond.IngressReady)?.reason, Reason.HostClaimedByForeignRoute, provider);
     assert.ok(!cluster.calls.some((c) => c.key === objectKey(route)), `${provider}: nothing was done to their route`);
     assert.deepEqual(cluster.server.get(objectKey(route)), route, `${provider}: their route is as it was`);
@@ -961,11 +1104,37 @@ test('review 9: a host already served by a route Tenantry does not own: no route
 test('review 9: a route of a tenant this operator does not serve is a claim; the routes of the tenants it serves are not', async () => {
   const host = 'shop.tenants.example.com';
   const cases: { name: string; claim: FakeCluster['routes'][number]; routed: boolean }[] = [
-    { name: "the tenant's own route", claim: { kind: 'Ingress', namespace: 'tenant-acme', name: 'app', tenant: 'acme', createdAt: '2024-01-01T00:00:00Z', hosts: [host] }, routed: true },
+    {
+      name: "the tenant's own route",
+      claim: { kind: 'Ingress', namespace: 'tenant-acme', name: 'app', tenant: 'acme', createdAt: '2024-01-01T00:00:00Z', hosts: [host] },
+      routed: true,
+    },
     // globex is served here and now claims another host; its old route is about to be rewritten.
-    { name: 'a stale route of a tenant served here', claim: { kind: 'Ingress', namespace: 'tenant-globex', name: 'app', tenant: 'globex', createdAt: '2024-01-01T00:00:00Z', hosts: [host] }, routed: true },
+    {
+      name: 'a stale route of a tenant served here',
+      claim: {
+        kind: 'Ingress',
+        namespace: 'tenant-globex',
+        name: 'app',
+        tenant: 'globex',
+        createdAt: '2024-01-01T00:00:00Z',
+        hosts: [host],
+      },
+      routed: true,
+    },
     // initech is served by another operator (another shard): its route is as binding as anyone's.
-    { name: "another shard's tenant", claim: { kind: 'Ingress', namespace: 'tenant-initech', name: 'app', tenant: 'initech', createdAt: '2024-01-01T00:00:00Z', hosts: [host] }, routed: false },
+    {
+      name: "another shard's tenant",
+      claim: {
+        kind: 'Ingress',
+        namespace: 'tenant-initech',
+        name: 'app',
+        tenant: 'initech',
+        createdAt: '2024-01-01T00:00:00Z',
+        hosts: [host],
+      },
+      routed: false,
+    },
   ];
   for (const k of cases) {
     const cluster = new FakeCluster(tenant('acme', { host }), tenant('globex', {}, { uid: 'globex-uid' }));
@@ -996,7 +1165,10 @@ test('review 9: a route Tenantry does not own, created after the tenant was rout
     assert.match(hc?.message ?? '', /Ingress team-b\/grab also routes host acme\.tenants\.example\.com/);
     assert.equal(condition(status, Cond.IngressReady)?.status, 'True', 'the route is still ours');
     assert.equal(status?.url, `https://${host}`);
-    assert.deepEqual(cluster.events.map((e) => [e.type, e.reason]), [['Warning', EventReason.HostConflict]]);
+    assert.deepEqual(
+      cluster.events.map((e) => [e.type, e.reason]),
+      [['Warning', EventReason.HostConflict]],
+    );
     cluster.reset();
     assert.equal((await reconcileTenant('acme', d)).writes, 0, 'stable');
     assert.deepEqual(cluster.events, [], 'warned once');

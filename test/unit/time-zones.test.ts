@@ -46,7 +46,13 @@ function scratchRepo(crd: string): string {
 /** The CEL rules of spec.timeZone in a BackupPolicy CRD text. */
 function timeZoneRules(crd: string): { rule: string; messageExpression?: string }[] {
   const doc = load(crd) as {
-    spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { 'x-kubernetes-validations'?: { rule: string }[] }> } } } } }[] };
+    spec: {
+      versions: {
+        schema: {
+          openAPIV3Schema: { properties: { spec: { properties: Record<string, { 'x-kubernetes-validations'?: { rule: string }[] }> } } };
+        };
+      }[];
+    };
   };
   return doc.spec.versions[0]?.schema.openAPIV3Schema.properties.spec.properties['timeZone']?.['x-kubernetes-validations'] ?? [];
 }
@@ -58,7 +64,10 @@ void test('review 16: the time zone --check fails when the CRD lacks a zone of t
   try {
     let r = io();
     assert.equal(run(['--check'], root, r.io), 1);
-    assert.ok(r.err.some((l) => l.includes('lacks 1 zone(s) of this runtime: Asia/Kolkata')), r.err.join('\n'));
+    assert.ok(
+      r.err.some((l) => l.includes('lacks 1 zone(s) of this runtime: Asia/Kolkata')),
+      r.err.join('\n'),
+    );
     assert.ok(r.err.some((l) => l.includes('run npm run generate')));
 
     // Generating puts it back, byte for byte as in the repository.
@@ -71,7 +80,10 @@ void test('review 16: the time zone --check fails when the CRD lacks a zone of t
     writeFileSync(join(root, TIME_ZONE_CRD), CRD.replace("'Zulu']", "'Zulu', 'Mars/Olympus']"));
     r = io();
     assert.equal(run(['--check'], root, r.io), 1);
-    assert.ok(r.err.some((l) => l.includes('lists 1 zone(s) this runtime does not know: Mars/Olympus')), r.err.join('\n'));
+    assert.ok(
+      r.err.some((l) => l.includes('lists 1 zone(s) this runtime does not know: Mars/Olympus')),
+      r.err.join('\n'),
+    );
 
     // So is a hand edit that keeps the names (here: two lines joined).
     const joined = CRD.replace(/(self in \[[^\n]*,)\n +'/, "$1 '");
@@ -79,7 +91,10 @@ void test('review 16: the time zone --check fails when the CRD lacks a zone of t
     writeFileSync(join(root, TIME_ZONE_CRD), joined);
     r = io();
     assert.equal(run(['--check'], root, r.io), 1);
-    assert.ok(r.err.some((l) => l.includes('lists the right zones but not as generated')), r.err.join('\n'));
+    assert.ok(
+      r.err.some((l) => l.includes('lists the right zones but not as generated')),
+      r.err.join('\n'),
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -10,7 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { dump } from 'js-yaml';
 import { findDrift } from '../../scripts/codegen.js';
 import { findRepoRoot, readGenerated } from '../../scripts/generate.js';
-import { defaultCrdDir, pinProblems, planUpstream, readExtracted, run, UPSTREAM_DIR, UPSTREAM_KINDS } from '../../scripts/upstream-types.js';
+import {
+  defaultCrdDir,
+  pinProblems,
+  planUpstream,
+  readExtracted,
+  run,
+  UPSTREAM_DIR,
+  UPSTREAM_KINDS,
+} from '../../scripts/upstream-types.js';
 import { UPSTREAM_CRD_VERSIONS } from '../env/upstream-crds.js';
 
 type Json = Record<string, unknown>;
@@ -39,7 +47,14 @@ function writeExtracted(dir: string, pins: Record<string, string>, field = 'size
     const module = `example.io/m${i}`;
     const docs = UPSTREAM_KINDS.filter((k) => k.file === file).map((k) =>
       // Like Gateway API's ReferenceGrant: another version is stored than the one the builder writes.
-      crd(k.kind, [{ name: k.version, storage: false }, { name: 'v0', storage: true }], field),
+      crd(
+        k.kind,
+        [
+          { name: k.version, storage: false },
+          { name: 'v0', storage: true },
+        ],
+        field,
+      ),
     );
     writeFileSync(join(dir, file), `# ${module}@${pins[module]}: (fixture)\n` + docs.map((d) => `---\n${dump(d)}`).join(''));
   }
@@ -55,7 +70,10 @@ void test('upstream-types CLI: generate, check, drift, stale cache and no cache'
     writeExtracted(crds, PINS);
     assert.equal(run(['--check'], root, io, crds, PINS), 1, 'missing files are drift');
     assert.equal(run([], root, io, crds, PINS), 0);
-    assert.deepEqual(readdirSync(join(root, UPSTREAM_DIR)).sort(), ['index.ts', ...UPSTREAM_KINDS.map((k) => `${k.kind.toLowerCase()}.ts`)].sort());
+    assert.deepEqual(
+      readdirSync(join(root, UPSTREAM_DIR)).sort(),
+      ['index.ts', ...UPSTREAM_KINDS.map((k) => `${k.kind.toLowerCase()}.ts`)].sort(),
+    );
     const grant = readFileSync(join(root, UPSTREAM_DIR, 'referencegrant.ts'), 'utf8');
     assert.match(grant, /^\/\/ Generated from example\.io\/m1@v2\.0\.0 \(ReferenceGrant v1\) by `npm run generate`/);
     assert.match(grant, /apiVersion: 'example\.io\/v1';/, 'the version the builder writes, not the stored one');
@@ -67,7 +85,10 @@ void test('upstream-types CLI: generate, check, drift, stale cache and no cache'
     writeExtracted(crds, PINS, 'colour');
     io.lines.length = 0;
     assert.equal(run(['--check'], root, io, crds, PINS), 1);
-    assert.match(io.lines.join('\n'), /src\/api\/upstream\/certificate\.ts is out of date with example\.io\/m0@v1\.0\.0 \(Certificate v1\)/);
+    assert.match(
+      io.lines.join('\n'),
+      /src\/api\/upstream\/certificate\.ts is out of date with example\.io\/m0@v1\.0\.0 \(Certificate v1\)/,
+    );
     assert.equal(run([], root, io, crds, PINS), 0);
     assert.equal(run(['--check'], root, io, crds, PINS), 0);
 
@@ -91,7 +112,10 @@ void test('upstream-types CLI: generate, check, drift, stale cache and no cache'
     assert.match(io.lines.join('\n'), /tlsoption\.ts is missing/);
 
     // A kind the extracted file lacks fails without writing.
-    writeFileSync(join(crds, 'traefik.yaml'), `# example.io/m2@v3.0.0: (fixture)\n---\n${dump(crd('Middleware', [{ name: 'v1alpha1', storage: true }], 'x'))}`);
+    writeFileSync(
+      join(crds, 'traefik.yaml'),
+      `# example.io/m2@v3.0.0: (fixture)\n---\n${dump(crd('Middleware', [{ name: 'v1alpha1', storage: true }], 'x'))}`,
+    );
     io.lines.length = 0;
     assert.equal(run([], root, io, crds, PINS), 1);
     assert.match(io.lines.join('\n'), /traefik\.yaml \(example\.io\/m2@v3\.0\.0\) has no CRD of kind TLSOption/);
@@ -109,5 +133,9 @@ void test('src/api/upstream/ is up to date with the pinned upstream CRDs', () =>
   // The full comparison needs the CRDs the test environment extracts; without them the versions above are all that can be compared.
   const extracted = readExtracted(defaultCrdDir(), UPSTREAM_CRD_VERSIONS);
   if (typeof extracted === 'string') return;
-  assert.deepEqual(findDrift(planUpstream(extracted), committed).map((p) => p.message), [], 'run `npm run generate` and commit src/api/upstream/');
+  assert.deepEqual(
+    findDrift(planUpstream(extracted), committed).map((p) => p.message),
+    [],
+    'run `npm run generate` and commit src/api/upstream/',
+  );
 });

@@ -43,7 +43,8 @@ const MAX_PACKET = '--max-allowed-packet=1G';
 
 /** Returns `name` if it is an acceptable database name, else throws saying why. */
 function checkName(name: string, what: string): string {
-  if (!NAME.test(name)) throw new Error(`mariadb: ${what} "${name}" is not a database name the agent accepts (letters, digits and _, at most 64)`);
+  if (!NAME.test(name))
+    throw new Error(`mariadb: ${what} "${name}" is not a database name the agent accepts (letters, digits and _, at most 64)`);
   return name;
 }
 
@@ -82,7 +83,15 @@ function myEnv(t: DatabaseTarget): Record<string, string> {
  * `\!` (run a shell command) are not interpreted, so a dump cannot make the agent run anything.
  */
 function clientArgs(t: DatabaseTarget, database?: string): string[] {
-  return [...connArgs(t), '--connect-timeout=15', '--batch', '--skip-column-names', '--binary-mode', MAX_PACKET, ...(database ? [`--database=${database}`] : [])];
+  return [
+    ...connArgs(t),
+    '--connect-timeout=15',
+    '--batch',
+    '--skip-column-names',
+    '--binary-mode',
+    MAX_PACKET,
+    ...(database ? [`--database=${database}`] : []),
+  ];
 }
 
 /** Runs an SQL script with the mariadb client (stops at the first error); resolves with its tab-separated output. */
@@ -116,7 +125,8 @@ interface Objects {
 
 /** Returns a routine type from information_schema, checked, as it may appear in a DROP statement. */
 function routineType(type: string): string {
-  if (!['PROCEDURE', 'FUNCTION', 'PACKAGE', 'PACKAGE BODY'].includes(type)) throw new Error(`mariadb: unknown routine type ${JSON.stringify(type)}`);
+  if (!['PROCEDURE', 'FUNCTION', 'PACKAGE', 'PACKAGE BODY'].includes(type))
+    throw new Error(`mariadb: unknown routine type ${JSON.stringify(type)}`);
   return type;
 }
 
@@ -146,15 +156,24 @@ UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_
 
 /** Lists which of `names` exist as databases. */
 async function existing(t: DatabaseTarget, names: string[]): Promise<Set<string>> {
-  const out = await runMariadb(t, undefined, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${names.map(literal).join(', ')});\n`);
+  const out = await runMariadb(
+    t,
+    undefined,
+    `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${names.map(literal).join(', ')});\n`,
+  );
   return new Set(rows(out).map((r) => r[0] ?? ''));
 }
 
 /** Creates `name` (failing if it exists) with the character set and collation of `like`, or the server's defaults. */
 async function createDatabaseLike(t: DatabaseTarget, name: string, like: string): Promise<void> {
-  const out = await runMariadb(t, undefined, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${literal(like)};\n`);
+  const out = await runMariadb(
+    t,
+    undefined,
+    `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${literal(like)};\n`,
+  );
   const [charset, collation] = rows(out)[0] ?? [];
-  const options = charset && collation && CHARSET.test(charset) && CHARSET.test(collation) ? ` CHARACTER SET ${charset} COLLATE ${collation}` : '';
+  const options =
+    charset && collation && CHARSET.test(charset) && CHARSET.test(collation) ? ` CHARACTER SET ${charset} COLLATE ${collation}` : '';
   await runMariadb(t, undefined, `CREATE DATABASE ${ident(name)}${options};\n`);
 }
 
@@ -191,8 +210,18 @@ async function definitions(t: DatabaseTarget, db: string, what: 'code' | 'trigge
   const opts =
     what === 'views'
       ? ['--no-data', '--skip-triggers', '--skip-routines', '--skip-events', '--', db, ...views]
-      : ['--no-data', '--no-create-info', '--triggers', ...(what === 'code' ? ['--routines', '--events'] : ['--skip-routines', '--skip-events']), '--', db];
-  return runTool(bin(t, ['mariadb-dump', 'mysqldump']), [...connArgs(t), '--skip-dump-date', ...opts], { context: `mariadb: reading the ${what} of ${where(t, db)}`, env: myEnv(t) });
+      : [
+          '--no-data',
+          '--no-create-info',
+          '--triggers',
+          ...(what === 'code' ? ['--routines', '--events'] : ['--skip-routines', '--skip-events']),
+          '--',
+          db,
+        ];
+  return runTool(bin(t, ['mariadb-dump', 'mysqldump']), [...connArgs(t), '--skip-dump-date', ...opts], {
+    context: `mariadb: reading the ${what} of ${where(t, db)}`,
+    env: myEnv(t),
+  });
 }
 
 /**
@@ -209,7 +238,10 @@ async function swap(t: DatabaseTarget, live: string, scratch: string, old: strin
   await createDatabaseLike(t, old, live);
   // A live view named like a restored table would make the RENAME fail; it is replaced anyway.
   const clashing = prev.views.filter((n) => next.tables.includes(n));
-  const moves = [...prev.tables.map((n) => `${ident(live)}.${ident(n)} TO ${ident(old)}.${ident(n)}`), ...next.tables.map((n) => `${ident(scratch)}.${ident(n)} TO ${ident(live)}.${ident(n)}`)];
+  const moves = [
+    ...prev.tables.map((n) => `${ident(live)}.${ident(n)} TO ${ident(old)}.${ident(n)}`),
+    ...next.tables.map((n) => `${ident(scratch)}.${ident(n)} TO ${ident(live)}.${ident(n)}`),
+  ];
   const swapScript = [
     `SET SESSION lock_wait_timeout = ${LOCK_WAIT_SECONDS};`,
     ...next.triggers.map((n) => `DROP TRIGGER ${ident(scratch)}.${ident(n)};`),
@@ -223,7 +255,12 @@ async function swap(t: DatabaseTarget, live: string, scratch: string, old: strin
   } catch (e) {
     // The RENAME is all or nothing: if scratch still has its tables it did not happen (the client
     // may also have died just after it did, and then the swap goes on).
-    const renamed = next.tables.length > 0 && (await objects(t, scratch).then((o) => o.tables.length === 0, () => false));
+    const renamed =
+      next.tables.length > 0 &&
+      (await objects(t, scratch).then(
+        (o) => o.tables.length === 0,
+        () => false,
+      ));
     if (!renamed) await failedSwap(t, live, old, prev.triggers, prevTriggers, e);
   }
   const replace = [
@@ -246,10 +283,20 @@ async function swap(t: DatabaseTarget, live: string, scratch: string, old: strin
 }
 
 /** Cleans up after a swap whose RENAME did not happen, then throws: live triggers put back, the empty `old` dropped. */
-async function failedSwap(t: DatabaseTarget, live: string, old: string, triggers: string[], triggerDdl: string, cause: unknown): Promise<never> {
+async function failedSwap(
+  t: DatabaseTarget,
+  live: string,
+  old: string,
+  triggers: string[],
+  triggerDdl: string,
+  cause: unknown,
+): Promise<never> {
   const note = triggerDdl ? await putBackTriggers(t, live, triggers, triggerDdl) : '';
   await dropDatabase(t, old).catch(() => undefined);
-  throw new Error(`mariadb: swapping the restored tables into ${where(t, live)} failed; the live tables are unchanged${note}: ${(cause as Error).message}`, { cause });
+  throw new Error(
+    `mariadb: swapping the restored tables into ${where(t, live)} failed; the live tables are unchanged${note}: ${(cause as Error).message}`,
+    { cause },
+  );
 }
 
 /**
@@ -260,7 +307,11 @@ async function putBackTriggers(t: DatabaseTarget, live: string, names: string[],
   try {
     const now = (await objects(t, live)).triggers;
     if (names.every((n) => now.includes(n))) return '';
-    await runMariadb(t, live, [`SET SESSION lock_wait_timeout = ${LOCK_WAIT_SECONDS};`, ...names.map((n) => `DROP TRIGGER IF EXISTS ${ident(n)};`), ddl].join('\n'));
+    await runMariadb(
+      t,
+      live,
+      [`SET SESSION lock_wait_timeout = ${LOCK_WAIT_SECONDS};`, ...names.map((n) => `DROP TRIGGER IF EXISTS ${ident(n)};`), ddl].join('\n'),
+    );
     return ' (its triggers were dropped and have been recreated)';
   } catch (e) {
     return ` (but some of its triggers were dropped and recreating them failed: ${(e as Error).message})`;
@@ -304,7 +355,8 @@ export const mariadbEngine: DatabaseEngine = {
     // only at the swap after the whole dump was loaded.
     reserve: async (t, scratch, old) => {
       const taken = await existing(t, [scratch, old]);
-      if (taken.size) throw new Error(`mariadb: ${[...taken].join(', ')} already exist(s) on ${t.host}:${t.port}; choose another scratch suffix`);
+      if (taken.size)
+        throw new Error(`mariadb: ${[...taken].join(', ')} already exist(s) on ${t.host}:${t.port}; choose another scratch suffix`);
     },
     // What is left in scratch: its routines, events and views, now recreated in live.
     afterSwap: (t, scratch) => dropDatabase(t, scratch),

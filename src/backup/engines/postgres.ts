@@ -32,7 +32,8 @@ const TERMINATE_TIMEOUT_MS = 10_000;
 
 /** Returns `name` if it is an acceptable database name, else throws saying why. */
 function checkName(name: string, what: string): string {
-  if (!NAME.test(name)) throw new Error(`postgres: ${what} "${name}" is not a database name the agent accepts (letters, digits and _, at most 63)`);
+  if (!NAME.test(name))
+    throw new Error(`postgres: ${what} "${name}" is not a database name the agent accepts (letters, digits and _, at most 63)`);
   return name;
 }
 
@@ -64,11 +65,15 @@ function maintenanceDb(t: DatabaseTarget): string {
 /** Runs an SQL script with psql (stops at the first error); resolves with its unaligned, tuples-only output. */
 export function runPsql(t: DatabaseTarget, database: string, script: string): Promise<string> {
   const db = checkName(database, 'database');
-  return runTool(bin(t, 'psql'), [...connArgs(t), `--dbname=${db}`, '--no-psqlrc', '--no-align', '--tuples-only', '--quiet', '--set=ON_ERROR_STOP=1', '--file=-'], {
-    context: `postgres: psql on ${where(t, db)}`,
-    env: pgEnv(t),
-    input: script,
-  });
+  return runTool(
+    bin(t, 'psql'),
+    [...connArgs(t), `--dbname=${db}`, '--no-psqlrc', '--no-align', '--tuples-only', '--quiet', '--set=ON_ERROR_STOP=1', '--file=-'],
+    {
+      context: `postgres: psql on ${where(t, db)}`,
+      env: pgEnv(t),
+      input: script,
+    },
+  );
 }
 
 /** Lists which of `names` exist as databases. */
@@ -140,7 +145,10 @@ COMMIT;
     const now = await existing(t, [old, scratch]).catch(() => new Set<string>());
     if (now.has(old) && !now.has(scratch)) return;
     if (hasLive) await runPsql(t, maintenanceDb(t), `ALTER DATABASE ${ident(live)} WITH ALLOW_CONNECTIONS true;\n`).catch(() => undefined);
-    throw new Error(`postgres: swapping the restored database into ${where(t, live)} failed; the live database is unchanged: ${(e as Error).message}`, { cause: e });
+    throw new Error(
+      `postgres: swapping the restored database into ${where(t, live)} failed; the live database is unchanged: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 

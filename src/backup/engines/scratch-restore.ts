@@ -53,7 +53,8 @@ async function discard(p: ScratchParts, t: DatabaseTarget, name: string, cause: 
 /** Restores a dump into a scratch database and swaps it with the live one. */
 async function restore(p: ScratchParts, t: DatabaseTarget, dump: Readable, opts: RestoreOptions): Promise<{ bytes: number }> {
   const live = p.checkName(t.database, 'database');
-  if (!/^[A-Za-z0-9_]+$/.test(opts.scratchSuffix)) throw new Error(`${p.kind}: scratch suffix "${opts.scratchSuffix}" must be letters, digits and _`);
+  if (!/^[A-Za-z0-9_]+$/.test(opts.scratchSuffix))
+    throw new Error(`${p.kind}: scratch suffix "${opts.scratchSuffix}" must be letters, digits and _`);
   const scratch = p.checkName(`${live}_restore_${opts.scratchSuffix}`, 'scratch database');
   const old = p.checkName(`${live}_old_${opts.scratchSuffix}`, 'old database');
   await p.reserve?.(t, scratch, old);
@@ -69,7 +70,10 @@ async function restore(p: ScratchParts, t: DatabaseTarget, dump: Readable, opts:
   await p.afterSwap?.(t, scratch, old, opts.keepOld ?? false);
   if (!opts.keepOld) {
     await p.dropDatabase(t, old).catch((e: unknown) => {
-      throw new Error(`${p.kind}: ${where(t, live)} was restored, but dropping the replaced ${p.oldHolds} "${old}" failed (drop it by hand): ${(e as Error).message}`, { cause: e });
+      throw new Error(
+        `${p.kind}: ${where(t, live)} was restored, but dropping the replaced ${p.oldHolds} "${old}" failed (drop it by hand): ${(e as Error).message}`,
+        { cause: e },
+      );
     });
   }
   return { bytes };
