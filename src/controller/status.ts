@@ -94,96 +94,163 @@ function cond(type: CondType, ok: boolean | 'Unknown', reason: string, message: 
   return { type, status, reason, message, observedGeneration: generation, lastTransitionTime: now };
 }
 
-/** Computes the Tenant's conditions from one pass's observations. */
-export function computeConditions(obs: Observations, generation: number, now: string): Condition[] {
-  const out: Condition[] = [];
-  const c = (type: CondType, ok: boolean | 'Unknown', reason: string, message: string) =>
-    out.push(cond(type, ok, reason, message, generation, now));
+/** Makes a condition of this pass (generation and time already bound). */
+type MakeCondition = (type: CondType, ok: boolean | 'Unknown', reason: string, message: string) => Condition;
 
-  if (obs.buildError) c(Cond.NamespaceReady, false, obs.buildError.reason, obs.buildError.message);
-  else if (obs.namespace) {
-    const ns = obs.namespace;
+/** Returns NamespaceConflict and NamespaceReady, or only a failed NamespaceReady when no build context could be made. */
+function namespaceConditions(obs: Observations, c: MakeCondition): Condition[] {
+  if (obs.buildError) return [c(Cond.NamespaceReady, false, obs.buildError.reason, obs.buildError.message)];
+  const ns = obs.namespace;
+  if (!ns) return [];
+  const conflict = ns.state === 'conflict';
+  const reason =
+    ns.state === 'active'
+      ? Reason.NamespaceActive
+      : ns.state === 'terminating'
+        ? Reason.NamespaceTerminating
+        : Reason.NamespaceOwnedByOther;
+  return [
     c(
       Cond.NamespaceConflict,
-      ns.state === 'conflict',
-      ns.state === 'conflict' ? Reason.NamespaceOwnedByOther : Reason.NoConflict,
-      ns.state === 'conflict' ? ns.message : 'the namespace is owned by this tenant',
-    );
-    const reason =
-      ns.state === 'active'
-        ? Reason.NamespaceActive
-        : ns.state === 'terminating'
-          ? Reason.NamespaceTerminating
-          : Reason.NamespaceOwnedByOther;
-    c(Cond.NamespaceReady, ns.state === 'active', reason, ns.message);
-  }
-  if (obs.storage) c(Cond.StorageEncrypted, obs.storage.encrypted, obs.storage.reason, obs.storage.message);
+      conflict,
+      conflict ? Reason.NamespaceOwnedByOther : Reason.NoConflict,
+      conflict ? ns.message : 'the namespace is owned by this tenant',
+    ),
+    c(Cond.NamespaceReady, ns.state === 'active', reason, ns.message),
+  ];
+}
+
+/** Returns StorageEncrypted, when the storage was looked at. */
+function storageConditions(obs: Observations, c: MakeCondition): Condition[] {
+  return obs.storage ? [c(Cond.StorageEncrypted, obs.storage.encrypted, obs.storage.reason, obs.storage.message)] : [];
+}
+
+/** Reports whether the pass found the volumes' storage unencrypted, so no database or app was made. */
+function waitingForStorage(obs: Observations): boolean {
+  return !!obs.storage && !obs.storage.encrypted;
+}
+
+/** Returns DatabaseReady from the database pods, or why there is no database yet. */
+function databaseConditions(obs: Observations, c: MakeCondition): Condition[] {
   if (obs.database) {
     const { readyReplicas: r, replicas: n } = obs.database;
-    c(Cond.DatabaseReady, n > 0 && r >= n, r >= n && n > 0 ? Reason.PodsReady : Reason.PodsNotReady, `${r}/${n} database pods ready`);
-  } else if (obs.storage && !obs.storage.encrypted)
-    c(Cond.DatabaseReady, false, Reason.WaitingForStorage, 'no database until its volume can be encrypted');
+    return [
+      c(Cond.DatabaseReady, n > 0 && r >= n, r >= n && n > 0 ? Reason.PodsReady : Reason.PodsNotReady, `${r}/${n} database pods ready`),
+    ];
+  }
+  if (waitingForStorage(obs))
+    return [c(Cond.DatabaseReady, false, Reason.WaitingForStorage, 'no database until its volume can be encrypted')];
+  return [];
+}
+
+/** Returns AppReady from the app pods (always ready while suspended: it is scaled to zero), or why there is no app yet. */
+function appConditions(obs: Observations, c: MakeCondition): Condition[] {
   if (obs.app) {
     const { availableReplicas: r, replicas: n } = obs.app;
     const ok = obs.suspended ? true : r >= n && n > 0;
-    c(
-      Cond.AppReady,
-      ok,
-      obs.suspended ? Reason.Suspended : ok ? Reason.PodsReady : Reason.PodsNotReady,
-      obs.suspended ? 'the app is scaled to zero while the tenant is suspended' : `${r}/${n} app pods available`,
+    return [
+      c(
+        Cond.AppReady,
+        ok,
+        obs.suspended ? Reason.Suspended : ok ? Reason.PodsReady : Reason.PodsNotReady,
+        obs.suspended ? 'the app is scaled to zero while the tenant is suspended' : `${r}/${n} app pods available`,
+      ),
+    ];
+  }
+  if (waitingForStorage(obs)) return [c(Cond.AppReady, false, Reason.WaitingForStorage, 'no app until its volume can be encrypted')];
+  return [];
+}
+
+/** Returns IngressReady: no route while the host is another tenant's, blocked or the tenant is suspended. */
+function ingressReady(ingress: IngressObservation, problem: HostProblem | undefined, suspended: boolean, c: MakeCondition): Condition {
+  if (problem?.reason === Reason.HostClaimedByOther)
+    return c(
+      Cond.IngressReady,
+      false,
+      Reason.HostClaimedByOther,
+      `no route: host ${ingress.host} belongs to tenant ${ingress.conflictWith ?? ''}`,
     );
-  } else if (obs.storage && !obs.storage.encrypted)
-    c(Cond.AppReady, false, Reason.WaitingForStorage, 'no app until its volume can be encrypted');
-  if (obs.ingress) {
-    const problem = hostProblem(obs.ingress);
-    const clash = obs.ingress.conflictWith;
+  if (problem?.blocking)
+    return c(Cond.IngressReady, false, problem.reason, `no route and no certificate for ${ingress.host}: see HostConflict`);
+  if (suspended) return c(Cond.IngressReady, false, Reason.Suspended, `no route to https://${ingress.host} while the tenant is suspended`);
+  return c(Cond.IngressReady, true, Reason.RouteConfigured, `https://${ingress.host} routed with TLS and HSTS`);
+}
+
+/** Returns HostConflict and IngressReady, when the host was looked at. */
+function ingressConditions(obs: Observations, c: MakeCondition): Condition[] {
+  const ingress = obs.ingress;
+  if (!ingress) return [];
+  const problem = hostProblem(ingress);
+  return [
     c(
       Cond.HostConflict,
       problem !== undefined,
       problem?.reason ?? Reason.NoConflict,
-      problem?.message ?? `host ${obs.ingress.host} is this tenant's alone`,
-    );
-    if (problem?.reason === Reason.HostClaimedByOther)
-      c(Cond.IngressReady, false, Reason.HostClaimedByOther, `no route: host ${obs.ingress.host} belongs to tenant ${clash ?? ''}`);
-    else if (problem?.blocking)
-      c(Cond.IngressReady, false, problem.reason, `no route and no certificate for ${obs.ingress.host}: see HostConflict`);
-    else if (obs.suspended)
-      c(Cond.IngressReady, false, Reason.Suspended, `no route to https://${obs.ingress.host} while the tenant is suspended`);
-    else c(Cond.IngressReady, true, Reason.RouteConfigured, `https://${obs.ingress.host} routed with TLS and HSTS`);
-  }
-  if (obs.error) c(Cond.Reconciled, false, Reason.ReconcileFailed, obs.error);
-  else {
-    // Pods that are not ready yet, conflicts and a suspension are states, not unfinished work.
-    const blocked = out.find(
-      (x) =>
-        x.status === 'False' &&
-        x.reason !== Reason.Suspended &&
-        x.type !== Cond.DatabaseReady &&
-        x.type !== Cond.AppReady &&
-        x.type !== Cond.NamespaceConflict &&
-        x.type !== Cond.HostConflict,
-    );
-    if (blocked) c(Cond.Reconciled, false, Reason.Blocked, `${blocked.type}: ${blocked.message}`);
-    else c(Cond.Reconciled, true, Reason.Converged, 'every owned object exists as desired');
-  }
+      problem?.message ?? `host ${ingress.host} is this tenant's alone`,
+    ),
+    ingressReady(ingress, problem, obs.suspended === true, c),
+  ];
+}
+
+/** Returns Reconciled: failed on an error, blocked on the first condition that stands for unfinished work, else converged. */
+function reconciledCondition(obs: Observations, sofar: Condition[], c: MakeCondition): Condition {
+  if (obs.error) return c(Cond.Reconciled, false, Reason.ReconcileFailed, obs.error);
+  // Pods that are not ready yet, conflicts and a suspension are states, not unfinished work.
+  const blocked = sofar.find(
+    (x) =>
+      x.status === 'False' &&
+      x.reason !== Reason.Suspended &&
+      x.type !== Cond.DatabaseReady &&
+      x.type !== Cond.AppReady &&
+      x.type !== Cond.NamespaceConflict &&
+      x.type !== Cond.HostConflict,
+  );
+  if (blocked) return c(Cond.Reconciled, false, Reason.Blocked, `${blocked.type}: ${blocked.message}`);
+  return c(Cond.Reconciled, true, Reason.Converged, 'every owned object exists as desired');
+}
+
+/** Returns Ready, naming every condition that keeps the tenant from it. */
+function readyCondition(sofar: Condition[], c: MakeCondition): Condition {
   // Ready only when every other condition is good: conflicts must be False, all others True.
-  const bad = out.filter(
+  const bad = sofar.filter(
     (x) =>
       x.reason !== Reason.Suspended &&
       (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'),
   );
-  c(
+  return c(
     Cond.Ready,
     bad.length === 0,
     bad.length === 0 ? Reason.AllReady : (bad[0]?.reason ?? Reason.Blocked),
     bad.length === 0 ? 'the instance is serving' : bad.map((x) => `${x.type}: ${x.message}`).join('; '),
   );
+}
+
+/** Returns BackupHealthy and RestoreWithinObjective, each when the pass judged it. */
+function backupConditions(obs: Observations, c: MakeCondition): Condition[] {
+  const tri = (s: 'True' | 'False' | 'Unknown') => (s === 'Unknown' ? 'Unknown' : s === 'True');
+  return [
+    ...(obs.backup ? [c(Cond.BackupHealthy, tri(obs.backup.status), obs.backup.reason, obs.backup.message)] : []),
+    ...(obs.restoreObjective
+      ? [c(Cond.RestoreWithinObjective, tri(obs.restoreObjective.status), obs.restoreObjective.reason, obs.restoreObjective.message)]
+      : []),
+  ];
+}
+
+/** Computes the Tenant's conditions from one pass's observations. */
+export function computeConditions(obs: Observations, generation: number, now: string): Condition[] {
+  const c: MakeCondition = (type, ok, reason, message) => cond(type, ok, reason, message, generation, now);
+  const out: Condition[] = [
+    ...namespaceConditions(obs, c),
+    ...storageConditions(obs, c),
+    ...databaseConditions(obs, c),
+    ...appConditions(obs, c),
+    ...ingressConditions(obs, c),
+  ];
+  out.push(reconciledCondition(obs, out, c));
+  out.push(readyCondition(out, c));
   // Backup conditions stand apart from Ready: a stale backup must page someone, but the instance
   // still serves, and an alert on Ready would hide which promise is at risk.
-  const tri = (s: 'True' | 'False' | 'Unknown') => (s === 'Unknown' ? 'Unknown' : s === 'True');
-  if (obs.backup) c(Cond.BackupHealthy, tri(obs.backup.status), obs.backup.reason, obs.backup.message);
-  if (obs.restoreObjective)
-    c(Cond.RestoreWithinObjective, tri(obs.restoreObjective.status), obs.restoreObjective.reason, obs.restoreObjective.message);
+  out.push(...backupConditions(obs, c));
   return out;
 }
 

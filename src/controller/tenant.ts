@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
-import type { Tenant, TenantStatus } from '../api/generated/index.js';
+import type { BackupPolicy, Tenant, TenantStatus, TenantStatusConditionsItem } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
@@ -22,7 +22,7 @@ import {
 } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from '../runtime/expectations.js';
-import type { BackupObserver, CredentialsRef } from './backup-observer.js';
+import type { BackupObservation, BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor } from './backup-step.js';
 import {
   computeConditions,
@@ -263,16 +263,8 @@ class Pass {
     const { view, now } = this.deps;
     const policyName = policyNameFor(ctx);
     const policy = policyName ? view.backupPolicy?.(policyName) : undefined;
-    const ref = policy?.spec.destination.credentialsSecretRef;
-    let credentials: Record<string, string> | Error | undefined;
-    if (ref && this.deps.readCredentials) {
-      credentials = await this.deps.readCredentials(ref).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-    }
-    const regionOk = policy && policy.spec.destination.region === ctx.tenant.spec.region;
-    const observation =
-      policy && regionOk && this.deps.backups && !(credentials instanceof Error)
-        ? await this.deps.backups.observe(ctx.tenant.metadata.name ?? '', policy, now())
-        : undefined;
+    const credentials = await this.policyCredentials(policy);
+    const observation = await this.observeBucket(ctx, policy, credentials);
     const plan = planBackupStep({
       ctx,
       now: now(),
@@ -290,6 +282,27 @@ class Pass {
     if (plan.recheckAt) this.requeueAt(plan.recheckAt.getTime() - now().getTime());
     this.backupObjects = plan.blocked ? [] : plan.manifests.map(withAppliedHash);
     return 'continue';
+  }
+
+  /** Reads the S3 credentials the policy names, if any; a failed read is returned as the Error, for the plan to report. */
+  private async policyCredentials(policy: BackupPolicy | undefined): Promise<Record<string, string> | Error | undefined> {
+    const ref = policy?.spec.destination.credentialsSecretRef;
+    if (!ref || !this.deps.readCredentials) return undefined;
+    return this.deps.readCredentials(ref).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+  }
+
+  /**
+   * Looks at the tenant's backups in the policy's bucket: only when an observer is configured, the
+   * bucket is in the tenant's region and the credentials could be read (the plan reports otherwise).
+   */
+  private async observeBucket(
+    ctx: BuildContext,
+    policy: BackupPolicy | undefined,
+    credentials: Record<string, string> | Error | undefined,
+  ): Promise<BackupObservation | undefined> {
+    if (!policy || policy.spec.destination.region !== ctx.tenant.spec.region) return undefined;
+    if (!this.deps.backups || credentials instanceof Error) return undefined;
+    return this.deps.backups.observe(ctx.tenant.metadata.name ?? '', policy, this.deps.now());
   }
 
   /** Asks to look at the tenant again after `ms` (the earliest of all asks wins). */
@@ -585,9 +598,16 @@ class Pass {
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z');
     const conditions = mergeConditions(t.status?.conditions, computeConditions(this.obs, generation, now));
+    await this.writeStatus(this.statusOf(conditions, generation), conditions);
+    return { writes: this.writes, ...(this.requeueAfterMs !== undefined ? { requeueAfterMs: this.requeueAfterMs } : {}) };
+  }
+
+  /** Returns the Tenant status this pass reports: phase, conditions, namespace, URL and last backup. */
+  private statusOf(conditions: TenantStatusConditionsItem[], generation: number): TenantStatus {
+    const t = this.tenant;
     // The URL is dropped while a host problem keeps the tenant off the network.
     const { url: _previousUrl, ...kept } = t.status ?? {};
-    const status: TenantStatus = {
+    return {
       ...kept,
       phase: this.restoring ? 'Restoring' : computePhase(conditions, this.obs.suspended === true),
       conditions,
@@ -598,6 +618,11 @@ class Pass {
         : {}),
       ...(this.lastBackup ? { lastBackup: this.lastBackup } : {}),
     };
+  }
+
+  /** Writes the status when it differs from the cached one, unless the same status was written already and the cache lags. */
+  private async writeStatus(status: TenantStatus, conditions: TenantStatusConditionsItem[]): Promise<void> {
+    const t = this.tenant;
     const key = statusKey(t.metadata.name ?? '');
     // Transition times are left out: a pass over a stale cache recomputes them from an older status.
     const hash = manifestHash({ ...status, conditions: conditions.map(({ lastTransitionTime: _t, ...c }) => c) });
@@ -609,7 +634,6 @@ class Pass {
       this.deps.expectations?.wrote(key, hash, rv, this.deps.view.tenant(t.metadata.name ?? '')?.metadata.resourceVersion);
       this.writes++;
     }
-    return { writes: this.writes, ...(this.requeueAfterMs !== undefined ? { requeueAfterMs: this.requeueAfterMs } : {}) };
   }
 }
 
