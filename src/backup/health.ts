@@ -54,23 +54,41 @@ export interface BackupHealth {
 
 /** Judges whether a tenant has the verified backup its policy's schedule should have produced by `now`. */
 export function backupHealth(input: BackupHealthInput): BackupHealth {
-  const { schedule, timeZone, now, newestVerifiedAt, tenantCreatedAt } = input;
-  const grace = input.grace ?? DEFAULT_BACKUP_GRACE_MS;
+  const grace = checkedGrace(input.grace);
+  const newest = input.newestVerifiedAt?.getTime();
+  const described = describeNewest(newest, input.newestVerifiedId, input.now.getTime());
+  return blockedHealth(input, described.age) ?? scheduledHealth(input, grace, newest, described);
+}
+
+/** Returns the grace to use, {@link DEFAULT_BACKUP_GRACE_MS} when unset; throws when it is not a duration. */
+function checkedGrace(given: number | undefined): number {
+  const grace = given ?? DEFAULT_BACKUP_GRACE_MS;
   if (!Number.isFinite(grace) || grace < 0)
     throw new RangeError(`backupHealth: grace must be a finite number of milliseconds >= 0, got ${grace}`);
-  const nowMs = now.getTime();
-  const newest = newestVerifiedAt?.getTime();
-  const backup = newest === undefined ? undefined : `newest verified backup ${input.newestVerifiedId ?? iso(newest)}`;
+  return grace;
+}
+
+/** The newest verified backup as the messages name it. */
+interface NewestBackup {
+  /** "newest verified backup <id>"; undefined when there is none. */
+  backup?: string;
+  /** How it is dated, for the messages that say so; '' when there is none. */
+  age: string;
+}
+
+/** Describes the newest verified backup: its name, and how it is dated ('' when there is none). */
+function describeNewest(newest: number | undefined, id: string | undefined, nowMs: number): NewestBackup {
+  if (newest === undefined) return { age: '' };
+  const backup = `newest verified backup ${id ?? iso(newest)}`;
   // Absolute times only: a message that says "49h old" changes on every pass, and the status
   // would be rewritten each time (the operator writes status only when it changed).
-  const age =
-    newest === undefined
-      ? ''
-      : newest > nowMs
-        ? `${backup} is dated ${iso(newest)}, in the future (clock skew?)`
-        : `${backup} started ${iso(newest)}`;
+  const age = newest > nowMs ? `${backup} is dated ${iso(newest)}, in the future (clock skew?)` : `${backup} started ${iso(newest)}`;
+  return { backup, age };
+}
 
-  const check = parseSchedule(schedule, timeZone);
+/** Returns the health when no backups can come at all (invalid schedule, suspended policy), else undefined. */
+function blockedHealth(input: BackupHealthInput, age: string): BackupHealth | undefined {
+  const check = parseSchedule(input.schedule, input.timeZone);
   // Nothing can be scheduled, so no backup will come: that must wake someone, hence False.
   if (!check.ok)
     return {
@@ -88,7 +106,12 @@ export function backupHealth(input: BackupHealthInput): BackupHealth {
       message: `the backup policy is suspended, so no new backups are taken; ${age || 'this tenant has no verified backup'}. Set spec.suspend to false on the BackupPolicy to resume`,
     };
   }
+  return undefined;
+}
 
+/** Judges a schedulable policy: fresh, no backup yet, or stale, by the first run the newest backup does not cover. */
+function scheduledHealth(input: BackupHealthInput, grace: number, newest: number | undefined, { backup, age }: NewestBackup): BackupHealth {
+  const { schedule, timeZone } = input;
   const policy = `the policy (${schedule} ${timeZone})`;
   const graceText = `+${formatDuration(grace)} grace`;
   const whatToCheck = input.cronJob
@@ -96,13 +119,13 @@ export function backupHealth(input: BackupHealthInput): BackupHealth {
     : "check the tenant's backup CronJob and its last Job";
   // Runs count from `grace` after creation: the tenant must be provisioned (database, CronJob)
   // before a backup can succeed, and a CronJob never runs a schedule from before it existed.
-  const countsAfter = tenantCreatedAt.getTime() + grace;
+  const countsAfter = input.tenantCreatedAt.getTime() + grace;
   const coveredUntil = newest === undefined ? countsAfter : Math.max(countsAfter, newest + EARLY_START_TOLERANCE_MS);
   const missed = nextRun(schedule, timeZone, new Date(coveredUntil))?.getTime();
   const staleAt = missed === undefined ? undefined : new Date(missed + grace);
   const by = missed === undefined ? '' : `${iso(missed)} (${graceText})`;
 
-  if (staleAt === undefined || staleAt.getTime() > nowMs) {
+  if (staleAt === undefined || staleAt.getTime() > input.now.getTime()) {
     const stale = staleAt ? { staleAt } : {};
     if (newest !== undefined) {
       const next = missed === undefined ? `${policy} schedules no further run` : `${policy} expects the next by ${by}`;

@@ -55,29 +55,51 @@ export function storedBytes(m: BackupManifest): number {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/** Builds the error that names a wrong field of a manifest. */
+type ManifestError = (field: string, why: string) => Error;
+
 /** Parses and checks a manifest; throws naming the first field that is wrong. */
 export function parseManifest(text: string, expect: { tenant: string; backupId: string }): BackupManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`manifest of backup ${expect.backupId} is not JSON: ${(e as Error).message}`);
-  }
-  const m = raw as Partial<BackupManifest>;
-  const bad = (field: string, why: string) => new Error(`manifest of backup ${expect.backupId}: ${field} ${why}`);
+  const m = parseJson(text, expect.backupId);
+  const bad: ManifestError = (field, why) => new Error(`manifest of backup ${expect.backupId}: ${field} ${why}`);
   if (typeof m !== 'object' || m === null) throw bad('document', 'is not an object');
+  checkIdentity(m, expect, bad);
+  checkRequiredFields(m, bad);
+  if (!Array.isArray(m.parts) || m.parts.length === 0) throw bad('parts', 'is empty');
+  checkParts(m.parts, expect, bad);
+  return m as BackupManifest;
+}
+
+/** Parses the manifest's text as JSON, unchecked; throws saying whose manifest is not JSON. */
+function parseJson(text: string, backupId: string): Partial<BackupManifest> {
+  try {
+    return JSON.parse(text) as Partial<BackupManifest>;
+  } catch (e) {
+    throw new Error(`manifest of backup ${backupId} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Checks the format, and that the manifest belongs to the expected tenant and backup. */
+function checkIdentity(m: Partial<BackupManifest>, expect: { tenant: string; backupId: string }, bad: ManifestError): void {
   if (m.format !== MANIFEST_FORMAT) throw bad('format', `is ${JSON.stringify(m.format)}, this version reads ${MANIFEST_FORMAT}`);
   // A manifest copied from another tenant or backup must never restore into this one.
   if (m.tenant !== expect.tenant) throw bad('tenant', `is ${JSON.stringify(m.tenant)}, expected ${expect.tenant}`);
   if (m.backupId !== expect.backupId) throw bad('backupId', `is ${JSON.stringify(m.backupId)}, expected ${expect.backupId}`);
   assertBackupId(m.backupId);
+}
+
+/** Checks that the string fields and the database engine are present. */
+function checkRequiredFields(m: Partial<BackupManifest>, bad: ManifestError): void {
   for (const f of ['region', 'startedAt', 'completedAt', 'kmsKeyId'] as const) {
     if (typeof m[f] !== 'string' || !m[f]) throw bad(f, 'is missing');
   }
   if (!m.database || typeof m.database.engine !== 'string') throw bad('database.engine', 'is missing');
-  if (!Array.isArray(m.parts) || m.parts.length === 0) throw bad('parts', 'is empty');
+}
+
+/** Checks every part in order: an object, a known name not repeated, hashes, sizes, and a key inside this backup. */
+function checkParts(parts: ManifestPart[], expect: { tenant: string; backupId: string }, bad: ManifestError): void {
   const seen = new Set<string>();
-  for (const [i, p] of m.parts.entries()) {
+  for (const [i, p] of parts.entries()) {
     if (typeof p !== 'object' || p === null) throw bad(`parts[${i}]`, 'is not an object');
     if (seen.has(p.name)) throw bad(`parts[${i}].name`, `repeats ${JSON.stringify(p.name)}`);
     seen.add(p.name);
@@ -88,5 +110,4 @@ export function parseManifest(text: string, expect: { tenant: string; backupId: 
     if (typeof p.key !== 'string' || !(p.key === own || p.key.endsWith(`/${own}`)))
       throw bad(`parts[${i}].key`, `is not inside backup ${expect.backupId} of tenant ${expect.tenant}`);
   }
-  return m as BackupManifest;
 }

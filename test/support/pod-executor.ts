@@ -52,6 +52,9 @@ interface PodJson {
   status?: { phase?: string };
 }
 
+/** The one container of a Pod the executor runs. */
+type Container = PodJson['spec']['containers'][number];
+
 /** A Secret or ConfigMap as read: Secret values base64, ConfigMap values plain (binaryData base64). */
 interface SourceJson {
   data?: Record<string, string>;
@@ -128,42 +131,46 @@ function fieldValue(pod: PodJson, path: string): string {
  */
 async function podEnv(pod: PodJson): Promise<Record<string, string>> {
   const c = pod.spec.containers[0]!;
-  const ns = pod.metadata.namespace;
   const env: Record<string, string> = {};
   for (const from of c.envFrom ?? []) {
-    const ref = from.secretRef ?? from.configMapRef;
-    if (!ref) throw new Error(`pod ${pod.metadata.name}: an envFrom entry names neither a Secret nor a ConfigMap`);
-    const kind = from.secretRef ? 'secret' : 'configmap';
-    const values = await readSource(kind, ref.name, ns);
-    if (!values) {
-      if (ref.optional) continue;
-      throw new Error(`pod ${pod.metadata.name}: envFrom ${kind} ${ns}/${ref.name} does not exist`);
-    }
-    for (const [k, v] of Object.entries(values)) env[(from.prefix ?? '') + k] = v;
+    const values = await envFromValues(pod, from);
+    for (const [k, v] of Object.entries(values ?? {})) env[(from.prefix ?? '') + k] = v;
   }
   for (const e of c.env ?? []) {
-    if (e.valueFrom === undefined) {
-      env[e.name] = expand(e.value ?? '', env);
-      continue;
-    }
-    const { secretKeyRef, configMapKeyRef, fieldRef } = e.valueFrom;
-    if (fieldRef) {
-      env[e.name] = fieldValue(pod, fieldRef.fieldPath);
-      continue;
-    }
-    const ref = secretKeyRef ?? configMapKeyRef;
-    if (!ref) throw new Error(`pod ${pod.metadata.name}: env ${e.name} uses a valueFrom source a test node does not have`);
-    const kind = secretKeyRef ? 'secret' : 'configmap';
-    const value = (await readSource(kind, ref.name, ns))?.[ref.key];
-    if (value === undefined) {
-      if (ref.optional) continue;
-      throw new Error(
-        `pod ${pod.metadata.name}: env ${e.name} refers to key ${ref.key} of ${kind} ${ns}/${ref.name}, which does not exist`,
-      );
-    }
-    env[e.name] = value;
+    const value = await envEntryValue(pod, e, env);
+    if (value !== undefined) env[e.name] = value;
   }
   return env;
+}
+
+/** Reads the values of one envFrom source; undefined when an optional source does not exist. */
+async function envFromValues(pod: PodJson, from: NonNullable<Container['envFrom']>[number]): Promise<Record<string, string> | undefined> {
+  const ns = pod.metadata.namespace;
+  const ref = from.secretRef ?? from.configMapRef;
+  if (!ref) throw new Error(`pod ${pod.metadata.name}: an envFrom entry names neither a Secret nor a ConfigMap`);
+  const kind = from.secretRef ? 'secret' : 'configmap';
+  const values = await readSource(kind, ref.name, ns);
+  if (!values && !ref.optional) throw new Error(`pod ${pod.metadata.name}: envFrom ${kind} ${ns}/${ref.name} does not exist`);
+  return values;
+}
+
+/** Resolves one env entry against what is defined so far; undefined when an optional key does not exist (the variable stays unset). */
+async function envEntryValue(
+  pod: PodJson,
+  e: NonNullable<Container['env']>[number],
+  env: Record<string, string>,
+): Promise<string | undefined> {
+  if (e.valueFrom === undefined) return expand(e.value ?? '', env);
+  const { secretKeyRef, configMapKeyRef, fieldRef } = e.valueFrom;
+  if (fieldRef) return fieldValue(pod, fieldRef.fieldPath);
+  const ref = secretKeyRef ?? configMapKeyRef;
+  if (!ref) throw new Error(`pod ${pod.metadata.name}: env ${e.name} uses a valueFrom source a test node does not have`);
+  const kind = secretKeyRef ? 'secret' : 'configmap';
+  const ns = pod.metadata.namespace;
+  const value = (await readSource(kind, ref.name, ns))?.[ref.key];
+  if (value === undefined && !ref.optional)
+    throw new Error(`pod ${pod.metadata.name}: env ${e.name} refers to key ${ref.key} of ${kind} ${ns}/${ref.name}, which does not exist`);
+  return value;
 }
 
 /** Applies the caller's mappings to the resolved environment; a mapping that matches nothing is an error, not a silent no-op. */
@@ -246,6 +253,33 @@ export async function jobPod(namespace: string, jobName: string, timeoutMs = 30_
   );
 }
 
+/** Returns the Pod's container if a kubelet here can run it as the cluster would; throws saying why not. */
+function runnableContainer(pod: PodJson, where: string): Container {
+  if (pod.status?.phase !== 'Pending')
+    throw new Error(`pod ${where} is ${pod.status?.phase ?? 'without a phase'}, not Pending: a kubelet runs a Pod once`);
+  if (pod.spec.containers.length !== 1 || (pod.spec.initContainers ?? []).length > 0)
+    throw new Error(`pod ${where}: only a Pod with one container and no init containers can run here`);
+  const c = pod.spec.containers[0]!;
+  // The image's entrypoint is `tenantry` (node bin/tenantry.js); a command would replace it with something this machine may not have.
+  if (c.command) throw new Error(`pod ${where} overrides the image's entrypoint with ${JSON.stringify(c.command)}`);
+  // With service links on, a kubelet adds every Service's *_SERVICE_HOST variables, which have no counterpart here.
+  if (pod.spec.enableServiceLinks !== false)
+    throw new Error(`pod ${where} has service links enabled; their variables cannot be reproduced off-cluster`);
+  return c;
+}
+
+/** The `terminated` state a kubelet reports for the exited container, with the log tail as message when its policy asks. */
+function terminatedState(c: Container, exitCode: number, stderr: string, started: Date, finished: Date): Record<string, unknown> {
+  const message = exitCode !== 0 && c.terminationMessagePolicy === 'FallbackToLogsOnError' ? logTail(stderr) : '';
+  return {
+    exitCode,
+    reason: exitCode === 0 ? 'Completed' : 'Error',
+    startedAt: stamp(started),
+    finishedAt: stamp(finished),
+    ...(message ? { message } : {}),
+  };
+}
+
 /**
  * Runs a Pending Pod's container here as a kubelet would (plus the `opts` mappings), reports Running
  * then Succeeded or Failed on its status, and returns the outcome.
@@ -253,16 +287,7 @@ export async function jobPod(namespace: string, jobName: string, timeoutMs = 30_
 export async function runPodLocally(namespace: string, podName: string, opts: LocalPodOptions = {}): Promise<LocalPodRun> {
   const pod = await getJson<PodJson>('pod', podName, namespace);
   if (!pod) throw new Error(`pod ${namespace}/${podName} does not exist`);
-  if (pod.status?.phase !== 'Pending')
-    throw new Error(`pod ${namespace}/${podName} is ${pod.status?.phase ?? 'without a phase'}, not Pending: a kubelet runs a Pod once`);
-  if (pod.spec.containers.length !== 1 || (pod.spec.initContainers ?? []).length > 0)
-    throw new Error(`pod ${namespace}/${podName}: only a Pod with one container and no init containers can run here`);
-  const c = pod.spec.containers[0]!;
-  // The image's entrypoint is `tenantry` (node bin/tenantry.js); a command would replace it with something this machine may not have.
-  if (c.command) throw new Error(`pod ${namespace}/${podName} overrides the image's entrypoint with ${JSON.stringify(c.command)}`);
-  // With service links on, a kubelet adds every Service's *_SERVICE_HOST variables, which have no counterpart here.
-  if (pod.spec.enableServiceLinks !== false)
-    throw new Error(`pod ${namespace}/${podName} has service links enabled; their variables cannot be reproduced off-cluster`);
+  const c = runnableContainer(pod, `${namespace}/${podName}`);
   const resolved = await podEnv(pod);
   const env = mapToMachine(pod, resolved, opts);
   const mountMap = opts.volumes ?? {};
@@ -280,25 +305,11 @@ export async function runPodLocally(namespace: string, podName: string, opts: Lo
   const exitCode = run.code ?? 137;
   const finished = new Date();
   const phase = exitCode === 0 ? 'Succeeded' : 'Failed';
-  const message = exitCode !== 0 && c.terminationMessagePolicy === 'FallbackToLogsOnError' ? logTail(run.stderr) : '';
   await patchStatus(pod, {
     phase,
     conditions: podConditions(phase, pod.metadata.generation, stamp(finished)),
     containerStatuses: [
-      {
-        ...base,
-        ready: false,
-        started: false,
-        state: {
-          terminated: {
-            exitCode,
-            reason: exitCode === 0 ? 'Completed' : 'Error',
-            startedAt: stamp(started),
-            finishedAt: stamp(finished),
-            ...(message ? { message } : {}),
-          },
-        },
-      },
+      { ...base, ready: false, started: false, state: { terminated: terminatedState(c, exitCode, run.stderr, started, finished) } },
     ],
   });
   return { exitCode, stderr: run.stderr, env, ...(run.result ? { result: run.result } : {}) };

@@ -90,40 +90,52 @@ function podSpecs(ms: Manifest[]): [string, Json][] {
     .map((m) => [`${m.kind}/${m.metadata.name}`, at(m, 'spec', 'template', 'spec') as Json]);
 }
 
+/** Volume types Pod Security "restricted" allows. */
+const RESTRICTED_VOLUME_TYPES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
+
 /** Returns what in a pod spec violates Pod Security "restricted" (v1.35), in the words of the standard. */
 function restrictedViolations(spec: Json): string[] {
-  const out: string[] = [];
   const podSc = (spec.securityContext ?? {}) as Json;
-  for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[f] === true) out.push(`${f} is true`);
-  const allowedVolumes = new Set([
-    'configMap',
-    'csi',
-    'downwardAPI',
-    'emptyDir',
-    'ephemeral',
-    'persistentVolumeClaim',
-    'projected',
-    'secret',
-  ]);
-  for (const v of (spec.volumes ?? []) as Json[]) {
-    const types = Object.keys(v).filter((k) => k !== 'name');
-    if (!types.every((t) => allowedVolumes.has(t))) out.push(`volume ${String(v.name)} has type ${types.join(',')}`);
-  }
-  for (const c of [...((spec.containers ?? []) as Json[]), ...((spec.initContainers ?? []) as Json[])]) {
-    const sc = (c.securityContext ?? {}) as Json;
-    const name = String(c.name);
-    if (sc.privileged === true) out.push(`${name}: privileged`);
-    if (sc.allowPrivilegeEscalation !== false) out.push(`${name}: allowPrivilegeEscalation is not false`);
-    const caps = (sc.capabilities ?? {}) as { drop?: string[]; add?: string[] };
-    if (!caps.drop?.includes('ALL')) out.push(`${name}: capabilities do not drop ALL`);
-    if ((caps.add ?? []).some((a) => a !== 'NET_BIND_SERVICE')) out.push(`${name}: adds capabilities`);
-    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) out.push(`${name}: runAsNonRoot is not true`);
-    if ((sc.runAsUser ?? podSc.runAsUser) === 0) out.push(`${name}: runs as uid 0`);
-    const seccomp = ((sc.seccompProfile ?? podSc.seccompProfile) as Json | undefined)?.type;
-    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push(`${name}: seccompProfile is not RuntimeDefault`);
-    for (const p of (c.ports ?? []) as Json[]) if (p.hostPort !== undefined) out.push(`${name}: hostPort`);
-  }
-  return out;
+  const containers = [...((spec.containers ?? []) as Json[]), ...((spec.initContainers ?? []) as Json[])];
+  return [
+    ...['hostNetwork', 'hostPID', 'hostIPC'].filter((f) => spec[f] === true).map((f) => `${f} is true`),
+    ...((spec.volumes ?? []) as Json[]).flatMap(volumeViolations),
+    ...containers.flatMap((c) => containerViolations(c, podSc)),
+  ];
+}
+
+/** Returns the violation of a volume whose type "restricted" does not allow, if it is one. */
+function volumeViolations(v: Json): string[] {
+  const types = Object.keys(v).filter((k) => k !== 'name');
+  return types.every((t) => RESTRICTED_VOLUME_TYPES.has(t)) ? [] : [`volume ${String(v.name)} has type ${types.join(',')}`];
+}
+
+/** Returns a container's violations, its own securityContext falling back to the pod's where the standard lets it. */
+function containerViolations(c: Json, podSc: Json): string[] {
+  const sc = (c.securityContext ?? {}) as Json;
+  const caps = (sc.capabilities ?? {}) as { drop?: string[]; add?: string[] };
+  const seccomp = ((sc.seccompProfile ?? podSc.seccompProfile) as Json | undefined)?.type;
+  const checks: [boolean, string][] = [
+    [sc.privileged === true, 'privileged'],
+    [sc.allowPrivilegeEscalation !== false, 'allowPrivilegeEscalation is not false'],
+    [!caps.drop?.includes('ALL'), 'capabilities do not drop ALL'],
+    [(caps.add ?? []).some((a) => a !== 'NET_BIND_SERVICE'), 'adds capabilities'],
+    [(sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true, 'runAsNonRoot is not true'],
+    [(sc.runAsUser ?? podSc.runAsUser) === 0, 'runs as uid 0'],
+    [seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost', 'seccompProfile is not RuntimeDefault'],
+    ...((c.ports ?? []) as Json[]).map((p): [boolean, string] => [p.hostPort !== undefined, 'hostPort']),
+  ];
+  const name = String(c.name);
+  return checks.filter(([violated]) => violated).map(([, what]) => `${name}: ${what}`);
 }
 
 // --- every manifest, every combination -------------------------------------------------------

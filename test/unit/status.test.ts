@@ -257,52 +257,80 @@ test('computeConditions: every condition has a known type, a CamelCase reason fr
   }
 });
 
-test('computeConditions: Ready is True exactly when every other condition is good', () => {
-  // Every combination of the things that can go wrong: 3 × 2 × 2 × 2 × 2 × 2 × 2 = 192 passes.
-  const states = ['active', 'terminating', 'conflict'] as const;
-  let readyCount = 0;
-  for (const ns of states)
+/** One combination of the things that can go wrong in a pass. */
+interface Combination {
+  ns: 'active' | 'terminating' | 'conflict';
+  encrypted: boolean;
+  dbReady: boolean;
+  appReady: boolean;
+  clash: boolean;
+  error: boolean;
+  suspended: boolean;
+}
+
+/** Lists every combination: 3 × 2 × 2 × 2 × 2 × 2 × 2 = 192 passes. */
+function everyCombination(): Combination[] {
+  const out: Combination[] = [];
+  for (const ns of ['active', 'terminating', 'conflict'] as const)
     for (const encrypted of [true, false])
       for (const dbReady of [true, false])
         for (const appReady of [true, false])
           for (const clash of [false, true])
             for (const error of [false, true])
-              for (const suspended of [false, true]) {
-                const obs: Observations = {
-                  namespace: { state: ns, message: `namespace ${ns}` },
-                  suspended,
-                  ...(error ? { error: 'boom' } : {}),
-                };
-                // The reconciler observes storage, workloads and routes only past an active namespace.
-                if (ns === 'active') {
-                  obs.storage = {
-                    encrypted,
-                    reason: encrypted ? Reason.EncryptedStorageClass : Reason.StorageClassNotEncrypted,
-                    message: 'class',
-                  };
-                  obs.ingress = { host: HOST, ...(clash ? { conflictWith: 'globex' } : {}) };
-                  if (encrypted) {
-                    obs.database = { readyReplicas: dbReady ? 1 : 0, replicas: 1 };
-                    obs.app = suspended ? { availableReplicas: 0, replicas: 0 } : { availableReplicas: appReady ? 2 : 1, replicas: 2 };
-                  }
-                }
-                const allGood = ns === 'active' && encrypted && dbReady && (appReady || suspended) && !clash && !error;
-                const conds = byType(computeConditions(obs, GEN, NOW));
-                const ready = conds.get(Cond.Ready);
-                const label = JSON.stringify({ ns, encrypted, dbReady, appReady, clash, error, suspended });
-                assert.equal(ready?.status, allGood ? 'True' : 'False', label);
-                if (allGood) readyCount++;
-                else assert.notEqual(ready?.reason, Reason.AllReady, label);
-                for (const [type, c] of conds) {
-                  if (type === Cond.Ready || !allGood) continue;
-                  // A suspended tenant has no route on purpose: IngressReady False, reason Suspended.
-                  const expected =
-                    type === Cond.NamespaceConflict || type === Cond.HostConflict || (suspended && type === Cond.IngressReady)
-                      ? 'False'
-                      : 'True';
-                  assert.equal(c.status, expected, `${label}: ${type}`);
-                }
-              }
+              for (const suspended of [false, true]) out.push({ ns, encrypted, dbReady, appReady, clash, error, suspended });
+  return out;
+}
+
+/** Builds what a reconcile pass in this combination would observe. */
+function observationsOf({ ns, encrypted, dbReady, appReady, clash, error, suspended }: Combination): Observations {
+  const obs: Observations = {
+    namespace: { state: ns, message: `namespace ${ns}` },
+    suspended,
+    ...(error ? { error: 'boom' } : {}),
+  };
+  // The reconciler observes storage, workloads and routes only past an active namespace.
+  if (ns === 'active') {
+    obs.storage = {
+      encrypted,
+      reason: encrypted ? Reason.EncryptedStorageClass : Reason.StorageClassNotEncrypted,
+      message: 'class',
+    };
+    obs.ingress = { host: HOST, ...(clash ? { conflictWith: 'globex' } : {}) };
+    if (encrypted) {
+      obs.database = { readyReplicas: dbReady ? 1 : 0, replicas: 1 };
+      obs.app = suspended ? { availableReplicas: 0, replicas: 0 } : { availableReplicas: appReady ? 2 : 1, replicas: 2 };
+    }
+  }
+  return obs;
+}
+
+/** The status a condition other than Ready must have in a pass where everything is good. */
+function statusWhenAllGood(type: string, suspended: boolean): 'True' | 'False' {
+  // A suspended tenant has no route on purpose: IngressReady False, reason Suspended.
+  return type === Cond.NamespaceConflict || type === Cond.HostConflict || (suspended && type === Cond.IngressReady) ? 'False' : 'True';
+}
+
+/** Asserts Ready (and, when all is good, every other condition) for one combination; returns whether it is all good. */
+function assertReadyFor(k: Combination): boolean {
+  const { ns, encrypted, dbReady, appReady, clash, error, suspended } = k;
+  const allGood = ns === 'active' && encrypted && dbReady && (appReady || suspended) && !clash && !error;
+  const conds = byType(computeConditions(observationsOf(k), GEN, NOW));
+  const ready = conds.get(Cond.Ready);
+  const label = JSON.stringify({ ns, encrypted, dbReady, appReady, clash, error, suspended });
+  assert.equal(ready?.status, allGood ? 'True' : 'False', label);
+  if (!allGood) {
+    assert.notEqual(ready?.reason, Reason.AllReady, label);
+    return false;
+  }
+  for (const [type, c] of conds) {
+    if (type === Cond.Ready) continue;
+    assert.equal(c.status, statusWhenAllGood(type, suspended), `${label}: ${type}`);
+  }
+  return true;
+}
+
+test('computeConditions: Ready is True exactly when every other condition is good', () => {
+  const readyCount = everyCombination().filter(assertReadyFor).length;
   assert.equal(readyCount, 3, 'ready unsuspended, and suspended whatever the app reported');
 });
 

@@ -72,69 +72,89 @@ async function converged(provider: Provider = 'nginx') {
   return { cfg, t, cluster, d };
 }
 
+/** Asserts what a first pass wrote: each desired object applied once, in order; the Secret created; one status write. */
+function assertFirstPassWrites(
+  cluster: FakeCluster,
+  t: Tenant,
+  cfg: OperatorConfig,
+  result: Awaited<ReturnType<typeof reconcileTenant>>,
+  provider: Provider,
+) {
+  assert.deepEqual(
+    keysOf(cluster.calls, 'apply'),
+    desiredKeys(t, cfg),
+    `${provider}: applied = buildDesiredState + buildPersistentVolumeClaims`,
+  );
+  assert.equal(
+    new Set(keysOf(cluster.calls, 'apply')).size,
+    cluster.calls.filter((c) => c.op === 'apply').length,
+    `${provider}: each object applied once`,
+  );
+  assert.deepEqual(
+    keysOf(cluster.calls, 'create'),
+    ['v1/Secret/tenant-acme/database-credentials'],
+    `${provider}: the Secret is created, never applied`,
+  );
+  assert.equal(cluster.calls.filter((c) => c.op === 'status').length, 1, `${provider}: one status write`);
+  assert.deepEqual(keysOf(cluster.calls, 'mergePatch'), [], `${provider}: no merge patch when apply stores what was asked`);
+  assert.deepEqual(keysOf(cluster.calls, 'delete'), []);
+  assert.equal(result.writes, cluster.writes().length, `${provider}: the result counts every write`);
+  assert.equal(result.requeueAfterMs, undefined);
+
+  // Order: the namespace first, the volumes (after the encryption check) before the workloads that mount them.
+  const applied = cluster.calls.filter((c) => c.op === 'apply').map((c) => c.kind);
+  assert.equal(applied[0], 'Namespace');
+  assert.ok(applied.lastIndexOf('PersistentVolumeClaim') < applied.indexOf('StatefulSet'), `${provider}: PVCs before the StatefulSet`);
+}
+
+/** Asserts every stored object is ours: labels, owner reference, and the hash of what was applied. */
+function assertAppliedObjectsAreOurs(cluster: FakeCluster) {
+  for (const key of keysOf(cluster.calls, 'apply')) {
+    const o = cluster.server.get(key);
+    assert.equal(o?.metadata?.labels?.[MANAGED_BY_LABEL], MANAGER, key);
+    assert.equal(o?.metadata?.labels?.[TENANT_LABEL], 'acme', key);
+    assert.deepEqual(
+      o?.metadata?.ownerReferences?.map((r) => r.uid),
+      [UID],
+      key,
+    );
+    assert.match(o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] ?? '', /^[0-9a-f]{20}$/, key);
+  }
+}
+
+/** Asserts the status a first pass writes while the pods are not ready yet, stamped with the injected clock. */
+function assertFirstPassStatus(status: TenantStatus | undefined) {
+  assert.equal(status?.observedGeneration, 1);
+  assert.equal(status?.namespace, 'tenant-acme');
+  assert.equal(status?.url, 'https://acme.tenants.example.com');
+  assert.equal(status?.phase, 'Provisioning', 'pods are not ready yet');
+  assert.equal(condition(status, Cond.Reconciled)?.status, 'True');
+  assert.equal(condition(status, Cond.StorageEncrypted)?.status, 'True');
+  assert.equal(condition(status, Cond.DatabaseReady)?.reason, Reason.PodsNotReady);
+  for (const c of status?.conditions ?? [])
+    assert.equal(c.lastTransitionTime, '2025-03-01T12:00:00Z', `${c.type}: the injected clock, without milliseconds`);
+}
+
+/** Asserts the first pass emitted one Event naming what it created. */
+function assertFirstPassEvent(cluster: FakeCluster) {
+  assert.deepEqual(
+    cluster.events.map((e) => [e.type, e.reason]),
+    [['Normal', EventReason.CreatingObject]],
+    'one Event for everything the first pass created',
+  );
+  assert.match(cluster.events[0]?.message ?? '', /created Secret [a-z-]+, .*created Deployment app/);
+}
+
 test('first pass: applies every desired object, creates the Secret once, writes the status once, emits an Event', async () => {
   for (const provider of ['nginx', 'traefik'] as const) {
     const cfg = config(provider);
     const t = tenant();
     const cluster = new FakeCluster(t);
     const result = await reconcileTenant('acme', deps(cluster, cfg));
-
-    assert.deepEqual(
-      keysOf(cluster.calls, 'apply'),
-      desiredKeys(t, cfg),
-      `${provider}: applied = buildDesiredState + buildPersistentVolumeClaims`,
-    );
-    assert.equal(
-      new Set(keysOf(cluster.calls, 'apply')).size,
-      cluster.calls.filter((c) => c.op === 'apply').length,
-      `${provider}: each object applied once`,
-    );
-    assert.deepEqual(
-      keysOf(cluster.calls, 'create'),
-      ['v1/Secret/tenant-acme/database-credentials'],
-      `${provider}: the Secret is created, never applied`,
-    );
-    assert.equal(cluster.calls.filter((c) => c.op === 'status').length, 1, `${provider}: one status write`);
-    assert.deepEqual(keysOf(cluster.calls, 'mergePatch'), [], `${provider}: no merge patch when apply stores what was asked`);
-    assert.deepEqual(keysOf(cluster.calls, 'delete'), []);
-    assert.equal(result.writes, cluster.writes().length, `${provider}: the result counts every write`);
-    assert.equal(result.requeueAfterMs, undefined);
-
-    // Order: the namespace first, the volumes (after the encryption check) before the workloads that mount them.
-    const applied = cluster.calls.filter((c) => c.op === 'apply').map((c) => c.kind);
-    assert.equal(applied[0], 'Namespace');
-    assert.ok(applied.lastIndexOf('PersistentVolumeClaim') < applied.indexOf('StatefulSet'), `${provider}: PVCs before the StatefulSet`);
-
-    // Every stored object is ours: labels, owner reference, and the hash of what was applied.
-    for (const key of keysOf(cluster.calls, 'apply')) {
-      const o = cluster.server.get(key);
-      assert.equal(o?.metadata?.labels?.[MANAGED_BY_LABEL], MANAGER, key);
-      assert.equal(o?.metadata?.labels?.[TENANT_LABEL], 'acme', key);
-      assert.deepEqual(
-        o?.metadata?.ownerReferences?.map((r) => r.uid),
-        [UID],
-        key,
-      );
-      assert.match(o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] ?? '', /^[0-9a-f]{20}$/, key);
-    }
-
-    const status = cluster.status();
-    assert.equal(status?.observedGeneration, 1);
-    assert.equal(status?.namespace, 'tenant-acme');
-    assert.equal(status?.url, 'https://acme.tenants.example.com');
-    assert.equal(status?.phase, 'Provisioning', 'pods are not ready yet');
-    assert.equal(condition(status, Cond.Reconciled)?.status, 'True');
-    assert.equal(condition(status, Cond.StorageEncrypted)?.status, 'True');
-    assert.equal(condition(status, Cond.DatabaseReady)?.reason, Reason.PodsNotReady);
-    for (const c of status?.conditions ?? [])
-      assert.equal(c.lastTransitionTime, '2025-03-01T12:00:00Z', `${c.type}: the injected clock, without milliseconds`);
-
-    assert.deepEqual(
-      cluster.events.map((e) => [e.type, e.reason]),
-      [['Normal', EventReason.CreatingObject]],
-      'one Event for everything the first pass created',
-    );
-    assert.match(cluster.events[0]?.message ?? '', /created Secret [a-z-]+, .*created Deployment app/);
+    assertFirstPassWrites(cluster, t, cfg, result, provider);
+    assertAppliedObjectsAreOurs(cluster);
+    assertFirstPassStatus(cluster.status());
+    assertFirstPassEvent(cluster);
   }
 });
 
