@@ -1,6 +1,8 @@
 // Tenants and operator configurations for the resource builder tests (unit and integration), so
 // both build from the same inputs.
+import assert from 'node:assert/strict';
 import type { Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
+import { MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type IngressConfig, type OperatorConfig } from '../../src/config.js';
 
 /** The ingress set-ups under test: each provider, and the gateway's two ways of holding the certificate. */
@@ -80,4 +82,20 @@ export function fixtureTenant(
       ...spec,
     },
   };
+}
+
+/**
+ * Asserts what every child of the fixture tenant `acme` carries: our managed-by, tenant and region
+ * labels, and the Tenant as its one controlling owner. `id` names the object in failures.
+ */
+export function assertOwnedByAcme(
+  m: { metadata: { labels: Record<string, string>; ownerReferences?: unknown } },
+  tenant: Tenant,
+  id: string,
+): void {
+  assert.equal(m.metadata.labels[MANAGED_BY_LABEL], 'tenantry', id);
+  assert.equal(m.metadata.labels[TENANT_LABEL], 'acme', id);
+  assert.equal(m.metadata.labels[REGION_LABEL], 'eu-west-1', id);
+  const owner = { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: tenant.metadata.uid };
+  assert.deepEqual(m.metadata.ownerReferences, [{ ...owner, controller: true, blockOwnerDeletion: true }], id);
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackupPolicy, Restore, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
-import { COMPONENT_LABEL, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
+import { COMPONENT_LABEL, MANAGED_BY_LABEL, TENANT_LABEL } from '../../src/api/names.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { parseCidr } from '../../src/net/cidr.js';
 import {
@@ -26,7 +26,7 @@ import {
   type Manifest,
 } from '../../src/resources/index.js';
 import { egressAllows } from '../support/netpol.js';
-import { ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
+import { assertOwnedByAcme, ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
 import { fixturePolicy } from '../support/policy-fixture.js';
 
 type Json = Record<string, unknown>;
@@ -100,24 +100,8 @@ for (const engine of ENGINES) {
       for (const m of ms) {
         const id = `${m.kind}/${m.metadata.name}`;
         assert.equal(m.metadata.namespace, 'tenant-acme', id);
-        assert.equal(m.metadata.labels[MANAGED_BY_LABEL], 'tenantry', id);
-        assert.equal(m.metadata.labels[TENANT_LABEL], 'acme', id);
-        assert.equal(m.metadata.labels[REGION_LABEL], 'eu-west-1', id);
+        assertOwnedByAcme(m, ctx.tenant, id);
         assert.equal(m.metadata.labels[COMPONENT_LABEL], 'backup', id);
-        assert.deepEqual(
-          m.metadata.ownerReferences,
-          [
-            {
-              apiVersion: 'tenantry.io/v1alpha1',
-              kind: 'Tenant',
-              name: 'acme',
-              uid: ctx.tenant.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
-          id,
-        );
         assert.match(m.metadata.name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, id);
         assert.ok(m.metadata.name.length <= 63, id);
         for (const [path, value] of walk(m)) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { V1StorageClass } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import type { BackupPolicy, Restore, Tenant, TenantSpecDatabaseEngine } from '../../src/api/generated/index.js';
-import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, MANAGED_BY_LABEL, REGION_LABEL, TENANT_LABEL } from '../../src/api/names.js';
+import { COMPONENT_LABEL, ENCRYPTED_CLASS_ANNOTATION, TENANT_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import {
   buildBackupResources,
@@ -35,6 +35,7 @@ import {
 import { repoRoot } from '../env/paths.js';
 import { egressAllows } from '../support/netpol.js';
 import {
+  assertOwnedByAcme,
   ENGINES,
   fixtureConfig,
   fixtureTenant,
@@ -145,24 +146,8 @@ for (const { variant, engine, label } of COMBOS) {
     const ctx = ctxFor(variant, engine);
     for (const m of everything(ctx)) {
       const id = `${m.kind}/${m.metadata.name}`;
-      assert.equal(m.metadata.labels[MANAGED_BY_LABEL], 'tenantry', id);
-      assert.equal(m.metadata.labels[TENANT_LABEL], 'acme', id);
-      assert.equal(m.metadata.labels[REGION_LABEL], 'eu-west-1', id);
+      assertOwnedByAcme(m, ctx.tenant, id);
       assert.ok(m.metadata.labels[NAME_LABEL], `${id} has no ${NAME_LABEL}`);
-      assert.deepEqual(
-        m.metadata.ownerReferences,
-        [
-          {
-            apiVersion: 'tenantry.io/v1alpha1',
-            kind: 'Tenant',
-            name: 'acme',
-            uid: ctx.tenant.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-        id,
-      );
       // Labels and annotations anywhere in the manifest (pod templates, secretTemplate) included.
       for (const [path, value] of walk(m)) {
         if (!/\.(labels|annotations|matchLabels)$/.test(path) || value === null || typeof value !== 'object') continue;
