@@ -375,25 +375,43 @@ export class Operator {
   /** Maps a changed object to the tenant(s) to reconcile. */
   private enqueueFor(kind: string, o: KubernetesObject): void {
     if (this.stopped) return;
-    if (kind === TENANT_KIND) return this.queue.add(o.metadata?.name ?? '');
-    if (kind === 'StorageClass') {
-      for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
-      return;
+    const enqueue = this.enqueueByKind.get(kind);
+    if (enqueue) enqueue(o);
+    else this.enqueueOwned(kind, o);
+  }
+
+  /** What an event of each kind the operator watches for itself enqueues; any other kind is a tenant's child. */
+  private readonly enqueueByKind = new Map<string, (o: KubernetesObject) => void>([
+    [TENANT_KIND, (o) => this.queue.add(o.metadata?.name ?? '')],
+    // Any tenant may use a StorageClass, and it decides whether the tenant's volumes are encrypted.
+    ['StorageClass', () => this.enqueueAllTenants()],
+    [BACKUP_POLICY_KIND, (o) => this.enqueuePolicyTenants(o)],
+    [RESTORE_KIND, (o) => this.enqueueRestore(o)],
+  ]);
+
+  /** Enqueues every tenant. */
+  private enqueueAllTenants(): void {
+    for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
+  }
+
+  /** Enqueues the tenants a BackupPolicy serves, and (when leading) rewrites the policies' statuses. */
+  private enqueuePolicyTenants(o: KubernetesObject): void {
+    const name = o.metadata?.name;
+    for (const t of this.tenants()) {
+      const ctx = buildContext(t, this.opts.config);
+      if (!isBuildContextError(ctx) && policyNameFor(ctx) === name) this.queue.add(t.metadata.name ?? '');
     }
-    if (kind === BACKUP_POLICY_KIND) {
-      const name = o.metadata?.name;
-      for (const t of this.tenants()) {
-        const ctx = buildContext(t, this.opts.config);
-        if (!isBuildContextError(ctx) && policyNameFor(ctx) === name) this.queue.add(t.metadata.name ?? '');
-      }
-      if (this.leading) void this.updatePolicyStatuses();
-      return;
-    }
-    if (kind === RESTORE_KIND) {
-      this.queue.add(RESTORE_KEY + (o.metadata?.name ?? ''));
-      if (isKind('tenantry.io/v1alpha1/Restore', o)) this.queue.add(restoreTarget(o));
-      return;
-    }
+    if (this.leading) void this.updatePolicyStatuses();
+  }
+
+  /** Enqueues a Restore and the tenant it writes into. */
+  private enqueueRestore(o: KubernetesObject): void {
+    this.queue.add(RESTORE_KEY + (o.metadata?.name ?? ''));
+    if (isKind('tenantry.io/v1alpha1/Restore', o)) this.queue.add(restoreTarget(o));
+  }
+
+  /** Enqueues for a tenant's child: the Restore a restore Job runs for, and the tenant the child is labelled with. */
+  private enqueueOwned(kind: string, o: KubernetesObject): void {
     const restoreName = o.metadata?.annotations?.[RESTORE_ANNOTATION];
     if (kind === 'Job' && restoreName) this.queue.add(RESTORE_KEY + restoreName);
     const tenant = o.metadata?.labels?.[TENANT_LABEL];
@@ -405,11 +423,14 @@ export class Operator {
     if (tenant && this.informerFor(TENANT_KIND)?.get(tenant)) {
       this.queue.add(tenant);
       // A Restore waits for its target's app to reach zero replicas: look again as soon as it does.
-      if (kind === 'Deployment') {
-        for (const r of readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list()))
-          if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
-      }
+      if (kind === 'Deployment') this.enqueueRestoresInto(tenant);
     }
+  }
+
+  /** Enqueues the unfinished Restores that write into a tenant. */
+  private enqueueRestoresInto(tenant: string): void {
+    for (const r of readAllAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.list()))
+      if (!restoreDone(r) && restoreTarget(r) === tenant) this.queue.add(RESTORE_KEY + (r.metadata.name ?? ''));
   }
 
   private informerFor(kind: string): ResilientInformer<KubernetesObject> | undefined {

@@ -63,6 +63,31 @@ export function restoreDone(r: Restore): boolean {
 /** Plans the next step of a Restore. */
 export function planRestore(i: RestoreInput): RestorePlan {
   const r = i.restore;
+  const o = outcomes(i);
+  if (restoreDone(r)) return { status: o.prev };
+  const { source, policy } = i;
+  if (!source)
+    return o.failed(
+      RestoreReason.TenantNotFound,
+      `tenant ${r.spec.tenant} does not exist; a Restore reads the backups of an existing tenant`,
+    );
+  if (!policy)
+    return o.failed(
+      RestoreReason.BackupPolicyNotFound,
+      `tenant ${r.spec.tenant} has no BackupPolicy, so there is no bucket to restore from`,
+    );
+  const refused = refuseCrossRegion(i, source, policy, o) ?? planNewTenant(i, source, o);
+  if (refused) return refused;
+  const backupId = chosenBackupId(i);
+  // An unreadable bucket says nothing about whether a backup exists: wait, do not fail.
+  if (!backupId && i.storeError) return o.pending(RestoreReason.BackupStoreUnreadable, i.storeError);
+  if (!backupId) return o.failed(RestoreReason.NoBackup, `tenant ${r.spec.tenant} has no complete and verified backup to restore`);
+  return i.job ? followJob(i, i.job, backupId, o) : startOrWait(i, backupId, o);
+}
+
+/** Builds the statuses one planning pass reports; a condition keeps its transition time while its status holds. */
+function outcomes(i: RestoreInput) {
+  const r = i.restore;
   const gen = r.metadata.generation ?? 0;
   const prev = r.status ?? {};
   const cond = (type: string, ok: boolean, reason: string, message: string) => {
@@ -91,117 +116,142 @@ export function planRestore(i: RestoreInput): RestorePlan {
     holds: restoreTarget(r),
     ...extra,
   });
-  if (restoreDone(r)) return { status: prev };
-  const target = restoreTarget(r);
-  if (!i.source)
-    return failed(
-      RestoreReason.TenantNotFound,
-      `tenant ${r.spec.tenant} does not exist; a Restore reads the backups of an existing tenant`,
-    );
-  if (!i.policy)
-    return failed(RestoreReason.BackupPolicyNotFound, `tenant ${r.spec.tenant} has no BackupPolicy, so there is no bucket to restore from`);
-  const region = i.source.spec.region;
+  return { gen, prev, cond, failed, pending };
+}
+
+type Outcomes = ReturnType<typeof outcomes>;
+
+/** Refuses a source whose backups are kept outside its region. */
+function refuseCrossRegion(i: RestoreInput, source: Tenant, policy: BackupPolicy, o: Outcomes): RestorePlan | undefined {
+  const region = source.spec.region;
   // Data residency (P8): the bucket is the source region's; a target elsewhere would move data.
-  if (i.policy.spec.destination.region !== region)
-    return failed(
-      RestoreReason.CrossRegionRefused,
-      `the backups of ${r.spec.tenant} are in ${i.policy.spec.destination.region}, not in its region ${region}`,
+  if (policy.spec.destination.region === region) return undefined;
+  return o.failed(
+    RestoreReason.CrossRegionRefused,
+    `the backups of ${i.restore.spec.tenant} are in ${policy.spec.destination.region}, not in its region ${region}`,
+  );
+}
+
+/**
+ * Plans the new tenant a Restore writes into: creates it when absent, refuses one this Restore did
+ * not create or one in another region; undefined when there is nothing to do (or no new tenant).
+ */
+function planNewTenant(i: RestoreInput, source: Tenant, o: Outcomes): RestorePlan | undefined {
+  const r = i.restore;
+  if (!r.spec.target.newTenant) return undefined;
+  const target = restoreTarget(r);
+  const region = source.spec.region;
+  if (!i.target)
+    return o.pending(RestoreReason.CreatingTenant, `creating tenant ${target} in ${region} to restore into`, {
+      createTenant: newTenantFor(i, source, target),
+    });
+  if (
+    i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant ||
+    i.target.metadata.annotations?.[CREATED_BY_RESTORE_ANNOTATION] !== r.metadata.name
+  ) {
+    return o.failed(
+      RestoreReason.TargetExists,
+      `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`,
     );
-  if (r.spec.target.newTenant) {
-    if (!i.target) {
-      const { host: _host, ...spec } = i.source.spec;
-      const tenant: Tenant = {
-        apiVersion: 'tenantry.io/v1alpha1',
-        kind: 'Tenant',
-        metadata: {
-          name: target,
-          labels: { ...i.shardLabels, [RESTORED_FROM_LABEL]: r.spec.tenant },
-          annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' },
-        },
-        // Same region, plan, engine and policy; no host, so the copy never claims the original's.
-        spec,
-      };
-      return pending(RestoreReason.CreatingTenant, `creating tenant ${target} in ${region} to restore into`, { createTenant: tenant });
-    }
-    if (
-      i.target.metadata.labels?.[RESTORED_FROM_LABEL] !== r.spec.tenant ||
-      i.target.metadata.annotations?.[CREATED_BY_RESTORE_ANNOTATION] !== r.metadata.name
-    ) {
-      return failed(
-        RestoreReason.TargetExists,
-        `tenant ${target} already exists and was not created for this restore; name a new tenant in spec.target.newTenant`,
-      );
-    }
-    if (i.target.spec.region !== region)
-      return failed(
-        RestoreReason.CrossRegionRefused,
-        `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`,
-      );
   }
-  const backupId = prev.backupId ?? (r.spec.backupId && r.spec.backupId !== 'latest' ? r.spec.backupId : i.latestBackupId);
-  // An unreadable bucket says nothing about whether a backup exists: wait, do not fail.
-  if (!backupId && i.storeError) return pending(RestoreReason.BackupStoreUnreadable, i.storeError);
-  if (!backupId) return failed(RestoreReason.NoBackup, `tenant ${r.spec.tenant} has no complete and verified backup to restore`);
-  const withId: RestoreStatus = { ...prev, backupId };
-  const job = i.job;
-  if (!job) {
-    if (!i.targetReady) {
-      return {
-        status: {
-          ...withId,
-          phase: 'Pending',
-          observedGeneration: gen,
-          conditions: [
-            cond(
-              'Succeeded',
-              false,
-              RestoreReason.WaitingForTarget,
-              `waiting for tenant ${target} to be provisioned and its app scaled to zero`,
-            ),
-          ],
-        },
-        holds: target,
-      };
-    }
+  if (i.target.spec.region !== region)
+    return o.failed(
+      RestoreReason.CrossRegionRefused,
+      `tenant ${target} is in ${i.target.spec.region}; backups of ${r.spec.tenant} stay in ${region}`,
+    );
+  return undefined;
+}
+
+/** Builds the Tenant a Restore creates to restore into: the source's spec without its host, marked as this Restore's. */
+function newTenantFor(i: RestoreInput, source: Tenant, target: string): Tenant {
+  const r = i.restore;
+  const { host: _host, ...spec } = source.spec;
+  return {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: {
+      name: target,
+      labels: { ...i.shardLabels, [RESTORED_FROM_LABEL]: r.spec.tenant },
+      annotations: { [CREATED_BY_RESTORE_ANNOTATION]: r.metadata.name ?? '' },
+    },
+    // Same region, plan, engine and policy; no host, so the copy never claims the original's.
+    spec,
+  };
+}
+
+/** Returns the backup id to restore: the one already chosen, the one named, or the newest verified for `latest`. */
+function chosenBackupId(i: RestoreInput): string | undefined {
+  const r = i.restore;
+  return r.status?.backupId ?? (r.spec.backupId && r.spec.backupId !== 'latest' ? r.spec.backupId : i.latestBackupId);
+}
+
+/** Plans a Restore with no Job yet: waits for the target to be ready, then starts the Job. */
+function startOrWait(i: RestoreInput, backupId: string, o: Outcomes): RestorePlan {
+  const r = i.restore;
+  const target = restoreTarget(r);
+  const withId: RestoreStatus = { ...o.prev, backupId };
+  if (!i.targetReady) {
     return {
       status: {
         ...withId,
-        phase: 'Running',
-        observedGeneration: gen,
-        startTime: prev.startTime ?? iso(i.now),
+        phase: 'Pending',
+        observedGeneration: o.gen,
         conditions: [
-          cond(
+          o.cond(
             'Succeeded',
             false,
-            RestoreReason.Restoring,
-            `restoring backup ${backupId} into ${target} (Job ${restoreJobName(r.metadata.name ?? '')})`,
+            RestoreReason.WaitingForTarget,
+            `waiting for tenant ${target} to be provisioned and its app scaled to zero`,
           ),
         ],
       },
-      startJob: { backupId },
       holds: target,
     };
   }
+  return {
+    status: {
+      ...withId,
+      phase: 'Running',
+      observedGeneration: o.gen,
+      startTime: o.prev.startTime ?? iso(i.now),
+      conditions: [
+        o.cond(
+          'Succeeded',
+          false,
+          RestoreReason.Restoring,
+          `restoring backup ${backupId} into ${target} (Job ${restoreJobName(r.metadata.name ?? '')})`,
+        ),
+      ],
+    },
+    startJob: { backupId },
+    holds: target,
+  };
+}
+
+/** Plans a Restore whose Job exists: succeeded, failed or still running, by the Job's conditions. */
+function followJob(i: RestoreInput, job: NonNullable<RestoreInput['job']>, backupId: string, o: Outcomes): RestorePlan {
+  const target = restoreTarget(i.restore);
+  const withId: RestoreStatus = { ...o.prev, backupId };
   const c = (type: string) => job.status?.conditions?.find((x) => x.type === type && x.status === 'True');
-  const start = prev.startTime ?? job.status?.startTime ?? iso(i.now);
+  const start = o.prev.startTime ?? job.status?.startTime ?? iso(i.now);
   if (c('Complete')) {
     const end = job.status?.completionTime ?? iso(i.now);
     return {
       status: {
         ...withId,
         phase: 'Succeeded',
-        observedGeneration: gen,
+        observedGeneration: o.gen,
         startTime: start,
         completionTime: end,
         durationSeconds: Math.max(0, (new Date(end).getTime() - new Date(start).getTime()) / 1000),
         ...(i.backupBytes !== undefined ? { bytesRestored: i.backupBytes } : {}),
-        conditions: [cond('Succeeded', true, RestoreReason.Restored, `backup ${backupId} restored into ${target}`)],
+        conditions: [o.cond('Succeeded', true, RestoreReason.Restored, `backup ${backupId} restored into ${target}`)],
       },
     };
   }
   const failure = c('Failed');
   if (failure) {
-    return failed(
+    return o.failed(
       RestoreReason.RestoreJobFailed,
       `Job ${job.metadata?.namespace}/${job.metadata?.name} failed${failure.message ? `: ${failure.message}` : ''}; the live data was only replaced if the load completed (see kubectl logs job/${job.metadata?.name} -n ${job.metadata?.namespace})`,
     );
@@ -210,9 +260,9 @@ export function planRestore(i: RestoreInput): RestorePlan {
     status: {
       ...withId,
       phase: 'Running',
-      observedGeneration: gen,
+      observedGeneration: o.gen,
       startTime: start,
-      conditions: [cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target}`)],
+      conditions: [o.cond('Succeeded', false, RestoreReason.Restoring, `restoring backup ${backupId} into ${target}`)],
     },
     holds: target,
   };

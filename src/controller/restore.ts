@@ -21,7 +21,7 @@ import { canonicalJson } from './diff.js';
 import type { ClusterView, ClusterWriter } from './cluster.js';
 import { planRestore, restoreDone, restoreTarget, type RestoreInput } from './restore-plan.js';
 import { shardLabels } from './selector.js';
-import { readAs } from './read-back.js';
+import { readAs, type ReadBackKinds } from './read-back.js';
 
 /** How soon a pending Restore is looked at again while its target is provisioned. */
 export const RESTORE_PENDING_RECHECK_MS = 5000;
@@ -89,27 +89,13 @@ async function observeRestore(restore: Restore, deps: RestoreDeps): Promise<Rest
   const source = view.tenant(restore.spec.tenant);
   const targetName = restoreTarget(restore);
   const target = view.tenant(targetName);
-  const sourceCtx = source ? buildContext(source, deps.config) : undefined;
-  const policyName = sourceCtx && !isBuildContextError(sourceCtx) ? policyNameFor(sourceCtx) : undefined;
-  const policy = policyName ? view.backupPolicy(policyName) : undefined;
+  const policy = sourcePolicy(source, deps);
   const now = deps.now();
-  let latestBackupId: string | undefined;
-  let storeError: string | undefined;
-  if (source && policy && !restore.status?.backupId && (restore.spec.backupId ?? 'latest') === 'latest') {
-    backups.invalidate(restore.spec.tenant);
-    const seen = await backups.observe(restore.spec.tenant, policy, now);
-    latestBackupId = seen.newestVerified?.id;
-    storeError = seen.error;
-  }
+  const latest = await observeLatest(restore, source, policy, now, backups);
   const ns = tenantNamespace(targetName);
-  const app = readAs('apps/v1/Deployment', view.get('apps/v1/Deployment', ns, APP_NAME));
-  // The Job may only start once the target's app is at zero replicas: no writes during the swap.
-  const targetReady = !!target && !!view.get('v1/Secret', ns, DATABASE_SECRET_NAME) && app?.spec?.replicas === 0;
+  const targetReady = isTargetReady(view, ns, target);
   const job = readAs('batch/v1/Job', view.get('batch/v1/Job', ns, restoreJobName(restore.metadata.name ?? '')));
-  const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
-  const backupId = restore.status?.backupId;
-  const backupBytes =
-    complete && policy && backupId ? await backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined) : undefined;
+  const backupBytes = await restoredBytes(restore, job, policy, backups);
   return {
     restore,
     now,
@@ -118,11 +104,57 @@ async function observeRestore(restore: Restore, deps: RestoreDeps): Promise<Rest
     ...(source ? { source } : {}),
     ...(target ? { target } : {}),
     ...(policy ? { policy } : {}),
-    ...(latestBackupId ? { latestBackupId } : {}),
-    ...(storeError ? { storeError } : {}),
+    ...latest,
     ...(backupBytes !== undefined ? { backupBytes } : {}),
     ...(job ? { job } : {}),
   };
+}
+
+/** Returns the BackupPolicy the source tenant's backups go to, when the tenant and its policy exist. */
+function sourcePolicy(source: Tenant | undefined, deps: RestoreDeps): BackupPolicy | undefined {
+  const sourceCtx = source ? buildContext(source, deps.config) : undefined;
+  const policyName = sourceCtx && !isBuildContextError(sourceCtx) ? policyNameFor(sourceCtx) : undefined;
+  return policyName ? deps.view.backupPolicy(policyName) : undefined;
+}
+
+/**
+ * Lists the source's bucket afresh for its newest verified backup, only while the Restore asks for
+ * `latest` and has not chosen a backup yet; returns that id or why the bucket could not be listed.
+ */
+async function observeLatest(
+  restore: Restore,
+  source: Tenant | undefined,
+  policy: BackupPolicy | undefined,
+  now: Date,
+  backups: RestoreDeps['backups'],
+): Promise<Pick<RestoreInput, 'latestBackupId' | 'storeError'>> {
+  if (!source || !policy || restore.status?.backupId || (restore.spec.backupId ?? 'latest') !== 'latest') return {};
+  backups.invalidate(restore.spec.tenant);
+  const seen = await backups.observe(restore.spec.tenant, policy, now);
+  const latestBackupId = seen.newestVerified?.id;
+  const storeError = seen.error;
+  return { ...(latestBackupId ? { latestBackupId } : {}), ...(storeError ? { storeError } : {}) };
+}
+
+/** Reports whether the target can run the Job: it exists, has its database credentials, and its app is at zero replicas. */
+function isTargetReady(view: RestoreView, ns: string, target: Tenant | undefined): boolean {
+  const app = readAs('apps/v1/Deployment', view.get('apps/v1/Deployment', ns, APP_NAME));
+  // The Job may only start once the target's app is at zero replicas: no writes during the swap.
+  return !!target && !!view.get('v1/Secret', ns, DATABASE_SECRET_NAME) && app?.spec?.replicas === 0;
+}
+
+/** Returns the plaintext size of the restored backup once the Job completed; undefined when it cannot be read. */
+async function restoredBytes(
+  restore: Restore,
+  job: ReadBackKinds['batch/v1/Job'] | undefined,
+  policy: BackupPolicy | undefined,
+  backups: RestoreDeps['backups'],
+): Promise<number | undefined> {
+  const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
+  const backupId = restore.status?.backupId;
+  return complete && policy && backupId
+    ? await backups.backupBytes(restore.spec.tenant, policy, backupId).catch(() => undefined)
+    : undefined;
 }
 
 /** Applies the restore Job (and, across tenants, the identity that reads the source's backups) and tells the source's owners. */
