@@ -390,148 +390,323 @@ function stringMap(v: unknown, path: string, problems: string[], valueRule?: [(v
   }
 }
 
+/** A check of one part of a mapping; it pushes every problem it finds. */
+type Check = (obj: Obj, problems: string[]) => void;
+
+/** Returns a check that reports `problem` (or the text it makes of the value) when `ok` refuses the value of `key`. */
+function field(key: string, ok: (value: unknown) => boolean, problem: string | ((value: unknown) => string)): Check {
+  return (obj, problems) => {
+    if (!ok(obj[key])) problems.push(typeof problem === 'string' ? problem : problem(obj[key]));
+  };
+}
+
+/** Returns a check that hands the value of `key` to a section's validator. */
+function section(key: string, validate: (value: unknown, problems: string[]) => void): Check {
+  return (obj, problems) => validate(obj[key], problems);
+}
+
+/** Returns a check that reports `notMapping` when the value of `key` is not a mapping, and otherwise runs `checks` on it. */
+function mapping(key: string, notMapping: string, checks: readonly Check[]): Check {
+  return (obj, problems) => {
+    const value = obj[key];
+    if (!isObj(value)) problems.push(notMapping);
+    else runChecks(value, checks, problems);
+  };
+}
+
+/** Runs checks in order, so problems are reported in the order of the table. */
+function runChecks(obj: Obj, checks: readonly Check[], problems: string[]): void {
+  for (const check of checks) check(obj, problems);
+}
+
+const isBool = (v: unknown): boolean => typeof v === 'boolean';
+const isNonEmptyString = (v: unknown): boolean => typeof v === 'string' && v !== '';
+const isAbsolutePath = (v: unknown): boolean => typeof v === 'string' && v.startsWith('/');
+const isIntInRange =
+  (min: number, max = Infinity) =>
+  (v: unknown): boolean =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isPort = isIntInRange(1, 65535);
+const oneOf =
+  (values: readonly string[]) =>
+  (v: unknown): boolean =>
+    values.includes(v as string);
+
+/** Returns one check per key: a string map of quantities at `path.key`, a bad value explained by `example`. */
+function quantityMaps(path: string, keys: readonly string[], example: string): Check[] {
+  const rule: [(value: string) => boolean, string] = [isConfigQuantity, `a Kubernetes quantity such as ${example}`];
+  return keys.map((k) => (obj: Obj, problems: string[]) => stringMap(obj[k], `${path}.${k}`, problems, rule));
+}
+
+/** Checks the regions section: at least one known region, each with its storage class, KMS key and bucket. */
+function validateRegions(regions: unknown, problems: string[]): void {
+  if (!isObj(regions)) return void problems.push('regions must be a map from region code to its settings');
+  if (Object.keys(regions).length === 0) problems.push('regions must name at least one region this operator serves');
+  for (const [name, r] of Object.entries(regions)) validateRegion(name, r, problems);
+}
+
+/** Checks the settings of one region. */
+function validateRegion(name: string, r: unknown, problems: string[]): void {
+  const p = `regions.${name}`;
+  if (!(REGIONS as readonly string[]).includes(name)) problems.push(`${p}: unknown region (known: ${REGIONS.join(', ')})`);
+  if (!isObj(r)) return void problems.push(`${p} must be a mapping`);
+  for (const f of ['storageClassName', 'kmsKeyId', 'backupBucket'] as const) {
+    if (!isNonEmptyString(r[f])) problems.push(`${p}.${f} is required`);
+  }
+  if (typeof r.storageClassName === 'string' && r.storageClassName && !DNS_SUBDOMAIN.test(r.storageClassName))
+    problems.push(`${p}.storageClassName must be a DNS subdomain`);
+  if (r.nodeSelector !== undefined) stringMap(r.nodeSelector, `${p}.nodeSelector`, problems);
+}
+
+/** Checks allowedDomains: a list of DNS names of at least two labels. */
+function validateAllowedDomains(domains: unknown, problems: string[]): void {
+  if (!Array.isArray(domains)) return void problems.push('allowedDomains must be a list of DNS names, e.g. [acme-corp.com]');
+  domains.forEach((d: unknown, i) => {
+    const p = `allowedDomains[${i}]`;
+    // Names only: a host matches a domain or a name under it, so "*." or a leading dot adds nothing and hides a typo.
+    if (typeof d !== 'string' || d.length > 253 || !DNS_SUBDOMAIN.test(d))
+      problems.push(
+        `${p} must be a lowercase DNS name such as example.com (no "*." or leading dot; names under it are allowed too) (got ${JSON.stringify(d)})`,
+      );
+    // A top-level domain would let a Tenant claim any host under it, another team's admin.example.com included.
+    else if (!d.includes('.'))
+      problems.push(`${p} must have at least two labels, e.g. example.com: "${d}" would allow every host under a top-level domain`);
+  });
+}
+
+/** Checks of ingress.gateway, the Gateway that HTTPRoutes attach to. */
+const GATEWAY_CHECKS: readonly Check[] = [
+  ...['name', 'namespace', 'httpsSectionName', 'httpSectionName'].map((f) =>
+    field(f, isNonEmptyString, `ingress.gateway.${f} is required`),
+  ),
+  field(
+    'tlsListener',
+    oneOf(['ListenerSet', 'Gateway']),
+    (v) => `ingress.gateway.tlsListener must be ListenerSet or Gateway (got "${String(v)}")`,
+  ),
+  field('httpsPort', isPort, 'ingress.gateway.httpsPort must be 1..65535'),
+];
+
+/** Checks of the ingress section. */
+const INGRESS_CHECKS: readonly Check[] = [
+  field(
+    'provider',
+    oneOf(['nginx', 'traefik', 'gateway']),
+    (v) => `ingress.provider must be one of nginx, traefik, gateway (got "${String(v)}")`,
+  ),
+  // Written as !(v < one year) to keep today's verdict on every number, NaN included.
+  field(
+    'hstsMaxAgeSeconds',
+    (v) => typeof v === 'number' && !(v < 31_536_000),
+    'ingress.hstsMaxAgeSeconds must be at least 31536000 (one year): the HSTS promise needs it',
+  ),
+  field('controllerNamespace', isNonEmptyString, 'ingress.controllerNamespace is required'),
+  (ing, problems) => stringMap(ing.controllerPodLabels, 'ingress.controllerPodLabels', problems),
+  field('nginxHstsViaCustomHeaders', isBool, 'ingress.nginxHstsViaCustomHeaders must be true or false'),
+  mapping('gateway', 'ingress.gateway must be a mapping', GATEWAY_CHECKS),
+];
+
+/** Checks the app's egress rules; clusterCidrs (where it is a list) is what a rule may not lie in. */
+function validateEgress(c: Obj, problems: string[]): void {
+  if (!Array.isArray(c.egress)) return void problems.push('egress must be a list');
+  const clusterCidrs: unknown[] = Array.isArray(c.clusterCidrs) ? c.clusterCidrs : [];
+  c.egress.forEach((e: unknown, i) => {
+    const p = `egress[${i}]`;
+    if (!isObj(e)) return void problems.push(`${p} must be a mapping`);
+    egressRuleCidr(e.cidr, p, clusterCidrs, problems);
+    egressRulePorts(e.ports, p, problems);
+  });
+}
+
+/** Checks the CIDR of egress rule `p`: a valid CIDR, outside the metadata ranges and the cluster's networks. */
+function egressRuleCidr(text: unknown, p: string, clusterCidrs: unknown[], problems: string[]): void {
+  const cidr = typeof text === 'string' ? parseCidr(text) : 'must be a CIDR such as 192.0.2.0/24';
+  if (typeof cidr === 'string') return void problems.push(`${p}.cidr ${cidr}${typeof text === 'string' ? ` (got "${text}")` : ''}`);
+  const rule = text as string;
+  // Nothing can be cut out of a rule that lies inside a forbidden range: refuse the rule.
+  for (const m of METADATA_CIDRS)
+    if (cidrWithin(cidr, parseCidr(m) as Cidr))
+      problems.push(
+        `${p}.cidr ${rule} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no tenant app may reach it; remove the rule`,
+      );
+  clusterCidrs.forEach((clusterText: unknown, j) => {
+    const cluster = typeof clusterText === 'string' ? parseCidr(clusterText) : undefined;
+    if (cluster && typeof cluster !== 'string' && cidrWithin(cidr, cluster)) {
+      problems.push(
+        `${p}.cidr ${rule} lies in clusterCidrs[${j}] ${clusterText as string}: the app reaches the cluster only through the flows Tenantry opens (its database, DNS); remove the rule`,
+      );
+    }
+  });
+}
+
+/** Checks the ports of egress rule `p`: at least one, each a port number with TCP or UDP. */
+function egressRulePorts(ports: unknown, p: string, problems: string[]): void {
+  if (!Array.isArray(ports) || ports.length === 0) return void problems.push(`${p}.ports must list at least one port`);
+  ports.forEach((port: unknown, j) => {
+    if (!isObj(port) || typeof port.port !== 'number' || port.port < 1 || port.port > 65535)
+      problems.push(`${p}.ports[${j}].port must be 1..65535`);
+    else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
+  });
+}
+
+/** Returns the checks of one plan: quota, LimitRange defaults, volume sizes and database resources, all quantities. */
+function planChecks(plan: string): Check[] {
+  const path = `plans.${plan}`;
+  return [
+    ...quantityMaps(path, ['quota', 'defaultRequest', 'defaultLimit'], '500m or 2Gi'),
+    ...['databaseStorage', 'filesStorage'].map((f) =>
+      field(f, (v) => typeof v === 'string' && isConfigQuantity(v), `${path}.${f} must be a quantity such as 10Gi`),
+    ),
+    mapping(
+      'databaseResources',
+      `${path}.databaseResources must be a mapping with requests and limits`,
+      quantityMaps(`${path}.databaseResources`, ['requests', 'limits'], '500m or 2Gi'),
+    ),
+  ];
+}
+
+/** Checks of the plans section: every plan a Tenant may name must be configured. */
+const PLAN_CHECKS: readonly Check[] = (['trial', 'free', 'paid'] as const).map((plan) =>
+  mapping(plan, `plans.${plan} is required`, planChecks(plan)),
+);
+
+/** Checks of the app section. */
+const APP_CHECKS: readonly Check[] = [
+  // Pod Security "restricted" refuses uid 0, and the kubelet cannot check a non-numeric image user.
+  ...['runAsUser', 'runAsGroup'].map((f) => field(f, isIntInRange(1), `app.${f} must be a positive integer (not root)`)),
+  ...['healthPath', 'filesPath'].map((f) => field(f, isAbsolutePath, `app.${f} must be an absolute path`)),
+  field(
+    'livenessPath',
+    (v) => v === undefined || isAbsolutePath(v),
+    'app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)',
+  ),
+  field('readOnlyRootFilesystem', isBool, 'app.readOnlyRootFilesystem must be true or false'),
+  field('disruptionBudget', isBool, 'app.disruptionBudget must be true or false'),
+];
+
+/** Checks backup.kmsEndpoint: unset, or an endpoint URL that is https unless http is allowed explicitly. */
+function validateKmsEndpoint(b: Obj, problems: string[]): void {
+  const endpoint = b.kmsEndpoint;
+  if (endpoint !== undefined && (typeof endpoint !== 'string' || !ENDPOINT_URL.test(endpoint))) {
+    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. https://kms.example.internal:8443');
+  } else if (typeof endpoint === 'string' && !/^https:/i.test(endpoint) && b.allowInsecureKmsEndpoint !== true) {
+    // The agent refuses it too (src/backup/settings.ts); refusing here stops it before any tenant's CronJob carries it.
+    problems.push(
+      `backup.kmsEndpoint ${endpoint} is not https: KMS answers GenerateDataKey and Decrypt with plaintext data keys, which http:// sends in the clear; use an https:// endpoint, or, for a local KMS emulator only, set backup.allowInsecureKmsEndpoint: true`,
+    );
+  }
+}
+
+/** Checks backup.serviceAccountAnnotations: valid annotation keys, string values, known placeholders only. */
+function validateServiceAccountAnnotations(annotations: unknown, problems: string[]): void {
+  if (!isObj(annotations)) return void problems.push('backup.serviceAccountAnnotations must be a map of strings');
+  for (const [k, v] of Object.entries(annotations)) {
+    const p = `backup.serviceAccountAnnotations.${k}`;
+    if (!ANNOTATION_KEY.test(k))
+      problems.push(`${p}: not a valid annotation key (an optional DNS prefix and '/', then at most 63 characters)`);
+    if (typeof v !== 'string') problems.push(`${p} must be a string`);
+    else
+      for (const placeholder of v.match(/\{[^}]*\}/g) ?? []) {
+        // A misspelt placeholder would reach the cloud provider verbatim and grant nothing, silently.
+        if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder))
+          problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
+      }
+  }
+}
+
+/** Checks backup.egressCidrs beyond their syntax: at least one, none inside a metadata range. */
+function validateBackupDestinations(egressCidrs: unknown, problems: string[]): void {
+  if (!Array.isArray(egressCidrs)) return;
+  // No destination would make the egress rule allow nothing, and backups fail at their first request.
+  if (egressCidrs.length === 0)
+    problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
+  egressCidrs.forEach((text: unknown, i) => {
+    const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
+    for (const m of METADATA_CIDRS) {
+      if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr))
+        problems.push(
+          `backup.egressCidrs[${i}] ${text as string} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no S3 or KMS endpoint is there; remove it`,
+        );
+    }
+  });
+}
+
+/** Checks of the backup section (P5, P7). */
+const BACKUP_CHECKS: readonly Check[] = [
+  field(
+    'defaultPolicy',
+    (v) => v === undefined || (typeof v === 'string' && v.length <= 253 && DNS_SUBDOMAIN.test(v)),
+    'backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)',
+  ),
+  field('allowInsecureKmsEndpoint', isBool, 'backup.allowInsecureKmsEndpoint must be true or false'),
+  validateKmsEndpoint,
+  section('serviceAccountAnnotations', validateServiceAccountAnnotations),
+  ...(['egressCidrs', 'egressExcept'] as const).map((f) => section(f, (v, problems) => cidrList(v, `backup.${f}`, problems))),
+  section('egressCidrs', validateBackupDestinations),
+  // Below 10 s the CronJob controller, which checks every 10 s, may miss every run.
+  field('startingDeadlineSeconds', isIntInRange(10), 'backup.startingDeadlineSeconds must be an integer of at least 10'),
+  ...['backupDeadlineSeconds', 'restoreDeadlineSeconds'].map((f) =>
+    field(f, isIntInRange(60), `backup.${f} must be an integer number of seconds, at least 60`),
+  ),
+  field('staleGraceSeconds', isIntInRange(0), 'backup.staleGraceSeconds must be an integer number of seconds, 0 or more'),
+  field(
+    'restoreBytesPerSecond',
+    (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+    'backup.restoreBytesPerSecond must be a positive number of bytes per second',
+  ),
+  mapping(
+    'resources',
+    'backup.resources must be a mapping with requests and limits',
+    quantityMaps('backup.resources', ['requests', 'limits'], '250m or 128Mi'),
+  ),
+  // /tmp is the agent's scratch emptyDir; mounting the files there would hide one or the other.
+  field(
+    'filesMountPath',
+    (v) => typeof v === 'string' && /^\/[^\0]*[^/]$/.test(v) && v !== '/tmp' && !v.startsWith('/tmp/'),
+    'backup.filesMountPath must be an absolute path other than / and outside /tmp, e.g. /var/lib/tenantry/files',
+  ),
+];
+
+/** The checks of {@link validateConfig}, one or more per top-level key, in the order their problems are reported. */
+const CONFIG_CHECKS: readonly Check[] = [
+  section('regions', validateRegions),
+  field('baseDomain', (v) => typeof v === 'string' && DNS_SUBDOMAIN.test(v), 'baseDomain must be a lowercase DNS name'),
+  section('allowedDomains', validateAllowedDomains),
+  mapping('ingress', 'ingress must be a mapping', INGRESS_CHECKS),
+  field(
+    'tls',
+    (v) => isObj(v) && ['ClusterIssuer', 'Issuer'].includes(v.issuerKind as string) && Boolean(v.issuerName),
+    'tls needs issuerKind (ClusterIssuer or Issuer) and issuerName',
+  ),
+  mapping('dns', 'dns must be a mapping', [(dns, problems) => stringMap(dns.podLabels, 'dns.podLabels', problems)]),
+  validateEgress,
+  ...(['egressExcept', 'clusterCidrs', 'serviceCidrs'] as const).map((f) => section(f, (v, problems) => cidrList(v, f, problems))),
+  mapping('plans', 'plans must be a mapping', PLAN_CHECKS),
+  mapping(
+    'images',
+    'images must be a mapping',
+    ['app', 'postgres', 'mariadb', 'agent'].map((f) => field(f, isNonEmptyString, `images.${f} is required`)),
+  ),
+  field('appPort', isPort, 'appPort must be 1..65535'),
+  mapping('app', 'app must be a mapping', APP_CHECKS),
+  field('concurrency', isIntInRange(1, 256), 'concurrency must be 1..256'),
+  field(
+    'podSecurityVersion',
+    (v) => typeof v === 'string' && /^(latest|v\d+\.\d+)$/.test(v),
+    'podSecurityVersion must be "latest" or like v1.35',
+  ),
+  mapping('backup', 'backup must be a mapping', BACKUP_CHECKS),
+];
+
 /**
  * Validates a merged configuration object; returns every problem found, each naming its field.
  * `apiServerAddress` is the API server's Service address where it is known (in a pod).
  */
 export function validateConfig(raw: unknown, apiServerAddress?: string): string[] {
-  const problems: string[] = [];
   if (!isObj(raw)) return ['the configuration must be a YAML mapping'];
-  problems.push(...unknownKeys(raw, CONFIG_SHAPE));
-  const c = raw as unknown as OperatorConfig;
-  if (!isObj(c.regions)) problems.push('regions must be a map from region code to its settings');
-  else {
-    if (Object.keys(c.regions).length === 0) problems.push('regions must name at least one region this operator serves');
-    for (const [name, r] of Object.entries(c.regions as Obj)) {
-      const p = `regions.${name}`;
-      if (!(REGIONS as readonly string[]).includes(name)) problems.push(`${p}: unknown region (known: ${REGIONS.join(', ')})`);
-      if (!isObj(r)) {
-        problems.push(`${p} must be a mapping`);
-        continue;
-      }
-      for (const f of ['storageClassName', 'kmsKeyId', 'backupBucket'] as const) {
-        if (typeof r[f] !== 'string' || r[f] === '') problems.push(`${p}.${f} is required`);
-      }
-      if (typeof r.storageClassName === 'string' && r.storageClassName && !DNS_SUBDOMAIN.test(r.storageClassName))
-        problems.push(`${p}.storageClassName must be a DNS subdomain`);
-      if (r.nodeSelector !== undefined) stringMap(r.nodeSelector, `${p}.nodeSelector`, problems);
-    }
-  }
-  if (typeof c.baseDomain !== 'string' || !DNS_SUBDOMAIN.test(c.baseDomain)) problems.push('baseDomain must be a lowercase DNS name');
-  if (!Array.isArray(c.allowedDomains)) problems.push('allowedDomains must be a list of DNS names, e.g. [acme-corp.com]');
-  else
-    c.allowedDomains.forEach((d: unknown, i) => {
-      const p = `allowedDomains[${i}]`;
-      // Names only: a host matches a domain or a name under it, so "*." or a leading dot adds nothing and hides a typo.
-      if (typeof d !== 'string' || d.length > 253 || !DNS_SUBDOMAIN.test(d))
-        problems.push(
-          `${p} must be a lowercase DNS name such as example.com (no "*." or leading dot; names under it are allowed too) (got ${JSON.stringify(d)})`,
-        );
-      // A top-level domain would let a Tenant claim any host under it, another team's admin.example.com included.
-      else if (!d.includes('.'))
-        problems.push(`${p} must have at least two labels, e.g. example.com: "${d}" would allow every host under a top-level domain`);
-    });
-  const ing = c.ingress as unknown;
-  if (!isObj(ing)) problems.push('ingress must be a mapping');
-  else {
-    if (!['nginx', 'traefik', 'gateway'].includes(ing.provider as string))
-      problems.push(`ingress.provider must be one of nginx, traefik, gateway (got "${String(ing.provider)}")`);
-    if (typeof ing.hstsMaxAgeSeconds !== 'number' || ing.hstsMaxAgeSeconds < 31_536_000)
-      problems.push('ingress.hstsMaxAgeSeconds must be at least 31536000 (one year): the HSTS promise needs it');
-    if (typeof ing.controllerNamespace !== 'string' || !ing.controllerNamespace) problems.push('ingress.controllerNamespace is required');
-    stringMap(ing.controllerPodLabels, 'ingress.controllerPodLabels', problems);
-    if (typeof ing.nginxHstsViaCustomHeaders !== 'boolean') problems.push('ingress.nginxHstsViaCustomHeaders must be true or false');
-    const gw = ing.gateway;
-    if (!isObj(gw)) problems.push('ingress.gateway must be a mapping');
-    else {
-      for (const f of ['name', 'namespace', 'httpsSectionName', 'httpSectionName'])
-        if (typeof gw[f] !== 'string' || !gw[f]) problems.push(`ingress.gateway.${f} is required`);
-      if (!['ListenerSet', 'Gateway'].includes(gw.tlsListener as string))
-        problems.push(`ingress.gateway.tlsListener must be ListenerSet or Gateway (got "${String(gw.tlsListener)}")`);
-      if (!Number.isInteger(gw.httpsPort) || (gw.httpsPort as number) < 1 || (gw.httpsPort as number) > 65535)
-        problems.push('ingress.gateway.httpsPort must be 1..65535');
-    }
-  }
-  if (!isObj(c.tls) || !['ClusterIssuer', 'Issuer'].includes(c.tls.issuerKind) || !c.tls.issuerName)
-    problems.push('tls needs issuerKind (ClusterIssuer or Issuer) and issuerName');
-  if (!isObj(c.dns)) problems.push('dns must be a mapping');
-  else stringMap(c.dns.podLabels, 'dns.podLabels', problems);
-  if (!Array.isArray(c.egress)) problems.push('egress must be a list');
-  else
-    c.egress.forEach((e: unknown, i) => {
-      const p = `egress[${i}]`;
-      if (!isObj(e)) return void problems.push(`${p} must be a mapping`);
-      const cidr = typeof e.cidr === 'string' ? parseCidr(e.cidr) : 'must be a CIDR such as 192.0.2.0/24';
-      if (typeof cidr === 'string') problems.push(`${p}.cidr ${cidr}${typeof e.cidr === 'string' ? ` (got "${e.cidr}")` : ''}`);
-      else {
-        const rule = e.cidr as string;
-        // Nothing can be cut out of a rule that lies inside a forbidden range: refuse the rule.
-        for (const m of METADATA_CIDRS)
-          if (cidrWithin(cidr, parseCidr(m) as Cidr))
-            problems.push(
-              `${p}.cidr ${rule} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no tenant app may reach it; remove the rule`,
-            );
-        (Array.isArray(c.clusterCidrs) ? c.clusterCidrs : []).forEach((text: unknown, j) => {
-          const cluster = typeof text === 'string' ? parseCidr(text) : undefined;
-          if (cluster && typeof cluster !== 'string' && cidrWithin(cidr, cluster)) {
-            problems.push(
-              `${p}.cidr ${rule} lies in clusterCidrs[${j}] ${text as string}: the app reaches the cluster only through the flows Tenantry opens (its database, DNS); remove the rule`,
-            );
-          }
-        });
-      }
-      if (!Array.isArray(e.ports) || e.ports.length === 0) problems.push(`${p}.ports must list at least one port`);
-      else
-        e.ports.forEach((port: unknown, j) => {
-          if (!isObj(port) || typeof port.port !== 'number' || port.port < 1 || port.port > 65535)
-            problems.push(`${p}.ports[${j}].port must be 1..65535`);
-          else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
-        });
-    });
-  for (const f of ['egressExcept', 'clusterCidrs', 'serviceCidrs'] as const) cidrList(c[f], f, problems);
-  if (!isObj(c.plans)) problems.push('plans must be a mapping');
-  else
-    for (const plan of ['trial', 'free', 'paid'] as const) {
-      const p = (c.plans as Obj)[plan];
-      if (!isObj(p)) {
-        problems.push(`plans.${plan} is required`);
-        continue;
-      }
-      const quantity: [(value: string) => boolean, string] = [isConfigQuantity, 'a Kubernetes quantity such as 500m or 2Gi'];
-      stringMap(p.quota, `plans.${plan}.quota`, problems, quantity);
-      stringMap(p.defaultRequest, `plans.${plan}.defaultRequest`, problems, quantity);
-      stringMap(p.defaultLimit, `plans.${plan}.defaultLimit`, problems, quantity);
-      for (const f of ['databaseStorage', 'filesStorage'])
-        if (typeof p[f] !== 'string' || !isConfigQuantity(p[f])) problems.push(`plans.${plan}.${f} must be a quantity such as 10Gi`);
-      if (!isObj(p.databaseResources)) problems.push(`plans.${plan}.databaseResources must be a mapping with requests and limits`);
-      else {
-        stringMap(p.databaseResources.requests, `plans.${plan}.databaseResources.requests`, problems, quantity);
-        stringMap(p.databaseResources.limits, `plans.${plan}.databaseResources.limits`, problems, quantity);
-      }
-    }
-  if (!isObj(c.images)) problems.push('images must be a mapping');
-  else
-    for (const f of ['app', 'postgres', 'mariadb', 'agent'])
-      if (typeof (c.images as Obj)[f] !== 'string' || !(c.images as Obj)[f]) problems.push(`images.${f} is required`);
-  if (!Number.isInteger(c.appPort) || c.appPort < 1 || c.appPort > 65535) problems.push('appPort must be 1..65535');
-  if (!isObj(c.app)) problems.push('app must be a mapping');
-  else {
-    const a = c.app as unknown as Obj;
-    // Pod Security "restricted" refuses uid 0, and the kubelet cannot check a non-numeric image user.
-    for (const f of ['runAsUser', 'runAsGroup'])
-      if (!Number.isInteger(a[f]) || (a[f] as number) < 1) problems.push(`app.${f} must be a positive integer (not root)`);
-    for (const f of ['healthPath', 'filesPath'])
-      if (typeof a[f] !== 'string' || !(a[f] as string).startsWith('/')) problems.push(`app.${f} must be an absolute path`);
-    if (a.livenessPath !== undefined && (typeof a.livenessPath !== 'string' || !a.livenessPath.startsWith('/')))
-      problems.push('app.livenessPath must be an absolute path, e.g. /livez (or leave it out to probe app.healthPath)');
-    if (typeof a.readOnlyRootFilesystem !== 'boolean') problems.push('app.readOnlyRootFilesystem must be true or false');
-    if (typeof a.disruptionBudget !== 'boolean') problems.push('app.disruptionBudget must be true or false');
-  }
-  if (!Number.isInteger(c.concurrency) || c.concurrency < 1 || c.concurrency > 256) problems.push('concurrency must be 1..256');
-  if (typeof c.podSecurityVersion !== 'string' || !/^(latest|v\d+\.\d+)$/.test(c.podSecurityVersion))
-    problems.push('podSecurityVersion must be "latest" or like v1.35');
-  validateBackup(c.backup, problems);
-  if (problems.length === 0) problems.push(...unguardedRanges(c, apiServerAddress));
+  const problems = [...unknownKeys(raw, CONFIG_SHAPE)];
+  runChecks(raw, CONFIG_CHECKS, problems);
+  if (problems.length === 0) problems.push(...unguardedRanges(raw as unknown as OperatorConfig, apiServerAddress));
   return problems;
 }
 
@@ -572,77 +747,6 @@ function unguardedRanges(c: OperatorConfig, apiServerAddress: string | undefined
       check(`backup.egressCidrs[${i}]`, text, backupExcept, 'backup.egressExcept or clusterCidrs'),
     ),
   ];
-}
-
-/** Checks the backup section (part of {@link validateConfig}). */
-function validateBackup(b: unknown, problems: string[]): void {
-  if (!isObj(b)) return void problems.push('backup must be a mapping');
-  if (
-    b.defaultPolicy !== undefined &&
-    (typeof b.defaultPolicy !== 'string' || b.defaultPolicy.length > 253 || !DNS_SUBDOMAIN.test(b.defaultPolicy))
-  ) {
-    problems.push('backup.defaultPolicy must be the name of a BackupPolicy (a lowercase DNS subdomain)');
-  }
-  if (typeof b.allowInsecureKmsEndpoint !== 'boolean') problems.push('backup.allowInsecureKmsEndpoint must be true or false');
-  if (b.kmsEndpoint !== undefined && (typeof b.kmsEndpoint !== 'string' || !ENDPOINT_URL.test(b.kmsEndpoint))) {
-    problems.push('backup.kmsEndpoint must be an http:// or https:// URL without credentials, e.g. https://kms.example.internal:8443');
-  } else if (typeof b.kmsEndpoint === 'string' && !/^https:/i.test(b.kmsEndpoint) && b.allowInsecureKmsEndpoint !== true) {
-    // The agent refuses it too (src/backup/settings.ts); refusing here stops it before any tenant's CronJob carries it.
-    problems.push(
-      `backup.kmsEndpoint ${b.kmsEndpoint} is not https: KMS answers GenerateDataKey and Decrypt with plaintext data keys, which http:// sends in the clear; use an https:// endpoint, or, for a local KMS emulator only, set backup.allowInsecureKmsEndpoint: true`,
-    );
-  }
-  const annotations = b.serviceAccountAnnotations;
-  if (!isObj(annotations)) problems.push('backup.serviceAccountAnnotations must be a map of strings');
-  else
-    for (const [k, v] of Object.entries(annotations)) {
-      const p = `backup.serviceAccountAnnotations.${k}`;
-      if (!ANNOTATION_KEY.test(k))
-        problems.push(`${p}: not a valid annotation key (an optional DNS prefix and '/', then at most 63 characters)`);
-      if (typeof v !== 'string') problems.push(`${p} must be a string`);
-      else
-        for (const placeholder of v.match(/\{[^}]*\}/g) ?? []) {
-          // A misspelt placeholder would reach the cloud provider verbatim and grant nothing, silently.
-          if (!(ANNOTATION_PLACEHOLDERS as readonly string[]).includes(placeholder))
-            problems.push(`${p}: unknown placeholder ${placeholder} (known: ${ANNOTATION_PLACEHOLDERS.join(', ')})`);
-        }
-    }
-  for (const f of ['egressCidrs', 'egressExcept'] as const) cidrList(b[f], `backup.${f}`, problems);
-  if (Array.isArray(b.egressCidrs)) {
-    // No destination would make the egress rule allow nothing, and backups fail at their first request.
-    if (b.egressCidrs.length === 0)
-      problems.push('backup.egressCidrs must list at least one CIDR (0.0.0.0/0, or the CIDRs of your S3 and KMS endpoints)');
-    b.egressCidrs.forEach((text: unknown, i) => {
-      const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
-      for (const m of METADATA_CIDRS) {
-        if (cidr && typeof cidr !== 'string' && cidrWithin(cidr, parseCidr(m) as Cidr))
-          problems.push(
-            `backup.egressCidrs[${i}] ${text as string} lies in ${m}, where cloud metadata endpoints hand out the node's credentials: no S3 or KMS endpoint is there; remove it`,
-          );
-      }
-    });
-  }
-  // Below 10 s the CronJob controller, which checks every 10 s, may miss every run.
-  if (!Number.isInteger(b.startingDeadlineSeconds) || (b.startingDeadlineSeconds as number) < 10)
-    problems.push('backup.startingDeadlineSeconds must be an integer of at least 10');
-  for (const f of ['backupDeadlineSeconds', 'restoreDeadlineSeconds'] as const) {
-    if (!Number.isInteger(b[f]) || (b[f] as number) < 60) problems.push(`backup.${f} must be an integer number of seconds, at least 60`);
-  }
-  if (!Number.isInteger(b.staleGraceSeconds) || (b.staleGraceSeconds as number) < 0)
-    problems.push('backup.staleGraceSeconds must be an integer number of seconds, 0 or more');
-  if (typeof b.restoreBytesPerSecond !== 'number' || !Number.isFinite(b.restoreBytesPerSecond) || b.restoreBytesPerSecond <= 0)
-    problems.push('backup.restoreBytesPerSecond must be a positive number of bytes per second');
-  const quantity: [(value: string) => boolean, string] = [isConfigQuantity, 'a Kubernetes quantity such as 250m or 128Mi'];
-  if (!isObj(b.resources)) problems.push('backup.resources must be a mapping with requests and limits');
-  else {
-    stringMap(b.resources.requests, 'backup.resources.requests', problems, quantity);
-    stringMap(b.resources.limits, 'backup.resources.limits', problems, quantity);
-  }
-  const mount = b.filesMountPath;
-  // /tmp is the agent's scratch emptyDir; mounting the files there would hide one or the other.
-  if (typeof mount !== 'string' || !/^\/[^\0]*[^/]$/.test(mount) || mount === '/tmp' || mount.startsWith('/tmp/')) {
-    problems.push('backup.filesMountPath must be an absolute path other than / and outside /tmp, e.g. /var/lib/tenantry/files');
-  }
 }
 
 /**

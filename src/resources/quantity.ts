@@ -19,48 +19,60 @@ export function isQuantity(value: string): boolean {
 
 /** Returns the canonical text of a quantity (a string such as "1.5Gi", or a number such as 2); throws on anything else. */
 export function canonicalQuantity(value: string | number): string {
+  const q = parseQuantity(value);
+  // The API server keeps nano precision and rounds away from zero below it.
+  const nanos = (q.num * NANO + q.den - 1n) / q.den;
+  if (nanos === 0n) return '0';
+  const sign = q.negative ? '-' : '';
+  if (q.notation === 'binary' && nanos >= 1024n * NANO && nanos % NANO === 0n) return sign + binaryText(nanos / NANO);
+  return sign + decimalText(nanos, q.notation);
+}
+
+/** How a quantity was written: with a binary suffix (Ki…Ei), a decimal SI suffix or none, or an exponent (e3). */
+type Notation = 'binary' | 'decimal' | 'exponent';
+
+/** A parsed quantity: its sign, its magnitude as the exact fraction num / den, and its notation. */
+interface ExactQuantity {
+  negative: boolean;
+  num: bigint;
+  den: bigint;
+  notation: Notation;
+}
+
+/** Parses a quantity into an exact fraction; throws on anything that is not one. */
+function parseQuantity(value: string | number): ExactQuantity {
   const text = typeof value === 'number' ? numberText(value) : value.trim();
   const m = QUANTITY.exec(text);
   if (!m) throw new Error(`"${String(value)}" is not a Kubernetes quantity`);
-  const negative = m[1] === '-';
-  const digits = m[2]!;
-  const suffix = m[3] ?? '';
-  const [whole = '', fraction = ''] = digits.split('.');
-  // The number as an exact fraction: mantissa / 10^fraction.length.
-  let num = BigInt((whole || '0') + fraction);
-  let den = 10n ** BigInt(fraction.length);
-  let format: 'binary' | 'decimal' | 'exponent' = 'decimal';
-  if (suffix in BINARY_POWERS) {
-    num *= 1024n ** BigInt(BINARY_POWERS[suffix]!);
-    format = 'binary';
-  } else if (/^[eE]/.test(suffix)) {
-    const exp = Number(suffix.slice(1));
-    if (exp >= 0) num *= 10n ** BigInt(exp);
-    else den *= 10n ** BigInt(-exp);
-    format = 'exponent';
-  } else {
-    const exp = DECIMAL_EXPONENTS[suffix]!;
-    if (exp >= 0) num *= 10n ** BigInt(exp);
-    else den *= 10n ** BigInt(-exp);
-  }
-  // The API server keeps nano precision and rounds away from zero below it.
-  let nanos = (num * NANO + den - 1n) / den;
-  if (nanos === 0n) return '0';
-  const sign = negative ? '-' : '';
-  if (negative) nanos = -nanos;
+  const [whole = '', fraction = ''] = m[2]!.split('.');
+  // The digits as an exact fraction: mantissa / 10^fraction.length, then scaled by the suffix.
+  const scaled = scaleBySuffix(BigInt((whole || '0') + fraction), 10n ** BigInt(fraction.length), m[3] ?? '');
+  return { negative: m[1] === '-', ...scaled };
+}
 
-  const abs = nanos < 0n ? -nanos : nanos;
-  if (format === 'binary' && abs >= 1024n * NANO && abs % NANO === 0n) {
-    let bytes = abs / NANO;
-    let power = 0;
-    while (power < 6 && bytes % 1024n === 0n) {
-      bytes /= 1024n;
-      power++;
-    }
-    return `${sign}${bytes}${BINARY_SUFFIXES[power]}`;
+/** Multiplies the fraction num / den by what a suffix stands for, and names the suffix's notation. */
+function scaleBySuffix(num: bigint, den: bigint, suffix: string): Omit<ExactQuantity, 'negative'> {
+  if (suffix in BINARY_POWERS) return { num: num * 1024n ** BigInt(BINARY_POWERS[suffix]!), den, notation: 'binary' };
+  const exponent = /^[eE]/.test(suffix);
+  const exp = exponent ? Number(suffix.slice(1)) : DECIMAL_EXPONENTS[suffix]!;
+  const notation: Notation = exponent ? 'exponent' : 'decimal';
+  return exp >= 0 ? { num: num * 10n ** BigInt(exp), den, notation } : { num, den: den * 10n ** BigInt(-exp), notation };
+}
+
+/** Writes a whole number of bytes with the largest binary suffix that divides it. */
+function binaryText(bytes: bigint): string {
+  let power = 0;
+  while (power < 6 && bytes % 1024n === 0n) {
+    bytes /= 1024n;
+    power++;
   }
-  // Decimal: strip trailing zeros, then step the exponent down to a multiple of three.
-  let mantissa = abs;
+  return `${bytes}${BINARY_SUFFIXES[power]}`;
+}
+
+/** Writes a positive number of nano-units in decimal or exponent notation, with an exponent that is a multiple of three. */
+function decimalText(nanos: bigint, notation: Notation): string {
+  // Strip trailing zeros, then step the exponent down to a multiple of three.
+  let mantissa = nanos;
   let exponent = -9;
   while (mantissa % 10n === 0n) {
     mantissa /= 10n;
@@ -70,11 +82,11 @@ export function canonicalQuantity(value: string | number): string {
     mantissa *= 10n;
     exponent--;
   }
-  if (format === 'exponent') return `${sign}${mantissa}${exponent === 0 ? '' : `e${exponent}`}`;
+  if (notation === 'exponent') return `${mantissa}${exponent === 0 ? '' : `e${exponent}`}`;
   const decimalSuffix = DECIMAL_SUFFIXES.get(exponent);
-  if (decimalSuffix !== undefined) return `${sign}${mantissa}${decimalSuffix}`;
+  if (decimalSuffix !== undefined) return `${mantissa}${decimalSuffix}`;
   // Beyond exa: the mantissa carries the rest, as the API server prints it.
-  return `${sign}${mantissa * 10n ** BigInt(exponent - 18)}E`;
+  return `${mantissa * 10n ** BigInt(exponent - 18)}E`;
 }
 
 /** Returns the canonical form of every value of a map of quantities (ResourceQuota hard, requests, limits). */
