@@ -494,10 +494,10 @@ const INGRESS_CHECKS: readonly Check[] = [
     oneOf(['nginx', 'traefik', 'gateway']),
     (v) => `ingress.provider must be one of nginx, traefik, gateway (got "${String(v)}")`,
   ),
-  // Written as !(v < one year) to keep today's verdict on every number, NaN included.
+  // A whole number of seconds: YAML's .nan or 1e400 would otherwise pass a plain comparison.
   field(
     'hstsMaxAgeSeconds',
-    (v) => typeof v === 'number' && !(v < 31_536_000),
+    (v) => Number.isSafeInteger(v) && (v as number) >= 31_536_000,
     'ingress.hstsMaxAgeSeconds must be at least 31536000 (one year): the HSTS promise needs it',
   ),
   field('controllerNamespace', isNonEmptyString, 'ingress.controllerNamespace is required'),
@@ -543,8 +543,7 @@ function egressRuleCidr(text: unknown, p: string, clusterCidrs: unknown[], probl
 function egressRulePorts(ports: unknown, p: string, problems: string[]): void {
   if (!Array.isArray(ports) || ports.length === 0) return void problems.push(`${p}.ports must list at least one port`);
   ports.forEach((port: unknown, j) => {
-    if (!isObj(port) || typeof port.port !== 'number' || port.port < 1 || port.port > 65535)
-      problems.push(`${p}.ports[${j}].port must be 1..65535`);
+    if (!isObj(port) || !isPort(port.port)) problems.push(`${p}.ports[${j}].port must be 1..65535`);
     else if (!['TCP', 'UDP'].includes(port.protocol as string)) problems.push(`${p}.ports[${j}].protocol must be TCP or UDP`);
   });
 }

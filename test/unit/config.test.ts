@@ -41,6 +41,16 @@ test('each mistake is reported with the path of its field', () => {
     ['unknown provider', { ...minimal, ingress: { provider: 'haproxy' } }, /^ingress\.provider must be one of nginx, traefik, gateway/],
     ['HSTS under a year', { ...minimal, ingress: { hstsMaxAgeSeconds: 3600 } }, /^ingress\.hstsMaxAgeSeconds must be at least 31536000/],
     [
+      'HSTS not a number (YAML .nan)',
+      { ...minimal, ingress: { hstsMaxAgeSeconds: NaN } },
+      /^ingress\.hstsMaxAgeSeconds must be at least 31536000/,
+    ],
+    [
+      'HSTS not whole seconds',
+      { ...minimal, ingress: { hstsMaxAgeSeconds: 31_536_000.5 } },
+      /^ingress\.hstsMaxAgeSeconds must be at least 31536000/,
+    ],
+    [
       'egress without CIDR',
       { ...minimal, egress: [{ description: 'smtp', cidr: 'mail.example.com', ports: [{ port: 587, protocol: 'TCP' }] }] },
       /^egress\[0\]\.cidr must be a CIDR/,
@@ -48,6 +58,11 @@ test('each mistake is reported with the path of its field', () => {
     [
       'egress port out of range',
       { ...minimal, egress: [{ description: 'x', cidr: '192.0.2.0/24', ports: [{ port: 70000, protocol: 'TCP' }] }] },
+      /^egress\[0\]\.ports\[0\]\.port must be 1\.\.65535/,
+    ],
+    [
+      'egress port not a whole number',
+      { ...minimal, egress: [{ description: 'x', cidr: '192.0.2.0/24', ports: [{ port: 587.5, protocol: 'TCP' }] }] },
       /^egress\[0\]\.ports\[0\]\.port must be 1\.\.65535/,
     ],
     [
