@@ -289,6 +289,25 @@ export interface TenantSpecLifecycle {
    * @defaultValue `false`
    */
   deletionProtection?: boolean;
+  /**
+   * The billing records to keep for 7 years when the tenant is erased: they are exported to the
+   * region's archive bucket (S3 Object Lock, COMPLIANCE mode) under the region's billing key before
+   * anything is deleted. Without it, the tenant is erased without an export and the receipt says
+   * so.
+   */
+  billingExport?: TenantSpecLifecycleBillingExport;
+}
+
+/**
+ * The billing records to keep for 7 years when the tenant is erased: they are exported to the
+ * region's archive bucket (S3 Object Lock, COMPLIANCE mode) under the region's billing key before
+ * anything is deleted. Without it, the tenant is erased without an export and the receipt says so.
+ */
+export interface TenantSpecLifecycleBillingExport {
+  /** Tables of the tenant's database to export (name or schema.name). */
+  tables?: string[];
+  /** Paths in the tenant's files volume to export, relative to its root (a file or a directory). */
+  paths?: string[];
 }
 
 /** Observed state of the tenant, written by Tenantry only. */
@@ -318,7 +337,15 @@ export interface TenantStatus {
    * the shape of metav1.Condition.
    */
   conditions?: TenantStatusConditionsItem[];
-  /** What the lifecycle engine computed from spec.plan and spec.lifecycle. */
+  /**
+   * The tenant's own KMS key (ARN or id) its backups are encrypted under. Empty when the operator
+   * uses the region's shared key; erasure then cannot crypto-shred backup copies (see the
+   * CryptoShredding condition).
+   */
+  kmsKeyId?: string;
+  /**
+   * What the lifecycle engine computed from spec.plan, spec.lifecycle and the Tenant's deletion.
+   */
   lifecycle?: TenantStatusLifecycle;
   /** The newest complete and verified backup of the tenant. */
   lastBackup?: TenantStatusLastBackup;
@@ -370,21 +397,152 @@ export interface TenantStatusConditionsItem {
 /** Status of the condition, True, False or Unknown. */
 export type TenantStatusConditionsItemStatus = 'True' | 'False' | 'Unknown';
 
-/** What the lifecycle engine computed from spec.plan and spec.lifecycle. */
+/** What the lifecycle engine computed from spec.plan, spec.lifecycle and the Tenant's deletion. */
 export interface TenantStatusLifecycle {
   /**
-   * Lifecycle phase, e.g. Trial, Active, TrialExpired, Cancelled, PaymentDefault, Suspended,
-   * Closed, Inactive, Erasing, Erased.
+   * Active: served. Suspended: access ended, everything kept, backups go on. Closed: access ended,
+   * database stopped after a final backup, data and backups kept until eraseAt. Erasing: the
+   * ordered erasure is running. Erased: everything is gone except the billing archive, the receipt
+   * and the audit records; nothing is provisioned for this Tenant again.
    */
-  phase?: string;
-  /** The next step the engine will take, e.g. Suspend, Close or Erase. */
-  nextTransition?: string;
+  phase?: TenantStatusLifecyclePhase;
   /**
-   * When the next step is due; it is never taken earlier.
+   * The situation behind the phase, e.g. Paid, Trial, TrialEnded, Cancelled, PaymentDefault,
+   * FreeActive, Inactive, SuspendedBySpec, Deleted, EraseNow, InvalidInput.
+   */
+  reason?: string;
+  /**
+   * Since when the phase holds.
    *
    * Format: `date-time` (RFC 3339 timestamp string).
    */
-  nextTransitionAt?: string;
+  since?: string;
+  /** The phase the tenant moves to next with time alone. */
+  next?: string;
+  /**
+   * When the next phase is due; it is never entered earlier.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  nextAt?: string;
+  /**
+   * When erasure is due (or would be, under deletion protection); empty when no rule makes it due.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  eraseAt?: string;
+  /**
+   * Why erasure does not happen although a rule makes it due: DeletionProtection, or InvalidInput
+   * (see the LifecycleValid condition).
+   */
+  erasureBlocked?: string;
+  /**
+   * Progress of the ordered erasure, so that a restarted operator resumes at the right step and
+   * never repeats a finished one.
+   */
+  erasure?: TenantStatusLifecycleErasure;
+  /** The erasure receipt, also stored in the region's archive bucket under Object Lock. */
+  receipt?: TenantStatusLifecycleReceipt;
+}
+
+/**
+ * Active: served. Suspended: access ended, everything kept, backups go on. Closed: access ended,
+ * database stopped after a final backup, data and backups kept until eraseAt. Erasing: the ordered
+ * erasure is running. Erased: everything is gone except the billing archive, the receipt and the
+ * audit records; nothing is provisioned for this Tenant again.
+ */
+export type TenantStatusLifecyclePhase = 'Active' | 'Suspended' | 'Closed' | 'Erasing' | 'Erased';
+
+/**
+ * Progress of the ordered erasure, so that a restarted operator resumes at the right step and never
+ * repeats a finished one.
+ */
+export interface TenantStatusLifecycleErasure {
+  /**
+   * When erasure began; from then on nothing stops it.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  startedAt?: string;
+  /** What made erasure due (the lifecycle reason, or EraseNow with its ticket). */
+  trigger?: string;
+  /** True when the operator only reported what it would delete. */
+  dryRun?: boolean;
+  /** The finished steps, in the order they finished. */
+  steps?: TenantStatusLifecycleErasureStepsItem[];
+}
+
+export interface TenantStatusLifecycleErasureStepsItem {
+  /** The step. */
+  name: TenantStatusLifecycleErasureStepsItemName;
+  /**
+   * When the step finished.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  completedAt: string;
+  /**
+   * How many objects the step deleted or wrote.
+   *
+   * Format: `int64`.
+   */
+  objects?: number;
+  /**
+   * How many bytes the step deleted or wrote.
+   *
+   * Format: `int64`.
+   */
+  bytes?: number;
+  /** What the step did (or, in a dry run, would do). */
+  message?: string;
+}
+
+/** The step. */
+export type TenantStatusLifecycleErasureStepsItemName =
+  | 'BillingExport'
+  | 'Backups'
+  | 'Namespace'
+  | 'KmsKey'
+  | 'Receipt';
+
+/** The erasure receipt, also stored in the region's archive bucket under Object Lock. */
+export interface TenantStatusLifecycleReceipt {
+  /** s3://bucket/key of the stored receipt. */
+  location?: string;
+  /**
+   * When erasure finished.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  erasedAt?: string;
+  /** s3://bucket/key of the billing export; empty when the tenant had none. */
+  billingArchive?: string;
+  /**
+   * Until when the billing export is locked (COMPLIANCE mode).
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  billingRetainUntil?: string;
+  /**
+   * Backup objects deleted.
+   *
+   * Format: `int64`.
+   */
+  backupObjectsDeleted?: number;
+  /**
+   * Bytes of backup objects deleted.
+   *
+   * Format: `int64`.
+   */
+  backupBytesDeleted?: number;
+  /** The tenant's KMS key scheduled for deletion; empty when it had none. */
+  kmsKeyId?: string;
+  /**
+   * When KMS deletes the key for good.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  kmsKeyDeletionDate?: string;
 }
 
 /** The newest complete and verified backup of the tenant. */
