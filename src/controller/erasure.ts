@@ -188,7 +188,7 @@ class ErasureRun {
           await this.start(plan.kind === 'restart' ? plan.message : undefined);
           break;
         case 'held':
-          getLogger().warn('erasure held', { tenant: this.name, reason: ErasureEventReason.ErasureHeld, message: plan.message });
+          getLogger().warn('erasure held', { tenant: this.name, reason: ErasureEventReason.ErasureHeld, detail: plan.message });
           return { erased: false, lifecycle: this.lifecycle };
         case 'done':
           return this.finishDone(plan.dryRun);
@@ -228,7 +228,7 @@ class ErasureRun {
     this.current = step;
     const outcome = await this.perform(step, dryRun);
     if (outcome.kind === 'waiting') {
-      getLogger().info('erasure step waiting', { tenant: this.name, step, message: outcome.message });
+      getLogger().info('erasure step waiting', { tenant: this.name, step, detail: outcome.message });
       return outcome.recheckMs;
     }
     const { entry } = outcome;
@@ -263,7 +263,7 @@ class ErasureRun {
       tenant: this.name,
       step,
       dryRun,
-      message: entry.message,
+      detail: entry.message,
       objects: entry.objects,
       bytes: entry.bytes,
     });
