@@ -294,6 +294,8 @@ class ErasureRun {
       }
       case 'KmsKey': {
         const r = await this.deps.effects.scheduleKeyDeletion(this.tenant, { dryRun });
+        // A key that is not the tenant's is named in the message and Event, never in the receipt.
+        if (r.foreign) return { ...this.finished(step, r.message, {}), foreign: r.message };
         return this.finished(
           step,
           r.message,

@@ -37,6 +37,8 @@ export interface KeyDeletionResult {
   /** When KMS deletes the key for good (RFC 3339). */
   deletionDate?: string;
   message: string;
+  /** A key with the tenant's alias exists but its tags do not name this tenant: it was left untouched and is reported. */
+  foreign?: boolean;
 }
 
 /** The receipt stored in the archive bucket under Object Lock. */

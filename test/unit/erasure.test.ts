@@ -449,6 +449,22 @@ test('a foreign namespace named tenant-<name> is reported with a Warning and lef
   assert.match(world.stored.lifecycle?.erasure?.steps?.find((s) => s.name === 'Namespace')?.message ?? '', /left untouched/);
 });
 
+test('a KMS key with the tenant alias but not its tags is reported with a Warning and kept out of the receipt', async () => {
+  const world = new World();
+  const effects = world.effects();
+  effects.scheduleKeyDeletion = async () => ({
+    keyId: KEY_ID,
+    message: `key ${KEY_ID} is not tagged for this tenant; left untouched`,
+    foreign: true,
+  });
+  const r = await new ErasureRunner({ ...world.deps(), effects }).run(world.tenant(), EVALUATION);
+  assert.equal(r.erased, true);
+  assert.equal(world.stored.lifecycle?.receipt?.kmsKeyId, undefined);
+  assert.equal(world.receipts.get(RECEIPT)?.kmsKeyId, undefined);
+  const warn = world.events.find((e) => e.reason === ErasureEventReason.ErasureForeignObject);
+  assert.match(warn?.message ?? '', /not tagged for this tenant/);
+});
+
 test('a tenant without billingExport is erased without an export, and the record says so', async () => {
   const world = new World();
   const base = tenant({ lifecycle: { trialEndsAt: '2026-03-01T00:00:00Z' } });
