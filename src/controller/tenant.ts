@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
 import type { BackupPolicy, Tenant, TenantStatus, TenantStatusConditionsItem } from '../api/generated/index.js';
-import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
 import {
@@ -115,14 +115,14 @@ export interface ReconcileResult {
   writes: number;
 }
 
-/** Reports whether an object is labelled as ours and owned by this very Tenant (same uid). */
+/** Reports whether an object is labelled as ours and as belonging to this very Tenant (its name and uid). */
 export function isOwnedBy(o: KubernetesObject | undefined, tenant: Tenant): boolean {
-  if (!o?.metadata) return false;
+  if (!o?.metadata || !tenant.metadata.uid) return false;
   const labels = o.metadata.labels ?? {};
   return (
     labels[MANAGED_BY_LABEL] === MANAGER &&
     labels[TENANT_LABEL] === tenant.metadata.name &&
-    (o.metadata.ownerReferences ?? []).some((r) => r.uid === tenant.metadata.uid)
+    labels[TENANT_UID_LABEL] === tenant.metadata.uid
   );
 }
 
