@@ -61,19 +61,41 @@ export function enforcedPhase(tenant: Tenant, evaluation: LifecycleEvaluation): 
  */
 export function lifecycleStatus(tenant: Tenant, evaluation: LifecycleEvaluation, phase: LifecyclePhase, now: Date): TenantStatusLifecycle {
   const previous = tenant.status?.lifecycle;
+  // A phase held against the evaluation (erasure begun or done) keeps what it was entered with.
+  if (phase !== evaluation.phase) return heldStatus(previous, phase, evaluation, now);
   const held = previous?.phase === phase && previous.reason === evaluation.reason;
   const since = evaluation.since ? rfc3339(evaluation.since) : held ? previous.since : rfc3339(now);
-  const next = phase === evaluation.phase ? evaluation.next : null;
   return {
     phase,
     reason: evaluation.reason,
     ...(since ? { since } : {}),
-    ...(next ? { next: next.phase, nextAt: rfc3339(next.at) } : {}),
+    ...(evaluation.next ? { next: evaluation.next.phase, nextAt: rfc3339(evaluation.next.at) } : {}),
     ...(evaluation.eraseAt ? { eraseAt: rfc3339(evaluation.eraseAt) } : {}),
     ...(evaluation.erasureBlocked ? { erasureBlocked: evaluation.erasureBlocked } : {}),
-    ...(previous?.erasure ? { erasure: previous.erasure } : {}),
-    ...(previous?.receipt ? { receipt: previous.receipt } : {}),
+    ...runnerFields(previous),
   };
+}
+
+/** Returns status.lifecycle for a phase the evaluation no longer gives (Erasing begun, Erased): the previous reason and times. */
+function heldStatus(
+  previous: TenantStatusLifecycle | undefined,
+  phase: LifecyclePhase,
+  evaluation: LifecycleEvaluation,
+  now: Date,
+): TenantStatusLifecycle {
+  const same = previous?.phase === phase;
+  return {
+    phase,
+    reason: previous?.reason ?? evaluation.reason,
+    since: (same ? previous.since : undefined) ?? rfc3339(now),
+    ...(previous?.eraseAt ? { eraseAt: previous.eraseAt } : {}),
+    ...runnerFields(previous),
+  };
+}
+
+/** The fields the erasure runner writes, carried over untouched. */
+function runnerFields(previous: TenantStatusLifecycle | undefined): Pick<TenantStatusLifecycle, 'erasure' | 'receipt'> {
+  return { ...(previous?.erasure ? { erasure: previous.erasure } : {}), ...(previous?.receipt ? { receipt: previous.receipt } : {}) };
 }
 
 /** Returns LifecycleValid: True, or False naming every field the engine found wrong. */

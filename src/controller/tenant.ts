@@ -345,6 +345,8 @@ class Pass {
     if (taken) {
       this.obs.finalBackup = { status: 'True', reason: taken.reason ?? Reason.FinalBackupSucceeded, message: taken.message ?? '' };
       this.stopDatabase = true;
+      // The desired state built so far (for the namespace) had the database running.
+      this.manifests = undefined;
       return 'continue';
     }
     const cron = this.backupObjects.find((m) => m.kind === 'CronJob');
@@ -375,6 +377,8 @@ class Pass {
         message: `final backup Job ${name} completed at ${at}`,
       };
       this.stopDatabase = true;
+      // The desired state built so far (for the namespace) had the database running.
+      this.manifests = undefined;
     } else if (hasTrueCondition(job, 'Failed')) {
       const message = `final backup Job ${name} failed; it is retried, and the database keeps running until a final backup succeeded`;
       this.obs.finalBackup = { status: 'False', reason: Reason.FinalBackupFailed, message };
