@@ -260,3 +260,37 @@ export function auditRecordOf(
     },
   };
 }
+
+/** The managedFields paths the audit trail reads; every other entry (and field) is dropped from the cache. */
+const AUDITED_PATHS = Object.values(ACTION_FIELDS).flat();
+
+/**
+ * Returns the managedFields entries of a Tenant that touch a lifecycle field, each reduced to its
+ * manager, time and those fields only: the cache keeps who changed the lifecycle, not the rest.
+ */
+export function lifecycleManagedFields<E extends ManagedFieldsEntry>(entries: readonly E[] | undefined): E[] {
+  return (entries ?? [])
+    .filter((e) => AUDITED_PATHS.some((p) => touches(e, p)))
+    .map((e) => ({
+      ...e,
+      fieldsV1: pick(
+        e.fieldsV1,
+        AUDITED_PATHS.filter((p) => touches(e, p)),
+      ),
+    }));
+}
+
+/** Returns a fieldsV1 tree with only the given paths. */
+function pick(tree: object | undefined, paths: string[][]): object {
+  const out: Record<string, unknown> = {};
+  for (const path of paths) {
+    let from: unknown = tree;
+    let to = out;
+    path.forEach((key, i) => {
+      from = (from as Record<string, unknown>)[key];
+      if (i === path.length - 1) to[key] = from ?? {};
+      else to = (to[key] ??= {}) as Record<string, unknown>;
+    });
+  }
+  return out;
+}

@@ -11,12 +11,15 @@ import {
   actorOf,
   enforcedPhase,
   finalBackupJobName,
+  lifecycleManagedFields,
   MAX_TIMER_MS,
   requeueForTransition,
   type AuditRecord,
   type ErasureRunner,
 } from '../../src/controller/lifecycle-step.js';
+import { recordLifecycleMetrics } from '../../src/controller/lifecycle-metrics.js';
 import { reconcileTenant, type ReconcileDeps } from '../../src/controller/tenant.js';
+import { lifecycleNextTransitionTimestamp } from '../../src/metrics.js';
 import { LIFECYCLE_FINALIZER, type LifecycleEvaluation, type LifecyclePhase, type LifecycleReasonName } from '../../src/lifecycle/types.js';
 import { clusterConfig, FakeCluster, storedTenant, type Obj } from '../support/fake-cluster.js';
 import { fixturePolicy } from '../support/policy-fixture.js';
@@ -440,4 +443,28 @@ test('once erasure began nothing stops it; the actor is the newest manager of th
   assert.equal(actorOf(t, 'Close'), 'billing');
   assert.equal(actorOf(t, 'Suspend'), 'argocd');
   assert.equal(actorOf(storedTenant(), 'Suspend'), 'unknown');
+});
+
+test('the cache keeps only the managedFields entries and fields the audit reads', () => {
+  const at = new Date('2025-05-01T00:00:00Z');
+  const kept = lifecycleManagedFields([
+    { manager: 'argocd', time: at, fieldsV1: { 'f:spec': { 'f:region': {}, 'f:app': { 'f:replicas': {} } } } },
+    { manager: 'billing', time: at, fieldsV1: { 'f:spec': { 'f:lifecycle': { 'f:cancelledAt': {} }, 'f:region': {} } } },
+  ]);
+  assert.deepEqual(kept, [{ manager: 'billing', time: at, fieldsV1: { 'f:spec': { 'f:lifecycle': { 'f:cancelledAt': {} } } } }]);
+  assert.deepEqual(lifecycleManagedFields(undefined), []);
+});
+
+test('tenantry_lifecycle_next_transition_timestamp_seconds follows status.lifecycle.next, one series per tenant', async () => {
+  const t = storedTenant();
+  t.status = { lifecycle: { phase: 'Suspended', reason: 'TrialEnded', next: 'Erasing', nextAt: '2025-06-13T00:00:00Z' } };
+  recordLifecycleMetrics('acme', t);
+  const values = async () => (await lifecycleNextTransitionTimestamp.get()).values.filter((v) => v.labels['tenant'] === 'acme');
+  assert.deepEqual(
+    (await values()).map((v) => [v.labels['step'], v.value]),
+    [['Erasing', Date.parse('2025-06-13T00:00:00Z') / 1000]],
+  );
+  t.status = { lifecycle: { phase: 'Active', reason: 'Paid' } };
+  recordLifecycleMetrics('acme', t);
+  assert.deepEqual(await values(), []);
 });
