@@ -42,6 +42,26 @@ export const tenantsByPhase = new Gauge({
   registers: [metricsRegistry],
 });
 
+/**
+ * Tenants by lifecycle phase (status.lifecycle.phase: Active, Suspended, Closed, Erasing, Erased).
+ * A gauge of its own beside tenantry_tenants, whose `phase` is the provisioning view
+ * (status.phase): one label with two meanings would make every sum over it wrong.
+ */
+export const tenantsByLifecyclePhase = new Gauge({
+  name: 'tenantry_tenants_lifecycle',
+  help: 'Tenants known to the operator, by lifecycle phase (status.lifecycle.phase).',
+  labelNames: ['phase'] as const,
+  registers: [metricsRegistry],
+});
+
+/** When each tenant's next lifecycle step is due, by the phase it moves to (`step`): alert on what is about to be erased. */
+export const lifecycleNextTransitionTimestamp = new Gauge({
+  name: 'tenantry_lifecycle_next_transition_timestamp_seconds',
+  help: "Unix time of the tenant's next lifecycle transition, by the phase it moves to (step).",
+  labelNames: ['tenant', 'step'] as const,
+  registers: [metricsRegistry],
+});
+
 /** Times an informer's watch was restarted after an error or a silent period, by `kind`. */
 export const watchRestartsTotal = new Counter({
   name: 'tenantry_watch_restarts_total',

@@ -14,6 +14,10 @@ export const Cond = {
   HostConflict: 'HostConflict',
   BackupHealthy: 'BackupHealthy',
   RestoreWithinObjective: 'RestoreWithinObjective',
+  /** The lifecycle input (spec.plan, spec.lifecycle) is usable; False names the field(s) at fault. */
+  LifecycleValid: 'LifecycleValid',
+  /** Closed: the final backup before the database stops was taken (its time in the message). */
+  FinalBackupTaken: 'FinalBackupTaken',
 } as const;
 export type CondType = (typeof Cond)[keyof typeof Cond];
 
@@ -55,6 +59,16 @@ export const Reason = {
   PolicyRegionMismatch: 'PolicyRegionMismatch',
   BackupCredentialsMissing: 'BackupCredentialsMissing',
   BackupStoreUnreadable: 'BackupStoreUnreadable',
+  LifecycleInputValid: 'LifecycleInputValid',
+  LifecycleInputInvalid: 'LifecycleInputInvalid',
+  /** The database is stopped by the lifecycle (Closed, Erasing): a state, not unfinished work. */
+  StoppedByLifecycle: 'StoppedByLifecycle',
+  FinalBackupRunning: 'FinalBackupRunning',
+  FinalBackupSucceeded: 'FinalBackupSucceeded',
+  FinalBackupFailed: 'FinalBackupFailed',
+  /** Closed without a backup CronJob to take the final backup from (no usable BackupPolicy): the database keeps running. */
+  FinalBackupImpossible: 'FinalBackupImpossible',
+  Erased: 'Erased',
 } as const;
 
 /** Condition types a BackupPolicy reports. */
@@ -97,4 +111,8 @@ export const EventReason = {
   RestoreStarted: 'RestoreStarted',
   RestoreSucceeded: 'RestoreSucceeded',
   RestoreFailed: 'RestoreFailed',
+  /** The final backup of a closing tenant failed; it is retried and the database keeps running meanwhile. */
+  FinalBackupFailed: 'FinalBackupFailed',
+  /** The lifecycle input is invalid (see LifecycleValid). */
+  LifecycleInvalid: 'LifecycleInvalid',
 } as const;

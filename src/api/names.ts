@@ -6,6 +6,13 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGER = 'tenantry';
 /** Label naming the Tenant an object belongs to. */
 export const TENANT_LABEL = 'tenantry.io/tenant';
+/**
+ * Label with the uid of the Tenant an object belongs to. Ownership is marked by labels, not
+ * ownerReferences: an ownerReference lets `kubectl delete tenant` (or a GitOps prune with foreground
+ * propagation) delete the namespace, database and credentials at once, before retention allows it.
+ * The uid tells this Tenant's objects from those of an earlier Tenant of the same name.
+ */
+export const TENANT_UID_LABEL = 'tenantry.io/tenant-uid';
 /** Label with the Tenant's region (data residency is visible on every object). */
 export const REGION_LABEL = 'tenantry.io/region';
 /** Label naming the component inside a tenant (app, database, backup). */

@@ -51,4 +51,9 @@ export interface ClusterWriter {
   /** Writes the Tenant's status subresource; resolves with the new resourceVersion. */
   patchTenantStatus(name: string, status: TenantStatus): Promise<string | undefined>;
   event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+  /**
+   * Sets the Tenant's metadata.finalizers (a metadata patch, never a spec change), guarded by the
+   * resourceVersion the decision was made on: a conflict fails the pass, which is retried.
+   */
+  setTenantFinalizers(tenant: Tenant, finalizers: string[]): Promise<void>;
 }

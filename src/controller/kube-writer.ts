@@ -175,6 +175,20 @@ export class KubeWriter implements ClusterWriter {
     return r.metadata?.resourceVersion;
   }
 
+  async setTenantFinalizers(tenant: Tenant, finalizers: string[]): Promise<void> {
+    const name = tenant.metadata.name ?? '';
+    // A merge patch of metadata only; the resourceVersion makes it fail (409) if the Tenant changed
+    // since the pass read it, so a finalizer is never released on a stale decision.
+    const body = { metadata: { finalizers, resourceVersion: tenant.metadata.resourceVersion } };
+    await this.call('patch', () =>
+      this.rest.request<KubernetesObject>('PATCH', resourcePath(TENANTS, undefined, name), {
+        body,
+        contentType: 'application/merge-patch+json',
+        query: { fieldManager: MANAGER },
+      }),
+    );
+  }
+
   async event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = new Date().toISOString();
     const body = {

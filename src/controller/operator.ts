@@ -13,6 +13,7 @@ import {
   queueDepth,
   reconcileDurationSeconds,
   resyncDurationSeconds,
+  tenantsByLifecyclePhase,
   tenantsByPhase,
 } from '../metrics.js';
 import { buildContext, isBuildContextError, OWNED_KINDS, RESTORE_ANNOTATION, type OwnedKind } from '../resources/index.js';
@@ -36,6 +37,8 @@ import { hasTrueCondition, isKind, listContinue, readAllAs, readAs } from './rea
 import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
 import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
+import { lifecycleManagedFields, type AuditHook, type ErasureRunner, type EvaluateLifecycle } from './lifecycle-step.js';
+import { recordLifecycleMetrics } from './lifecycle-metrics.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
@@ -58,6 +61,11 @@ export interface OperatorOptions {
   tenantSelector?: string;
   /** Called when leadership is lost: the process must stop doing work at once. */
   onFatal: (reason: string) => void;
+  /**
+   * Lifecycle enforcement (P9): the engine bound to the configured durations, the erasure runner
+   * and the audit trail. Without `evaluate` no lifecycle is enforced (no finalizer either).
+   */
+  lifecycle?: { evaluate: EvaluateLifecycle; erasure?: ErasureRunner; audit?: AuditHook };
 }
 
 /** A watched kind: its informer and how to find it by kind key. */
@@ -74,12 +82,17 @@ const LIST_PAGE_SIZE = 250;
 
 /**
  * Shapes an object for the cache: list items carry no apiVersion/kind (watch events do) and the
- * comparison with manifests needs both; managedFields and kubectl's last-applied annotation are
- * most of an object's size and never read; Secret values are never read either (only whether the
- * credentials exist), so the operator keeps no tenant's password in memory.
+ * comparison with manifests needs both; managedFields (but a Tenant's lifecycle entries) and
+ * kubectl's last-applied annotation are most of an object's size and never read; Secret values
+ * are never read either (only whether the credentials exist), so the operator keeps no tenant's
+ * password in memory.
  */
 function shapeForCache(o: KubernetesObject, k: { apiVersion: string; kind: string }): KubernetesObject {
-  const { managedFields: _managed, ...metadata } = o.metadata ?? {};
+  const { managedFields: managed, ...rest } = o.metadata ?? {};
+  // A Tenant keeps the managedFields entries of its lifecycle fields, reduced to those fields: they
+  // name who suspended, closed or asked to erase it, for the audit trail.
+  const kept = k.kind === TENANT_KIND ? lifecycleManagedFields(managed) : [];
+  const metadata: NonNullable<KubernetesObject['metadata']> = kept.length > 0 ? { ...rest, managedFields: kept } : rest;
   if (metadata.annotations?.[LAST_APPLIED]) {
     const { [LAST_APPLIED]: _last, ...annotations } = metadata.annotations;
     metadata.annotations = annotations;
@@ -492,8 +505,17 @@ export class Operator {
       desired: this.desired,
       backups: this.backups,
       readCredentials: (ref) => this.credentials.read(ref),
+      ...(this.opts.lifecycle
+        ? {
+            evaluateLifecycle: this.opts.lifecycle.evaluate,
+            ...(this.opts.lifecycle.erasure ? { erasure: this.opts.lifecycle.erasure } : {}),
+            ...(this.opts.lifecycle.audit ? { audit: this.opts.lifecycle.audit } : {}),
+          }
+        : {}),
     });
-    recordBackupMetrics(name, readAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.get(name)));
+    const cached = readAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.get(name));
+    recordBackupMetrics(name, cached);
+    recordLifecycleMetrics(name, cached);
     if (result.writes > 0) this.log.info('reconciled', { tenant: name, writes: result.writes });
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
@@ -521,5 +543,12 @@ export class Operator {
     for (const t of this.tenants()) counts.set(t.status?.phase ?? 'Pending', (counts.get(t.status?.phase ?? 'Pending') ?? 0) + 1);
     tenantsByPhase.reset();
     for (const [phase, n] of counts) tenantsByPhase.set({ phase }, n);
+    const lifecycle = new Map<string, number>();
+    for (const t of this.tenants()) {
+      const phase = t.status?.lifecycle?.phase;
+      if (phase) lifecycle.set(phase, (lifecycle.get(phase) ?? 0) + 1);
+    }
+    tenantsByLifecyclePhase.reset();
+    for (const [phase, n] of lifecycle) tenantsByLifecyclePhase.set({ phase }, n);
   }
 }

@@ -19,6 +19,12 @@ export interface Observations {
   backup?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   /** RestoreWithinObjective: the projected restore time against the 8-hour promise. */
   restoreObjective?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  /** The lifecycle stopped the database (the phase that did: Closed after its final backup, or Erasing). */
+  databaseStopped?: string;
+  /** LifecycleValid, when the lifecycle engine evaluated the tenant. */
+  lifecycleValid?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  /** FinalBackupTaken, while the tenant is Closed. */
+  finalBackup?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
 }
 
 /** What a pass found about the tenant's host. */
@@ -132,6 +138,15 @@ function waitingForStorage(obs: Observations): boolean {
 
 /** Returns DatabaseReady from the database pods, or why there is no database yet. */
 function databaseConditions(obs: Observations, c: MakeCondition): Condition[] {
+  if (obs.databaseStopped)
+    return [
+      c(
+        Cond.DatabaseReady,
+        false,
+        Reason.StoppedByLifecycle,
+        `the database is stopped while the tenant is ${obs.databaseStopped}; its data and backups are kept`,
+      ),
+    ];
   if (obs.database) {
     const { readyReplicas: r, replicas: n } = obs.database;
     return [
@@ -200,6 +215,7 @@ function reconciledCondition(obs: Observations, sofar: Condition[], c: MakeCondi
     (x) =>
       x.status === 'False' &&
       x.reason !== Reason.Suspended &&
+      x.reason !== Reason.StoppedByLifecycle &&
       x.type !== Cond.DatabaseReady &&
       x.type !== Cond.AppReady &&
       x.type !== Cond.NamespaceConflict &&
@@ -215,6 +231,7 @@ function readyCondition(sofar: Condition[], c: MakeCondition): Condition {
   const bad = sofar.filter(
     (x) =>
       x.reason !== Reason.Suspended &&
+      x.reason !== Reason.StoppedByLifecycle &&
       (x.type === Cond.NamespaceConflict || x.type === Cond.HostConflict ? x.status !== 'False' : x.status !== 'True'),
   );
   return c(
@@ -225,9 +242,11 @@ function readyCondition(sofar: Condition[], c: MakeCondition): Condition {
   );
 }
 
+/** Maps a three-valued status to what {@link cond} takes. */
+const tri = (s: 'True' | 'False' | 'Unknown') => (s === 'Unknown' ? 'Unknown' : s === 'True');
+
 /** Returns BackupHealthy and RestoreWithinObjective, each when the pass judged it. */
 function backupConditions(obs: Observations, c: MakeCondition): Condition[] {
-  const tri = (s: 'True' | 'False' | 'Unknown') => (s === 'Unknown' ? 'Unknown' : s === 'True');
   return [
     ...(obs.backup ? [c(Cond.BackupHealthy, tri(obs.backup.status), obs.backup.reason, obs.backup.message)] : []),
     ...(obs.restoreObjective
@@ -251,6 +270,10 @@ export function computeConditions(obs: Observations, generation: number, now: st
   // Backup conditions stand apart from Ready: a stale backup must page someone, but the instance
   // still serves, and an alert on Ready would hide which promise is at risk.
   out.push(...backupConditions(obs, c));
+  // Lifecycle conditions stand apart too: an invalid input or a final backup under way is no provisioning work.
+  if (obs.lifecycleValid)
+    out.push(c(Cond.LifecycleValid, tri(obs.lifecycleValid.status), obs.lifecycleValid.reason, obs.lifecycleValid.message));
+  if (obs.finalBackup) out.push(c(Cond.FinalBackupTaken, tri(obs.finalBackup.status), obs.finalBackup.reason, obs.finalBackup.message));
   return out;
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
 import type { BackupPolicy, Tenant, TenantStatus, TenantStatusConditionsItem } from '../api/generated/index.js';
-import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
 import {
@@ -36,7 +36,24 @@ import {
 import { allowedDomains, isHostAllowed } from './host-policy.js';
 import { routeHosts } from './route-claims.js';
 import { kindKey, objectKey, type ClusterView, type ClusterWriter } from './cluster.js';
-import { readAs, specReplicas } from './read-back.js';
+import { hasTrueCondition, readAs, specReplicas } from './read-back.js';
+import { LIFECYCLE_FINALIZER, type LifecycleEvaluation, type LifecyclePhase } from '../lifecycle/types.js';
+import {
+  actorOf,
+  auditRecordOf,
+  enforcedPhase,
+  finalBackupJob,
+  finalBackupJobName,
+  lifecycleStatus,
+  lifecycleValidity,
+  requeueForTransition,
+  rfc3339,
+  transitionMessage,
+  transitionOf,
+  type AuditHook,
+  type ErasureRunner,
+  type EvaluateLifecycle,
+} from './lifecycle-step.js';
 
 /** How long to wait before looking again at a namespace that is still terminating. */
 export const TERMINATING_RECHECK_MS = 10_000;
@@ -102,6 +119,16 @@ export interface ReconcileDeps {
   backups?: BackupObserver;
   /** Reads the S3 credentials Secret a BackupPolicy names (data keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). */
   readCredentials?: (ref: CredentialsRef) => Promise<Record<string, string>>;
+  /**
+   * The lifecycle engine bound to the configured durations. Without it no lifecycle is enforced:
+   * no finalizer, and a deleted Tenant is left alone (its objects carry no ownerReference, so
+   * nothing of it is deleted).
+   */
+  evaluateLifecycle?: EvaluateLifecycle;
+  /** Runs the ordered erasure of a tenant in phase Erasing; without it an Erasing tenant is only held stopped. */
+  erasure?: ErasureRunner;
+  /** Receives an audit record for every lifecycle action (suspend, resume, close, erase, deletion request, erase-now). */
+  audit?: AuditHook;
 }
 
 /** Key of the expectation for a Tenant's status write. */
@@ -115,14 +142,14 @@ export interface ReconcileResult {
   writes: number;
 }
 
-/** Reports whether an object is labelled as ours and owned by this very Tenant (same uid). */
+/** Reports whether an object is labelled as ours and as belonging to this very Tenant (its name and uid). */
 export function isOwnedBy(o: KubernetesObject | undefined, tenant: Tenant): boolean {
-  if (!o?.metadata) return false;
+  if (!o?.metadata || !tenant.metadata.uid) return false;
   const labels = o.metadata.labels ?? {};
   return (
     labels[MANAGED_BY_LABEL] === MANAGER &&
     labels[TENANT_LABEL] === tenant.metadata.name &&
-    (o.metadata.ownerReferences ?? []).some((r) => r.uid === tenant.metadata.uid)
+    labels[TENANT_UID_LABEL] === tenant.metadata.uid
   );
 }
 
@@ -144,7 +171,13 @@ const NEVER_PRUNED = new Set(['v1/PersistentVolumeClaim', 'v1/Secret', 'batch/v1
  * The steps of a pass, in order: each is a method of {@link Pass} that may end the pass early by
  * returning 'stop'. The status is written after them whatever happened (see {@link Pass.finish}).
  */
-const TENANT_STEPS = ['namespace', 'backups', 'host', 'storage', 'apply', 'prune', 'readiness'] as const;
+const TENANT_STEPS = ['namespace', 'backups', 'finalBackup', 'host', 'storage', 'apply', 'prune', 'readiness'] as const;
+
+/** How often a running or failed final backup is looked at again (its Job's events come sooner). */
+export const FINAL_BACKUP_RECHECK_MS = 60_000;
+
+/** Lifecycle phases in which the app is held at zero replicas and has no route. */
+const HOLD_PHASES = new Set<LifecyclePhase>(['Suspended', 'Closed', 'Erasing']);
 
 /** What a step tells the pass: go on with the next step, or stop here (the status is still written). */
 type StepResult = 'continue' | 'stop';
@@ -153,9 +186,16 @@ type StepResult = 'continue' | 'stop';
 export async function reconcileTenant(name: string, deps: ReconcileDeps): Promise<ReconcileResult> {
   const { view, config } = deps;
   const tenant = view.tenant(name);
-  // Deleted: ownerReferences let the garbage collector remove every child.
-  if (!tenant || tenant.metadata.deletionTimestamp) return { writes: 0 };
-  const pass = new Pass(tenant, deps);
+  if (!tenant) return { writes: 0 };
+  const evaluation = deps.evaluateLifecycle?.(tenant, deps.now());
+  // Without the lifecycle engine a deleted Tenant is left as it is: nothing of it is deleted.
+  if (!evaluation && tenant.metadata.deletionTimestamp) return { writes: 0 };
+  const pass = new Pass(tenant, deps, evaluation);
+  if (evaluation) {
+    const held = await pass.finalizer();
+    if (held === 'released' || held === 'gone') return { writes: pass.writes };
+    if (pass.phase === 'Erased') return pass.finish();
+  }
   const built = buildContext(tenant, config);
   if (isBuildContextError(built)) {
     pass.obs.buildError = { reason: built.reason, message: built.error };
@@ -211,12 +251,20 @@ class Pass {
   private hostTrouble: HostProblem | undefined;
   /** Everything the apply step wrote or kept: what pruning must leave alone. */
   private wanted = new Set<string>();
+  /** The lifecycle phase this pass enforces (undefined without the lifecycle engine). */
+  readonly phase: LifecyclePhase | undefined;
+  /** The database is stopped (Closed after its final backup, Erasing) and the backup CronJob suspended. */
+  private stopDatabase = false;
 
   constructor(
     readonly tenant: Tenant,
     readonly deps: ReconcileDeps,
+    readonly evaluation?: LifecycleEvaluation,
   ) {
-    this.obs.suspended = tenant.spec.suspend === true;
+    this.phase = evaluation ? enforcedPhase(tenant, evaluation) : undefined;
+    this.lifecycleHold = this.phase !== undefined && HOLD_PHASES.has(this.phase);
+    this.stopDatabase = this.phase === 'Erasing';
+    this.obs.suspended = tenant.spec.suspend === true || this.lifecycleHold;
     const restore = deps.view.restoringInto?.(tenant.metadata.name ?? '');
     this.restoring = restore !== undefined;
     this.restoreSource = restore && restore.source !== tenant.metadata.name ? restore.source : undefined;
@@ -224,8 +272,136 @@ class Pass {
 
   /** A Restore is writing into this tenant: the app is scaled to zero, no route, no backups. */
   readonly restoring: boolean;
+  /** The lifecycle holds the app at zero with no route (Suspended, Closed, Erasing). */
+  readonly lifecycleHold: boolean;
   /** The other tenant whose backup that Restore reads, if it is not this one. */
   readonly restoreSource: string | undefined;
+
+  /**
+   * The lifecycle finalizer: added to every Tenant before anything is provisioned for it, so that
+   * deleting the Tenant never takes its data before its erasure date; released once the tenant is
+   * Erased, or at once for a deleted Tenant that never had anything provisioned. 'gone': the Tenant
+   * is being deleted without our finalizer, so nothing is done for it.
+   */
+  async finalizer(): Promise<'held' | 'released' | 'gone'> {
+    const t = this.tenant;
+    const finalizers = t.metadata.finalizers ?? [];
+    const has = finalizers.includes(LIFECYCLE_FINALIZER);
+    const release = async () => {
+      await this.deps.writer.setTenantFinalizers(
+        t,
+        finalizers.filter((f) => f !== LIFECYCLE_FINALIZER),
+      );
+      this.writes++;
+    };
+    if (!t.metadata.deletionTimestamp) {
+      // An Erased tenant holds nothing any more: deleting it just removes the object.
+      if (this.phase === 'Erased' && has) await release();
+      else if (this.phase !== 'Erased' && !has) {
+        await this.deps.writer.setTenantFinalizers(t, [...finalizers, LIFECYCLE_FINALIZER]);
+        this.writes++;
+      }
+      return 'held';
+    }
+    if (!has) return 'gone';
+    if (this.phase === 'Erased' || (await this.nothingProvisioned())) {
+      await release();
+      getLogger().info('lifecycle finalizer released', { tenant: t.metadata.name, phase: this.phase });
+      return 'released';
+    }
+    return 'held';
+  }
+
+  /**
+   * Reports whether a deleted Tenant never had anything provisioned, so its finalizer may go at once:
+   * the API server (not only the cache) has no namespace of ours for it, and its status shows no
+   * trace of data — no backup, no erasure begun, no key, and no condition that only a created
+   * namespace or database reports. Any doubt keeps the finalizer (and the data) until eraseAt.
+   */
+  private async nothingProvisioned(): Promise<boolean> {
+    const nsName = tenantNamespace(this.tenant.metadata.name ?? '');
+    const ns = this.deps.view.get('v1/Namespace', undefined, nsName) ?? (await this.deps.writer.readNamespace(nsName));
+    if (ns && (isOwnedBy(ns, this.tenant) || ns.metadata?.labels?.[TENANT_LABEL] === this.tenant.metadata.name)) return false;
+    const st = this.tenant.status;
+    if (st?.lastBackup || st?.kmsKeyId || st?.lifecycle?.erasure || st?.lifecycle?.receipt) return false;
+    const traces = new Set<string>([Reason.PodsReady, Reason.PodsNotReady, Reason.StoppedByLifecycle, Reason.NamespaceTerminating]);
+    return !(st?.conditions ?? []).some(
+      (c) =>
+        c.type === Cond.FinalBackupTaken ||
+        (c.type === Cond.NamespaceReady && (c.status === 'True' || traces.has(c.reason ?? ''))) ||
+        ((c.type === Cond.DatabaseReady || c.type === Cond.AppReady) && traces.has(c.reason ?? '')),
+    );
+  }
+
+  /**
+   * Step finalBackup: a Closed tenant's database stops only after one final backup succeeded. The
+   * backup is a Job made from the tenant's backup CronJob's template under a name fixed for this
+   * closure, so a restarted operator never takes a second one; FinalBackupTaken records it. A
+   * failed backup is reported and retried, and the database keeps running meanwhile.
+   */
+  async finalBackup(ctx: BuildContext): Promise<StepResult> {
+    if (this.phase !== 'Closed') return 'continue';
+    const taken = (this.tenant.status?.conditions ?? []).find((c) => c.type === Cond.FinalBackupTaken && c.status === 'True');
+    if (taken) {
+      this.obs.finalBackup = { status: 'True', reason: taken.reason ?? Reason.FinalBackupSucceeded, message: taken.message ?? '' };
+      this.stopDatabase = true;
+      // The desired state built so far (for the namespace) had the database running.
+      this.manifests = undefined;
+      return 'continue';
+    }
+    const cron = this.backupObjects.find((m) => m.kind === 'CronJob');
+    if (!cron) {
+      const message = `the tenant is Closed but has no backup CronJob to take its final backup from (${this.obs.backup?.message ?? 'no backup policy'}); the database keeps running until a final backup succeeded`;
+      this.obs.finalBackup = { status: 'False', reason: Reason.FinalBackupImpossible, message };
+      await this.warnOnce(EventReason.FinalBackupFailed, message, { type: Cond.FinalBackupTaken, reason: Reason.FinalBackupImpossible });
+      return 'continue';
+    }
+    const name = finalBackupJobName(this.tenant, this.lifecycle()?.since);
+    const job = readAs('batch/v1/Job', this.deps.view.get('batch/v1/Job', ctx.namespace, name));
+    if (!job) {
+      await this.deps.writer.create(finalBackupJob(cron, name));
+      this.writes++;
+      await this.deps.writer.event(
+        this.tenant,
+        'Normal',
+        EventReason.CreatingObject,
+        `created Job ${name}: the final backup before the database stops`,
+      );
+      this.obs.finalBackup = { status: 'False', reason: Reason.FinalBackupRunning, message: `final backup Job ${name} started` };
+      this.requeueAt(FINAL_BACKUP_RECHECK_MS);
+    } else if (hasTrueCondition(job, 'Complete')) {
+      const at = job.status?.completionTime ?? rfc3339(this.deps.now());
+      this.obs.finalBackup = {
+        status: 'True',
+        reason: Reason.FinalBackupSucceeded,
+        message: `final backup Job ${name} completed at ${at}`,
+      };
+      this.stopDatabase = true;
+      // The desired state built so far (for the namespace) had the database running.
+      this.manifests = undefined;
+    } else if (hasTrueCondition(job, 'Failed')) {
+      const message = `final backup Job ${name} failed; it is retried, and the database keeps running until a final backup succeeded`;
+      this.obs.finalBackup = { status: 'False', reason: Reason.FinalBackupFailed, message };
+      await this.warnOnce(EventReason.FinalBackupFailed, message, { type: Cond.FinalBackupTaken, reason: Reason.FinalBackupFailed });
+      // The failed Job is ours (same labels and uid): deleting it lets the next pass start the same backup again.
+      if (isOwnedBy(job, this.tenant)) {
+        await this.deps.writer.delete(job);
+        this.writes++;
+      }
+      this.requeueAt(FINAL_BACKUP_RECHECK_MS);
+    } else {
+      this.obs.finalBackup = { status: 'False', reason: Reason.FinalBackupRunning, message: `final backup Job ${name} is running` };
+      this.requeueAt(FINAL_BACKUP_RECHECK_MS);
+    }
+    return 'continue';
+  }
+
+  /** Returns status.lifecycle for this pass (undefined without the lifecycle engine). */
+  lifecycle(): TenantStatus['lifecycle'] {
+    if (!this.evaluation || !this.phase) return undefined;
+    return (this.lifecycleMemo ??= lifecycleStatus(this.tenant, this.evaluation, this.phase, this.deps.now()));
+  }
+  private lifecycleMemo: TenantStatus['lifecycle'];
 
   /** Step namespace: the namespace, unless a namespace of that name belongs to someone else. */
   async namespace(ctx: BuildContext): Promise<StepResult> {
@@ -246,6 +422,14 @@ class Pass {
       const msg = `namespace ${nsName} already exists and is not owned by this tenant; Tenantry leaves it untouched. Delete or rename it, or rename the Tenant`;
       this.obs.namespace = { state: 'conflict', message: msg };
       await this.warnOnce(EventReason.NamespaceConflict, msg, { type: Cond.NamespaceConflict, reason: Reason.NamespaceOwnedByOther });
+      return 'stop';
+    }
+    // A deleted or erasing tenant gets no new namespace: one that is gone stays gone.
+    if (!observed && (this.tenant.metadata.deletionTimestamp || this.phase === 'Erasing')) {
+      this.obs.namespace = {
+        state: 'terminating',
+        message: `namespace ${nsName} does not exist and is not created again for a tenant being closed or erased`,
+      };
       return 'stop';
     }
     const desired = this.desiredOf(ctx).built.find((m) => m.kind === 'Namespace');
@@ -392,7 +576,8 @@ class Pass {
     // run are left alone rather than deleted: a class deleted or misconfigured later must not take
     // a live tenant down (their volumes exist and were checked when they were made).
     // Backup objects come with the volumes: without a files volume there is nothing to back up.
-    if (this.obs.storage?.encrypted) desired = [...pvcs, ...desired, ...this.backupObjects];
+    const backups = this.stopDatabase ? this.backupObjects.map(stopped) : this.backupObjects;
+    if (this.obs.storage?.encrypted) desired = [...pvcs, ...desired, ...backups];
     else desired = desired.filter((m) => !isWorkload(m));
     this.wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m)).concat(this.secretKey(ctx)));
     return desired;
@@ -462,6 +647,7 @@ class Pass {
     const sts = readAs('apps/v1/StatefulSet', view.get('apps/v1/StatefulSet', ctx.namespace, stsWanted?.metadata.name ?? ''));
     const dep = readAs('apps/v1/Deployment', view.get('apps/v1/Deployment', ctx.namespace, depWanted?.metadata.name ?? ''));
     this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
+    if (this.stopDatabase) this.obs.databaseStopped = this.phase ?? 'Closed';
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
     return 'continue';
   }
@@ -508,13 +694,17 @@ class Pass {
 
   /** Returns this pass's desired manifests and PVCs, built on first use. */
   desiredOf(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
-    return (this.manifests ??= this.desiredState(ctx));
+    if (!this.manifests) {
+      const state = this.desiredState(ctx);
+      this.manifests = this.stopDatabase ? { ...state, built: state.built.map(stopped) } : state;
+    }
+    return this.manifests;
   }
 
   /** Returns the tenant's desired manifests and PVCs, each carrying its applied hash. */
   desiredState(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
-    // During a restore the app is held at zero replicas; that state is rare and not memoized.
-    if (this.restoring)
+    // During a restore or a lifecycle hold the app is held at zero replicas; those states are rare and not memoized.
+    if (this.restoring || this.lifecycleHold)
       return {
         built: buildDesiredState(ctx, { suspended: true }).map(withAppliedHash),
         pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash),
@@ -597,9 +787,53 @@ class Pass {
       .now()
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z');
-    const conditions = mergeConditions(t.status?.conditions, computeConditions(this.obs, generation, now));
+    if (this.evaluation) this.obs.lifecycleValid = lifecycleValidity(this.evaluation);
+    const computed = computeConditions(this.obs, generation, now);
+    // Erased: nothing is looked at any more; the conditions of the last provisioning pass stay as they were.
+    const base = this.phase === 'Erased' ? mergeKept(t.status?.conditions, computed) : computed;
+    const conditions = mergeConditions(t.status?.conditions, base);
     await this.writeStatus(this.statusOf(conditions, generation), conditions);
+    await this.announceTransition();
+    if (this.evaluation)
+      this.requeueExactly(requeueForTransition(this.phase === this.evaluation.phase ? this.evaluation.next : null, this.deps.now()));
+    if (this.phase === 'Erasing' && this.evaluation && this.deps.erasure) {
+      const r = await this.deps.erasure.run(t, this.evaluation);
+      if (r.requeueAfterMs !== undefined) this.requeueExactly(r.requeueAfterMs);
+      // Erased: the next pass reads the runner's receipt and reports the phase Erased.
+      if (r.erased) this.requeueExactly(1000);
+    }
     return { writes: this.writes, ...(this.requeueAfterMs !== undefined ? { requeueAfterMs: this.requeueAfterMs } : {}) };
+  }
+
+  /** Asks to look again after exactly `ms` (no floor: a lifecycle step is due at its instant); the earliest ask wins. */
+  private requeueExactly(ms: number | undefined): void {
+    if (ms === undefined) return;
+    this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
+  }
+
+  /** A lifecycle transition (phase or reason changed): one Event, one log line and one audit record, after the status says so. */
+  private async announceTransition(): Promise<void> {
+    const status = this.lifecycle();
+    if (!status || !this.phase) return;
+    const t = this.tenant;
+    const transition = transitionOf(t, this.phase, status.reason ?? '');
+    if (!transition) return;
+    const message = transitionMessage(transition, status);
+    await this.deps.writer.event(t, this.phase === 'Erasing' ? 'Warning' : 'Normal', this.phase, message);
+    const actor = transition.action ? actorOf(t, transition.action) : 'unknown';
+    getLogger().info('lifecycle transition', {
+      tenant: t.metadata.name,
+      uid: t.metadata.uid,
+      from: transition.from.phase ?? null,
+      fromReason: transition.from.reason ?? null,
+      phase: this.phase,
+      reason: status.reason,
+      eraseAt: status.eraseAt ?? null,
+      action: transition.action ?? null,
+      actor,
+    });
+    if (!transition.action || !this.deps.audit) return;
+    await this.deps.audit(auditRecordOf(t, { ...transition, action: transition.action }, status, actor, this.deps.now()));
   }
 
   /** Returns the Tenant status this pass reports: phase, conditions, namespace, URL and last backup. */
@@ -607,9 +841,12 @@ class Pass {
     const t = this.tenant;
     // The URL is dropped while a host problem keeps the tenant off the network.
     const { url: _previousUrl, ...kept } = t.status ?? {};
+    const lifecycle = this.lifecycle();
+    const lifecyclePhase = this.phase === 'Closed' || this.phase === 'Erasing' || this.phase === 'Erased' ? this.phase : undefined;
     return {
       ...kept,
-      phase: this.restoring ? 'Restoring' : computePhase(conditions, this.obs.suspended === true),
+      phase: lifecyclePhase ?? (this.restoring ? 'Restoring' : computePhase(conditions, this.obs.suspended === true)),
+      ...(lifecycle ? { lifecycle } : {}),
       conditions,
       observedGeneration: generation,
       namespace: tenantNamespace(t.metadata.name ?? ''),
@@ -635,6 +872,29 @@ class Pass {
       this.writes++;
     }
   }
+}
+
+/**
+ * Returns the manifest as the lifecycle wants it while the database is stopped: the database
+ * StatefulSet at zero replicas, the backup CronJob suspended (re-hashed, so the change is applied).
+ */
+function stopped(m: Manifest): Manifest {
+  if (m.kind !== 'StatefulSet' && m.kind !== 'CronJob') return m;
+  const { [APPLIED_HASH_ANNOTATION]: _hash, ...annotations } = m.metadata.annotations ?? {};
+  const spec = { ...(m['spec'] as Record<string, unknown>), ...(m.kind === 'StatefulSet' ? { replicas: 0 } : { suspend: true }) };
+  const { annotations: _old, ...rest } = m.metadata;
+  const metadata = Object.keys(annotations).length === 0 ? rest : { ...rest, annotations };
+  return withAppliedHash({ ...m, metadata, spec });
+}
+
+/** Keeps the previous conditions and puts the newly computed ones (LifecycleValid) over them. */
+function mergeKept(
+  previous: TenantStatusConditionsItem[] | undefined,
+  computed: TenantStatusConditionsItem[],
+): TenantStatusConditionsItem[] {
+  const lifecycle = new Set<string>([Cond.LifecycleValid]);
+  const fresh = computed.filter((c) => lifecycle.has(c.type));
+  return [...(previous ?? []).filter((c) => !lifecycle.has(c.type)), ...fresh];
 }
 
 /** Reports whether a manifest is a workload that mounts the tenant's volumes. */

@@ -1,8 +1,7 @@
-// Labels, owner references and metadata of every object a Tenant owns, in one place so that
-// selectors, informers and builders agree.
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { TENANT_API_VERSION, TENANT_KIND } from '../api/generated/index.js';
-import { COMPONENT_LABEL, MANAGED_BY_LABEL, MANAGER, REGION_LABEL, TENANT_LABEL } from '../api/names.js';
+// Labels and metadata of every object a Tenant owns, in one place so that selectors, informers and
+// builders agree. Ownership is carried by labels (with the Tenant's uid), never by ownerReferences:
+// the garbage collector must not delete a tenant's data when its Tenant object is deleted (P9).
+import { COMPONENT_LABEL, MANAGED_BY_LABEL, MANAGER, REGION_LABEL, TENANT_LABEL, TENANT_UID_LABEL } from '../api/names.js';
 import type { BuildContext, OwnedObjectMeta } from './types.js';
 
 /** Label with the kind of thing an object is (app, postgres, mariadb, tenant). */
@@ -29,6 +28,7 @@ export function ownedLabels(ctx: BuildContext, component?: ComponentName, name?:
     [MANAGED_BY_LABEL]: MANAGER,
     [NAME_LABEL]: name ?? component ?? 'tenant',
     [TENANT_LABEL]: ctx.tenant.metadata.name!,
+    [TENANT_UID_LABEL]: ctx.tenant.metadata.uid!,
     [REGION_LABEL]: ctx.tenant.spec.region,
   };
   if (component) labels[COMPONENT_LABEL] = component;
@@ -44,18 +44,6 @@ export function selectorLabels(ctx: BuildContext, component: ComponentName): Rec
   return { [TENANT_LABEL]: ctx.tenant.metadata.name!, [COMPONENT_LABEL]: component };
 }
 
-/** Returns the owner reference to the Tenant every child carries (controller, blocking foreground deletion). */
-export function tenantOwnerReference(ctx: BuildContext): OwnerReference {
-  return {
-    apiVersion: TENANT_API_VERSION,
-    kind: TENANT_KIND,
-    name: ctx.tenant.metadata.name!,
-    uid: ctx.tenant.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 /** Options of {@link ownedMetadata}. */
 export interface MetadataOptions {
   component?: ComponentName;
@@ -68,13 +56,12 @@ export interface MetadataOptions {
   extraLabels?: Record<string, string>;
 }
 
-/** Returns the metadata of an owned object: name, namespace, labels and the owner reference. */
+/** Returns the metadata of an owned object: name, namespace and labels (no owner reference, see above). */
 export function ownedMetadata(ctx: BuildContext, name: string, opts: MetadataOptions = {}): OwnedObjectMeta {
   const meta: OwnedObjectMeta = { name, labels: { ...ownedLabels(ctx, opts.component, opts.appName), ...opts.extraLabels } };
   if (opts.namespaced !== false) meta.namespace = ctx.namespace;
   // An empty annotations map is dropped by the API server; leaving it out keeps desired == stored.
   if (opts.annotations && Object.keys(opts.annotations).length > 0) meta.annotations = { ...opts.annotations };
-  meta.ownerReferences = [tenantOwnerReference(ctx)];
   return meta;
 }
 

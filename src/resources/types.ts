@@ -11,7 +11,6 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { Ingress, NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { Tenant } from '../api/generated/index.js';
@@ -26,7 +25,6 @@ export interface OwnedObjectMeta {
   namespace?: string;
   labels: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
 }
 
 /**

@@ -376,7 +376,8 @@ void describe('installation manifests', () => {
       ['patch', 'tenants.tenantry.io', undefined, 'status'],
       ['patch', 'backuppolicies.tenantry.io', undefined, 'status'],
       ['patch', 'restores.tenantry.io', undefined, 'status'],
-      ['update', 'tenants.tenantry.io', undefined, 'finalizers'],
+      // The lifecycle finalizer: a metadata patch of the Tenant.
+      ['patch', 'tenants.tenantry.io'],
       ['create', 'namespaces'],
       ['delete', 'namespaces'],
       ['create', 'networkpolicies.networking.k8s.io', 'tenant-x'],
@@ -421,10 +422,11 @@ void describe('installation manifests', () => {
     }
 
     const denied: [verb: string, resource: string, namespace?: string, subresource?: string][] = [
-      // The spec belongs to GitOps and the billing system; the operator writes status only.
+      // The spec belongs to GitOps and the billing system; the operator writes status and its finalizer only.
       ['update', 'tenants.tenantry.io'],
-      ['patch', 'tenants.tenantry.io'],
       ['delete', 'tenants.tenantry.io'],
+      // No ownerReferences any more: nothing needs the owner's finalizers subresource.
+      ['update', 'tenants.tenantry.io', undefined, 'finalizers'],
       ['patch', 'backuppolicies.tenantry.io'],
       ['delete', 'restores.tenantry.io'],
       // No RBAC writes, so no escalation through RBAC.
@@ -468,7 +470,7 @@ void describe('installation manifests', () => {
       assert.equal(await ask(['create', 'networkpolicies', '-n', 'tenant-x']), 'yes');
       assert.equal(await ask(['create', 'rolebindings', '-n', 'tenant-x']), 'no');
       assert.equal(await ask(['create', 'clusterroles']), 'no');
-      assert.equal(await ask(['patch', 'tenants.tenantry.io']), 'no');
+      assert.equal(await ask(['update', 'tenants.tenantry.io']), 'no');
     });
 
     void test('review 6: the operator can get no Secret outside its own namespace; list and watch stay cluster-wide (the known trade-off)', async () => {

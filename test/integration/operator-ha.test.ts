@@ -5,7 +5,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Tenant } from '../../src/api/generated/index.js';
-import { TENANT_LABEL } from '../../src/api/names.js';
+import { TENANT_LABEL, TENANT_UID_LABEL } from '../../src/api/names.js';
 import { parseConfig } from '../../src/config.js';
 import {
   buildContext,
@@ -167,10 +167,7 @@ describe('replicas and crashes', () => {
       for (const o of owned) {
         const tenant = o.metadata?.labels?.[TENANT_LABEL] ?? '';
         if (!names.includes(tenant)) continue;
-        assert.ok(
-          o.metadata?.ownerReferences?.some((r) => r.uid === uids.get(tenant)),
-          `${o.kind} ${o.metadata?.name} is owned by its live tenant`,
-        );
+        assert.ok(ownedByUid(o, uids.get(tenant)), `${o.kind} ${o.metadata?.name} is owned by its live tenant`);
       }
     } finally {
       await op.stop();
@@ -181,4 +178,9 @@ describe('replicas and crashes', () => {
 /** Alternates engines by tenant number, so both are exercised. */
 function i2engine(name: string): 'postgres' | 'mariadb' {
   return Number(name.split('-').pop()) % 2 === 0 ? 'postgres' : 'mariadb';
+}
+
+/** Reports whether an object carries the Tenant uid label of `uid` and no ownerReference (ownership by label only). */
+function ownedByUid(o: KubernetesObject, uid: string | undefined): boolean {
+  return uid !== undefined && o.metadata?.labels?.[TENANT_UID_LABEL] === uid && !o.metadata?.ownerReferences?.length;
 }

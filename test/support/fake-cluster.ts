@@ -67,12 +67,22 @@ export const tenantKey = (name: string) => `tenant/${name}`;
 
 /** One call the reconciler made on the writer. */
 export interface Call {
-  op: 'apply' | 'mergePatch' | 'create' | 'delete' | 'status' | 'readNamespace' | 'describeTerminating' | 'createTenant' | 'restoreStatus';
+  op:
+    | 'apply'
+    | 'mergePatch'
+    | 'create'
+    | 'delete'
+    | 'status'
+    | 'readNamespace'
+    | 'describeTerminating'
+    | 'createTenant'
+    | 'restoreStatus'
+    | 'finalizers';
   key: string;
   kind?: string;
 }
 
-const WRITE_OPS = new Set<Call['op']>(['apply', 'mergePatch', 'create', 'delete', 'status', 'createTenant', 'restoreStatus']);
+const WRITE_OPS = new Set<Call['op']>(['apply', 'mergePatch', 'create', 'delete', 'status', 'createTenant', 'restoreStatus', 'finalizers']);
 
 /**
  * An API server (`server`) and the informer caches in front of it (`cache`). Writes land on the
@@ -185,6 +195,22 @@ export class FakeCluster implements RestoreView, RestoreWriter {
   }
   async event(t: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     this.events.push({ type, reason, message, on: t.metadata.name ?? '' });
+  }
+  async setTenantFinalizers(tenant: Tenant, finalizers: string[]): Promise<void> {
+    const name = tenant.metadata.name ?? '';
+    this.calls.push({ op: 'finalizers', key: name, kind: 'Tenant' });
+    const t = this.serverTenants.get(tenantKey(name));
+    if (!t) throw new Error(`tenant ${name} not found`);
+    if (t.metadata.resourceVersion !== tenant.metadata.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+    // As the API server does: a deleted object whose last finalizer goes is removed.
+    if (finalizers.length === 0 && t.metadata.deletionTimestamp) {
+      this.serverTenants.delete(tenantKey(name));
+      if (!this.stale) this.cacheTenants.delete(tenantKey(name));
+      return;
+    }
+    t.metadata.finalizers = [...finalizers];
+    t.metadata.resourceVersion = String(++this.rv);
+    if (!this.stale) this.cacheTenants.set(tenantKey(name), clone(t));
   }
   async createTenant(t: Tenant): Promise<boolean> {
     const name = t.metadata.name ?? '';

@@ -563,6 +563,7 @@ test('the certificate: cert-manager, ECDSA P-256, new key at renewal, issuer fro
       labels: {
         'app.kubernetes.io/name': 'tls',
         'tenantry.io/tenant': 'acme',
+        'tenantry.io/tenant-uid': fixtureTenant('acme', 'postgres').metadata.uid,
         'tenantry.io/region': 'eu-west-1',
         'app.kubernetes.io/component': 'tls',
       },

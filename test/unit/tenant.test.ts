@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { KubernetesObject, V1StorageClass } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../../src/api/conditions.js';
 import type { Tenant, TenantStatus } from '../../src/api/generated/index.js';
-import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL } from '../../src/api/names.js';
 import { parseConfig, type OperatorConfig } from '../../src/config.js';
 import { Expectations } from '../../src/runtime/expectations.js';
 import { objectKey } from '../../src/controller/cluster.js';
@@ -107,17 +107,14 @@ function assertFirstPassWrites(
   assert.ok(applied.lastIndexOf('PersistentVolumeClaim') < applied.indexOf('StatefulSet'), `${provider}: PVCs before the StatefulSet`);
 }
 
-/** Asserts every stored object is ours: labels, owner reference, and the hash of what was applied. */
+/** Asserts every stored object is ours: labels (with the Tenant's uid, no owner reference), and the hash of what was applied. */
 function assertAppliedObjectsAreOurs(cluster: FakeCluster) {
   for (const key of keysOf(cluster.calls, 'apply')) {
     const o = cluster.server.get(key);
     assert.equal(o?.metadata?.labels?.[MANAGED_BY_LABEL], MANAGER, key);
     assert.equal(o?.metadata?.labels?.[TENANT_LABEL], 'acme', key);
-    assert.deepEqual(
-      o?.metadata?.ownerReferences?.map((r) => r.uid),
-      [UID],
-      key,
-    );
+    assert.equal(o?.metadata?.labels?.[TENANT_UID_LABEL], UID, key);
+    assert.equal(o?.metadata?.ownerReferences, undefined, key);
     assert.match(o?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] ?? '', /^[0-9a-f]{20}$/, key);
   }
 }
@@ -313,8 +310,7 @@ test('a namespace that is not ours: nothing but the status is written, Namespace
         kind: 'Namespace',
         metadata: {
           name: 'tenant-acme',
-          labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' },
-          ownerReferences: [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: 'another-uid' }],
+          labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme', [TENANT_UID_LABEL]: 'another-uid' },
         },
       },
       inCache: true,
@@ -447,12 +443,11 @@ test('a host also claimed by a newer tenant stays ours', async () => {
 
 test('pruning: an owned object no longer desired is deleted; others, PVCs and Secrets never', async () => {
   const { cluster, d } = await converged();
-  const owner = (uid: string) => [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid, controller: true }];
-  const labels = { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' };
+  const labels = { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme', [TENANT_UID_LABEL]: UID };
   const middleware = (name: string, uid: string, l: Record<string, string> = labels): Obj => ({
     apiVersion: 'traefik.io/v1alpha1',
     kind: 'Middleware',
-    metadata: { name, namespace: 'tenant-acme', labels: l, ownerReferences: owner(uid) },
+    metadata: { name, namespace: 'tenant-acme', labels: { ...l, [TENANT_UID_LABEL]: uid } },
     spec: { headers: { stsSeconds: 31536000 } },
   });
   const stale = middleware('hsts', UID);
@@ -462,13 +457,13 @@ test('pruning: an owned object no longer desired is deleted; others, PVCs and Se
   cluster.seed({
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name: 'old-data', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) },
+    metadata: { name: 'old-data', namespace: 'tenant-acme', labels },
     spec: {},
   });
   cluster.seed({
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: 'old-credentials', namespace: 'tenant-acme', labels, ownerReferences: owner(UID) },
+    metadata: { name: 'old-credentials', namespace: 'tenant-acme', labels },
     data: {},
   });
   const before = new Set(cluster.server.keys());

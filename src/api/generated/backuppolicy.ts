@@ -212,7 +212,8 @@ export interface BackupPolicyStatus {
    */
   tenants?: number;
   /**
-   * When backups under this policy last started.
+   * When the schedule last fired while the policy covered tenants (not proof that a backup was
+   * taken; see each Tenant's status.lastBackup).
    *
    * Format: `date-time` (RFC 3339 timestamp string).
    */
