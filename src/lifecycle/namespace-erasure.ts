@@ -1,11 +1,11 @@
 // The Namespace step of an erasure: deletes the tenant's namespace (its volumes, database and
 // files go with it) and waits until it is gone — but only a namespace that is provably this
-// tenant's: our managed-by label, the tenant label, and an ownerReference to this very Tenant's
-// uid. A namespace that merely has the name tenant-<name> (someone else's, or a namespace left by
+// tenant's: our managed-by label, the tenant label, and the tenant-uid label with this very
+// Tenant's uid. A namespace that merely has the name tenant-<name> (someone else's, or a namespace left by
 // an earlier Tenant of the same name) is reported and never deleted.
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { Tenant } from '../api/generated/index.js';
-import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../api/names.js';
+import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL, tenantNamespace } from '../api/names.js';
 import { httpStatusOf } from '../runtime/api-errors.js';
 import { resourcePath, type KindPath, type RequestSpec } from '../runtime/rest.js';
 
@@ -33,9 +33,7 @@ export function notOwnedBecause(ns: V1Namespace, tenant: Tenant): string | undef
   if (labels[TENANT_LABEL] !== tenant.metadata.name) return `its label ${TENANT_LABEL} is not ${tenant.metadata.name ?? ''}`;
   const uid = tenant.metadata.uid;
   if (!uid) return 'the Tenant has no uid to compare with';
-  if (!(ns.metadata?.ownerReferences ?? []).some((r) => r.kind === 'Tenant' && r.uid === uid)) {
-    return `it has no ownerReference to Tenant uid ${uid}`;
-  }
+  if (labels[TENANT_UID_LABEL] !== uid) return `its label ${TENANT_UID_LABEL} is not the Tenant's uid ${uid}`;
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Tenant } from '../../src/api/generated/index.js';
-import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, tenantNamespace } from '../../src/api/names.js';
+import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL, tenantNamespace } from '../../src/api/names.js';
 import { ErasureRunner } from '../../src/controller/erasure.js';
 import { KubeWriter } from '../../src/controller/kube-writer.js';
 import type { ErasureAuditRecord, ErasureEffects } from '../../src/lifecycle/erasure-effects.js';
@@ -43,21 +43,14 @@ function tenantManifest(name: string): Tenant {
   };
 }
 
-/** A namespace named like the tenant's, labelled as ours, with an ownerReference to `ownerUid` (none when undefined). */
+/** A namespace named like the tenant's, labelled as ours, with the tenant-uid label `ownerUid` (none when undefined). */
 function namespaceManifest(tenantName: string, ownerUid: string | undefined) {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name: tenantNamespace(tenantName),
-      labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: tenantName },
-      ...(ownerUid
-        ? {
-            ownerReferences: [
-              { apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: tenantName, uid: ownerUid, blockOwnerDeletion: true },
-            ],
-          }
-        : {}),
+      labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: tenantName, ...(ownerUid ? { [TENANT_UID_LABEL]: ownerUid } : {}) },
     },
   };
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Namespace } from '@kubernetes/client-node';
-import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL } from '../../src/api/names.js';
+import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL } from '../../src/api/names.js';
 import { NamespaceEraser, notOwnedBecause, type RestClient } from '../../src/lifecycle/namespace-erasure.js';
 import { ApiError, type RequestSpec } from '../../src/runtime/rest.js';
 import { storedTenant, UID } from '../support/fake-cluster.js';
@@ -18,8 +18,7 @@ function ns(meta: Partial<NonNullable<V1Namespace['metadata']>> = {}): V1Namespa
     metadata: {
       name: 'tenant-acme',
       uid: NS_UID,
-      labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' },
-      ownerReferences: [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: UID }],
+      labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme', [TENANT_UID_LABEL]: UID },
       ...meta,
     },
   };
@@ -52,18 +51,19 @@ class FakeRest implements RestClient {
 
 const fast = { waitMs: 50, pollMs: 1, sleep: () => Promise.resolve() };
 
-test('ownership needs our managed-by label, the tenant label and an ownerReference to the Tenant uid', () => {
+test('ownership needs our managed-by label, the tenant label and the tenant-uid label with the Tenant uid', () => {
   assert.equal(notOwnedBecause(ns(), TENANT), undefined);
   assert.match(notOwnedBecause(ns({ labels: { [TENANT_LABEL]: 'acme' } }), TENANT) ?? '', /managed-by/);
   assert.match(
     notOwnedBecause(ns({ labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'other' } }), TENANT) ?? '',
     /tenantry.io\/tenant/,
   );
-  assert.match(notOwnedBecause(ns({ ownerReferences: [] }), TENANT) ?? '', /no ownerReference/);
-  const otherUid = [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: 'earlier-tenant' }];
-  assert.match(notOwnedBecause(ns({ ownerReferences: otherUid }), TENANT) ?? '', /no ownerReference/);
-  const notATenant = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'acme', uid: UID }];
-  assert.match(notOwnedBecause(ns({ ownerReferences: notATenant }), TENANT) ?? '', /no ownerReference/);
+  const noUid = { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' };
+  assert.match(notOwnedBecause(ns({ labels: noUid }), TENANT) ?? '', /tenant-uid is not/);
+  assert.match(notOwnedBecause(ns({ labels: { ...noUid, [TENANT_UID_LABEL]: 'earlier-tenant' } }), TENANT) ?? '', /tenant-uid is not/);
+  // An ownerReference to the Tenant (what older versions set) does not make a namespace ours without the label.
+  const ownerRef = [{ apiVersion: 'tenantry.io/v1alpha1', kind: 'Tenant', name: 'acme', uid: UID }];
+  assert.match(notOwnedBecause(ns({ labels: noUid, ownerReferences: ownerRef }), TENANT) ?? '', /tenant-uid is not/);
   assert.match(notOwnedBecause(ns(), storedTenant('acme', {}, { uid: undefined })) ?? '', /no uid/);
 });
 
@@ -100,7 +100,7 @@ test('a namespace replaced between the check and the delete (precondition 409) i
 
 test('foreign, absent and dry run: no delete is sent', async () => {
   for (const [label, reads, dryRun, expected] of [
-    ['foreign', [ns({ ownerReferences: [] })], false, /left untouched/],
+    ['foreign', [ns({ labels: { [MANAGED_BY_LABEL]: MANAGER, [TENANT_LABEL]: 'acme' } })], false, /left untouched/],
     ['absent', [undefined], false, /does not exist/],
     ['dry run', [ns()], true, /would delete namespace tenant-acme \(uid ns-uid-1\)/],
   ] as const) {
