@@ -8,6 +8,7 @@ import { findRepoRoot } from './generate.js';
 import { GENERATE_COMMAND, type GeneratedFile } from './codegen.js';
 import { REGIONS } from '../src/api/regions.js';
 import { CONFIG_SHAPE, type Shape } from '../src/config-keys.js';
+import { DEFAULT_DURATIONS } from '../src/lifecycle/types.js';
 
 /** The repo-relative path of the generated schema. */
 export const VALUES_SCHEMA = 'charts/tenantry/values.schema.json';
@@ -54,8 +55,23 @@ export function valuesSchema(regions: readonly string[]): JsonSchema {
             storageClassName: required,
             kmsKeyId: required,
             backupBucket: required,
+            archiveBucket: required,
+            billingKmsKeyId: required,
             nodeSelector: { type: 'object', additionalProperties: { type: 'string' } },
           },
+        },
+      },
+      lifecycle: {
+        properties: {
+          durations: {
+            properties: Object.fromEntries(Object.keys(DEFAULT_DURATIONS).map((k) => [k, { type: 'integer', minimum: 1 }])),
+          },
+          dryRun: { type: 'boolean' },
+          tenantKmsKeys: { type: 'boolean' },
+          auditRetentionDays: { type: 'integer', minimum: 1 },
+          billingRetentionDays: { type: 'integer', minimum: 1 },
+          s3Endpoint: { type: 'string', pattern: '^https?://' },
+          kmsEndpoint: { type: 'string', pattern: '^https?://' },
         },
       },
     },

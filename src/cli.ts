@@ -71,9 +71,23 @@ const COMMANDS: Record<string, Command> = {
     options: { ...COMMON, 'dry-run': { type: 'boolean' } },
   },
   lifecycle: {
-    summary: "show a tenant's retention phase and its next transition with the date it is due",
-    usage: 'tenantry lifecycle --tenant NAME [--at TIMESTAMP]',
-    options: { ...COMMON, tenant: { type: 'string' }, at: { type: 'string' } },
+    summary: "explain a tenant's retention phase, its next transition and when its data will be erased",
+    usage:
+      'tenantry lifecycle explain -f FILE|- [--at RFC3339] [-o table|json] [--config FILE]\n' +
+      '       tenantry lifecycle explain NAME [--at RFC3339] [-o table|json] [--config FILE] [--kubeconfig FILE]\n' +
+      'FILE holds Tenants as YAML or JSON (one object, a List, or several documents); NAME is read from the cluster.\n' +
+      '--at evaluates at another instant (default: now); --config takes the durations of an operator configuration\n' +
+      '(default: the promised ones); -o json prints one JSON object per line per tenant. Exits 64 on bad input,\n' +
+      "naming the flag or field, and when a tenant's lifecycle input is invalid (after printing its evaluation).",
+    options: {
+      ...COMMON,
+      filename: { type: 'string', short: 'f' },
+      at: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      config: { type: 'string' },
+      kubeconfig: { type: 'string' },
+    },
+    run: async (values, positionals) => (await import('./lifecycle-command.js')).lifecycleCommand(values, positionals),
   },
   version: {
     summary: 'print the version of this build',

@@ -8,6 +8,7 @@ import type {
   EgressRule,
   ImageConfig,
   IngressConfig,
+  LifecycleConfig,
   OperatorConfig,
   PlanConfig,
   RegionConfig,
@@ -38,7 +39,16 @@ const PLAN = fields<PlanConfig>({
 
 /** The keys of the whole operator configuration. */
 export const CONFIG_SHAPE: Shape = fields<OperatorConfig>({
-  regions: { entries: fields<RegionConfig>({ nodeSelector: true, storageClassName: true, kmsKeyId: true, backupBucket: true }) },
+  regions: {
+    entries: fields<RegionConfig>({
+      nodeSelector: true,
+      storageClassName: true,
+      kmsKeyId: true,
+      backupBucket: true,
+      archiveBucket: true,
+      billingKmsKeyId: true,
+    }),
+  },
   baseDomain: true,
   allowedDomains: true,
   ingress: fields<IngressConfig>({
@@ -97,6 +107,23 @@ export const CONFIG_SHAPE: Shape = fields<OperatorConfig>({
     filesMountPath: true,
     staleGraceSeconds: true,
     restoreBytesPerSecond: true,
+  }),
+  lifecycle: fields<LifecycleConfig>({
+    durations: fields<LifecycleConfig['durations']>({
+      trialEraseDays: true,
+      cancelledEraseDays: true,
+      paymentSuspendDays: true,
+      paymentCloseDays: true,
+      paymentEraseDays: true,
+      inactiveEraseDays: true,
+      deletionGraceDays: true,
+    }),
+    dryRun: true,
+    tenantKmsKeys: true,
+    auditRetentionDays: true,
+    billingRetentionDays: true,
+    s3Endpoint: true,
+    kmsEndpoint: true,
   }),
 });
 

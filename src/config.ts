@@ -7,6 +7,7 @@ import { REGIONS } from './api/regions.js';
 import { CONFIG_SHAPE, unknownKeys } from './config-keys.js';
 import { cidrCovered, cidrWithin, egressExceptions, exceptionsInside, hostCidr, METADATA_CIDRS, parseCidr, type Cidr } from './net/cidr.js';
 import { isQuantity } from './resources/quantity.js';
+import { DEFAULT_DURATIONS, type LifecycleDurations } from './lifecycle/types.js';
 
 /** What the operator needs to know about one region it serves (P8: each region has its own). */
 export interface RegionConfig {
@@ -18,6 +19,31 @@ export interface RegionConfig {
   kmsKeyId: string;
   /** S3 bucket of this region for backups. */
   backupBucket: string;
+  /**
+   * S3 bucket of this region (Object Lock enabled) for billing exports, erasure receipts and audit
+   * records (P10, P11). Unset: a tenant of this region with spec.lifecycle.billingExport is not erased.
+   */
+  archiveBucket?: string;
+  /** KMS key (id, ARN or alias) the billing exports of this region are encrypted under, never a tenant's own. */
+  billingKmsKeyId?: string;
+}
+
+/** Retention and erasure (P9-P11): the durations of MISSION.md's rules and how erasure runs. */
+export interface LifecycleConfig {
+  /** The retention rules' durations in whole 24-hour days; the defaults are the promise. */
+  durations: LifecycleDurations;
+  /** Do everything but delete, and report in status what would be deleted. */
+  dryRun: boolean;
+  /** Give every tenant its own KMS key (erasure crypto-shreds its backups); false: the region's shared key. */
+  tenantKmsKeys: boolean;
+  /** Days the audit records are locked (S3 Object Lock) in the archive bucket; default 7 years. */
+  auditRetentionDays: number;
+  /** Days the billing exports are locked (COMPLIANCE mode) in the archive bucket; default 7 years (P10). */
+  billingRetentionDays: number;
+  /** S3 endpoint URL the operator uses for the archive bucket (an S3-compatible store); unset: AWS S3 of the region. */
+  s3Endpoint?: string;
+  /** KMS endpoint URL the operator uses for tenant keys (a KMS-compatible service); unset: AWS KMS of the region. */
+  kmsEndpoint?: string;
 }
 
 /** Resource budget of a plan: the namespace's ResourceQuota and LimitRange defaults. */
@@ -206,6 +232,8 @@ export interface OperatorConfig {
   concurrency: number;
   /** Backup CronJobs and restore Jobs. */
   backup: BackupConfig;
+  /** Retention and erasure. */
+  lifecycle: LifecycleConfig;
 }
 
 /**
@@ -247,6 +275,9 @@ const DEFAULT_PLAN: PlanConfig = {
     limits: { memory: '1Gi', 'ephemeral-storage': '1Gi' },
   },
 };
+
+/** Seven years of 24-hour days, leap days included (5 * 365 + 2 * 366). */
+const SEVEN_YEARS_DAYS = 2557;
 
 /** Returns the built-in defaults: no regions (a deployment must name the ones it serves). */
 export function defaultConfig(): OperatorConfig {
@@ -339,6 +370,13 @@ export function defaultConfig(): OperatorConfig {
       staleGraceSeconds: 7200,
       restoreBytesPerSecond: 100e6,
     },
+    lifecycle: {
+      durations: { ...DEFAULT_DURATIONS },
+      dryRun: false,
+      tenantKmsKeys: true,
+      auditRetentionDays: SEVEN_YEARS_DAYS,
+      billingRetentionDays: SEVEN_YEARS_DAYS,
+    },
   };
 }
 
@@ -354,6 +392,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A quantity the configuration takes: the API server's grammar (src/resources/quantity.ts), and not negative. */
 const isConfigQuantity = (v: string): boolean => isQuantity(v) && !v.startsWith('-');
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Same shape as the BackupPolicy CRD's endpoint rule: http(s), a host or bracketed IPv6 address, an optional port, no credentials. */
@@ -456,6 +495,10 @@ function validateRegion(name: string, r: unknown, problems: string[]): void {
   if (typeof r.storageClassName === 'string' && r.storageClassName && !DNS_SUBDOMAIN.test(r.storageClassName))
     problems.push(`${p}.storageClassName must be a DNS subdomain`);
   if (r.nodeSelector !== undefined) stringMap(r.nodeSelector, `${p}.nodeSelector`, problems);
+  if (r.archiveBucket !== undefined && (typeof r.archiveBucket !== 'string' || !S3_BUCKET.test(r.archiveBucket)))
+    problems.push(`${p}.archiveBucket must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)`);
+  if (r.billingKmsKeyId !== undefined && !isNonEmptyString(r.billingKmsKeyId))
+    problems.push(`${p}.billingKmsKeyId must be a KMS key id, ARN or alias (or be left out)`);
 }
 
 /** Checks allowedDomains: a list of DNS names of at least two labels. */
@@ -666,6 +709,40 @@ const BACKUP_CHECKS: readonly Check[] = [
   ),
 ];
 
+/** The longest duration accepted, in days: a hundred years, far beyond any retention, and far inside what a Date holds. */
+const MAX_DAYS = 36_500;
+const DURATION_FIELDS = Object.keys(DEFAULT_DURATIONS) as (keyof LifecycleDurations)[];
+
+/** Checks lifecycle.durations: whole days, and the payment-default steps in their order. */
+function validateDurations(d: unknown, problems: string[]): void {
+  if (!isObj(d)) return void problems.push('lifecycle.durations must be a mapping');
+  for (const f of DURATION_FIELDS)
+    if (!isIntInRange(1, MAX_DAYS)(d[f])) problems.push(`lifecycle.durations.${f} must be a whole number of days, 1..${MAX_DAYS}`);
+  const [suspend, close, erase] = [d.paymentSuspendDays, d.paymentCloseDays, d.paymentEraseDays] as number[];
+  // Out of order, a tenant in payment default would be erased before it was suspended or closed.
+  if ([suspend, close, erase].every((v) => Number.isInteger(v)) && !(suspend! < close! && close! < erase!))
+    problems.push(
+      `lifecycle.durations must have paymentSuspendDays < paymentCloseDays < paymentEraseDays (got ${suspend}, ${close}, ${erase})`,
+    );
+}
+
+/** Checks of the lifecycle section (P9-P11). */
+const LIFECYCLE_CHECKS: readonly Check[] = [
+  section('durations', validateDurations),
+  field('dryRun', isBool, 'lifecycle.dryRun must be true or false'),
+  field('tenantKmsKeys', isBool, 'lifecycle.tenantKmsKeys must be true or false'),
+  ...['auditRetentionDays', 'billingRetentionDays'].map((f) =>
+    field(f, isIntInRange(1, MAX_DAYS), `lifecycle.${f} must be a whole number of days, 1..${MAX_DAYS} (default 2557, 7 years)`),
+  ),
+  ...['s3Endpoint', 'kmsEndpoint'].map((f) =>
+    field(
+      f,
+      (v) => v === undefined || (typeof v === 'string' && ENDPOINT_URL.test(v)),
+      `lifecycle.${f} must be an http:// or https:// URL without credentials (or be left out for AWS)`,
+    ),
+  ),
+];
+
 /** The checks of {@link validateConfig}, one or more per top-level key, in the order their problems are reported. */
 const CONFIG_CHECKS: readonly Check[] = [
   section('regions', validateRegions),
@@ -695,6 +772,7 @@ const CONFIG_CHECKS: readonly Check[] = [
     'podSecurityVersion must be "latest" or like v1.35',
   ),
   mapping('backup', 'backup must be a mapping', BACKUP_CHECKS),
+  mapping('lifecycle', 'lifecycle must be a mapping', LIFECYCLE_CHECKS),
 ];
 
 /**

@@ -272,3 +272,96 @@ test('issue 10: an egress rule never reaches the metadata address, inside link-l
   assert.deepEqual(problems(egressTo('0.0.0.0/0', { egressExcept: [] })), []);
   assert.deepEqual(problems(egressTo('169.0.0.0/8', { egressExcept: [] })), []);
 });
+
+test('issue 11: lifecycle defaults are the promise of MISSION.md, and the local and chart configurations are valid', () => {
+  const c = parseConfig(minimal);
+  assert.deepEqual(c.lifecycle.durations, {
+    trialEraseDays: 12,
+    cancelledEraseDays: 90,
+    paymentSuspendDays: 15,
+    paymentCloseDays: 90,
+    paymentEraseDays: 97,
+    inactiveEraseDays: 60,
+    deletionGraceDays: 90,
+  });
+  assert.equal(c.lifecycle.dryRun, false);
+  assert.equal(c.lifecycle.tenantKmsKeys, true);
+  assert.equal(c.lifecycle.auditRetentionDays, 2557);
+  assert.equal(c.lifecycle.billingRetentionDays, 2557);
+  assert.equal(c.lifecycle.s3Endpoint, undefined);
+  assert.equal(c.regions['eu-central-1']?.archiveBucket, undefined);
+  const local = loadConfigFile(join(import.meta.dirname, '../../../deploy/local/operator-config.yaml'), {});
+  assert.equal(local.regions['eu-central-1']?.archiveBucket, 'tenantry-archive-eu-central-1');
+  assert.equal(local.regions['ap-south-1']?.billingKmsKeyId, 'alias/tenantry-billing-ap-south-1');
+});
+
+test('issue 11: a partial lifecycle section keeps the other defaults', () => {
+  const c = parseConfig({
+    ...minimal,
+    lifecycle: { durations: { trialEraseDays: 30 }, dryRun: true, s3Endpoint: 'http://127.0.0.1:8333' },
+  });
+  assert.equal(c.lifecycle.durations.trialEraseDays, 30);
+  assert.equal(c.lifecycle.durations.paymentEraseDays, 97);
+  assert.equal(c.lifecycle.dryRun, true);
+  assert.equal(c.lifecycle.tenantKmsKeys, true);
+  assert.equal(c.lifecycle.s3Endpoint, 'http://127.0.0.1:8333');
+});
+
+test('issue 11: each lifecycle mistake is reported with the path of its field', () => {
+  const region = (extra: object) => ({ regions: { 'eu-central-1': { ...REGION, ...extra } } });
+  const cases: [string, unknown, RegExp][] = [
+    [
+      'zero days',
+      { ...minimal, lifecycle: { durations: { trialEraseDays: 0 } } },
+      /^lifecycle\.durations\.trialEraseDays must be a whole number of days/,
+    ],
+    [
+      'fractional days',
+      { ...minimal, lifecycle: { durations: { cancelledEraseDays: 1.5 } } },
+      /^lifecycle\.durations\.cancelledEraseDays must be/,
+    ],
+    [
+      'days as a string',
+      { ...minimal, lifecycle: { durations: { deletionGraceDays: '90' } } },
+      /^lifecycle\.durations\.deletionGraceDays must be/,
+    ],
+    [
+      'close before suspension',
+      { ...minimal, lifecycle: { durations: { paymentSuspendDays: 30, paymentCloseDays: 20 } } },
+      /paymentSuspendDays < paymentCloseDays < paymentEraseDays \(got 30, 20, 97\)/,
+    ],
+    [
+      'erase at closure',
+      { ...minimal, lifecycle: { durations: { paymentCloseDays: 97 } } },
+      /paymentSuspendDays < paymentCloseDays < paymentEraseDays \(got 15, 97, 97\)/,
+    ],
+    ['durations not a mapping', { ...minimal, lifecycle: { durations: 12 } }, /^lifecycle\.durations must be a mapping/],
+    ['unknown duration', { ...minimal, lifecycle: { durations: { trialDays: 3 } } }, /^lifecycle\.durations\.trialDays: unknown field/],
+    ['dryRun not a bool', { ...minimal, lifecycle: { dryRun: 'yes' } }, /^lifecycle\.dryRun must be true or false/],
+    ['tenantKmsKeys not a bool', { ...minimal, lifecycle: { tenantKmsKeys: 1 } }, /^lifecycle\.tenantKmsKeys must be true or false/],
+    ['audit retention zero', { ...minimal, lifecycle: { auditRetentionDays: 0 } }, /^lifecycle\.auditRetentionDays must be/],
+    [
+      'billing retention fractional',
+      { ...minimal, lifecycle: { billingRetentionDays: 2556.5 } },
+      /^lifecycle\.billingRetentionDays must be/,
+    ],
+    ['s3Endpoint not a URL', { ...minimal, lifecycle: { s3Endpoint: 'seaweed:8333' } }, /^lifecycle\.s3Endpoint must be an http/],
+    [
+      'kmsEndpoint with credentials',
+      { ...minimal, lifecycle: { kmsEndpoint: 'https://u:p@kms' } },
+      /^lifecycle\.kmsEndpoint must be an http/,
+    ],
+    ['unknown lifecycle key', { ...minimal, lifecycle: { dryrun: true } }, /^lifecycle\.dryrun: unknown field/],
+    ['lifecycle not a mapping', { ...minimal, lifecycle: [] }, /^lifecycle must be a mapping/],
+    ['bad archive bucket', region({ archiveBucket: 'Archive_Bucket' }), /^regions\.eu-central-1\.archiveBucket must be an S3 bucket name/],
+    ['empty billing key', region({ billingKmsKeyId: '' }), /^regions\.eu-central-1\.billingKmsKeyId must be a KMS key/],
+  ];
+  for (const [name, cfg, expected] of cases) {
+    const found = problems(cfg);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${name}: expected ${expected}, got ${JSON.stringify(found)}`,
+    );
+  }
+  assert.deepEqual(problems(region({ archiveBucket: 'tenantry-archive-eu-central-1', billingKmsKeyId: 'alias/b' })), []);
+});

@@ -103,8 +103,12 @@ test("the chart's values schema refuses unknown configuration keys at every dept
     'storageClassName',
     'kmsKeyId',
     'backupBucket',
+    'archiveBucket',
+    'billingKmsKeyId',
   ]);
   assert.equal((config.properties.regions?.additionalProperties as S).additionalProperties, false);
+  assert.equal(config.properties.lifecycle?.additionalProperties, false);
+  assert.equal(config.properties.lifecycle?.properties.durations?.additionalProperties, false);
   assert.equal(
     JSON.parse(readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8')).properties.config.properties.ingress.additionalProperties,
     false,
