@@ -15,8 +15,7 @@ import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DigestStream } from '../backup/digest.js';
-import { progressLogger } from '../backup/run-backup.js';
-import { ProgressMeter } from '../backup/progress.js';
+import { formatBytes, ProgressMeter, type Progress } from '../backup/progress.js';
 import { LockedObjectExists } from '../cloud/object-lock.js';
 import type { Logger } from '../log.js';
 import { CsvRecordCounter } from './csv.js';
@@ -64,6 +63,19 @@ export interface BillingExportResult {
   method?: 'single' | 'multipart';
 }
 
+/** Logs progress lines (bytes, rate) of one step of the export, as the backup agent does for its parts. */
+function progressLogger(log: Logger, key: string): (p: Progress) => void {
+  return (p) =>
+    log.info(p.done ? `${p.label} done` : `${p.label} in progress`, {
+      key,
+      step: p.label,
+      bytes: p.bytes,
+      human: formatBytes(p.bytes),
+      mbPerSecond: Number((p.bytesPerSecond / 1e6).toFixed(1)),
+      seconds: Number(p.seconds.toFixed(1)),
+    });
+}
+
 /** A spooled table: its CSV file and manifest entry. */
 interface SpooledTable {
   file: string;
@@ -94,6 +106,8 @@ async function stageArchive(s: BillingSettings, dir: string, exportedAt: Date, r
   const meter = new ProgressMeter('billing archive', progressLogger(log, billingExportKey(s.agent.tenant, s.tenantUid)));
   const digest = new DigestStream();
   const written = pipeline(meter, digest, sink);
+  // Awaited below on success; on failure the member's own error is the one thrown.
+  written.catch(() => undefined);
   const entries: ManifestFile[] = [];
   try {
     for (const t of tables)
