@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  GetObjectRetentionCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { DigestStream } from '../backup/digest.js';
 import { formatBytes, ProgressMeter, type Progress } from '../backup/progress.js';
 import { LockedObjectExists } from '../cloud/object-lock.js';
@@ -148,6 +154,24 @@ function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The lock of a stored object: from its HEAD, else (a store that leaves it out there) from GetObjectRetention. */
+async function lockOf(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  head: HeadObjectCommandOutput,
+): Promise<{ mode?: string; retainUntil?: Date }> {
+  if (head.ObjectLockMode && head.ObjectLockRetainUntilDate)
+    return { mode: head.ObjectLockMode, retainUntil: head.ObjectLockRetainUntilDate };
+  const r = await s3.send(
+    new GetObjectRetentionCommand({ Bucket: bucket, Key: key, ...(head.VersionId ? { VersionId: head.VersionId } : {}) }),
+  );
+  return {
+    ...(r.Retention?.Mode ? { mode: r.Retention.Mode } : {}),
+    ...(r.Retention?.RetainUntilDate ? { retainUntil: r.Retention.RetainUntilDate } : {}),
+  };
+}
+
 /**
  * Verifies an export already stored at the key: COMPLIANCE lock, a retain-until not before the
  * manifest's, the manifest naming this tenant and uid, and every member matching the manifest.
@@ -158,9 +182,9 @@ export async function verifyStoredExport(s3: S3Client, s: BillingSettings): Prom
   const key = billingExportKey(s.agent.tenant, s.tenantUid);
   const where = `s3://${bucket}/${key}`;
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  if (head.ObjectLockMode !== 'COMPLIANCE')
-    throw new Error(`${where} exists but its lock mode is ${head.ObjectLockMode ?? 'none'}, not COMPLIANCE`);
-  if (!head.ObjectLockRetainUntilDate) throw new Error(`${where} exists but has no retain-until date`);
+  const lock = await lockOf(s3, bucket, key, head);
+  if (lock.mode !== 'COMPLIANCE') throw new Error(`${where} exists but its lock mode is ${lock.mode ?? 'none'}, not COMPLIANCE`);
+  if (!lock.retainUntil) throw new Error(`${where} exists but has no retain-until date`);
   if (head.ServerSideEncryption !== 'aws:kms') throw new Error(`${where} exists but is not encrypted with SSE-KMS`);
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(head.VersionId ? { VersionId: head.VersionId } : {}) }));
   const members = await readTar(got.Body as Readable, (n) => n === MANIFEST_MEMBER);
@@ -169,10 +193,8 @@ export async function verifyStoredExport(s3: S3Client, s: BillingSettings): Prom
   const m = parseManifest(manifestMember.data);
   if (m.tenant !== s.agent.tenant || m.uid !== s.tenantUid)
     throw new Error(`${where} holds the export of ${m.tenant} (uid ${m.uid}), not of ${s.agent.tenant} (uid ${s.tenantUid})`);
-  if (head.ObjectLockRetainUntilDate.getTime() + RETAIN_SLACK_MS < Date.parse(m.retainUntil))
-    throw new Error(
-      `${where} is locked until ${head.ObjectLockRetainUntilDate.toISOString()}, before the ${m.retainUntil} it was written with`,
-    );
+  if (lock.retainUntil.getTime() + RETAIN_SLACK_MS < Date.parse(m.retainUntil))
+    throw new Error(`${where} is locked until ${lock.retainUntil.toISOString()}, before the ${m.retainUntil} it was written with`);
   const byName = new Map(members.map((x) => [x.name, x]));
   for (const e of [...m.tables, ...m.files]) {
     const x = byName.get(e.member);
@@ -184,8 +206,8 @@ export async function verifyStoredExport(s3: S3Client, s: BillingSettings): Prom
     key,
     ...(head.VersionId ? { versionId: head.VersionId } : {}),
     reused: true,
-    retainUntil: head.ObjectLockRetainUntilDate.toISOString(),
-    lockMode: head.ObjectLockMode,
+    retainUntil: lock.retainUntil.toISOString(),
+    lockMode: lock.mode,
     bytes: head.ContentLength ?? 0,
     manifestSha256: manifestMember.sha256,
     tables: m.tables.map((t) => ({ name: t.name, rows: t.rows })),

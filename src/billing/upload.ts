@@ -48,6 +48,11 @@ function isPreconditionFailed(e: unknown): boolean {
   return err?.name === 'PreconditionFailed' || err?.$metadata?.httpStatusCode === 412;
 }
 
+function isNotImplemented(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.name === 'NotImplemented' || err?.$metadata?.httpStatusCode === 501;
+}
+
 async function multipart(s3: S3Client, u: LockedUpload): Promise<{ versionId?: string; etag?: string; method: 'multipart' }> {
   const created = await s3.send(
     new CreateMultipartUploadCommand({
@@ -85,15 +90,11 @@ async function multipart(s3: S3Client, u: LockedUpload): Promise<{ versionId?: s
       parts.push({ PartNumber: n, ETag: out.ETag });
       u.onProgress?.(offset + body.length);
     }
-    const done = await s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: u.bucket,
-        Key: u.key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
-        IfNoneMatch: '*',
-      }),
-    );
+    const complete = { Bucket: u.bucket, Key: u.key, UploadId: uploadId, MultipartUpload: { Parts: parts } };
+    // As putLocked: a store without conditional writes (501) completes without; versioning keeps an earlier export.
+    const done = await s3
+      .send(new CompleteMultipartUploadCommand({ ...complete, IfNoneMatch: '*' }))
+      .catch((e: unknown) => (isNotImplemented(e) ? s3.send(new CompleteMultipartUploadCommand(complete)) : Promise.reject(e)));
     return { ...(done.VersionId ? { versionId: done.VersionId } : {}), ...(done.ETag ? { etag: done.ETag } : {}), method: 'multipart' };
   } catch (e) {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: u.bucket, Key: u.key, UploadId: uploadId })).catch(() => undefined);
