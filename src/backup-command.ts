@@ -89,9 +89,44 @@ export async function backupCommand(values: Record<string, unknown>, positionals
       );
     case 'prune':
       return withAgent(values, tenant, async (log, s, c) => pruneBackups(s, c, log, { dryRun: values['dry-run'] === true }));
+    case 'export-billing':
+      return exportBilling(values);
     default:
-      process.stderr.write(`tenantry backup: unknown subcommand "${sub}" (run, verify, list, prune)\n`);
+      process.stderr.write(`tenantry backup: unknown subcommand "${sub}" (run, verify, list, prune, export-billing)\n`);
       return EXIT_USAGE;
+  }
+}
+
+/** Runs `tenantry backup export-billing`: the tenant's billing records to the region's Object Lock archive. */
+async function exportBilling(values: Record<string, unknown>): Promise<number> {
+  const base = createLogger(typeof values['log-level'] === 'string' ? values['log-level'] : 'info');
+  setLogger(base);
+  const { billingSettingsFromEnv } = await import('./billing/settings.js');
+  let settings;
+  try {
+    settings = billingSettingsFromEnv(process.env);
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    base.error(e.message);
+    return EXIT_CONFIG;
+  }
+  const log = tenantLogger(settings.agent.tenant, base);
+  const { createS3Client } = await import('./cloud/s3.js');
+  const { runBillingExport } = await import('./billing/run-export.js');
+  const a = settings.agent;
+  const s3 = createS3Client({
+    region: a.awsRegion,
+    ...(a.s3Endpoint ? { endpoint: a.s3Endpoint } : {}),
+    ...(a.credentials ? { credentials: a.credentials } : {}),
+  });
+  try {
+    out(await runBillingExport(s3, settings, log));
+    return 0;
+  } catch (e) {
+    log.error((e as Error).message, { error: (e as Error).name });
+    return EXIT_FAILED;
+  } finally {
+    s3.destroy();
   }
 }
 

@@ -47,8 +47,11 @@ const COMMANDS: Record<string, Command> = {
       '       tenantry backup verify ID|latest [--drill] download, decrypt and check; --drill also restores into scratch space\n' +
       "       tenantry backup list                       the tenant's backups, newest first\n" +
       '       tenantry backup prune [--dry-run]          apply the retention rules (never the newest verified backup)\n' +
+      '       tenantry backup export-billing             the billing tables and files to the archive bucket (Object Lock, 7 years)\n' +
       'Settings come from the environment the backup CronJob sets (TENANTRY_TENANT, TENANTRY_REGION, TENANTRY_BACKUP_BUCKET,\n' +
-      'TENANTRY_KMS_KEY_ID, DATABASE_*, TENANTRY_FILES_DIR, …; see the README).',
+      'TENANTRY_KMS_KEY_ID, DATABASE_*, TENANTRY_FILES_DIR, …; see the README); export-billing also reads TENANTRY_ARCHIVE_BUCKET,\n' +
+      'TENANTRY_BILLING_KMS_KEY_ID, TENANTRY_BILLING_RETAIN_DAYS, TENANTRY_BILLING_TABLES, TENANTRY_BILLING_PATHS (JSON lists) and\n' +
+      'TENANTRY_TENANT_UID, which the billing-export Job sets.',
     options: { ...COMMON, tenant: { type: 'string' }, 'dry-run': { type: 'boolean' }, drill: { type: 'boolean' } },
     run: async (values, positionals) => (await import('./backup-command.js')).backupCommand(values, positionals),
   },

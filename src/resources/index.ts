@@ -33,6 +33,7 @@ export * from './certificate.js';
 export * from './ingress.js';
 export * from './backup.js';
 export * from './restore-job.js';
+export * from './billing-export-job.js';
 
 /** Inputs of {@link buildDesiredState} that are not in the Tenant or the configuration. */
 export interface DesiredStateInputs {

@@ -54,7 +54,7 @@ function ident(name: string): string {
 }
 
 /** Finds the first of `names` in the target's binDir, then on PATH (MariaDB's names, then MySQL's). */
-function bin(t: DatabaseTarget, names: [string, string]): string {
+export function bin(t: DatabaseTarget, names: [string, string]): string {
   const dirs = [...(t.binDir ? [t.binDir] : []), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   for (const name of names)
     for (const dir of dirs) {
@@ -74,7 +74,7 @@ function connArgs(t: DatabaseTarget): string[] {
 }
 
 /** The tools' environment: only the password. */
-function myEnv(t: DatabaseTarget): Record<string, string> {
+export function myEnv(t: DatabaseTarget): Record<string, string> {
   return { MYSQL_PWD: t.password };
 }
 
@@ -82,7 +82,7 @@ function myEnv(t: DatabaseTarget): Record<string, string> {
  * Arguments of the mariadb client for running scripts. --binary-mode: client commands such as
  * `\!` (run a shell command) are not interpreted, so a dump cannot make the agent run anything.
  */
-function clientArgs(t: DatabaseTarget, database?: string): string[] {
+export function clientArgs(t: DatabaseTarget, database?: string): string[] {
   return [
     ...connArgs(t),
     '--connect-timeout=15',
@@ -105,7 +105,7 @@ export function runMariadb(t: DatabaseTarget, database: string | undefined, scri
 }
 
 /** Splits the client's batch output into rows of fields, undoing its escapes of tab, newline, backslash and NUL. */
-function rows(out: string): string[][] {
+export function rows(out: string): string[][] {
   const unescape = (f: string) => f.replace(/\\(.)/g, (_m, c: string) => ({ t: '\t', n: '\n', '0': '\0', '\\': '\\' })[c] ?? c);
   return out
     .split('\n')

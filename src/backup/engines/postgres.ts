@@ -43,17 +43,17 @@ function ident(name: string): string {
 }
 
 /** Returns the path of a client tool: from the target's binDir, else from PATH. */
-function bin(t: DatabaseTarget, tool: string): string {
+export function bin(t: DatabaseTarget, tool: string): string {
   return t.binDir ? join(t.binDir, tool) : tool;
 }
 
 /** Connection options common to all the tools; never a password (that is PGPASSWORD). */
-function connArgs(t: DatabaseTarget): string[] {
+export function connArgs(t: DatabaseTarget): string[] {
   return [`--host=${t.host}`, `--port=${t.port}`, `--username=${t.user}`, '--no-password'];
 }
 
 /** The tools' environment: the password, a connect timeout, and a name in pg_stat_activity. */
-function pgEnv(t: DatabaseTarget, extra: Record<string, string> = {}): Record<string, string> {
+export function pgEnv(t: DatabaseTarget, extra: Record<string, string> = {}): Record<string, string> {
   return { PGPASSWORD: t.password, PGCONNECT_TIMEOUT: '15', PGAPPNAME: 'tenantry-backup', ...extra };
 }
 
