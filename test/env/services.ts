@@ -15,15 +15,20 @@ import { startMariadb, startPostgres, type MariadbState, type PostgresState } fr
 import { envLog, isAlive, sleep } from './proc.js';
 import { REGIONS } from '../../src/api/regions.js';
 
-// The KMS holds a key (alias/tenantry-<region>) for each region Tenantry runs in.
+// The KMS holds a key (alias/tenantry-<region>) and a billing key (alias/tenantry-billing-<region>)
+// for each region Tenantry runs in; S3 holds an Object Lock archive bucket for each region.
 export { REGIONS };
 
 /** The region the KMS and S3 server claim to be, and the tests use. */
 export const TEST_REGION = 'eu-west-1';
 /** The bucket for backups (plain, unversioned). */
 export const BACKUP_BUCKET = `tenantry-backups-${TEST_REGION}`;
-/** The bucket created with Object Lock (hence versioned), for archive copies. */
-export const ARCHIVE_BUCKET = `tenantry-archive-${TEST_REGION}`;
+/** The archive bucket of a region: created with Object Lock (hence versioned), for billing exports, receipts and audit records. */
+export function archiveBucket(region: string): string {
+  return `tenantry-archive-${region}`;
+}
+/** The test region's archive bucket. */
+export const ARCHIVE_BUCKET = archiveBucket(TEST_REGION);
 /** Tenants that get an S3 identity confined to their prefix of the backup bucket. */
 const SCOPED_TENANTS = ['tenant-a', 'tenant-b'];
 /** The account id in the emulated KMS's ARNs (the example account of the AWS documentation). */
@@ -71,7 +76,10 @@ export interface ScopedIdentity {
 export interface KmsState {
   endpoint: string;
   region: string;
-  /** Key ARN of every seeded alias (alias/tenantry-<region>, alias/tenantry-eu-west-1-other, alias/aws/s3). */
+  /**
+   * Key ARN of every seeded alias (alias/tenantry-<region>, alias/tenantry-billing-<region>,
+   * alias/tenantry-eu-west-1-other, alias/aws/s3).
+   */
   keys: Record<string, string>;
 }
 
@@ -84,6 +92,8 @@ export interface S3State {
   secretAccessKey: string;
   bucket: string;
   archiveBucket: string;
+  /** The archive bucket of every region, by region. */
+  archiveBuckets: Record<string, string>;
   scoped: Record<string, ScopedIdentity>;
 }
 
@@ -157,7 +167,8 @@ async function kmsCall(endpoint: string, action: string, body: unknown): Promise
 
 /**
  * Starts local-kms on a free loopback port, seeded with one AES key per region (alias
- * alias/tenantry-<region>), a second key in the test region (alias/tenantry-eu-west-1-other) for
+ * alias/tenantry-<region>), a billing key per region (alias/tenantry-billing-<region>: the key of
+ * the archive, never a tenant's), a second key in the test region (alias/tenantry-eu-west-1-other) for
  * wrong-key tests, and alias/aws/s3, the key SeaweedFS uses (like AWS's managed key) for a bucket
  * whose default encryption is SSE-KMS without a key id. local-kms serves one region per process, so every key lives in the
  * test region's process and its ARN names that region; aliases of the other regions still resolve.
@@ -165,7 +176,12 @@ async function kmsCall(endpoint: string, action: string, body: unknown): Promise
 async function startKms(dir: string, bin: string, launch: Launcher): Promise<KmsState> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const aliases = [...REGIONS.map((r) => `alias/tenantry-${r}`), `alias/tenantry-${TEST_REGION}-other`, 'alias/aws/s3'];
+  const aliases = [
+    ...REGIONS.map((r) => `alias/tenantry-${r}`),
+    ...REGIONS.map((r) => `alias/tenantry-billing-${r}`),
+    `alias/tenantry-${TEST_REGION}-other`,
+    'alias/aws/s3',
+  ];
   const ids = new Map(aliases.map((a) => [a, randomUUID()]));
   const seed = {
     Keys: {
@@ -257,8 +273,8 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 /**
- * Starts SeaweedFS on free loopback ports and creates the backup bucket and the Object Lock
- * archive bucket. `weed mini` runs master, volume server, filer and S3 gateway (and an admin
+ * Starts SeaweedFS on free loopback ports and creates the backup bucket and an Object Lock
+ * archive bucket per region. `weed mini` runs master, volume server, filer and S3 gateway (and an admin
  * server for maintenance) in one process, set up for a single node: unlike `weed server` it takes
  * writes within seconds (the filer does not wait 10 s for peers of an older cluster) and stops
  * cleanly on SIGTERM.
@@ -272,6 +288,7 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
     ...makeCredentials(),
     bucket: BACKUP_BUCKET,
     archiveBucket: ARCHIVE_BUCKET,
+    archiveBuckets: Object.fromEntries(REGIONS.map((r) => [r, archiveBucket(r)])),
     scoped: Object.fromEntries(SCOPED_TENANTS.map((t) => [t, { ...makeCredentials(), bucket: BACKUP_BUCKET, prefix: `backups/${t}/` }])),
   };
   // It holds every secret key: readable by us only.
@@ -323,7 +340,9 @@ async function startS3(dir: string, bin: string, kms: KmsState, launch: Launcher
       return true;
     });
     await client.send(new CreateBucketCommand({ Bucket: state.bucket }));
-    await client.send(new CreateBucketCommand({ Bucket: state.archiveBucket, ObjectLockEnabledForBucket: true }));
+    for (const bucket of Object.values(state.archiveBuckets)) {
+      await client.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    }
     // The gateway answers before the volume server has joined the master; a first write proves
     // objects can be stored (and grows the bucket's first volume before a test times it).
     const probe = { Bucket: state.bucket, Key: '.tenantry-ready' };
@@ -456,6 +475,7 @@ export function servicesEnv(s: Services): Record<string, string> {
     TENANTRY_ALLOW_INSECURE_KMS_ENDPOINT: 'true',
     TENANTRY_KMS_KEY_ID: keyOf(`alias/tenantry-${TEST_REGION}`),
     TENANTRY_KMS_KEY_ID_OTHER: keyOf(`alias/tenantry-${TEST_REGION}-other`),
+    TENANTRY_KMS_BILLING_KEY_ID: keyOf(`alias/tenantry-billing-${TEST_REGION}`),
     TENANTRY_S3_ENDPOINT: s.s3.endpoint,
     TENANTRY_S3_ACCESS_KEY_ID: s.s3.accessKeyId,
     TENANTRY_S3_SECRET_ACCESS_KEY: s.s3.secretAccessKey,

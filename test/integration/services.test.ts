@@ -88,6 +88,13 @@ describe('KMS emulator', () => {
     assert.equal(await arnOf(`alias/tenantry-${region}-other`), env('TENANTRY_KMS_KEY_ID_OTHER'));
     assert.notEqual(env('TENANTRY_KMS_KEY_ID'), env('TENANTRY_KMS_KEY_ID_OTHER'));
     for (const r of REGIONS) assert.match((await arnOf(`alias/tenantry-${r}`)) ?? '', /^arn:aws:kms:/, `alias/tenantry-${r}`);
+    // The billing key of each region is a key of its own, never the region's backup key.
+    assert.equal(await arnOf(`alias/tenantry-billing-${region}`), env('TENANTRY_KMS_BILLING_KEY_ID'));
+    for (const r of REGIONS) {
+      const billing = await arnOf(`alias/tenantry-billing-${r}`);
+      assert.match(billing ?? '', /^arn:aws:kms:/, `alias/tenantry-billing-${r}`);
+      assert.notEqual(billing, await arnOf(`alias/tenantry-${r}`));
+    }
   });
 
   test('a data key decrypts with its encryption context and fails with another one or another key', async () => {
@@ -166,12 +173,14 @@ describe('S3 server', () => {
     await rejectsWith(s3.send(new HeadObjectCommand({ Bucket, Key })), ['NotFound', 'NoSuchKey'], 'deleted object');
   });
 
-  test('the archive bucket has Object Lock and a COMPLIANCE-locked version cannot be deleted', async () => {
+  test("every region's archive bucket has Object Lock and a COMPLIANCE-locked version cannot be deleted", async () => {
     const s3 = s3Client();
     const Bucket = env('TENANTRY_S3_ARCHIVE_BUCKET');
     const Key = `services-test/${RUN}/locked.txt`;
-    const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket }));
-    assert.equal(lock.ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled');
+    for (const r of REGIONS) {
+      const lock = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: `tenantry-archive-${r}` }));
+      assert.equal(lock.ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled', `tenantry-archive-${r}`);
+    }
 
     const until = new Date(Date.now() + 24 * 3600_000);
     const put = await s3.send(
