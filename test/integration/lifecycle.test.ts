@@ -56,6 +56,7 @@ import {
 } from '../support/lifecycle-env.js';
 import { jobPod, runPodLocally } from '../support/pod-executor.js';
 import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
+import { shippedOperatorKubeconfig } from '../support/rbac.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
 
 const RUN = randomBytes(3).toString('hex');
@@ -240,6 +241,8 @@ describe('lifecycle: the operator suspends, closes and erases tenants on time ag
       identity: `lifecycle-${RUN}`,
       config: lifecycleOperatorConfig(testConfig('nginx', ENCRYPTED_CLASS), ENCRYPTED_CLASS),
       tenantSelector: SELECTOR,
+      // The shipped RBAC: every step below (finalizers, Jobs, namespace deletion) proves the install grants enough.
+      kubeconfig: await shippedOperatorKubeconfig(),
       // Far beyond any test: a step taken on time is the operator's own timer, never a resync.
       resyncSeconds: 600,
       runtimeEnv: lifecycleRuntimeEnv(),
@@ -311,7 +314,9 @@ describe('lifecycle: the operator suspends, closes and erases tenants on time ag
       await assertNotProvisionedAgain(ended, t);
     } finally {
       rmSync(files, { recursive: true, force: true });
-      await sql(app, `DROP DATABASE IF EXISTS ${DATABASE_NAME} WITH (FORCE);`, 'postgres');
+      const admin = dbTarget('postgres', 'postgres');
+      await sql(admin, `DROP DATABASE IF EXISTS ${DATABASE_NAME} WITH (FORCE);`);
+      await sql(admin, `DROP ROLE IF EXISTS ${DATABASE_USER};`);
     }
   });
 
