@@ -183,6 +183,15 @@ describe('lifecycle protection and restart safety', () => {
         assert.equal(t.status.lifecycle.erasure, undefined, `${name}: no erasure started`);
         await assertProvisionedObjectsKept(name, `${name} (${cascade}) 12 s after the delete`);
         assert.equal((await backupKeys(name)).length, 1, `${name} (${cascade}): its backup is still there`);
+        const s3 = adminS3();
+        try {
+          const requested = (await auditRecordsOf(s3, name)).filter((r) => r.action === 'DeletionRequested');
+          assert.equal(requested.length, 1, `${name} (${cascade}): one audit record of the deletion request`);
+          assert.equal(requested[0]!.details['phase'], 'Closed');
+          assert.equal(requested[0]!.details['eraseAt'], t.status.lifecycle.eraseAt);
+        } finally {
+          s3.destroy();
+        }
       }
     } finally {
       await op.stop();
