@@ -25,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'tenantry operator [--config FILE] [--kubeconfig FILE] [--health-port 8081] [--identity NAME]\n' +
       '                  [--namespace NS] [--lease-namespace NS | --no-leader-election] [--resync-seconds 300] [--tenant-selector LABELS]\n' +
+      '                  [--erasure-dry-run]  (erasure only reports what it would delete)\n' +
       '                  [--log-level info]',
     options: {
       ...COMMON,
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
       'no-leader-election': { type: 'boolean' },
       'resync-seconds': { type: 'string' },
       'tenant-selector': { type: 'string' },
+      'erasure-dry-run': { type: 'boolean' },
     },
     run: async (values) => (await import('./operator-command.js')).runOperator(values as OperatorFlags),
   },

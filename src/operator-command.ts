@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { defaultConfig, loadConfigFile, parseConfig, type OperatorConfig } from './config.js';
+import { lifecycleFromConfig } from './controller/lifecycle-wiring.js';
 import { Operator } from './controller/operator.js';
 import { createLogger, setLogger } from './log.js';
 
@@ -20,6 +21,7 @@ export interface OperatorFlags {
   'no-leader-election'?: boolean;
   'resync-seconds'?: string;
   'tenant-selector'?: string;
+  'erasure-dry-run'?: boolean;
 }
 
 /** Parses a non-negative number flag (integers only unless `fractional`), naming the flag when it is not one. */
@@ -41,6 +43,8 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
     logger.warn('no --config given: using built-in defaults, which serve no region');
     config = parseConfig(defaultConfig());
   }
+  // --erasure-dry-run: everything but deleting, whatever the configuration says (a safe first run after an upgrade).
+  if (flags['erasure-dry-run']) config = { ...config, lifecycle: { ...config.lifecycle, dryRun: true } };
   const kc = new KubeConfig();
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
@@ -61,6 +65,7 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
     healthPort: numberFlag('health-port', flags['health-port'], 8081),
     resyncMs: Math.max(100, numberFlag('resync-seconds', flags['resync-seconds'], DEFAULT_RESYNC_SECONDS, true) * 1000),
     ...(flags['tenant-selector'] ? { tenantSelector: flags['tenant-selector'] } : {}),
+    lifecycle: (parts) => lifecycleFromConfig(config, parts),
     onFatal: (reason) => {
       logger.error(reason);
       exitCode = 1;
@@ -86,6 +91,8 @@ export async function runOperator(flags: OperatorFlags): Promise<number> {
     healthPort: operator.healthPort,
     regions: Object.keys(config.regions),
     provider: config.ingress.provider,
+    erasureDryRun: config.lifecycle.dryRun,
+    tenantKmsKeys: config.lifecycle.tenantKmsKeys,
   });
   await finished;
   return exitCode;

@@ -68,6 +68,8 @@ export const Reason = {
   FinalBackupFailed: 'FinalBackupFailed',
   /** Closed without a backup CronJob to take the final backup from (no usable BackupPolicy): the database keeps running. */
   FinalBackupImpossible: 'FinalBackupImpossible',
+  /** The tenant's own KMS key cannot be created or used; no backups until it can. */
+  TenantKeyUnavailable: 'TenantKeyUnavailable',
   Erased: 'Erased',
 } as const;
 
@@ -96,6 +98,8 @@ export const RestoreReason = {
 /** Event reasons (verb-noun) for changes the operator makes or refuses. */
 export const EventReason = {
   CreatingObject: 'CreatingObject',
+  /** The tenant's own KMS key cannot be created or used (a foreign key under its alias, KMS unreachable). */
+  TenantKeyUnavailable: 'TenantKeyUnavailable',
   UpdatingObject: 'UpdatingObject',
   /** An owned object changed or deleted by someone else was put back as desired. */
   RepairingDrift: 'RepairingDrift',

@@ -116,6 +116,11 @@ export class BackupObserver {
     this.clients.clear();
   }
 
+  /** Returns the S3 client of a policy's destination, with the credentials it names (shared, cached). */
+  async clientFor(policy: BackupPolicy): Promise<S3Client> {
+    return this.client(policy);
+  }
+
   private async client(policy: BackupPolicy): Promise<S3Client> {
     const d = policy.spec.destination;
     const ref = d.credentialsSecretRef;

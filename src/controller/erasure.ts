@@ -147,7 +147,12 @@ export class ErasureRunner {
     }
   }
 
-  /** Forgets a tenant (its Tenant object was removed). */
+  /** status.lifecycle as last written for a Tenant uid (the reconciler merges it over a lagging cache). */
+  progress(uid: string): TenantStatusLifecycle | undefined {
+    return this.written.get(uid);
+  }
+
+  /** Forgets a tenant (its object was removed). */
   forget(uid: string): void {
     this.written.delete(uid);
     this.failures.delete(uid);

@@ -15,6 +15,16 @@ export type EvaluateLifecycle = (tenant: Tenant, now: Date) => LifecycleEvaluati
 /** Runs the ordered erasure of a tenant in phase Erasing; idempotent, resumes where it stopped. */
 export interface ErasureRunner {
   run(tenant: Tenant, evaluation: LifecycleEvaluation): Promise<{ requeueAfterMs?: number; erased: boolean }>;
+  /**
+   * status.lifecycle as the runner last wrote it for a Tenant uid: the informer cache may lag one
+   * write behind, and a pass that wrote the older erasure record back would undo a finished step.
+   */
+  progress?(uid: string): TenantStatusLifecycle | undefined;
+}
+
+/** Creates (or finds) a tenant's own KMS key; resolves with its ARN, the key its backups are encrypted under. */
+export interface TenantKeys {
+  ensure(tenant: Tenant): Promise<string>;
 }
 
 /** Administrative and destructive actions the audit trail records (P11). */

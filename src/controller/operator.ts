@@ -37,7 +37,8 @@ import { hasTrueCondition, isKind, listContinue, readAllAs, readAs } from './rea
 import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
 import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
-import { lifecycleManagedFields, type AuditHook, type ErasureRunner, type EvaluateLifecycle } from './lifecycle-step.js';
+import { lifecycleManagedFields } from './lifecycle-step.js';
+import type { LifecycleParts, OperatorLifecycle } from './lifecycle-wiring.js';
 import { recordLifecycleMetrics } from './lifecycle-metrics.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
@@ -65,7 +66,7 @@ export interface OperatorOptions {
    * Lifecycle enforcement (P9): the engine bound to the configured durations, the erasure runner
    * and the audit trail. Without `evaluate` no lifecycle is enforced (no finalizer either).
    */
-  lifecycle?: { evaluate: EvaluateLifecycle; erasure?: ErasureRunner; audit?: AuditHook };
+  lifecycle?: OperatorLifecycle | ((parts: LifecycleParts) => OperatorLifecycle);
 }
 
 /** A watched kind: its informer and how to find it by kind key. */
@@ -118,6 +119,8 @@ export class Operator {
   private readonly desired = new DesiredCache();
   private readonly credentials: PolicyCredentials;
   private readonly backups: BackupObserver;
+  /** The lifecycle enforced (P9), built on this operator's caches and writer. */
+  private readonly lifecycle: OperatorLifecycle | undefined;
   /** Failed backup Jobs already counted (by uid), so a Job seen again is not counted twice. */
   private readonly countedFailures = new Set<string>();
   /** Tenant names by the host they claim, so a host check looks at claimants only, not every tenant. */
@@ -151,6 +154,11 @@ export class Operator {
       const d = await this.credentials.read(ref);
       return { accessKeyId: d['AWS_ACCESS_KEY_ID'] ?? '', secretAccessKey: d['AWS_SECRET_ACCESS_KEY'] ?? '' };
     });
+    const lifecycle = opts.lifecycle;
+    this.lifecycle =
+      typeof lifecycle === 'function'
+        ? lifecycle({ view: () => this.view(), writer: this.writer, rest: this.rest, backupS3: (p) => this.backups.clientFor(p) })
+        : lifecycle;
   }
 
   /** The port the health server listens on (after start). */
@@ -505,11 +513,12 @@ export class Operator {
       desired: this.desired,
       backups: this.backups,
       readCredentials: (ref) => this.credentials.read(ref),
-      ...(this.opts.lifecycle
+      ...(this.lifecycle
         ? {
-            evaluateLifecycle: this.opts.lifecycle.evaluate,
-            ...(this.opts.lifecycle.erasure ? { erasure: this.opts.lifecycle.erasure } : {}),
-            ...(this.opts.lifecycle.audit ? { audit: this.opts.lifecycle.audit } : {}),
+            evaluateLifecycle: this.lifecycle.evaluate,
+            ...(this.lifecycle.erasure ? { erasure: this.lifecycle.erasure } : {}),
+            ...(this.lifecycle.audit ? { audit: this.lifecycle.audit } : {}),
+            ...(this.lifecycle.tenantKeys ? { tenantKeys: this.lifecycle.tenantKeys } : {}),
           }
         : {}),
     });

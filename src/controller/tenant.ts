@@ -38,6 +38,7 @@ import { routeHosts } from './route-claims.js';
 import { kindKey, objectKey, type ClusterView, type ClusterWriter } from './cluster.js';
 import { hasTrueCondition, readAs, specReplicas } from './read-back.js';
 import { LIFECYCLE_FINALIZER, type LifecycleEvaluation, type LifecyclePhase } from '../lifecycle/types.js';
+import { ERASURE_CONDITION, furthest } from '../lifecycle/erasure-plan.js';
 import {
   actorOf,
   auditRecordOf,
@@ -52,6 +53,7 @@ import {
   transitionOf,
   type AuditHook,
   type ErasureRunner,
+  type TenantKeys,
   type EvaluateLifecycle,
 } from './lifecycle-step.js';
 
@@ -127,6 +129,8 @@ export interface ReconcileDeps {
   evaluateLifecycle?: EvaluateLifecycle;
   /** Runs the ordered erasure of a tenant in phase Erasing; without it an Erasing tenant is only held stopped. */
   erasure?: ErasureRunner;
+  /** Creates the tenants' own KMS keys (lifecycle.tenantKmsKeys); without it backups use the region's or policy's key. */
+  tenantKeys?: TenantKeys;
   /** Receives an audit record for every lifecycle action (suspend, resume, close, erase, deletion request, erase-now). */
   audit?: AuditHook;
 }
@@ -171,7 +175,10 @@ const NEVER_PRUNED = new Set(['v1/PersistentVolumeClaim', 'v1/Secret', 'batch/v1
  * The steps of a pass, in order: each is a method of {@link Pass} that may end the pass early by
  * returning 'stop'. The status is written after them whatever happened (see {@link Pass.finish}).
  */
-const TENANT_STEPS = ['namespace', 'backups', 'finalBackup', 'host', 'storage', 'apply', 'prune', 'readiness'] as const;
+const TENANT_STEPS = ['namespace', 'tenantKey', 'backups', 'finalBackup', 'host', 'storage', 'apply', 'prune', 'readiness'] as const;
+
+/** How soon a tenant whose own KMS key could not be created is tried again. */
+export const TENANT_KEY_RECHECK_MS = 30_000;
 
 /** How often a running or failed final backup is looked at again (its Job's events come sooner). */
 export const FINAL_BACKUP_RECHECK_MS = 60_000;
@@ -263,7 +270,8 @@ class Pass {
   ) {
     this.phase = evaluation ? enforcedPhase(tenant, evaluation) : undefined;
     this.lifecycleHold = this.phase !== undefined && HOLD_PHASES.has(this.phase);
-    this.stopDatabase = this.phase === 'Erasing';
+    // Erasing stops the database, except while the billing export still has to read its tables.
+    this.stopDatabase = this.phase === 'Erasing' && !billingTablesPending(tenant);
     this.obs.suspended = tenant.spec.suspend === true || this.lifecycleHold;
     const restore = deps.view.restoringInto?.(tenant.metadata.name ?? '');
     this.restoring = restore !== undefined;
@@ -399,7 +407,17 @@ class Pass {
   /** Returns status.lifecycle for this pass (undefined without the lifecycle engine). */
   lifecycle(): TenantStatus['lifecycle'] {
     if (!this.evaluation || !this.phase) return undefined;
-    return (this.lifecycleMemo ??= lifecycleStatus(this.tenant, this.evaluation, this.phase, this.deps.now()));
+    return (this.lifecycleMemo ??= lifecycleStatus(this.withErasureProgress(), this.evaluation, this.phase, this.deps.now()));
+  }
+
+  /** The Tenant with the erasure record the runner last wrote, when the cache still shows an older one. */
+  private withErasureProgress(): Tenant {
+    const t = this.tenant;
+    const remembered = this.deps.erasure?.progress?.(t.metadata.uid ?? '');
+    const stored = t.status?.lifecycle;
+    if (!remembered || furthest(stored?.erasure, remembered.erasure) !== remembered.erasure || stored?.erasure === remembered.erasure)
+      return t;
+    return { ...t, status: { ...t.status, lifecycle: { ...stored, ...remembered } } };
   }
   private lifecycleMemo: TenantStatus['lifecycle'];
 
@@ -443,6 +461,34 @@ class Pass {
    * Step backups: the backup plan — policy, credentials copy, and what the bucket shows. Done before
    * the objects so its CronJob is part of what the pass applies and never looks like an orphan.
    */
+  /**
+   * Step tenantKey: the tenant's own KMS key (P1), created once and kept in status.kmsKeyId; its
+   * backups are encrypted under it, so scheduling its deletion at erasure makes every copy
+   * unreadable. Until the key exists the tenant gets no backup CronJob (none under another key).
+   */
+  async tenantKey(ctx: BuildContext): Promise<StepResult> {
+    const keys = this.deps.tenantKeys;
+    const known = this.tenant.status?.kmsKeyId;
+    if (known) ctx.tenantKmsKeyId = known;
+    if (!keys || known || this.phase === 'Erasing' || this.phase === 'Erased') return 'continue';
+    try {
+      this.kmsKeyId = await keys.ensure(this.tenant);
+      ctx.tenantKmsKeyId = this.kmsKeyId;
+    } catch (e) {
+      this.tenantKeyError = e instanceof Error ? e.message : String(e);
+      await this.warnOnce(EventReason.TenantKeyUnavailable, `the tenant's own KMS key cannot be created or used: ${this.tenantKeyError}`, {
+        type: Cond.BackupHealthy,
+        reason: Reason.TenantKeyUnavailable,
+      });
+      this.requeueAt(TENANT_KEY_RECHECK_MS);
+    }
+    return 'continue';
+  }
+  /** The tenant's own key created by this pass, for status.kmsKeyId. */
+  private kmsKeyId: string | undefined;
+  /** Why the tenant's own key could not be created; backups wait for it. */
+  private tenantKeyError: string | undefined;
+
   async backups(ctx: BuildContext): Promise<StepResult> {
     const { view, now } = this.deps;
     const policyName = policyNameFor(ctx);
@@ -464,7 +510,13 @@ class Pass {
     if (plan.objective) this.obs.restoreObjective = plan.objective;
     this.lastBackup = plan.lastBackup;
     if (plan.recheckAt) this.requeueAt(plan.recheckAt.getTime() - now().getTime());
-    this.backupObjects = plan.blocked ? [] : plan.manifests.map(withAppliedHash);
+    this.backupObjects = plan.blocked || this.tenantKeyError ? [] : plan.manifests.map(withAppliedHash);
+    if (this.tenantKeyError && this.obs.backup)
+      this.obs.backup = {
+        status: 'False',
+        reason: Reason.TenantKeyUnavailable,
+        message: `no backups until the tenant's own KMS key exists: ${this.tenantKeyError}`,
+      };
     return 'continue';
   }
 
@@ -576,7 +628,8 @@ class Pass {
     // run are left alone rather than deleted: a class deleted or misconfigured later must not take
     // a live tenant down (their volumes exist and were checked when they were made).
     // Backup objects come with the volumes: without a files volume there is nothing to back up.
-    const backups = this.stopDatabase ? this.backupObjects.map(stopped) : this.backupObjects;
+    // No backup runs once erasure began: one started then could write behind the Backups step.
+    const backups = this.stopDatabase || this.phase === 'Erasing' ? this.backupObjects.map(stopped) : this.backupObjects;
     if (this.obs.storage?.encrypted) desired = [...pvcs, ...desired, ...backups];
     else desired = desired.filter((m) => !isWorkload(m));
     this.wanted = new Set([...desired, ...pvcs, ...workloads].map((m) => objectKey(m)).concat(this.secretKey(ctx)));
@@ -791,7 +844,12 @@ class Pass {
     const computed = computeConditions(this.obs, generation, now);
     // Erased: nothing is looked at any more; the conditions of the last provisioning pass stay as they were.
     const base = this.phase === 'Erased' ? mergeKept(t.status?.conditions, computed) : computed;
-    const conditions = mergeConditions(t.status?.conditions, base);
+    // The erasure runner's condition is its own: a pass keeps it as stored instead of dropping it.
+    const erasure = t.status?.conditions?.find((c) => c.type === ERASURE_CONDITION);
+    const conditions = [
+      ...mergeConditions(t.status?.conditions, base).filter((c) => c.type !== ERASURE_CONDITION),
+      ...(erasure ? [erasure] : []),
+    ];
     await this.writeStatus(this.statusOf(conditions, generation), conditions);
     await this.announceTransition();
     if (this.evaluation)
@@ -854,6 +912,7 @@ class Pass {
         ? { url: `https://${this.obs.ingress.host}` }
         : {}),
       ...(this.lastBackup ? { lastBackup: this.lastBackup } : {}),
+      ...(this.kmsKeyId ? { kmsKeyId: this.kmsKeyId } : {}),
     };
   }
 
@@ -885,6 +944,13 @@ function stopped(m: Manifest): Manifest {
   const { annotations: _old, ...rest } = m.metadata;
   const metadata = Object.keys(annotations).length === 0 ? rest : { ...rest, annotations };
   return withAppliedHash({ ...m, metadata, spec });
+}
+
+/** Reports whether erasure still has to export billing tables from the database (so it keeps running until then). */
+function billingTablesPending(t: Tenant): boolean {
+  if (!t.spec.lifecycle?.billingExport?.tables?.length) return false;
+  const erasure = t.status?.lifecycle?.erasure;
+  return erasure?.dryRun === true || !(erasure?.steps ?? []).some((s) => s.name === 'BillingExport');
 }
 
 /** Keeps the previous conditions and puts the newly computed ones (LifecycleValid) over them. */

@@ -15,6 +15,8 @@ export type AuditAction =
   | 'Resume'
   | 'Close'
   | 'EraseNow'
+  | 'Erase'
+  | 'EraseStart'
   | 'DeletionRequested'
   | 'Restore'
   | 'Erased'
@@ -51,7 +53,8 @@ export interface AuditTrailOptions {
   now?: () => Date;
 }
 
-const ACTION_RE = /^(Suspend|Resume|Close|EraseNow|DeletionRequested|Restore|Erased|Provision|SweepDelete|EraseStep:[A-Za-z]+)$/;
+const ACTION_RE =
+  /^(Suspend|Resume|Close|EraseNow|Erase|EraseStart|DeletionRequested|Restore|Erased|Provision|SweepDelete|EraseStep:[A-Za-z]+)$/;
 const TENANT_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** An ISO 8601 instant without characters that need escaping in keys: 20261202T123456.789Z. */

@@ -136,8 +136,12 @@ export function assertBackupPolicy(ctx: BuildContext, policy: BackupPolicy): voi
   if (error) throw new Error(error);
 }
 
-/** Returns the KMS key for the tenant's backups: the policy's key of the tenant's region, else the region's key from the configuration. */
+/**
+ * Returns the KMS key for the tenant's backups: the tenant's own key (P1; erasure crypto-shreds
+ * it), else the policy's key of the tenant's region, else the region's key from the configuration.
+ */
 export function backupKmsKeyId(ctx: BuildContext, policy: BackupPolicy): string {
+  if (ctx.tenantKmsKeyId) return ctx.tenantKmsKeyId;
   return policy.spec.kms?.keys?.find((k) => k.region === ctx.tenant.spec.region)?.keyId ?? ctx.region.kmsKeyId;
 }
 

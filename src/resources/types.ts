@@ -85,6 +85,8 @@ export interface BuildContext {
   namespace: string;
   /** The DNS name the tenant is served on. */
   host: string;
+  /** The tenant's own KMS key (status.kmsKeyId) its backups are encrypted under; unset: the region's or policy's key. */
+  tenantKmsKeyId?: string;
 }
 
 /** Why a context could not be built: a message a person can act on, and a CamelCase reason. */

@@ -51,6 +51,9 @@ export function testConfig(provider: 'nginx' | 'traefik' | 'gateway', storageCla
     ingress: { provider },
     tls: { issuerKind: 'ClusterIssuer', issuerName: 'test-issuer' },
     concurrency: 8,
+    // Tests of the reconciler run no KMS: tenants use the region's key. test/integration/lifecycle.test.ts
+    // turns the tenants' own keys on against the local KMS.
+    lifecycle: { tenantKmsKeys: false },
   };
 }
 
