@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Tenant } from '../src/api/generated/index.js';
+import { tenantNamespace } from '../src/api/names.js';
 import { parseConfig } from '../src/config.js';
 import { formatRfc3339 } from '../src/lifecycle/timestamps.js';
 import { KubeRest, resourcePath } from '../src/runtime/rest.js';
@@ -25,7 +26,7 @@ import { TransitionWatch } from './transition-watch.js';
 import { ensureBinaries } from '../test/env/build.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
 import { sleep } from '../test/env/proc.js';
-import { auditMark, auditSince, type AuditEvent } from '../test/support/audit.js';
+import { auditMark, auditSince, isWrite, type AuditEvent } from '../test/support/audit.js';
 import { mintKubeconfig } from '../test/support/identity.js';
 import { shippedRuntimeEnv, startOperator, testConfig, type TestOperator } from '../test/support/operator.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../test/support/prerequisites.js';
@@ -133,6 +134,8 @@ interface DelayFigures {
   statusWriteDelayMs: Summary;
   /** Deadline → a watch on the Tenants delivered that status, ms. */
   observedDelayMs: Summary;
+  /** The operator's other writes in the tenant's namespace between the deadline and that status write: what the Closed pass does first. */
+  writesBeforeStatus: Summary;
   /** Transitions whose status.lifecycle.since is not the deadline's second (should be 0). */
   sinceMismatches: number;
   /** CPU seconds per process from the first cancellation to the last transition seen. */
@@ -184,29 +187,43 @@ async function measureDeadlines(kc: KubeConfig, driver: KubeRest, identity: stri
     throw new Error(`${K - seen.size} of ${K} tenants were not seen Closed within ${MISSED_AFTER_MS / 1000} s of their deadline`);
   // Let the audit log's last lines land before reading it.
   await sleep(1000);
-  const writes = auditSince(
-    mark,
-    (e) =>
-      e.user.username === identity && e.objectRef?.resource === 'tenants' && e.objectRef.subresource === 'status' && e.verb === 'patch',
+  const operatorWrites = auditSince(mark, (e) => e.user.username === identity && isWrite(e));
+  const writes = operatorWrites.filter(
+    (e) => e.objectRef?.resource === 'tenants' && e.objectRef.subresource === 'status' && e.verb === 'patch',
   );
   const observed: number[] = [];
   const written: number[] = [];
+  const before: number[] = [];
   let sinceMismatches = 0;
   for (const name of names) {
     const s = seen.get(name)!;
     const deadline = deadlines.get(name)!;
     if (s.at < deadline) throw new Error(`${name} was seen Closed ${deadline - s.at} ms before its cancellation was due`);
     observed.push(s.at - deadline);
-    written.push(statusWriteAt(writes, name, s.at) - deadline);
+    const writtenAt = statusWriteAt(writes, name, s.at);
+    written.push(writtenAt - deadline);
+    before.push(
+      operatorWrites.filter((e) => {
+        const at = Date.parse(e.requestReceivedTimestamp);
+        return e.objectRef?.namespace === tenantNamespace(name) && at >= deadline && at < writtenAt;
+      }).length,
+    );
     // The status shows times to the second: the deadline's second is the right answer.
     if (s.since === undefined || Date.parse(s.since) !== Math.floor(deadline / 1000) * 1000) sinceMismatches++;
     phase(
-      `delay: ${name} due ${new Date(deadline).toISOString()}: written +${written[written.length - 1]} ms, seen +${observed[observed.length - 1]} ms, since ${s.since}`,
+      `delay: ${name} due ${new Date(deadline).toISOString()}: written +${written[written.length - 1]} ms ` +
+        `(after ${before[before.length - 1]} other writes), seen +${observed[observed.length - 1]} ms, since ${s.since}`,
     );
   }
   if (written.some((w) => Number.isNaN(w)))
     throw new Error('a Closed status was seen with no status write of the operator before it in the audit log');
-  return { statusWriteDelayMs: summarize(written, 1), observedDelayMs: summarize(observed, 1), sinceMismatches, cpuSeconds };
+  return {
+    statusWriteDelayMs: summarize(written, 1),
+    observedDelayMs: summarize(observed, 1),
+    writesBeforeStatus: summarize(before, 1),
+    sinceMismatches,
+    cpuSeconds,
+  };
 }
 
 async function delayPhase(): Promise<DelayFigures> {
