@@ -423,13 +423,7 @@ describe('lifecycle protection and restart safety', () => {
       }
       await new Promise((r) => setTimeout(r, 8000));
       process.stderr.write(`# restart safety: operator killed after erasure records ${killedAt.join(', ')}\n`);
-      // Normally [1..6]; on a loaded machine a kill may land after the next record, so require most of them.
-      assert.ok(killedAt.length >= 4 && killedAt.at(-1) === 6, `killed after most records, the last one included: ${killedAt.join(', ')}`);
-      assert.deepEqual(
-        [...killedAt].sort((a, b) => a - b),
-        killedAt,
-        'kills in the order of the records',
-      );
+      assertKilledAfterRecords(killedAt);
 
       const final = await getJson<Tenant>('tenant', name);
       const lifecycle = final?.status?.lifecycle;
@@ -444,11 +438,9 @@ describe('lifecycle protection and restart safety', () => {
       const audit = await auditRecordsOf(s3, name);
       for (const step of ERASURE_STEPS) {
         const succeeded = audit.filter((r) => r.action === `EraseStep:${step}` && r.result === 'Succeeded');
-        // The record is appended before the step is recorded in status: a kill between the two repeats the
-        // (idempotent) step and its record once — a duplicate, never a gap.
-        assert.ok(
-          succeeded.length >= 1 && succeeded.length <= 2,
-          `one Succeeded audit record of ${step} (two at most): ${succeeded.map((r) => r.key).join(', ')}`,
+        assertOneRecordOrItsRetry(
+          step,
+          succeeded.map((r) => r.key),
         );
       }
       const starts = audit.filter((r) => r.action === 'EraseStart' && r.result === 'Succeeded');
@@ -477,3 +469,21 @@ describe('lifecycle protection and restart safety', () => {
     }
   });
 });
+
+/** Normally [1..6]; on a loaded machine a kill may land after the next record, so most of them, in order, the last included. */
+function assertKilledAfterRecords(killedAt: number[]): void {
+  assert.ok(killedAt.length >= 4 && killedAt.at(-1) === 6, `killed after most records, the last one included: ${killedAt.join(', ')}`);
+  assert.deepEqual(
+    [...killedAt].sort((a, b) => a - b),
+    killedAt,
+    'kills in the order of the records',
+  );
+}
+
+/**
+ * A step's audit record is appended before the step is recorded in status: a kill between the two
+ * repeats the (idempotent) step and its record once — a duplicate, never a gap.
+ */
+function assertOneRecordOrItsRetry(step: string, keys: string[]): void {
+  assert.ok(keys.length >= 1 && keys.length <= 2, `one Succeeded audit record of ${step} (two at most): ${keys.join(', ')}`);
+}
