@@ -186,8 +186,11 @@ async function deleteLeftovers(r: Run, s3: S3Client, p: BackupPolicy, name: stri
     });
     return;
   }
-  r.summary.prefixes.leftovers++;
   const out = await deleteTenantBackups(s3, { ...base, ...(d.prefix ? { prefix: d.prefix } : {}), dryRun: r.dryRun });
+  // Some S3-compatible stores keep listing a folder whose objects are gone: an empty prefix is no
+  // leftover, and a daily audit record of nothing would only bury the real ones.
+  if (out.objects === 0 && out.uploadsAborted === 0) return;
+  r.summary.prefixes.leftovers++;
   r.summary.objectsDeleted += out.objects;
   r.summary.bytesDeleted += out.bytes;
   if (!r.dryRun) {
