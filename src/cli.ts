@@ -69,8 +69,7 @@ const COMMANDS: Record<string, Command> = {
     run: async (values) => (await import('./backup-command.js')).restoreCommand(values),
   },
   sweep: {
-    summary:
-      "daily second line of defence: nudge tenants that lag their lifecycle, remove erased tenants' leftover backups, report orphans",
+    summary: "daily: nudge tenants that lag their lifecycle, delete erased tenants' leftover backups, report orphans",
     usage:
       'tenantry sweep [--dry-run] [--config FILE] [--kubeconfig FILE] [--namespace NS] [-o table|json]\n' +
       'Re-evaluates every Tenant and annotates those whose status lags the rules (tenantry.io/sweep-requested-at), so the\n' +
