@@ -23,7 +23,7 @@ import { PolicyCredentials } from './controller/credentials.js';
 import { createS3Client } from './cloud/s3.js';
 import { RegionArchive } from './lifecycle/archive.js';
 import { AuditTrails } from './lifecycle/audit.js';
-import { deleteTenantBackups } from './lifecycle/backup-erasure.js';
+import { deleteTenantBackups, type BackupErasure } from './lifecycle/backup-erasure.js';
 import { evaluate } from './lifecycle/engine.js';
 import {
   decideAlias,
@@ -186,7 +186,21 @@ async function deleteLeftovers(r: Run, s3: S3Client, p: BackupPolicy, name: stri
     });
     return;
   }
-  const out = await deleteTenantBackups(s3, { ...base, ...(d.prefix ? { prefix: d.prefix } : {}), dryRun: r.dryRun });
+  let out: BackupErasure;
+  try {
+    out = await deleteTenantBackups(s3, { ...base, ...(d.prefix ? { prefix: d.prefix } : {}), dryRun: r.dryRun });
+  } catch (e) {
+    // Part of the prefix may be gone already: that is recorded too, then the error is reported as any other.
+    if (!r.dryRun) {
+      const details = { bucket: d.bucket, prefix, error: (e as Error).message };
+      await r.audit
+        .append({ actor: SWEEP_MANAGER, action: 'SweepDelete', tenant: name, uid, region: d.region, result: 'Failed', details })
+        .catch((ae: unknown) =>
+          r.log.error('cannot append the audit record of a failed deletion', { tenant: name, err: (ae as Error).message }),
+        );
+    }
+    throw e;
+  }
   // Some S3-compatible stores keep listing a folder whose objects are gone: an empty prefix is no
   // leftover, and a daily audit record of nothing would only bury the real ones.
   if (out.objects === 0 && out.uploadsAborted === 0) return;
@@ -229,15 +243,27 @@ async function deleteLeftovers(r: Run, s3: S3Client, p: BackupPolicy, name: stri
   });
 }
 
+/** The policy whose destination (in the same bucket) lies inside `prefix`, if any. */
+function destinationInside(all: BackupPolicy[], p: BackupPolicy, prefix: string): string | undefined {
+  const d = p.spec.destination;
+  const other = all.find((o) => {
+    const od = o.spec.destination;
+    return o !== p && od.bucket === d.bucket && (od.endpoint ?? '') === (d.endpoint ?? '') && destinationBase(od.prefix).startsWith(prefix);
+  });
+  return other?.metadata.name;
+}
+
 /** Step 2 for one destination: each tenant prefix decided and acted on. */
-async function sweepDestination(r: Run, p: BackupPolicy): Promise<void> {
+async function sweepDestination(r: Run, p: BackupPolicy, all: BackupPolicy[]): Promise<void> {
   const d = p.spec.destination;
   const s3 = await destinationClient(r, p);
   try {
     for (const { name, prefix } of await listTenantPrefixes(s3, d.bucket, destinationBase(d.prefix))) {
       const where = { region: d.region, bucket: d.bucket, prefix };
       try {
-        const decision = decidePrefix(await prefixFacts(r, d.region, name));
+        const nested = destinationInside(all, p, prefix);
+        const facts = nested === undefined ? await prefixFacts(r, d.region, name) : { name, region: d.region, holdsDestinationOf: nested };
+        const decision = decidePrefix(facts);
         if (decision.action === 'keep') r.summary.prefixes.live++;
         else if (decision.action === 'delete') await deleteLeftovers(r, s3, p, decision.tenant, decision.uid, prefix);
         else {
@@ -343,7 +369,7 @@ async function sweep(r: Run): Promise<void> {
   const policies = await listAll<BackupPolicy>(r.rest, POLICIES);
   for (const p of destinations(r, policies)) {
     try {
-      await sweepDestination(r, p);
+      await sweepDestination(r, p, policies);
     } catch (e) {
       failed(r, 'cannot sweep a backup destination', e, { policy: p.metadata.name, bucket: p.spec.destination.bucket });
     }

@@ -61,6 +61,8 @@ export interface PrefixFacts {
   receipt?: Readonly<Record<string, unknown>>;
   /** For a name without a Tenant: whether the region's archive holds any erasure receipt of that name. */
   nameHasReceipt?: boolean;
+  /** Another BackupPolicy's destination lies inside this prefix (same bucket, e.g. prefix `prod` under a policy at the root). */
+  holdsDestinationOf?: string;
 }
 
 /** What to do with one prefix. */
@@ -71,6 +73,8 @@ export type PrefixDecision =
 
 /** Decides what to do with one tenant prefix of a backup destination. */
 export function decidePrefix(f: PrefixFacts): PrefixDecision {
+  // Deleting it would take every tenant of that other destination with it; listing it as an orphan would be wrong too.
+  if (f.holdsDestinationOf !== undefined) return { action: 'keep', category: 'live' };
   const t = f.tenant;
   if (!t) {
     if (!isTenantName(f.name)) return { action: 'report', category: 'orphaned', why: 'not a tenant name; no Tenant can own it' };

@@ -131,6 +131,12 @@ describe('decidePrefix: given tenants, prefixes and receipts, what the sweep doe
       'live',
     ],
     [
+      "a folder holding another policy's destination (an Erased tenant of the same name): left alone",
+      { name: 'gone', region: 'eu-west-1', tenant: gone, receipt: archived(gone), holdsDestinationOf: 'nightly-prod' },
+      'keep',
+      'live',
+    ],
+    [
       'an Erased tenant of another region under this destination: unproven',
       { name: 'far', region: 'eu-west-1', tenant: otherRegion, receipt: archived(otherRegion) },
       'report',
