@@ -102,6 +102,16 @@ export function valuesSchema(regions: readonly string[]): JsonSchema {
         properties: { enabled: { type: 'boolean' }, maxUnavailable: { type: ['integer', 'string'] } },
       },
       serviceMonitor: { type: 'object', properties: { enabled: { type: 'boolean' } } },
+      sweep: {
+        type: 'object',
+        properties: {
+          enabled: { type: 'boolean' },
+          schedule: { type: 'string', minLength: 9 },
+          timeZone: required,
+          dryRun: { type: 'boolean' },
+          activeDeadlineSeconds: { type: 'integer', minimum: 60 },
+        },
+      },
     },
   };
 }

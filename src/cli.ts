@@ -71,9 +71,24 @@ const COMMANDS: Record<string, Command> = {
     run: async (values) => (await import('./backup-command.js')).restoreCommand(values),
   },
   sweep: {
-    summary: 'enforce lifecycle deadlines, prune backups by retention and remove orphaned backups',
-    usage: 'tenantry sweep [--dry-run]',
-    options: { ...COMMON, 'dry-run': { type: 'boolean' } },
+    summary: "daily: nudge tenants that lag their lifecycle, delete erased tenants' leftover backups, report orphans",
+    usage:
+      'tenantry sweep [--dry-run] [--config FILE] [--kubeconfig FILE] [--namespace NS] [-o table|json]\n' +
+      'Re-evaluates every Tenant and annotates those whose status lags the rules (tenantry.io/sweep-requested-at), so the\n' +
+      "operator acts; deletes backup objects under an Erased tenant's prefix when its receipt is in the region's archive;\n" +
+      'reports backup prefixes and alias/tenantry/* KMS aliases of no Tenant and no receipt, never deleting them.\n' +
+      '--dry-run (or lifecycle.dryRun in the config) writes and deletes nothing. The last line is the summary (JSON with\n' +
+      "-o json). --namespace is the operator's, where BackupPolicy credentials Secrets are read (default $POD_NAMESPACE,\n" +
+      'else tenantry-system). Exits 0 when it ran, 1 on errors, 64 on usage errors.',
+    options: {
+      ...COMMON,
+      'dry-run': { type: 'boolean' },
+      config: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    run: async (values, positionals) => (await import('./sweep-command.js')).sweepCommand(values, positionals),
   },
   lifecycle: {
     summary: "explain a tenant's retention phase, its next transition and when its data will be erased",

@@ -48,6 +48,14 @@ export type AuditHook = (record: AuditRecord) => void | Promise<void>;
 /** The longest delay a Node.js timer takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Returns an instant of the lifecycle as RFC 3339, to the millisecond when it has one: a deadline
+ * shown to the second would read up to 999 ms earlier than the instant the step is due at.
+ */
+export function instant(d: Date): string {
+  return d.getUTCMilliseconds() === 0 ? rfc3339(d) : d.toISOString();
+}
+
 /** Returns an RFC 3339 time to the second, as the status shows times. */
 export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -74,13 +82,13 @@ export function lifecycleStatus(tenant: Tenant, evaluation: LifecycleEvaluation,
   // A phase held against the evaluation (erasure begun or done) keeps what it was entered with.
   if (phase !== evaluation.phase) return heldStatus(previous, phase, evaluation, now);
   const held = previous?.phase === phase && previous.reason === evaluation.reason;
-  const since = evaluation.since ? rfc3339(evaluation.since) : held ? previous.since : rfc3339(now);
+  const since = evaluation.since ? instant(evaluation.since) : held ? previous.since : rfc3339(now);
   return {
     phase,
     reason: evaluation.reason,
     ...(since ? { since } : {}),
-    ...(evaluation.next ? { next: evaluation.next.phase, nextAt: rfc3339(evaluation.next.at) } : {}),
-    ...(evaluation.eraseAt ? { eraseAt: rfc3339(evaluation.eraseAt) } : {}),
+    ...(evaluation.next ? { next: evaluation.next.phase, nextAt: instant(evaluation.next.at) } : {}),
+    ...(evaluation.eraseAt ? { eraseAt: instant(evaluation.eraseAt) } : {}),
     ...(evaluation.erasureBlocked ? { erasureBlocked: evaluation.erasureBlocked } : {}),
     ...runnerFields(previous),
   };

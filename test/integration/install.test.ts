@@ -123,6 +123,45 @@ function assertValidConfig(objs: Obj[], source: string): void {
   assert.doesNotThrow(() => parseConfig(load(text)), `${source}: config.yaml is not a valid operator configuration`);
 }
 
+/** Asserts the sweep CronJob: daily, one run at a time, the operator's image, ServiceAccount and configuration. */
+function assertSweepCronJob(objs: Obj[], source: string, configMapName: string): void {
+  type Pod = {
+    serviceAccountName: string;
+    restartPolicy: string;
+    securityContext: Record<string, unknown>;
+    containers: {
+      image: string;
+      args: string[];
+      securityContext: Record<string, unknown>;
+      volumeMounts: { name: string; mountPath: string }[];
+    }[];
+    volumes: { name: string; configMap?: { name: string } }[];
+  };
+  const cron = find(objs, 'CronJob') as Obj & {
+    spec: {
+      schedule: string;
+      concurrencyPolicy: string;
+      jobTemplate: { spec: { template: { metadata: { labels: Record<string, string> }; spec: Pod } } };
+    };
+  };
+  const operatorPod = (find(objs, 'Deployment') as Obj & { spec: { template: { spec: Pod } } }).spec.template.spec;
+  const tpl = cron.spec.jobTemplate.spec.template;
+  const c = tpl.spec.containers[0]!;
+  assert.match(cron.spec.schedule, /^\d+ \d+ \* \* \*$/, `${source}: daily`);
+  assert.equal(cron.spec.concurrencyPolicy, 'Forbid');
+  assert.equal(tpl.spec.serviceAccountName, operatorPod.serviceAccountName, `${source}: the operator's ServiceAccount`);
+  assert.equal(c.image, operatorPod.containers[0]!.image, `${source}: the operator's image`);
+  assert.deepEqual(c.args.slice(0, 3), ['sweep', '--config', '/etc/tenantry/config.yaml']);
+  assert.ok(!c.args.includes('--dry-run'), `${source}: deletes by default`);
+  assert.equal(tpl.spec.restartPolicy, 'Never');
+  const mount = c.volumeMounts.find((m) => m.mountPath === '/etc/tenantry');
+  assert.equal(tpl.spec.volumes.find((v) => v.name === mount?.name)?.configMap?.name, configMapName);
+  assert.deepEqual(tpl.spec.securityContext, operatorPod.securityContext);
+  assert.equal(c.securityContext['readOnlyRootFilesystem'], true);
+  // Its pods must not count as operator pods (the metrics Service and the disruption budget select those).
+  assert.notEqual(tpl.metadata.labels['app.kubernetes.io/component'], 'operator');
+}
+
 /** Asserts the operator's Deployment runs as MISSION/ARCHITECTURE require (the shape both installers share). */
 function assertOperatorDeployment(objs: Obj[], source: string, configMapName: string): void {
   const d = find(objs, 'Deployment') as Obj & {
@@ -210,6 +249,7 @@ void describe('installation manifests', () => {
       'ClusterRole/tenantry',
       'ClusterRoleBinding/tenantry',
       'ConfigMap/tenantry-config',
+      'CronJob/tenantry-sweep',
       ...CRDS.map((c) => `CustomResourceDefinition/${c}`).sort(),
       'Deployment/tenantry',
       `Namespace/${NAMESPACE}`,
@@ -244,6 +284,8 @@ void describe('installation manifests', () => {
   void test('both installers run the operator as specified, with a configuration the operator accepts', () => {
     assertOperatorDeployment(kustomized, 'deploy/', 'tenantry-config');
     assertOperatorDeployment(charted, 'chart', 'tenantry-config');
+    assertSweepCronJob(kustomized, 'deploy/', 'tenantry-config');
+    assertSweepCronJob(charted, 'chart', 'tenantry-config');
     assertValidConfig(kustomized, 'deploy/base/configmap.yaml');
     assertValidConfig(charted, 'charts/tenantry values.yaml');
   });

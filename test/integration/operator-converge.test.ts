@@ -12,6 +12,7 @@ import { applyObjects, condition, eventually, getJson, listJson, testTenant } fr
 import { kubectl } from '../support/kubectl.js';
 import { startOperator, testConfig, type TestOperator } from '../support/operator.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
+import { sleep } from '../env/proc.js';
 
 const RUN = randomBytes(3).toString('hex');
 const PROVIDERS = ['nginx', 'traefik', 'gateway'] as const;
@@ -127,18 +128,26 @@ for (const provider of PROVIDERS) {
       });
     }
 
-    test('deleting a Tenant removes its namespace and everything in it', async () => {
+    test('deleting a Tenant keeps its namespace and everything in it until its erasure date: Closed, reason Deleted', async () => {
       const name = `c-${RUN}-${provider.slice(0, 2)}-del`;
       await applyObjects([testTenant(name, { [labelKey]: labelValue })]);
       await eventually(`${name} Reconciled`, async () => condition(await getJson<Tenant>('tenant', name), 'Reconciled')?.status === 'True');
       const del = await kubectl(['delete', 'tenant', name, '--wait=false']);
       assert.equal(del.code, 0, del.stderr);
-      await eventually(
-        `namespace tenant-${name} gone`,
-        async () => (await getJson('namespace', `tenant-${name}`)) === undefined,
-        90_000,
-        500,
-      );
+      const closed = await eventually(`${name} Closed after its deletion`, async () => {
+        const t = await getJson<Tenant>('tenant', name);
+        return t?.status?.lifecycle?.phase === 'Closed' && t.status.lifecycle.reason === 'Deleted' ? t : undefined;
+      });
+      assert.ok(closed.metadata.deletionTimestamp, 'the Tenant is being deleted');
+      assert.deepEqual(closed.metadata.finalizers, ['tenantry.io/lifecycle']);
+      // A paid tenant deleted without a rule of its own is erased 90 days after its deletion.
+      const due = new Date(closed.status!.lifecycle!.eraseAt!).getTime() - new Date(closed.metadata.deletionTimestamp!).getTime();
+      assert.equal(Math.round(due / 86_400_000), 90);
+      await sleep(3000);
+      const ns = await getJson<{ metadata: { deletionTimestamp?: string } }>('namespace', `tenant-${name}`);
+      assert.ok(ns, 'the namespace is kept');
+      assert.equal(ns.metadata.deletionTimestamp, undefined, 'the namespace is not terminating');
+      assert.ok(await getJson('statefulset.apps', 'database', `tenant-${name}`), 'the database is kept');
     });
   });
 }
