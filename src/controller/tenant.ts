@@ -850,12 +850,15 @@ class Pass {
       ...mergeConditions(t.status?.conditions, base).filter((c) => c.type !== ERASURE_CONDITION),
       ...(erasure ? [erasure] : []),
     ];
-    await this.writeStatus(this.statusOf(conditions, generation), conditions);
+    const status = this.statusOf(conditions, generation);
+    await this.writeStatus(status, conditions);
     await this.announceTransition();
     if (this.evaluation)
       this.requeueExactly(requeueForTransition(this.phase === this.evaluation.phase ? this.evaluation.next : null, this.deps.now()));
     if (this.phase === 'Erasing' && this.evaluation && this.deps.erasure) {
-      const r = await this.deps.erasure.run(t, this.evaluation);
+      // The runner writes the whole status from the Tenant it gets: it must build on the status this
+      // pass just wrote (phase Erasing with its reason), not on the one read before the pass.
+      const r = await this.deps.erasure.run({ ...t, status }, this.evaluation);
       if (r.requeueAfterMs !== undefined) this.requeueExactly(r.requeueAfterMs);
       // Erased: the next pass reads the runner's receipt and reports the phase Erased.
       if (r.erased) this.requeueExactly(1000);

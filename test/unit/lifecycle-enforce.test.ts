@@ -276,6 +276,27 @@ test('Erasing: app and database at zero, no route, CronJob suspended, and the er
   assert.equal(h.cluster.calls.filter((c) => c.op === 'apply' || c.op === 'create').length, 0, 'nothing provisioned while erasing');
 });
 
+test('the erasure runner starts from the status the pass wrote: phase Erasing with its reason, not the Active one read before', async () => {
+  const seen: (TenantStatus | undefined)[] = [];
+  const h = harness(storedTenant(), evaluation('Active', 'Trial'), {
+    erasure: {
+      run: async (t) => {
+        seen.push(t.status);
+        return { erased: false, requeueAfterMs: 30_000 };
+      },
+    },
+  });
+  await h.run();
+  assert.equal(h.cluster.status()?.lifecycle?.reason, 'Trial');
+  h.ev.current = evaluation('Erasing', 'TrialEnded', { eraseAt: new Date('2025-06-01T00:00:00Z') });
+  await h.run();
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]?.lifecycle?.phase, 'Erasing');
+  assert.equal(seen[0]?.lifecycle?.reason, 'TrialEnded');
+  assert.equal(seen[0]?.lifecycle?.eraseAt, '2025-06-01T00:00:00Z');
+  assert.deepEqual(seen[0], h.cluster.status(), 'the status as just written');
+});
+
 test('Erased: nothing is provisioned again, the status alone is written, and the finalizer goes', async () => {
   const t = storedTenant('acme', {}, { finalizers: [LIFECYCLE_FINALIZER] });
   t.status = { lifecycle: { phase: 'Erased', reason: 'Cancelled', receipt: { erasedAt: '2025-05-01T00:00:00Z' } as never } };
