@@ -28,7 +28,7 @@ export interface TenantKeys {
 }
 
 /** Administrative and destructive actions the audit trail records (P11). */
-export type AuditAction = 'Suspend' | 'Resume' | 'Close' | 'Erase' | 'DeletionRequested' | 'EraseNow';
+export type AuditAction = 'Suspend' | 'Resume' | 'Close' | 'Erase' | 'DeletionRequested' | 'EraseNow' | 'Restore';
 
 /** One audit record: who did what to which tenant, and when. */
 export interface AuditRecord {
@@ -188,6 +188,8 @@ const ACTION_FIELDS: Record<AuditAction, string[][]> = {
   EraseNow: [['f:metadata', 'f:annotations', `f:${ERASE_NOW_ANNOTATION}`]],
   // The API server records no field manager for a deletion; its finalizer list is the closest trace.
   DeletionRequested: [],
+  // A restore is asked for by a Restore object, not by a field of the Tenant.
+  Restore: [],
 };
 
 /** The parts of a managedFields entry read here (the wire form has `time` as a string, the client's type as a Date). */

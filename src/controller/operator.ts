@@ -539,6 +539,7 @@ export class Operator {
       view: this.view(),
       writer: this.writer,
       now: () => new Date(),
+      ...(this.lifecycle?.audit ? { audit: this.lifecycle.audit } : {}),
       backups: this.backups,
       ...(this.opts.tenantSelector ? { tenantSelector: this.opts.tenantSelector } : {}),
     });

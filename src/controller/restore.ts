@@ -22,6 +22,7 @@ import type { ClusterView, ClusterWriter } from './cluster.js';
 import { planRestore, restoreDone, restoreTarget, type RestoreInput } from './restore-plan.js';
 import { shardLabels } from './selector.js';
 import { readAs, type ReadBackKinds } from './read-back.js';
+import type { AuditHook } from './lifecycle-step.js';
 
 /** How soon a pending Restore is looked at again while its target is provisioned. */
 export const RESTORE_PENDING_RECHECK_MS = 5000;
@@ -51,6 +52,8 @@ export interface RestoreDeps {
   backups: Pick<BackupObserver, 'observe' | 'invalidate' | 'backupBytes'>;
   /** The operator's --tenant-selector: a tenant created for a restore carries the source's values for its keys. */
   tenantSelector?: string;
+  /** The audit trail (P11): a restore replaces a tenant's data, so its start is recorded. */
+  audit?: AuditHook;
 }
 
 /**
@@ -170,6 +173,7 @@ async function startJob(restore: Restore, input: RestoreInput, backupId: string,
     if (restore.spec.tenant !== restoreTarget(restore) && !policy.spec.destination.credentialsSecretRef)
       await writer.apply(buildRestoreSourceServiceAccount(ctx, restore.spec.tenant));
     await writer.apply(buildRestoreJob(ctx, policy, restore, backupId));
+    await auditRestore(restore, target, backupId, deps);
   }
   if (source)
     await writer.event(
@@ -178,6 +182,24 @@ async function startJob(restore: Restore, input: RestoreInput, backupId: string,
       EventReason.RestoreStarted,
       `Restore ${name}: restoring backup ${backupId} into ${restoreTarget(restore)}`,
     );
+}
+
+/** Appends the audit record of a restore's start; a failure to append is logged, never fatal to the restore. */
+async function auditRestore(restore: Restore, target: Tenant, backupId: string, deps: RestoreDeps): Promise<void> {
+  if (!deps.audit) return;
+  const record = {
+    action: 'Restore' as const,
+    tenant: target.metadata.name ?? '',
+    uid: target.metadata.uid ?? '',
+    actor: 'unknown',
+    at: deps.now().toISOString(),
+    details: { restore: restore.metadata.name ?? '', source: restore.spec.tenant, backupId },
+  };
+  try {
+    await deps.audit(record);
+  } catch (e) {
+    getLogger().warn('could not append the audit record of a restore', { restore: record.details.restore, err: (e as Error).message });
+  }
 }
 
 /** Writes the Restore's status when it changed, and announces a finished Restore on its source tenant. */

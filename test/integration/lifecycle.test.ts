@@ -382,6 +382,37 @@ describe('lifecycle: the operator suspends, closes and erases tenants on time ag
     assert.ok(await getJson('namespace', `tenant-${kept}`));
   });
 
+  test('a paid tenant cancelled 90 days and 2 s ago is erased; an uncured payment default is suspended at 15 days, closed at 90, erased at 97', async () => {
+    const cancelled = `cancel-old-${RUN}`;
+    const suspended = `default-15-${RUN}`;
+    const closed = `default-90-${RUN}`;
+    const erased = `default-97-${RUN}`;
+    const failed90 = ago(90, 2);
+    await create(manifest(cancelled, { plan: 'paid', lifecycle: { cancelledAt: ago(90, 2) } }));
+    await create(manifest(suspended, { plan: 'paid', lifecycle: { paymentFailedAt: ago(15, 2), paidAt: ago(40) } }));
+    await create(manifest(closed, { plan: 'paid', lifecycle: { paymentFailedAt: failed90 } }));
+    await create(manifest(erased, { plan: 'paid', lifecycle: { paymentFailedAt: ago(97, 2) } }));
+
+    const s = await phase(suspended, 'Suspended');
+    assert.equal(s.status?.lifecycle?.reason, 'PaymentDefault');
+    assert.equal(s.status?.lifecycle?.next, 'Closed');
+    const c = await phase(closed, 'Closed');
+    assert.equal(c.status?.lifecycle?.reason, 'PaymentDefault');
+    assert.equal(Date.parse(c.status!.lifecycle!.eraseAt!), Date.parse(failed90) + 97 * DAY_MS);
+    // Closed keeps everything until its erasure: namespace and database are there.
+    await eventually(`namespace tenant-${closed}`, () => getJson('namespace', `tenant-${closed}`), WAIT_MS);
+
+    for (const name of [cancelled, erased]) {
+      const g = await phase(name, 'Erased', ERASE_WAIT_MS);
+      await assertErased(g);
+    }
+    assert.equal((await readLifecycle(cancelled))?.reason, 'Cancelled');
+    assert.equal((await readLifecycle(erased))?.reason, 'PaymentDefault');
+    // The tenants not yet due keep their namespaces.
+    assert.ok(await getJson('namespace', `tenant-${suspended}`));
+    assert.ok(await getJson('namespace', `tenant-${closed}`));
+  });
+
   test('a cancellation dated 5 s ahead is acted on within 3 s of its instant, by the operator’s own timer (resync 600 s)', async () => {
     const name = `cancel-${RUN}`;
     await create(manifest(name, { plan: 'paid' }));

@@ -10,6 +10,7 @@ import type { BackupPolicy, Restore, RestoreStatus, Tenant } from '../../src/api
 import type { BackupObservation } from '../../src/controller/backup-observer.js';
 import { reconcileRestore, RESTORE_PENDING_RECHECK_MS, RESTORE_STORE_RECHECK_MS, type RestoreDeps } from '../../src/controller/restore.js';
 import { RESTORED_FROM_LABEL } from '../../src/controller/restore-plan.js';
+import type { AuditRecord } from '../../src/controller/lifecycle-step.js';
 import { APP_NAME, DATABASE_SECRET_NAME, restoreJobName } from '../../src/resources/index.js';
 import { clusterConfig, FakeCluster, storedTenant, type Call, type Obj } from '../support/fake-cluster.js';
 import { fixturePolicy } from '../support/policy-fixture.js';
@@ -149,6 +150,22 @@ test('in place, the app held at zero: the Job starts, the status says Running, t
     cluster.events.map((e) => [e.on, e.type, e.reason, e.message]),
     [['acme', 'Normal', EventReason.RestoreStarted, `Restore ${RESTORE}: restoring backup ${PINNED_ID} into acme`]],
   );
+});
+
+test('a restore that starts appends one audit record naming the Restore, its source and backup; a failing trail does not stop it', async () => {
+  const { deps } = setup(restore({ inPlace: true }, { backupId: PINNED_ID }), { ready: 'acme' });
+  const records: AuditRecord[] = [];
+  await reconcileRestore(RESTORE, { ...deps, audit: (r) => void records.push(r) });
+  assert.deepEqual(
+    records.map((r) => [r.action, r.tenant, r.details]),
+    [['Restore', 'acme', { restore: RESTORE, source: 'acme', backupId: PINNED_ID }]],
+  );
+  const again = setup(restore({ inPlace: true }, { backupId: PINNED_ID }), { ready: 'acme' });
+  const failing = async () => {
+    throw new Error('archive unreachable');
+  };
+  await reconcileRestore(RESTORE, { ...again.deps, audit: failing });
+  assert.equal(phase(again.cluster), 'Running', 'the restore goes on without its audit record');
 });
 
 test('a pinned backup id: the bucket is not listed', async () => {
