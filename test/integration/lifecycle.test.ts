@@ -165,6 +165,20 @@ async function assertErased(t: Tenant): Promise<Record<string, unknown>> {
   return receipt;
 }
 
+/** `tenantry lifecycle explain NAME` (what support staff run when a customer asks when the data goes) agrees with the status. */
+async function assertExplained(name: string, eraseAt: number): Promise<void> {
+  const explained = await runAgent(['lifecycle', 'explain', name, '--kubeconfig', need('KUBECONFIG'), '-o', 'json'], {});
+  assert.equal(explained.code, 0, explained.stderr);
+  const r = explained.result ?? {};
+  assert.equal(r['tenant'], name);
+  assert.equal(r['phase'], 'Suspended');
+  assert.equal(r['reason'], 'TrialEnded');
+  assert.equal(Date.parse(String(r['eraseAt'])), eraseAt);
+  const next = r['next'] as { phase: string; at: string } | null;
+  assert.equal(next?.phase, 'Erasing');
+  assert.equal(Date.parse(next?.at ?? ''), eraseAt);
+}
+
 /**
  * The tenant's database as its pods see it: the operator's generated credentials (from the
  * tenant's Secret) on the test server, with the database the app would have made.
@@ -341,6 +355,8 @@ describe('lifecycle: the operator suspends, closes and erases tenants on time ag
     assert.equal(db.spec.replicas, 1, 'the database keeps running while suspended');
     assert.ok(await getJson('namespace', ns));
     assert.equal(t.status?.lifecycle?.erasure, undefined);
+
+    await assertExplained(name, eraseAt);
   });
 
   test('a payment default cured on day 10 (paid 1 day ago) is Active with nothing held', async () => {
