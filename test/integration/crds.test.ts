@@ -472,13 +472,14 @@ void describe('CRDs', () => {
       '--type',
       'merge',
       '-p',
-      '{"status":{"phase":"Ready","conditions":[{"type":"Ready","status":"True","reason":"Provisioned","message":"ok","lastTransitionTime":"2025-06-01T00:00:00Z"}]}}',
+      '{"status":{"phase":"Ready","lifecycle":{"phase":"Suspended","eraseAt":"2030-02-12T00:00:00Z"},"conditions":[{"type":"Ready","status":"True","reason":"Provisioned","message":"ok","lastTransitionTime":"2025-06-01T00:00:00Z"}]}}',
     ]);
     assert.equal(await kubectlOk(['get', 'tenant', name, '-o', 'jsonpath={.status.phase}']), 'Ready');
-    // The Ready printer column reads the Ready condition.
+    // The Ready printer column reads the Ready condition; Lifecycle and Erase At read status.lifecycle (the
+    // erase time as written, not as an age: a date column in the future would show <invalid>).
     const table = await kubectlOk(['get', 'tenant', name]);
-    assert.match(table.split('\n')[0] ?? '', /PHASE\s+PLAN\s+REGION\s+HOST\s+READY\s+LAST BACKUP\s+AGE/);
-    assert.match(table.split('\n')[1] ?? '', /Ready\s+trial\s+eu-west-1\s+\S+\s+True/);
+    assert.match(table.split('\n')[0] ?? '', /PHASE\s+LIFECYCLE\s+ERASE AT\s+PLAN\s+REGION\s+HOST\s+READY\s+LAST BACKUP\s+AGE/);
+    assert.match(table.split('\n')[1] ?? '', /Ready\s+Suspended\s+2030-02-12T00:00:00Z\s+trial\s+eu-west-1\s+\S+\s+True/);
 
     // The status schema is validated too.
     const bad = await kubectl(['patch', 'tenant', name, '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Happy"}}']);

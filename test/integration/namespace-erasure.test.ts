@@ -134,14 +134,17 @@ describe('namespace erasure against the API server', () => {
     assert.deepEqual(again, { gone: true, message: `namespace ${tenantNamespace(OURS)} does not exist (already deleted)` });
   });
 
-  test('a foreign namespace named tenant-<name> (no ownerReference to the Tenant) survives and is reported', async () => {
+  test('a foreign namespace named tenant-<name> (without the Tenant uid label) survives and is reported', async () => {
     const t = await createTenant(FOREIGN);
     await applyObjects([namespaceManifest(FOREIGN, undefined), configMap(FOREIGN)]);
     const before = await namespaceOf(FOREIGN);
     const r = await new NamespaceEraser(rest, { waitMs: 500, pollMs: 100 }).erase(t, { dryRun: false });
     assert.equal(r.foreign, true);
     assert.equal(r.gone, true);
-    assert.match(r.message, /is not this tenant's \(it has no ownerReference to Tenant uid .+\); it was left untouched/);
+    assert.match(
+      r.message,
+      /is not this tenant's \(its label tenantry\.io\/tenant-uid is not the Tenant's uid .+\); it was left untouched/,
+    );
     // Given time to act on a delete, the namespace controller would have started: it did not, because none was sent.
     await sleep(1000);
     const after = await namespaceOf(FOREIGN);
