@@ -108,13 +108,19 @@ export interface Breach {
   promised: boolean;
 }
 
-/** Returns the flows where the engine's verdict differs from the promise. */
+/**
+ * Returns the flows where the engine's verdict differs from the promise. Between two tenant pods a
+ * denied flow must be denied by each side on its own (the source's egress and the destination's
+ * ingress): a tenant's isolation must not rest on the policies of the tenant trying to get in.
+ */
 export function breaches(flows: TableFlow[], answer: EngineAnswer, facts: PromiseFacts): Breach[] {
   return flows.flatMap((flow, i) => {
     const verdict = answer.results[i]!;
     if (verdict.id !== flow.id) throw new Error(`the engine answered ${verdict.id} where ${flow.id} was asked`);
     const p = promised(flow, facts);
-    return verdict.allowed === p ? [] : [{ flow, verdict, promised: p }];
+    const betweenPods = flow.from.kind === 'tenant' && flow.to.kind === 'tenant';
+    const oneSided = !p && betweenPods && (verdict.egress.allowed || verdict.ingress.allowed);
+    return verdict.allowed === p && !oneSided ? [] : [{ flow, verdict, promised: p }];
   });
 }
 
@@ -122,6 +128,13 @@ export function breaches(flows: TableFlow[], answer: EngineAnswer, facts: Promis
 export function describeBreach(b: Breach): string {
   const who = (e: Endpoint) => (e.tenant ? `tenant ${e.tenant} (${e.role})` : e.name);
   const { egress, ingress } = b.verdict;
+  if (!b.promised && !b.verdict.allowed) {
+    const side = egress.allowed
+      ? `egress rule ${list(egress.allowedBy, 'of no policy (not isolated)')}`
+      : `ingress rule ${list(ingress.allowedBy, 'of no policy (not isolated)')}`;
+    const other = egress.allowed ? 'ingress' : 'egress';
+    return `${who(b.flow.from)} -> ${who(b.flow.to)} on ${b.flow.port}/${b.flow.protocol} is let through by ${side}, the promise denies it on both sides: only the other side's ${other} policies still stop it`;
+  }
   if (b.verdict.allowed) {
     return `${who(b.flow.from)} -> ${who(b.flow.to)} on ${b.flow.port}/${b.flow.protocol} is allowed, the promise denies it: allowed by egress rule ${list(egress.allowedBy, 'of no policy (not isolated)')} and ingress rule ${list(ingress.allowedBy, 'of no policy (not isolated)')}`;
   }
@@ -182,7 +195,8 @@ export function renderIsolationPage(flows: TableFlow[], answer: EngineAnswer, ct
     '  would run after resumption (no app pod runs while suspended).',
     '',
     `${flows.length} flows judged, ${allowedCount} allowed, ${flows.length - allowedCount} denied; every verdict agrees with the promise`,
-    '(test/support/policy-engine-table.ts, `promised`).',
+    "(test/support/policy-engine-table.ts, `promised`), and between two tenant pods every denied flow is denied by each side's",
+    'policies on their own (the egress of the source and the ingress of the destination).',
     '',
     '## Endpoints',
     '',

@@ -55,7 +55,9 @@ export interface EngineAnswer {
 /** Judges `flows` against `policies` with the engine and returns its verdicts, in the order of the flows. */
 export async function judgeFlows(policies: NetworkPolicy[], flows: EngineFlow[]): Promise<EngineAnswer> {
   const bin = (await ensureBinaries()).netpol;
-  const r = await runCaptured(bin, [], JSON.stringify({ policies, flows }));
+  // Only the fields the engine reads: it refuses unknown ones, so a misspelt field fails loudly.
+  const asked = flows.map(({ id, source, destination, port, protocol }) => ({ id, source, destination, port, protocol }));
+  const r = await runCaptured(bin, [], JSON.stringify({ policies, flows: asked }));
   if (r.code !== 0) throw new Error(`the policy engine failed (${r.code}): ${r.stderr.trim()}`);
   const answer = JSON.parse(r.stdout) as EngineAnswer;
   if (answer.results.length !== flows.length) throw new Error(`the policy engine judged ${answer.results.length} of ${flows.length} flows`);

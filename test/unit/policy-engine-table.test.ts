@@ -131,3 +131,22 @@ test("a breach names both tenants and the rule that let the flow through; an eng
   const missing = breaches([flow(A_APP, A_DB, 5432)], { ...answer, results: [denied] }, facts);
   assert.match(describeBreach(missing[0]!), /is denied, the promise allows it: denied by egress of tenant-a\/default-deny$/);
 });
+
+test('between two tenant pods, a flow one side lets through is a breach even when the other side still stops it', () => {
+  const f = flow(A_APP, B_DB, 3306);
+  const verdict: FlowVerdict = {
+    id: f.id,
+    allowed: false,
+    egress: { allowed: false, selectedBy: ['tenant-a/default-deny'], allowedBy: [] },
+    ingress: { allowed: true, selectedBy: ['tenant-b/default-deny', 'tenant-b/allow-from-a'], allowedBy: ['tenant-b/allow-from-a'] },
+  };
+  const found = breaches([f], { engine: 'e', version: 'v', results: [verdict] }, facts);
+  assert.equal(
+    describeBreach(found[0]!),
+    "tenant a (app) -> tenant b (database) on 3306/TCP is let through by ingress rule tenant-b/allow-from-a, the promise denies it on both sides: only the other side's egress policies still stop it",
+  );
+  // Towards an address outside the pod network only the egress side exists: one side denying is the whole answer.
+  const out = flow(A_APP, INTERNET, 443);
+  const outVerdict: FlowVerdict = { ...verdict, id: out.id, ingress: { allowed: true, selectedBy: [], allowedBy: [] } };
+  assert.deepEqual(breaches([out], { engine: 'e', version: 'v', results: [outVerdict] }, facts), []);
+});
