@@ -20,6 +20,8 @@ export interface EnvBinaries {
   kms: string;
   /** SeaweedFS's `weed`, the S3-compatible server. */
   weed: string;
+  /** NetworkPolicy evaluator over github.com/mattfenwick/cyclonus's matcher (test/env/netpol), for the isolation test. */
+  netpol: string;
 }
 
 interface GoTarget {
@@ -40,6 +42,7 @@ const TARGETS: GoTarget[] = [
   { name: 'helm', module: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', key: 'helm' },
   { name: 'local-kms', module: 'kms', pkg: '.', key: 'kms' },
   { name: 'weed', module: 's3', pkg: 'github.com/seaweedfs/seaweedfs/weed', key: 'weed' },
+  { name: 'netpol', module: 'netpol', pkg: '.', key: 'netpol' },
 ];
 
 /** Returns a short hash of a module's sources and the Go version, so a change of either rebuilds. */
