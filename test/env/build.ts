@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cacheDir, envSourceDir } from './paths.js';
 import { envLog, runTool } from './proc.js';
 
@@ -22,6 +21,8 @@ export interface EnvBinaries {
   weed: string;
   /** NetworkPolicy evaluator over github.com/mattfenwick/cyclonus's matcher (test/env/netpol), for the isolation test. */
   netpol: string;
+  /** Traefik, the ingress proxy that serves tenants on loopback (test/env/traefik.ts runs it). */
+  traefik: string;
 }
 
 interface GoTarget {
@@ -43,18 +44,32 @@ const TARGETS: GoTarget[] = [
   { name: 'local-kms', module: 'kms', pkg: '.', key: 'kms' },
   { name: 'weed', module: 's3', pkg: 'github.com/seaweedfs/seaweedfs/weed', key: 'weed' },
   { name: 'netpol', module: 'netpol', pkg: '.', key: 'netpol' },
+  { name: 'traefik', module: 'traefik', pkg: 'github.com/traefik/traefik/v3/cmd/traefik', key: 'traefik' },
 ];
 
-/** Returns a short hash of a module's sources and the Go version, so a change of either rebuilds. */
+/** The `go build` flags besides `-o` and the packages; part of every cache key. */
+const BUILD_FLAGS = ['-trimpath'];
+/** The environment the builds run with, besides the caller's; part of every cache key. */
+const BUILD_ENV = { CGO_ENABLED: '0' };
+
+/**
+ * Returns a short hash of what decides a module's binaries: its sources, the Go version and the
+ * build recipe (flags, linker flags, environment). Only those: adding a target of another module
+ * or editing a comment here must not relink every binary of the environment.
+ */
 function moduleKey(moduleDir: string, goVersion: string): string {
-  // The build recipe itself is part of the key, so changing flags here rebuilds too.
   const h = createHash('sha256')
     .update(goVersion)
-    .update(readFileSync(fileURLToPath(import.meta.url)));
+    .update(JSON.stringify({ flags: BUILD_FLAGS, env: BUILD_ENV, ldflags: linkerFlags(moduleDir) }));
   for (const f of readdirSync(moduleDir).sort()) {
     if (f === 'go.mod' || f === 'go.sum' || f.endsWith('.go')) h.update(f).update(readFileSync(join(moduleDir, f)));
   }
   return h.digest('hex').slice(0, 16);
+}
+
+/** Returns the `-ldflags` value of a module's build: stripped, with its versions stamped. */
+function linkerFlags(moduleDir: string): string {
+  return ['-s', '-w', ...versionStamp(moduleDir)].join(' ');
 }
 
 /**
@@ -77,6 +92,9 @@ function versionStamp(moduleDir: string): string[] {
       : [];
     return [`-X helm.sh/helm/v3/internal/version.version=${helm[1]}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean', ...kube];
   }
+  // Without it `traefik version` and its startup log say "dev".
+  const traefik = /^require github\.com\/traefik\/traefik\/v3 (v\d+\.\d+\.\d+)$/m.exec(goMod);
+  if (traefik) return [`-X github.com/traefik/traefik/v3/pkg/version.Version=${traefik[1]}`];
   const m = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod);
   if (!m) return [];
   const [, version, major, minor] = m;
@@ -117,12 +135,11 @@ export async function ensureBinaries(): Promise<EnvBinaries> {
       const tmp = `${outDir}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
-      const env = { ...process.env, CGO_ENABLED: '0' };
+      const env = { ...process.env, ...BUILD_ENV };
       const pkgs = toBuild.map((t) => t.pkg);
-      const ldflags = ['-s', '-w', ...versionStamp(src)].join(' ');
       // `go build -o DIR` with one package names the file after the package; give it a file path then.
       const out = pkgs.length === 1 ? join(tmp, toBuild[0]!.name) : tmp + '/';
-      await runTool('go', ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', out, ...pkgs], { cwd: src, env, stream: true });
+      await runTool('go', ['build', ...BUILD_FLAGS, `-ldflags=${linkerFlags(src)}`, '-o', out, ...pkgs], { cwd: src, env, stream: true });
       mkdirSync(outDir, { recursive: true });
       for (const t of toBuild) renameSync(join(tmp, t.name), join(outDir, t.name));
       rmSync(tmp, { recursive: true, force: true });
