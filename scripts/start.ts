@@ -19,6 +19,7 @@ import { envDown, readUpState, type UpState } from '../test/env/cli.js';
 import { startControlPlane } from '../test/env/controlplane.js';
 import { startRelay, type Relay } from '../test/env/demo-relay.js';
 import { startDemoCloud, type DemoRelays } from '../test/env/demo-services.js';
+import { DEFAULT_POD_CIDR, routedLocally, startStandIns } from '../test/env/demo-standins.js';
 import { cacheDir, repoRoot, upStateDir } from '../test/env/paths.js';
 import { isAlive, runTool, sleep } from '../test/env/proc.js';
 import { servicesEnv, type Services } from '../test/env/services.js';
@@ -164,6 +165,20 @@ function printCommands(cp: UpState): void {
   );
 }
 
+/**
+ * The address range for app Pods: TENANTRY_POD_CIDR, else 10.244.0.0/16 when the host routes it
+ * locally; else none (loopback addresses, which no proxy can route to).
+ */
+async function podCidr(): Promise<string | undefined> {
+  const cidr = process.env.TENANTRY_POD_CIDR || DEFAULT_POD_CIDR;
+  if (await routedLocally(cidr)) return cidr;
+  say(
+    `${cidr} is not routed locally, so app Pods get 127.0.0.x addresses, which the API server refuses in EndpointSlices: ` +
+      `Traefik will find no endpoints. Add the route once with \`sudo ip route add local ${cidr} dev lo\` and restart.`,
+  );
+  return undefined;
+}
+
 /** Runs the demo on the local control plane until the operator stops. */
 async function runLocal(): Promise<number> {
   const t0 = Date.now();
@@ -177,6 +192,7 @@ async function runLocal(): Promise<number> {
   const config = writeOperatorConfig(dir, relays);
   const samples = localSamples(relays.s3);
   await installSamples(cp, samples);
+  say(`CRDs and samples installed after ${since(t0)}`);
   printCommands(cp);
   let stopped = false;
   const operator = runOperator({
@@ -190,10 +206,22 @@ async function runLocal(): Promise<number> {
   // The services start once the operator has shown the first tenant: on two cores, building or
   // initialising them alongside would delay it.
   const cloud = reportFirstTenant(cp, t0, () => stopped).then(() => (stopped ? undefined : startCloud(cp, relays, samples, t0)));
+  const standIns = startStandIns({
+    kubeconfig: cp.kubeconfig,
+    kubectl: cp.kubectl,
+    dir: cp.dir,
+    podCidr: await podCidr(),
+    services: cloud,
+    log: (line) => say(line),
+  }).catch((e: unknown) => {
+    say(`the stand-ins for kubelet and cert-manager did not start: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
   const code = await operator;
   stopped = true;
   // Let a start under way finish, so the state file records every process and env:down stops it.
   await Promise.race([cloud, sleep(120_000)]);
+  await (await standIns)?.stop();
   await Promise.all([relays.kms.close(), relays.s3.close()]);
   return code;
 }
@@ -201,6 +229,8 @@ async function runLocal(): Promise<number> {
 /** Starts KMS, S3 and the databases in the background; a failure is reported, the operator keeps running. */
 async function startCloud(cp: UpState, relays: DemoRelays, samples: SampleObject[], t0: number): Promise<Services | undefined> {
   const policies = samples.filter((o) => o.kind === 'BackupPolicy');
+  // One KMS endpoint serves the operator's configuration: that of the sample policy's region.
+  const region = String(policies[0]?.spec.destination?.region ?? 'eu-central-1');
   try {
     const services = await startDemoCloud(
       cp.dir,
@@ -208,7 +238,7 @@ async function startCloud(cp: UpState, relays: DemoRelays, samples: SampleObject
       cp,
       {
         buckets: policies.map((p) => String(p.spec.destination?.bucket)),
-        kmsAliases: policies.flatMap((p) => (p.spec.kms?.keys ?? []).map((k) => k.keyId)),
+        kms: { region, aliases: [`alias/tenantry-${region}`, ...policies.flatMap((p) => (p.spec.kms?.keys ?? []).map((k) => k.keyId))] },
         credentialsSecret: { namespace: OPERATOR_NAMESPACE, name: S3_CREDENTIALS_SECRET },
       },
       (s) => saveState(cp.dir, { ...cp, services: s }),

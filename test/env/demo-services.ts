@@ -4,19 +4,22 @@
 // credentials Secret is written to the operator's namespace, so the sample policy recovers from
 // BackupStoreUnreadable on the operator's next pass.
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './build.js';
 import type { Relay } from './demo-relay.js';
+import { freePort } from './controlplane.js';
+import { isAlive, sleep } from './proc.js';
 import { startServices, type Services } from './services.js';
 
 /** What the samples need from the cloud. */
 export interface DemoCloudNeeds {
   /** Buckets to create (plain, like the tests' backup bucket). */
   buckets: string[];
-  /** KMS aliases to create when the emulator does not already hold them (the region aliases are seeded). */
-  kmsAliases: string[];
+  /** The region of the samples' backups, whose KMS the agent and the operator use, and the aliases to create in it. */
+  kms: { region: string; aliases: string[] };
   /** Secret in `namespace` holding the S3 server's credentials (a BackupPolicy's credentialsSecretRef). */
   credentialsSecret: { namespace: string; name: string };
 }
@@ -25,6 +28,49 @@ export interface DemoCloudNeeds {
 export interface DemoRelays {
   kms: Relay;
   s3: Relay;
+}
+
+/**
+ * Starts one more local-kms for the region of the samples' backups, recorded among the services'
+ * processes so `env:down` stops it. The environment's KMS serves the tests' region only, and the
+ * agent rightly refuses a key whose ARN names another region than the tenant's (P8).
+ */
+async function startRegionKms(dir: string, bin: string, region: string, services: Services): Promise<Services['kms']> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const log = join(dir, 'kms.log');
+  const fd = openSync(log, 'a');
+  const child = spawn(bin, [], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, KMS_LISTEN: `127.0.0.1:${port}`, KMS_REGION: region, KMS_DATA_PATH: join(dir, 'data') },
+  });
+  closeSync(fd);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`cannot start ${bin}`);
+  services.processes.push({ name: `kms-${region}`, pid: child.pid, log });
+  const kms = { endpoint: `http://127.0.0.1:${port}`, region, keys: {} };
+  const client = kmsClient(kms);
+  try {
+    for (let i = 0; ; i++) {
+      if (
+        await client.send(new ListKeysCommand({})).then(
+          () => true,
+          () => false,
+        )
+      )
+        return kms;
+      if (!isAlive(child.pid) || i > 300) throw new Error(`the KMS for ${region} did not start; see ${log}`);
+      await sleep(100);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A KMS client for the emulator (which takes any credentials). */
+function kmsClient(kms: Services['kms']): KMSClient {
+  return new KMSClient({ region: kms.region, endpoint: kms.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }
 
 /** Creates every alias the emulator does not hold yet, each on a key of its own. */
@@ -113,9 +159,19 @@ export async function startDemoCloud(
     services = await startServices(join(dir, 'services'), await ensureBinaries(['kms', 'weed']));
     onStarted(services);
   }
-  await ensureKmsAliases(services.kms, needs.kmsAliases);
+  const name = `kms-${needs.kms.region}`;
+  const earlier = services.processes.find((p) => p.name === name);
+  // A KMS of an earlier `npm start` keeps its keys (and so the backups made under them readable): its log names its port.
+  const earlierPort = earlier && /listening on 127\.0\.0\.1:(\d+)/.exec(readFileSync(earlier.log, 'utf8'))?.[1];
+  const regionKms = earlierPort
+    ? { endpoint: `http://127.0.0.1:${earlierPort}`, region: needs.kms.region, keys: {} }
+    : await startRegionKms(join(dir, 'services', name), (await ensureBinaries(['kms'])).kms, needs.kms.region, services);
+  onStarted(services);
+  await ensureKmsAliases(regionKms, needs.kms.aliases);
+  relays.kms.setTarget(Number(new URL(regionKms.endpoint).port));
+  // SeaweedFS encrypts SSE-KMS objects with the environment's KMS: the aliases exist there too.
+  await ensureKmsAliases(services.kms, needs.kms.aliases);
   await ensureBuckets(services.s3, needs.buckets);
-  relays.kms.setTarget(Number(new URL(services.kms.endpoint).port));
   relays.s3.setTarget(Number(new URL(services.s3.endpoint).port));
   await applyCredentialsSecret(cluster.kubectl, cluster.kubeconfig, services.s3, needs.credentialsSecret);
   return services;
