@@ -19,7 +19,7 @@ import { envDown, readUpState, type UpState } from '../test/env/cli.js';
 import { startControlPlane } from '../test/env/controlplane.js';
 import { startRelay, type Relay } from '../test/env/demo-relay.js';
 import { startDemoCloud, type DemoRelays } from '../test/env/demo-services.js';
-import { DEFAULT_POD_CIDR, routedLocally, startStandIns } from '../test/env/demo-standins.js';
+import { DEFAULT_POD_CIDR, routedLocally, startStandIns, type DemoProxy } from '../test/env/demo-standins.js';
 import { cacheDir, repoRoot, upStateDir } from '../test/env/paths.js';
 import { isAlive, runTool, sleep } from '../test/env/proc.js';
 import { servicesEnv, type Services } from '../test/env/services.js';
@@ -119,8 +119,15 @@ async function installSamples(cp: UpState, samples: SampleObject[]): Promise<voi
   const root = repoRoot();
   const kubectl = (...args: string[]) => runTool(cp.kubectl, ['--kubeconfig', cp.kubeconfig, ...args]);
   const apply = (path: string) => kubectl('apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-start', '-f', path);
-  await apply(join(root, 'crds'));
-  for (const f of await ensureUpstreamCrds(join(cacheDir(), 'upstream-crds'))) await apply(f);
+  // One kubectl for all of them: each run costs a second or more on a busy machine.
+  const upstream = await ensureUpstreamCrds(join(cacheDir(), 'upstream-crds'));
+  await kubectl(
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--field-manager=tenantry-start',
+    ...[join(root, 'crds'), ...upstream].flatMap((f) => ['-f', f]),
+  );
   await kubectl('wait', '--for', 'condition=established', '--timeout=60s', 'crd', '--all');
   await apply(join(root, 'deploy', 'local', 'storageclass.yaml'));
   const file = join(cp.dir, 'samples.json');
@@ -146,6 +153,26 @@ async function reportFirstTenant(cp: UpState, t0: number, stopped: () => boolean
     }
     await sleep(250);
   }
+}
+
+/** Prints where Traefik serves the tenants and the commands that show a tenant, a backup and a restore. */
+function printServed(cp: UpState, samples: SampleObject[], proxy: DemoProxy, t0: number): void {
+  const hosts = samples.filter((o) => o.kind === 'Tenant' && typeof o.spec.host === 'string').map((o) => String(o.spec.host));
+  const host = hosts.find((h) => h.startsWith('acme-trial')) ?? hosts[0] ?? 'acme-trial.app.example.com';
+  say(`Traefik serves the tenants after ${since(t0)}: https on 127.0.0.1:${proxy.httpsPort}, http on 127.0.0.1:${proxy.httpPort}`);
+  process.stderr.write(
+    [
+      '',
+      `  export KUBECONFIG=${cp.kubeconfig}`,
+      `  curl -v --resolve ${host}:${proxy.httpsPort}:127.0.0.1 --cacert ${proxy.caCertFile} https://${host}:${proxy.httpsPort}/`,
+      `  curl -v --resolve ${host}:${proxy.httpPort}:127.0.0.1 http://${host}:${proxy.httpPort}/   # a permanent redirect to https`,
+      '  kubectl create job --from=cronjob/backup backup-now -n tenant-acme-trial',
+      "  kubectl get tenant acme-trial -o jsonpath='{.status.lastBackup}'",
+      `  kubectl apply -f ${join(repoRoot(), 'deploy', 'samples', 'restore-acme-trial.yaml')}`,
+      '  kubectl get restores -w',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Prints what a newcomer types next. */
@@ -209,13 +236,21 @@ async function runLocal(): Promise<number> {
   const standIns = startStandIns({
     kubeconfig: cp.kubeconfig,
     kubectl: cp.kubectl,
+    server: cp.server,
+    caFile: join(cp.dir, 'pki', 'ca.crt'),
     dir: cp.dir,
     podCidr: await podCidr(),
+    // TENANTRY_TRAEFIK=off: no Traefik (and no build of it); the tenants then get no further than their objects.
+    proxy: process.env.TENANTRY_TRAEFIK !== 'off',
     services: cloud,
     log: (line) => say(line),
   }).catch((e: unknown) => {
     say(`the stand-ins for kubelet and cert-manager did not start: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
+  });
+  void standIns.then(async (s) => {
+    const proxy = await s?.proxy;
+    if (proxy) printServed(cp, samples, proxy, t0);
   });
   const code = await operator;
   stopped = true;

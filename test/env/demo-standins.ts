@@ -2,12 +2,23 @@
 // kubelet for app Pods (a small HTTP server per Pod), the one for database and Job Pods
 // (demo-kubelet.ts), the test CA that issues each Certificate's Secret, and Traefik on loopback
 // ports serving the tenants from the objects the operator wrote. None of it changes the operator.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ensureBinaries } from './build.js';
 import { startDemoKubelet, type DemoKubelet } from './demo-kubelet.js';
 import { startLocalKubelet, type LocalKubelet } from './local-kubelet.js';
 import type { Services } from './services.js';
 import { startTestCaIssuer, type TestCaIssuer } from './test-ca-issuer.js';
+import { startTraefik, type Traefik } from './traefik.js';
+
+/** Where Traefik serves the tenants, also written to traefik.json in the environment folder. */
+export interface DemoProxy {
+  httpPort: number;
+  httpsPort: number;
+  /** The CA that signed the tenants' certificates (curl --cacert). */
+  caCertFile: string;
+}
 
 /** The range app Pods get addresses from when the host routes it locally (the API server refuses loopback ones in EndpointSlices). */
 export const DEFAULT_POD_CIDR = '10.244.0.0/16';
@@ -27,6 +38,8 @@ export interface DemoStandIns {
   readonly caCertFile: string;
   /** The address range app Pods got, or undefined when they got loopback addresses (then no proxy can route to them). */
   readonly podCidr: string | undefined;
+  /** Resolves once Traefik serves (built first on a cold cache); undefined when it could not start. */
+  readonly proxy: Promise<DemoProxy | undefined>;
   stop(): Promise<void>;
 }
 
@@ -34,8 +47,13 @@ export interface DemoStandIns {
 export async function startStandIns(o: {
   kubeconfig: string;
   kubectl: string;
+  /** API server URL and CA, for Traefik's providers. */
+  server: string;
+  caFile: string;
   dir: string;
   podCidr: string | undefined;
+  /** Build (on a cold cache, some ten minutes) and run Traefik. */
+  proxy: boolean;
   services: Promise<Services | undefined>;
   log: (line: string) => void;
 }): Promise<DemoStandIns> {
@@ -58,12 +76,37 @@ export async function startStandIns(o: {
   });
   const k = kubelet;
   const ca = issuer;
+  let traefik: Traefik | undefined;
+  const proxy = (async (): Promise<DemoProxy | undefined> => {
+    if (!o.proxy) return undefined;
+    const bin = (await ensureBinaries(['traefik'])).traefik;
+    if (stopped) return undefined;
+    // The operator's `traefik` provider writes IngressRoutes with their Middleware and TLSOption: the CRD provider serves them.
+    traefik = await startTraefik({
+      traefik: bin,
+      kubectl: o.kubectl,
+      kubeconfig: o.kubeconfig,
+      server: o.server,
+      caFile: o.caFile,
+      dir: join(o.dir, 'traefik'),
+      providers: ['crd'],
+    });
+    const served: DemoProxy = { httpPort: traefik.httpPort, httpsPort: traefik.httpsPort, caCertFile: ca.caCertFile };
+    writeFileSync(join(o.dir, 'traefik.json'), JSON.stringify(served, null, 2) + '\n');
+    return served;
+  })().catch((e: unknown) => {
+    o.log(`Traefik did not start: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
   return {
     caCertFile: ca.caCertFile,
     podCidr: o.podCidr,
+    proxy,
     async stop() {
       stopped = true;
       await joined;
+      await proxy;
+      await traefik?.stop();
       await pods?.stop();
       await ca.stop();
       await k.stop();
