@@ -177,15 +177,14 @@ function printServed(cp: UpState, samples: SampleObject[], proxy: DemoProxy, t0:
 
 /** Prints what a newcomer types next. */
 function printCommands(cp: UpState): void {
-  const k = `kubectl`;
   process.stderr.write(
     [
       '',
       `Local control plane: ${cp.server}`,
       `  export KUBECONFIG=${cp.kubeconfig}`,
       `  export PATH=${join(cp.kubectl, '..')}:$PATH   # the kubectl of the local control plane`,
-      `  ${k} get tenants -w`,
-      `  ${k} describe tenant acme-trial`,
+      '  kubectl get tenants -w',
+      '  kubectl describe tenant acme-trial',
       'Stop the operator with Ctrl-C; stop the control plane and services with `npm run env:down`.',
       '',
     ].join('\n'),
@@ -240,7 +239,7 @@ async function runLocal(): Promise<number> {
     caFile: join(cp.dir, 'pki', 'ca.crt'),
     dir: cp.dir,
     podCidr: await podCidr(),
-    // TENANTRY_TRAEFIK=off: no Traefik (and no build of it); the tenants then get no further than their objects.
+    // TENANTRY_TRAEFIK=off: no Traefik (and no build of it); the tenants become Ready, but nothing serves them.
     proxy: process.env.TENANTRY_TRAEFIK !== 'off',
     services: cloud,
     log: (line) => say(line),

@@ -79,6 +79,8 @@ export async function startStandIns(o: {
   let traefik: Traefik | undefined;
   const proxy = (async (): Promise<DemoProxy | undefined> => {
     if (!o.proxy) return undefined;
+    // After the services: on a cold cache their build and Traefik's would share two cores.
+    await o.services.catch(() => undefined);
     const bin = (await ensureBinaries(['traefik'])).traefik;
     if (stopped) return undefined;
     // The operator's `traefik` provider writes IngressRoutes with their Middleware and TLSOption: the CRD provider serves them.
