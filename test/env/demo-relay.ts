@@ -19,14 +19,15 @@ export interface Relay {
 export async function startRelay(port = 0): Promise<Relay> {
   let target: number | undefined;
   const open = new Set<Socket>();
-  const server: Server = createServer((client) => {
+  // Half-open both ways: a client that ends its request still gets the whole answer.
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     open.add(client);
     client.once('close', () => open.delete(client));
     if (target === undefined) {
       client.destroy();
       return;
     }
-    const upstream = connect(target, '127.0.0.1');
+    const upstream = connect({ port: target, host: '127.0.0.1', allowHalfOpen: true });
     open.add(upstream);
     upstream.once('close', () => open.delete(upstream));
     // Either side closing or failing ends both: a relay adds no behaviour of its own.
