@@ -106,17 +106,22 @@ function versionStamp(moduleDir: string): string[] {
   ]);
 }
 
-/** Builds every missing binary (or takes it from KUBEBUILDER_ASSETS) and returns their paths. */
-export async function ensureBinaries(): Promise<EnvBinaries> {
+/**
+ * Builds every missing binary (or takes it from KUBEBUILDER_ASSETS) and returns their paths; with
+ * `only`, just those (`npm start` brings the control plane up before SeaweedFS is built).
+ */
+export async function ensureBinaries(): Promise<EnvBinaries>;
+export async function ensureBinaries<K extends keyof EnvBinaries>(only: readonly K[]): Promise<Pick<EnvBinaries, K>>;
+export async function ensureBinaries(only?: readonly (keyof EnvBinaries)[]): Promise<Partial<EnvBinaries>> {
   const assets = process.env.KUBEBUILDER_ASSETS;
   const found: Partial<EnvBinaries> = {};
   const missing: GoTarget[] = [];
-  for (const t of TARGETS) {
+  for (const t of TARGETS.filter((x) => !only || only.includes(x.key))) {
     if (assets && existsSync(join(assets, t.name))) found[t.key] = join(assets, t.name);
     else missing.push(t);
   }
   if (assets) envLog(`KUBEBUILDER_ASSETS=${assets}: using ${Object.keys(found).length} binaries from there`);
-  if (missing.length === 0) return found as EnvBinaries;
+  if (missing.length === 0) return found;
 
   const goVersion = (await runTool('go', ['env', 'GOVERSION'])).trim();
   const byModule = new Map<string, GoTarget[]>();
@@ -147,5 +152,5 @@ export async function ensureBinaries(): Promise<EnvBinaries> {
     }
     for (const t of targets) found[t.key] = join(outDir, t.name);
   }
-  return found as EnvBinaries;
+  return found;
 }
