@@ -19,7 +19,8 @@ import { envDown, readUpState, type UpState } from '../test/env/cli.js';
 import { startControlPlane } from '../test/env/controlplane.js';
 import { startRelay, type Relay } from '../test/env/demo-relay.js';
 import { startDemoCloud, type DemoRelays } from '../test/env/demo-services.js';
-import { DEFAULT_POD_CIDR, routedLocally, startStandIns, type DemoProxy } from '../test/env/demo-standins.js';
+import { startStandIns, type DemoProxy } from '../test/env/demo-standins.js';
+import { ensureLocalRoute, podCidrSetting } from '../test/env/pod-route.js';
 import { cacheDir, repoRoot, upStateDir } from '../test/env/paths.js';
 import { isAlive, runTool, sleep } from '../test/env/proc.js';
 import { servicesEnv, type Services } from '../test/env/services.js';
@@ -192,12 +193,12 @@ function printCommands(cp: UpState): void {
 }
 
 /**
- * The address range for app Pods: TENANTRY_POD_CIDR, else 10.244.0.0/16 when the host routes it
- * locally; else none (loopback addresses, which no proxy can route to).
+ * The address range for app Pods: TENANTRY_POD_CIDR, else 10.244.0.0/16, when the host routes it
+ * locally (the route is added when we run as root); else none (loopback addresses, which no proxy can route to).
  */
 async function podCidr(): Promise<string | undefined> {
-  const cidr = process.env.TENANTRY_POD_CIDR || DEFAULT_POD_CIDR;
-  if (await routedLocally(cidr)) return cidr;
+  const cidr = podCidrSetting();
+  if (await ensureLocalRoute(cidr)) return cidr;
   say(
     `${cidr} is not routed locally, so app Pods get 127.0.0.x addresses, which the API server refuses in EndpointSlices: ` +
       `Traefik will find no endpoints. Add the route once with \`sudo ip route add local ${cidr} dev lo\` and restart.`,

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { ensureBinaries } from './env/build.js';
 import { startControlPlane, stopControlPlane, type ControlPlane } from './env/controlplane.js';
 import { repoRoot } from './env/paths.js';
+import { ensureLocalRoute, podCidrSetting } from './env/pod-route.js';
 import { envLog } from './env/proc.js';
 import { servicesEnv, startServices, stopServices, type Services } from './env/services.js';
 
@@ -98,6 +99,9 @@ async function main(): Promise<number> {
   try {
     if (suites.some((s) => s !== 'unit')) {
       const bins = await ensureBinaries();
+      // The stand-in kubelet gives app Pods addresses of this range, which Traefik reaches through
+      // their EndpointSlices; the tests that need it fail with the command to run if it is missing.
+      await ensureLocalRoute(podCidrSetting());
       // In parallel: neither needs the other. Both are kept as soon as they run, so a failure of
       // one still stops the other in the finally below. The services get their own folder: the
       // control plane's holds its private keys and is closed to other users, and PostgreSQL runs

@@ -3,7 +3,6 @@
 // (demo-kubelet.ts), the test CA that issues each Certificate's Secret, and Traefik on loopback
 // ports serving the tenants from the objects the operator wrote. None of it changes the operator.
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureBinaries } from './build.js';
 import { startDemoKubelet, type DemoKubelet } from './demo-kubelet.js';
@@ -18,19 +17,6 @@ export interface DemoProxy {
   httpsPort: number;
   /** The CA that signed the tenants' certificates (curl --cacert). */
   caCertFile: string;
-}
-
-/** The range app Pods get addresses from when the host routes it locally (the API server refuses loopback ones in EndpointSlices). */
-export const DEFAULT_POD_CIDR = '10.244.0.0/16';
-
-/** Reports whether the host accepts a listener on the range's first host address, i.e. has a `local` route for it. */
-export async function routedLocally(cidr: string): Promise<boolean> {
-  const first = cidr.replace(/\.0\/\d+$/, '.1');
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(0, first, () => server.close(() => resolve(true)));
-  });
 }
 
 /** The running stand-ins. */
