@@ -20,6 +20,8 @@ export interface EnvBinaries {
   kms: string;
   /** SeaweedFS's `weed`, the S3-compatible server. */
   weed: string;
+  /** Traefik, the ingress proxy that serves tenants on loopback (test/env/traefik.ts runs it). */
+  traefik: string;
 }
 
 interface GoTarget {
@@ -40,6 +42,7 @@ const TARGETS: GoTarget[] = [
   { name: 'helm', module: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', key: 'helm' },
   { name: 'local-kms', module: 'kms', pkg: '.', key: 'kms' },
   { name: 'weed', module: 's3', pkg: 'github.com/seaweedfs/seaweedfs/weed', key: 'weed' },
+  { name: 'traefik', module: 'traefik', pkg: 'github.com/traefik/traefik/v3/cmd/traefik', key: 'traefik' },
 ];
 
 /** Returns a short hash of a module's sources and the Go version, so a change of either rebuilds. */
@@ -74,6 +77,9 @@ function versionStamp(moduleDir: string): string[] {
       : [];
     return [`-X helm.sh/helm/v3/internal/version.version=${helm[1]}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean', ...kube];
   }
+  // Without it `traefik version` and its startup log say "dev".
+  const traefik = /^require github\.com\/traefik\/traefik\/v3 (v\d+\.\d+\.\d+)$/m.exec(goMod);
+  if (traefik) return [`-X github.com/traefik/traefik/v3/pkg/version.Version=${traefik[1]}`];
   const m = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod);
   if (!m) return [];
   const [, version, major, minor] = m;
