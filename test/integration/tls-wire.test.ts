@@ -42,6 +42,16 @@ const SERVE_TIMEOUT_MS = 45_000;
 /** Suites a Go server offers only when a TLSOption allows them: CBC mode, TLS 1.0 capable. */
 const CBC_SUITES = ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'];
 
+/**
+ * Known gaps of Traefik v3.6.12, kept running as todo tests so their violations show in the output.
+ * Traefik refuses a Host header that differs from the SNI (421) only when the two hosts have different
+ * TLS options (pkg/middlewares/snicheck); its Gateway API provider gives every route the `default`
+ * TLSOption, so a request for tenant B over tenant A's TLS session (A's certificate) reaches B's app.
+ */
+const CROSS_TENANT_GAP: Partial<Record<WireProvider, string>> = {
+  gateway: "Traefik's Gateway provider: all routes share the default TLSOption, so its SNI check never answers 421",
+};
+
 const setups = PROVIDERS.map((provider) => {
   const label = { 'tenantry.io/test': `${RUN}-wire-${provider}` };
   return { provider, label, tenants: wireTenants(RUN, provider, label) };
@@ -110,24 +120,33 @@ describe('P4 on the wire: Traefik serves every tenant over TLS 1.2/1.3 with forw
       });
 
       test('HSTS: every HTTPS answer carries Strict-Transport-Security with max-age of at least a year', async () => {
-        for (const tenant of served) assert.deepEqual(await hstsViolations(tenant, platform.endpoint), []);
+        const violations = (await Promise.all(served.map((tenant) => hstsViolations(tenant, platform.endpoint)))).flat();
+        assert.deepEqual(violations, []);
       });
 
       test('plain HTTP answers only with a permanent redirect to https://<host>/...', async () => {
-        for (const tenant of served) assert.deepEqual(await redirectViolations(tenant, platform.endpoint), []);
+        const violations = (await Promise.all(served.map((tenant) => redirectViolations(tenant, platform.endpoint)))).flat();
+        assert.deepEqual(violations, []);
       });
 
-      test("another tenant's Host header over this tenant's SNI never reaches the other tenant's app", async () => {
-        for (const tenant of served)
-          for (const other of wire.filter((o) => o !== tenant))
-            assert.deepEqual(await crossTenantViolations(tenant, other, platform.endpoint), []);
-        // The same request with matching names does reach the app: the probe above could tell.
-        const own = await httpsGet(platform.endpoint, trial.host, '/');
-        assert.equal(own.headers['x-tenantry-namespace'], trial.namespace);
-      });
+      test(
+        "another tenant's Host header over this tenant's SNI never reaches the other tenant's app",
+        { todo: CROSS_TENANT_GAP[provider] },
+        async () => {
+          const violations: string[] = [];
+          for (const tenant of served)
+            for (const other of wire.filter((o) => o !== tenant))
+              violations.push(...(await crossTenantViolations(tenant, other, platform.endpoint)));
+          assert.deepEqual(violations, []);
+          // The same request with matching names does reach the app: the probe above could tell.
+          const own = await httpsGet(platform.endpoint, trial.host, '/');
+          assert.equal(own.headers['x-tenantry-namespace'], trial.namespace);
+        },
+      );
 
       test('the suspended tenant serves nothing: no route, never its app', async () => {
-        for (const tenant of suspended) assert.deepEqual(await suspendedViolations(tenant, platform.endpoint), []);
+        const violations = (await Promise.all(suspended.map((tenant) => suspendedViolations(tenant, platform.endpoint)))).flat();
+        assert.deepEqual(violations, []);
       });
 
       if (provider === 'traefik') {
