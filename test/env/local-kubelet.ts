@@ -52,6 +52,8 @@ const HEARTBEAT_MS = 10_000;
 const LEASE_SECONDS = 40;
 /** Retry of a Pod whose start failed (an API error, every address taken). */
 const RETRY_MS = 1_000;
+/** Addresses tried for one Pod before giving up on EADDRINUSE. */
+const MAX_ADDRESS_ATTEMPTS = 20;
 const STRATEGIC = 'application/strategic-merge-patch+json';
 const MERGE = 'application/merge-patch+json';
 
@@ -516,6 +518,12 @@ class Kubelet implements LocalKubelet {
       await bind(this.rest, ns, name, this.nodeName);
       const shapes = appShapes(pod);
       entry.address = await this.serve(entry, ns, name, shapes);
+      if (entry.stopped) {
+        // Released while the servers were starting: release() saw none of them.
+        await Promise.all(entry.servers.map(closeServer));
+        this.pool.release(entry.address);
+        return;
+      }
       for (const s of shapes) {
         if (!s.readiness) continue;
         const code = await probe(entry.address, s.readiness.port, s.readiness.path);
@@ -533,25 +541,37 @@ class Kubelet implements LocalKubelet {
     }
   }
 
-  /** Starts the servers of a Pod on a fresh address; an address another process holds is skipped for the next one. */
+  /**
+   * Starts the servers of a Pod on a fresh address; an address another process holds is skipped for
+   * the next one, a few times (a listener on 0.0.0.0 and that port would take every address).
+   */
   private async serve(entry: RunningPod, ns: string, name: string, shapes: AppShape[]): Promise<string> {
-    for (;;) {
+    const byPort = new Map<number, AppShape>();
+    for (const s of shapes)
+      for (const port of s.ports) {
+        const other = byPort.get(port);
+        if (other && other !== s)
+          throw new Error(
+            `containers ${other.container} and ${s.container} both listen on port ${port} of the Pod's one network namespace`,
+          );
+        byPort.set(port, s);
+      }
+    for (let attempt = 1; ; attempt++) {
       const address = this.pool.take();
       const servers: Server[] = [];
       try {
-        for (const s of shapes)
-          for (const port of s.ports) {
-            const server = createServer({ keepAliveTimeout: 5_000 }, appHandler(ns, name, s.probePaths));
-            await listen(server, address, port);
-            servers.push(server);
-          }
+        for (const [port, s] of byPort) {
+          const server = createServer({ keepAliveTimeout: 5_000 }, appHandler(ns, name, s.probePaths));
+          await listen(server, address, port);
+          servers.push(server);
+        }
         entry.servers = servers;
         return address;
       } catch (e) {
         await Promise.all(servers.map(closeServer));
         const inUse = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
         this.pool.release(address, inUse);
-        if (!inUse) throw e;
+        if (!inUse || attempt >= MAX_ADDRESS_ATTEMPTS) throw e;
         this.log(`pod ${ns}/${name}: ${address} is in use by another process; trying the next address`);
       }
     }

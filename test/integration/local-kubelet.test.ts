@@ -25,6 +25,8 @@ const PORT = 8080;
 const POD_CIDR = process.env.TENANTRY_POD_CIDR || undefined;
 
 let kubelet: LocalKubelet;
+/** The Lease's renewTime right after start, to see the heartbeat move it on. */
+let firstRenewal = '';
 const lines: string[] = [];
 
 /** A Deployment of one replica with port `http` 8080 and a /healthz readiness probe, and its Service. */
@@ -156,6 +158,7 @@ describe('local kubelet', () => {
     const lease = await getJson<{ spec: { holderIdentity: string; renewTime: string } }>('lease', NODE, 'kube-node-lease');
     assert.equal(lease?.spec.holderIdentity, NODE);
     assert.match(lease.spec.renewTime, /\.\d{6}Z$/);
+    firstRenewal = lease.spec.renewTime;
   });
 
   test('runs a Deployment Pod: Ready, Deployment available, published in the EndpointSlice (a loopback address: refused), the app answers', async () => {
@@ -238,6 +241,18 @@ describe('local kubelet', () => {
 
   test('stop() closes every server and deletes the Node and its Lease; a second stop() is a no-op', async () => {
     const b = kubelet.addressOf(NS_B, (await onlyPod(NS_B)).metadata.name)!;
+    // The heartbeat (every 10 s) renewed the Lease since the first test, and the node was never found unreachable.
+    const lease = await eventually(
+      'the Lease to be renewed',
+      async () => {
+        const l = await getJson<{ spec: { renewTime: string } }>('lease', NODE, 'kube-node-lease');
+        return l && Date.parse(l.spec.renewTime) > Date.parse(firstRenewal) && l;
+      },
+      15_000,
+    );
+    assert.ok(lease);
+    const node = await getJson<{ spec: { taints?: { key: string }[] } }>('node', NODE);
+    assert.deepEqual(node?.spec.taints ?? [], [], 'no taint from the node lifecycle controller');
     await kubelet.stop();
     await kubelet.stop();
     assert.equal(await getJson('node', NODE), undefined);
