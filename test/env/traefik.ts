@@ -298,7 +298,9 @@ async function hasRouter(apiPort: number, host: string): Promise<boolean> {
   const r = await httpGet(apiPort, `/api/http/routers?status=enabled&per_page=1000&search=${encodeURIComponent(host)}`);
   if (r.status !== 200) return false;
   const routers = JSON.parse(r.body) as { rule?: string; status?: string }[];
-  return routers.some((x) => x.status === 'enabled' && (x.rule ?? '').includes(`Host(\`${host}\`)`));
+  // The CRD provider writes Host(`h`); the Gateway provider writes Host("h") (Go's %q).
+  const forms = [`Host(\`${host}\`)`, `Host(${JSON.stringify(host)})`];
+  return routers.some((x) => x.status === 'enabled' && forms.some((f) => (x.rule ?? '').includes(f)));
 }
 
 function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
