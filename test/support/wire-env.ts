@@ -17,17 +17,9 @@ import { startTraefik, TRAEFIK_GATEWAY_CONTROLLER, type Traefik } from '../env/t
 import { applyObjects, eventually } from './cluster.js';
 import { kubectl, testKubeconfig } from './kubectl.js';
 import { testConfig } from './operator.js';
+import { podCidrSetting } from '../env/pod-route.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from './prerequisites.js';
 import { sslscan, tlsViolations, type TlsScan } from './tls-scan.js';
-
-/**
- * The pod addresses: Traefik routes to the addresses the EndpointSlice controller publishes, and the
- * API server refuses loopback addresses in EndpointSlices, so the stand-in kubelet needs a range the
- * host routes locally (`ip route add local 10.244.0.0/16 dev lo`, as root); TENANTRY_POD_CIDR names another.
- */
-export function wirePodCidr(): string {
-  return process.env.TENANTRY_POD_CIDR || '10.244.0.0/16';
-}
 
 /** The providers Traefik puts on the wire: its own CRDs, and Gateway API. */
 export type WireProvider = 'traefik' | 'gateway';
@@ -117,7 +109,8 @@ export async function startWirePlatform(tenantNames: string[], log: (line: strin
     const kubelet = await startLocalKubelet({
       kubeconfig,
       selector: `app.kubernetes.io/component=app,tenantry.io/tenant in (${tenantNames.join(',')})`,
-      podCidr: wirePodCidr(),
+      // test/run.ts routed this range locally (test/env/pod-route.ts): EndpointSlices refuse loopback addresses.
+      podCidr: podCidrSetting(),
       log,
     });
     stops.push(() => kubelet.stop());
