@@ -11,9 +11,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { startLocalKubelet, type LocalKubelet } from '../env/local-kubelet.js';
 import { applyObjects, eventually, getJson, listJson } from '../support/cluster.js';
+import { getOnce, type Answer } from '../support/http-once.js';
 import { kubectl, kubectlOk, testKubeconfig } from '../support/kubectl.js';
 
 const RUN = randomBytes(3).toString('hex');
@@ -68,24 +68,9 @@ function app(namespace: string, labelled = true): unknown[] {
   ];
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** One HTTP GET without keep-alive. */
 function get(host: string, port: number, path: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, agent: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+  return getOnce({ host, port, path });
 }
 
 interface PodJson {

@@ -4,8 +4,7 @@
 // stands in for a Pod: a node:http server on a local address behind a Service and an EndpointSlice.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer, type Server } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +14,7 @@ import { runTool } from '../env/proc.js';
 import { startTraefik, TRAEFIK_GATEWAY_CONTROLLER, type Traefik } from '../env/traefik.js';
 import { ensureUpstreamCrds } from '../env/upstream-crds.js';
 import { applyObjects } from '../support/cluster.js';
+import { getOnce, type Answer } from '../support/http-once.js';
 import { kubectl, kubectlOk, testKubeconfig } from '../support/kubectl.js';
 
 const APP_NS = 'traefik-env-app';
@@ -35,37 +35,13 @@ function env(name: string): string {
   return v;
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** An HTTPS GET to Traefik on loopback with `host` as SNI and Host header, trusting only `ca`. */
 function httpsGet(port: number, host: string, ca: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path: '/', servername: host, headers: { host }, ca, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+  return getOnce({ host: '127.0.0.1', port, path: '/', hostHeader: host, tls: { servername: host, ca } });
 }
 
 function httpGet(port: number, host: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host }, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+  return getOnce({ host: '127.0.0.1', port, path: '/', hostHeader: host });
 }
 
 async function canI(verb: string, resource: string, extra: string[] = []): Promise<boolean> {

@@ -3,8 +3,6 @@
 // cert-manager, Traefik on loopback with the controller-wide TLS settings a platform team sets),
 // the sample-shaped tenants, and the checks. Each check returns violations, each naming the tenant
 // and the rule it breaks, so a test that breaks a rule on purpose can assert the message.
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +16,7 @@ import { applyObjects, eventually } from './cluster.js';
 import { kubectl, testKubeconfig } from './kubectl.js';
 import { testConfig } from './operator.js';
 import { podCidrSetting } from '../env/pod-route.js';
+import { getOnce, type Answer } from './http-once.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from './prerequisites.js';
 import { sslscan, tlsViolations, type TlsScan } from './tls-scan.js';
 
@@ -236,74 +235,19 @@ export function platformGateway(endpoint: WireEndpoint, served: WireTenant[]): R
   ];
 }
 
-/** One HTTP answer, body bounded. */
-export interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-const REQUEST_TIMEOUT_MS = 5000;
-
-/** Collects an answer, keeping at most 4 KiB of its body. */
-function collect(resolve: (a: Answer) => void, reject: (e: Error) => void) {
-  return (res: import('node:http').IncomingMessage) => {
-    let body = '';
-    res.setEncoding('utf8');
-    res.on('data', (d: string) => {
-      if (body.length < 4096) body += d;
-    });
-    res.on('error', reject);
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-  };
-}
+export type { Answer } from './http-once.js';
 
 /**
  * GET over HTTPS to Traefik on 127.0.0.1 with `sni` as the server name and `hostHeader` as Host.
  * With `verify` (the default) the certificate must chain to the test CA and name `sni`.
  */
 export function httpsGet(ep: WireEndpoint, sni: string, path: string, hostHeader = sni, verify = true): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port: ep.httpsPort,
-        path,
-        method: 'GET',
-        servername: sni,
-        headers: { host: hostHeader },
-        ca: ep.caPem,
-        rejectUnauthorized: verify,
-        agent: false,
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      collect(resolve, reject),
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return getOnce({ host: '127.0.0.1', port: ep.httpsPort, path, hostHeader, tls: { servername: sni, ca: ep.caPem, verify } });
 }
 
 /** GET over plain HTTP to Traefik on 127.0.0.1 with `hostHeader` as Host. */
 export function httpGet(ep: WireEndpoint, hostHeader: string, path: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: ep.httpPort,
-        path,
-        method: 'GET',
-        headers: { host: hostHeader },
-        agent: false,
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      collect(resolve, reject),
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+  return getOnce({ host: '127.0.0.1', port: ep.httpPort, path, hostHeader });
 }
 
 /** Whose app answered (the stand-in app's header), if any. */
