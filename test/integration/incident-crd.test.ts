@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { Incident } from '../../src/api/generated/index.js';
 import { evaluateIncident, type TenantFacts } from '../../src/incident/index.js';
 import { repoRoot } from '../env/paths.js';
-import { kubectl, kubectlOk } from '../support/kubectl.js';
+import { incidentCommand } from '../../src/incident-command.js';
+import type { NoticeReport } from '../../src/incident/report.js';
+import { kubectl, kubectlOk, testKubeconfig } from '../support/kubectl.js';
 
 const RUN = randomBytes(3).toString('hex');
 const created: string[] = [];
@@ -100,5 +102,22 @@ void describe('Incident CRD', () => {
     assert.match(row ?? '', new RegExp(`^${name}\\s+critical\\s+\\S+\\s+2026-03-05T10:00:00Z\\s+1\\s+0\\s+2\\s+Overdue\\s+`));
     const stored = JSON.parse(await kubectlOk(['get', 'incident', name, '-o', 'json'])) as Incident;
     assert.deepEqual(stored.status?.notices, status.notices);
+
+    // `tenantry incident notices NAME` reads it from the cluster and re-evaluates at its clock.
+    let stdout = '';
+    let stderr = '';
+    const code = await incidentCommand({ kubeconfig: testKubeconfig(), output: 'json' }, ['notices', name], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      readStdin: () => '',
+      clock: () => new Date('2026-03-04T10:00:00Z'),
+    });
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout) as NoticeReport;
+    assert.deepEqual(
+      report.customers.map((c) => [c.tenant, c.region, c.plan, c.state]),
+      [['acme', 'eu-west-1', 'business', 'Pending']],
+    );
+    assert.equal(report.timeLeftSeconds, 24 * 3600);
   });
 });
