@@ -418,6 +418,9 @@ void describe('installation manifests', () => {
       ['patch', 'tenants.tenantry.io', undefined, 'status'],
       ['patch', 'backuppolicies.tenantry.io', undefined, 'status'],
       ['patch', 'restores.tenantry.io', undefined, 'status'],
+      ['watch', 'incidents.tenantry.io'],
+      ['patch', 'incidents.tenantry.io', undefined, 'status'],
+      ['update', 'incidents.tenantry.io', undefined, 'status'],
       // The lifecycle finalizer: a metadata patch of the Tenant.
       ['patch', 'tenants.tenantry.io'],
       ['create', 'namespaces'],
@@ -471,6 +474,9 @@ void describe('installation manifests', () => {
       ['update', 'tenants.tenantry.io', undefined, 'finalizers'],
       ['patch', 'backuppolicies.tenantry.io'],
       ['delete', 'restores.tenantry.io'],
+      // Notifications are recorded in an Incident's spec by the incident manager, never by the operator.
+      ['patch', 'incidents.tenantry.io'],
+      ['delete', 'incidents.tenantry.io'],
       // No RBAC writes, so no escalation through RBAC.
       ['create', 'rolebindings.rbac.authorization.k8s.io', 'tenant-x'],
       ['create', 'roles.rbac.authorization.k8s.io', 'tenant-x'],
