@@ -18,28 +18,35 @@ function noticeKey(n: Pick<Notice, 'audience' | 'name'>): string {
   return `${n.audience}/${n.name}`;
 }
 
-/** Lists every change from `before` (undefined: first evaluation) to `after`, ignoring the countdown (timeLeftSeconds). */
-export function incidentChanges(before: IncidentStatus | undefined, after: IncidentStatus): IncidentChange[] {
-  const out: IncidentChange[] = [];
+/** Tenants frozen in (first evaluation) or added since. */
+function tenantChanges(before: IncidentStatus | undefined, after: IncidentStatus): IncidentChange[] {
   const known = new Set((before?.affectedTenants ?? []).map((t) => t.name));
   const added = (after.affectedTenants ?? []).filter((t) => !known.has(t.name)).map((t) => t.name);
-  if (added.length > 0) {
-    const what = before?.affectedTenants ? 'added to the affected tenants' : 'frozen as the affected tenants';
-    out.push({ kind: 'TenantAffected', message: `${added.join(', ')} ${what}`, overdue: false });
-  }
-  if (after.deadline !== before?.deadline && after.deadline)
-    out.push({ kind: 'Deadline', message: `notices due by ${after.deadline}`, overdue: false });
+  if (added.length === 0) return [];
+  const what = before?.affectedTenants ? 'added to the affected tenants' : 'frozen as the affected tenants';
+  return [{ kind: 'TenantAffected', message: `${added.join(', ')} ${what}`, overdue: false }];
+}
+
+/** Notices that are new or changed state. */
+function noticeChanges(before: IncidentStatus | undefined, after: IncidentStatus): IncidentChange[] {
   const previous = new Map((before?.notices ?? []).map((n) => [noticeKey(n), n.state]));
+  const out: IncidentChange[] = [];
   for (const n of after.notices ?? []) {
     const was = previous.get(noticeKey(n));
     if (was === n.state) continue;
     const at = n.notifiedAt ? ` at ${n.notifiedAt}` : '';
-    out.push({
-      kind: 'NoticeState',
-      message: `${n.audience} notice for ${n.name}: ${was ? `${was} -> ` : ''}${n.state}${at}`,
-      overdue: n.state === 'Overdue',
-    });
+    const message = `${n.audience} notice for ${n.name}: ${was ? `${was} -> ` : ''}${n.state}${at}`;
+    out.push({ kind: 'NoticeState', message, overdue: n.state === 'Overdue' });
   }
+  return out;
+}
+
+/** Lists every change from `before` (undefined: first evaluation) to `after`, ignoring the countdown (timeLeftSeconds). */
+export function incidentChanges(before: IncidentStatus | undefined, after: IncidentStatus): IncidentChange[] {
+  const out = tenantChanges(before, after);
+  if (after.deadline !== before?.deadline && after.deadline)
+    out.push({ kind: 'Deadline', message: `notices due by ${after.deadline}`, overdue: false });
+  out.push(...noticeChanges(before, after));
   if (after.phase !== before?.phase && after.phase)
     out.push({ kind: 'Phase', message: `phase ${before?.phase ?? '(none)'} -> ${after.phase}`, overdue: after.phase === 'Overdue' });
   return out;

@@ -5,7 +5,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { EventReason } from '../api/conditions.js';
 import type { Incident, IncidentStatus, Tenant } from '../api/generated/index.js';
-import { evaluateIncident, type TenantFacts } from '../incident/index.js';
+import { evaluateIncident, type IncidentProblem, type TenantFacts } from '../incident/index.js';
 import { getLogger } from '../log.js';
 import { canonicalJson } from './diff.js';
 import { changesMessage, incidentChanges } from './incident-changes.js';
@@ -82,40 +82,63 @@ export async function reconcileIncident(name: string, deps: IncidentDeps): Promi
     return { writes: 0 };
   }
   const now = deps.now();
-  const evaluation = evaluateIncident(incident.spec, incident.status, deps.view.tenants().map(tenantFacts), now);
-  const status: IncidentStatus = { ...evaluation.status, observedGeneration: incident.metadata.generation ?? 0 };
+  const evaluation = evaluateIncident(incident.spec, incident.status, deps.view.tenants().map(tenantFacts), now, {
+    generation: incident.metadata.generation ?? 0,
+  });
+  const status = evaluation.status;
   const changed = canonicalJson(withoutCountdown(status)) !== canonicalJson(withoutCountdown(incident.status));
   let writes = 0;
   if (changed || countdownStale(incident.status, status)) {
     await deps.writer.patchIncidentStatus(name, status);
     writes++;
   }
-  if (changed) await announce(incident, status, deps);
+  if (changed) await announce(incident, status, evaluation.problems, deps);
   recordIncidentMetrics(name, status);
   return { writes, ...requeueOf(status, evaluation.nextAt, now) };
 }
 
-/** Announces the changes of one evaluation: an Event on the Incident and one audit log line per change. */
-async function announce(incident: Incident, status: IncidentStatus, deps: IncidentDeps): Promise<void> {
-  const changes = incidentChanges(incident.status, status);
-  if (changes.length === 0) return;
+/**
+ * Announces the changes of one evaluation: an Event on the Incident and one audit log line per
+ * change, and a Warning Event naming bad input (announced with a change, not on every evaluation).
+ */
+async function announce(incident: Incident, status: IncidentStatus, problems: IncidentProblem[], deps: IncidentDeps): Promise<void> {
   const name = incident.metadata.name ?? '';
   const log = getLogger();
+  if (problems.length > 0) {
+    const text = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    log.warn('incident input problems', { incident: name, problems: text });
+    await eventBestEffort(incident, 'Warning', EventReason.IncidentInputProblem, text, deps);
+  }
+  const changes = incidentChanges(incident.status, status);
+  if (changes.length === 0) return;
   // The audit record of an incident is this log line (and the Event): the audit trail's archive is
   // per region and per tenant, and an incident spans both.
   for (const c of changes)
     log.info('incident audit', { audit: true, incident: name, uid: incident.metadata.uid, change: c.kind, message: c.message });
   const overdue = changes.some((c) => c.overdue);
+  const reason = overdue ? EventReason.IncidentNoticeOverdue : EventReason.IncidentUpdated;
+  await eventBestEffort(incident, overdue ? 'Warning' : 'Normal', reason, changesMessage(changes), deps);
+}
+
+/**
+ * Records an Event on the Incident. A failure is only logged: the status is written and the audit
+ * line kept, so the pass must not be retried for it.
+ */
+async function eventBestEffort(
+  incident: Incident,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  deps: IncidentDeps,
+): Promise<void> {
   try {
-    await deps.writer.objectEvent(
-      incident,
-      overdue ? 'Warning' : 'Normal',
-      overdue ? EventReason.IncidentNoticeOverdue : EventReason.IncidentUpdated,
-      changesMessage(changes),
-    );
+    await deps.writer.objectEvent(incident, type, reason, message.slice(0, 1024));
   } catch (e) {
-    // The status is written and the log line kept; a lost Event must not make the pass retry forever.
-    log.warn('could not record the Event of an incident change', { incident: name, err: e instanceof Error ? e.message : String(e) });
+    getLogger().warn('could not record an Event on an incident', {
+      incident: incident.metadata.name,
+      reason,
+      err: e instanceof Error ? e.message : String(e),
+    });
   }
 }
 

@@ -32,8 +32,8 @@ export interface Observations {
 /** One customer notice of an incident not sent yet, as the tenant's BreachNotificationPending shows it. */
 export interface BreachNotice {
   incident: string;
-  /** RFC 3339. */
-  deadline: string;
+  /** RFC 3339; undefined when the incident has none (its detectedAt is not a timestamp). */
+  deadline: string | undefined;
   state: 'Pending' | 'Overdue';
 }
 
@@ -266,14 +266,17 @@ function backupConditions(obs: Observations, c: MakeCondition): Condition[] {
 }
 
 /**
- * Returns BreachNotificationPending while a customer notice of an incident is due for the tenant,
- * earliest deadline first; no condition at all once every notice is recorded.
+ * Returns BreachNotificationPending while a customer notice of an incident is due for the tenant
+ * (in the order given: tenantBreachNotice sorts by deadline); no condition once every notice is recorded.
  */
 function breachCondition(obs: Observations, c: MakeCondition): Condition[] {
-  const notices = [...(obs.breachNotices ?? [])].sort((a, b) => a.deadline.localeCompare(b.deadline) || a.incident.localeCompare(b.incident));
+  const notices = obs.breachNotices ?? [];
   if (notices.length === 0) return [];
   const overdue = notices.some((n) => n.state === 'Overdue');
-  const each = notices.map((n) => `incident ${n.incident}: customer notice ${n.state === 'Overdue' ? 'overdue since' : 'due by'} ${n.deadline}`);
+  const each = notices.map(
+    (n) =>
+      `incident ${n.incident}: customer notice ${n.deadline === undefined ? 'due (no deadline: the incident has no valid detectedAt)' : `${n.state === 'Overdue' ? 'overdue since' : 'due by'} ${n.deadline}`}`,
+  );
   return [c(Cond.BreachNotificationPending, true, overdue ? Reason.NoticeOverdue : Reason.NoticePending, each.join('; '))];
 }
 

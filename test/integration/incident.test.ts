@@ -47,7 +47,10 @@ async function recordNotice(name: string, tenantName: string, at: Date): Promise
   const current = await getJson<Incident>('incident', name);
   const list = current?.spec.notifications ?? [];
   const item = { audience: 'customer', tenant: tenantName, notifiedAt: at.toISOString(), reference: `ticket-${tenantName}` };
-  const patch = list.length === 0 ? [{ op: 'add', path: '/spec/notifications', value: [item] }] : [{ op: 'add', path: '/spec/notifications/-', value: item }];
+  const patch =
+    list.length === 0
+      ? [{ op: 'add', path: '/spec/notifications', value: [item] }]
+      : [{ op: 'add', path: '/spec/notifications/-', value: item }];
   await kubectlOk(['patch', 'incident', name, '--type=json', '-p', JSON.stringify(patch)]);
 }
 
@@ -123,7 +126,10 @@ describe('incidents (P13)', () => {
 
     for (const n of [a, b]) {
       const t = await waitBreach(n, { reason: 'NoticePending' });
-      assert.match(condition(t, COND)?.message ?? '', new RegExp(`incident ${inc}: customer notice due by ${deadline.replace(/\./g, '\\.')}`));
+      assert.match(
+        condition(t, COND)?.message ?? '',
+        new RegExp(`incident ${inc}: customer notice due by ${deadline.replace(/\./g, '\\.')}`),
+      );
     }
     await sleep(1000);
     assert.equal(condition(await getJson<Tenant>('tenant', c), COND), undefined, 'a tenant not selected is not marked');
@@ -159,7 +165,12 @@ describe('incidents (P13)', () => {
     );
     assert.equal(done.status?.phase, 'Notified');
     assert.equal(await series(op.healthPort, 'tenantry_incident_pending_notifications', `incident="${inc}",audience="customer"`), 0);
-    const events = await listJson<{ reason: string; message: string }>('events', ['-n', 'default', '--field-selector', `involvedObject.name=${inc}`]);
+    const events = await listJson<{ reason: string; message: string }>('events', [
+      '-n',
+      'default',
+      '--field-selector',
+      `involvedObject.name=${inc}`,
+    ]);
     assert.ok(
       events.some((e) => e.reason === 'IncidentUpdated' && e.message.includes(a)),
       'an Event names the change',
@@ -173,11 +184,18 @@ describe('incidents (P13)', () => {
     const inc = `late-${RUN}`;
     const detectedAt = new Date(Date.now() - 72 * HOUR_MS + 12_000);
     await applyObjects([incident(inc, 'y', detectedAt)]);
-    const first = await waitIncident(inc, 'evaluated with time left', (i) => affected(i).length === 1 && (i.status?.timeLeftSeconds ?? 0) > 0);
+    const first = await waitIncident(
+      inc,
+      'evaluated with time left',
+      (i) => affected(i).length === 1 && (i.status?.timeLeftSeconds ?? 0) > 0,
+    );
     assert.equal(first.status?.phase, 'Open');
     await waitBreach(d, { reason: 'NoticePending' });
     const deadlineSeconds = (detectedAt.getTime() + 72 * HOUR_MS) / 1000;
-    assert.equal(await series(op.healthPort, 'tenantry_incident_notification_deadline_timestamp_seconds', `incident="${inc}"`), deadlineSeconds);
+    assert.equal(
+      await series(op.healthPort, 'tenantry_incident_notification_deadline_timestamp_seconds', `incident="${inc}"`),
+      deadlineSeconds,
+    );
     assert.equal(await series(op.healthPort, 'tenantry_incident_pending_notifications', `incident="${inc}",audience="customer"`), 1);
 
     const t1 = first.status?.timeLeftSeconds ?? 0;
@@ -190,8 +208,16 @@ describe('incidents (P13)', () => {
     assert.equal(overdue.status?.notices?.find((n) => n.name === d)?.state, 'Overdue');
     const t = await waitBreach(d, { reason: 'NoticeOverdue' });
     assert.match(condition(t, COND)?.message ?? '', new RegExp(`incident ${inc}: customer notice overdue since`));
-    const events = await listJson<{ reason: string; type: string }>('events', ['-n', 'default', '--field-selector', `involvedObject.name=${inc}`]);
-    assert.ok(events.some((e) => e.reason === 'IncidentNoticeOverdue' && e.type === 'Warning'), 'a Warning Event when a notice is overdue');
+    const events = await listJson<{ reason: string; type: string }>('events', [
+      '-n',
+      'default',
+      '--field-selector',
+      `involvedObject.name=${inc}`,
+    ]);
+    assert.ok(
+      events.some((e) => e.reason === 'IncidentNoticeOverdue' && e.type === 'Warning'),
+      'a Warning Event when a notice is overdue',
+    );
 
     await recordNotice(inc, d, new Date());
     await waitBreach(d, undefined);

@@ -15,7 +15,7 @@ function breach(notices: Observations['breachNotices']) {
   return computeConditions({ breachNotices: notices }, 1, NOW).find((c) => c.type === Cond.BreachNotificationPending);
 }
 
-test('BreachNotificationPending: absent without notices, True with the deadline while one is due, overdue first in the reason', () => {
+test('BreachNotificationPending: absent without notices, True with the deadline while one is due, NoticeOverdue once one is late', () => {
   const rows: { notices: Observations['breachNotices']; want?: { reason: string; message: string } }[] = [
     { notices: undefined },
     { notices: [] },
@@ -25,12 +25,19 @@ test('BreachNotificationPending: absent without notices, True with the deadline 
     },
     {
       notices: [
-        { incident: 'b', deadline: '2026-03-04T00:00:00Z', state: 'Pending' },
         { incident: 'a', deadline: '2026-02-28T00:00:00Z', state: 'Overdue' },
+        { incident: 'b', deadline: '2026-03-04T00:00:00Z', state: 'Pending' },
       ],
       want: {
         reason: Reason.NoticeOverdue,
         message: 'incident a: customer notice overdue since 2026-02-28T00:00:00Z; incident b: customer notice due by 2026-03-04T00:00:00Z',
+      },
+    },
+    {
+      notices: [{ incident: 'bad', deadline: undefined, state: 'Pending' }],
+      want: {
+        reason: Reason.NoticePending,
+        message: 'incident bad: customer notice due (no deadline: the incident has no valid detectedAt)',
       },
     },
   ];
@@ -100,7 +107,11 @@ test('incidentChanges: an added tenant, a notice sent and one overdue', () => {
 });
 
 test('changesMessage stays within an Event message', () => {
-  const many = Array.from({ length: 200 }, (_, i) => ({ kind: 'NoticeState' as const, message: `customer notice for tenant-${i}: Pending`, overdue: false }));
+  const many = Array.from({ length: 200 }, (_, i) => ({
+    kind: 'NoticeState' as const,
+    message: `customer notice for tenant-${i}: Pending`,
+    overdue: false,
+  }));
   const m = changesMessage(many);
   assert.ok(m.length <= 1024, `${m.length}`);
   assert.match(m, /\(200 changes\)$/);
