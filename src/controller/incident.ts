@@ -86,13 +86,15 @@ export async function reconcileIncident(name: string, deps: IncidentDeps): Promi
     generation: incident.metadata.generation ?? 0,
   });
   const status = evaluation.status;
-  const changed = canonicalJson(withoutCountdown(status)) !== canonicalJson(withoutCountdown(incident.status));
+  // The status read before this pass: what the changes are announced against.
+  const before = incident.status;
+  const changed = canonicalJson(withoutCountdown(status)) !== canonicalJson(withoutCountdown(before));
   let writes = 0;
-  if (changed || countdownStale(incident.status, status)) {
+  if (changed || countdownStale(before, status)) {
     await deps.writer.patchIncidentStatus(name, status);
     writes++;
   }
-  if (changed) await announce(incident, status, evaluation.problems, deps);
+  if (changed) await announce(incident, before, status, evaluation.problems, deps);
   recordIncidentMetrics(name, status);
   return { writes, ...requeueOf(status, evaluation.nextAt, now) };
 }
@@ -101,7 +103,13 @@ export async function reconcileIncident(name: string, deps: IncidentDeps): Promi
  * Announces the changes of one evaluation: an Event on the Incident and one audit log line per
  * change, and a Warning Event naming bad input (announced with a change, not on every evaluation).
  */
-async function announce(incident: Incident, status: IncidentStatus, problems: IncidentProblem[], deps: IncidentDeps): Promise<void> {
+async function announce(
+  incident: Incident,
+  before: IncidentStatus | undefined,
+  status: IncidentStatus,
+  problems: IncidentProblem[],
+  deps: IncidentDeps,
+): Promise<void> {
   const name = incident.metadata.name ?? '';
   const log = getLogger();
   if (problems.length > 0) {
@@ -109,7 +117,7 @@ async function announce(incident: Incident, status: IncidentStatus, problems: In
     log.warn('incident input problems', { incident: name, problems: text });
     await eventBestEffort(incident, 'Warning', EventReason.IncidentInputProblem, text, deps);
   }
-  const changes = incidentChanges(incident.status, status);
+  const changes = incidentChanges(before, status);
   if (changes.length === 0) return;
   // The audit record of an incident is this log line (and the Event): the audit trail's archive is
   // per region and per tenant, and an incident spans both.

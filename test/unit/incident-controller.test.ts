@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Cond, Reason } from '../../src/api/conditions.js';
-import type { IncidentStatus } from '../../src/api/generated/index.js';
+import type { Incident, IncidentStatus, Tenant } from '../../src/api/generated/index.js';
 import { changesMessage, incidentChanges } from '../../src/controller/incident-changes.js';
-import { countdownRefreshMs } from '../../src/controller/incident.js';
+import { countdownRefreshMs, reconcileIncident } from '../../src/controller/incident.js';
 import { computeConditions, type Observations } from '../../src/controller/status.js';
 
 const NOW = '2026-03-01T12:00:00Z';
@@ -124,4 +124,80 @@ test('countdownRefreshMs: a minute days away, a sixtieth of the time left near t
   assert.equal(countdownRefreshMs(600), 10_000);
   assert.equal(countdownRefreshMs(30), 5_000);
   assert.equal(countdownRefreshMs(0), 5_000);
+});
+
+/** An in-memory Incident cache and writer: the status writes and Events one evaluation makes. */
+function fakeCluster(incident: Incident, tenants: Tenant[]) {
+  const writes: IncidentStatus[] = [];
+  const events: { type: string; reason: string; message: string }[] = [];
+  const deps = {
+    view: { incident: (n: string) => (n === incident.metadata.name ? incident : undefined), tenants: () => tenants },
+    writer: {
+      patchIncidentStatus: (_n: string, s: IncidentStatus) => {
+        writes.push(s);
+        incident.status = s;
+        return Promise.resolve();
+      },
+      objectEvent: (_o: unknown, type: string, reason: string, message: string) => {
+        events.push({ type, reason, message });
+        return Promise.resolve();
+      },
+    },
+  };
+  return { deps, writes, events };
+}
+
+function unitTenant(name: string, labels: Record<string, string>): Tenant {
+  return {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name, uid: `uid-${name}`, labels },
+    spec: { plan: 'paid', region: 'eu-central-1', database: { engine: 'postgres' } },
+  } as Tenant;
+}
+
+test('reconcileIncident: writes on a change or a stale countdown only, announces changes once, requeues at the next change', async () => {
+  const detected = new Date('2026-03-01T00:00:00Z');
+  const incident = {
+    apiVersion: 'tenantry.io/v1alpha1',
+    kind: 'Incident',
+    metadata: { name: 'leak', uid: 'i1', generation: 1 },
+    spec: { detectedAt: detected.toISOString(), summary: 's', severity: 'high', affected: { selector: { matchLabels: { hit: 'yes' } } } },
+  } as Incident;
+  const { deps, writes, events } = fakeCluster(incident, [unitTenant('acme', { hit: 'yes' }), unitTenant('globex', {})]);
+  let now = new Date(detected.getTime() + 3600_000);
+  const run = () => reconcileIncident('leak', { ...deps, now: () => now });
+
+  const first = await run();
+  assert.equal(writes.length, 1);
+  assert.deepEqual(
+    writes[0]?.affectedTenants?.map((t) => t.name),
+    ['acme'],
+  );
+  assert.equal(events.length, 1);
+  assert.equal(events[0]?.reason, 'IncidentUpdated');
+  // 71 h left: the countdown is refreshed each minute, before the 48-hours-before-deadline point.
+  assert.equal(first.requeueAfterMs, 60_000);
+
+  now = new Date(now.getTime() + 30_000);
+  await run();
+  assert.equal(writes.length, 1, 'a countdown 30 s behind is not rewritten days away from the deadline');
+
+  now = new Date(now.getTime() + 30_000);
+  await run();
+  assert.equal(writes.length, 2, 'a minute later it is');
+  assert.equal(events.length, 1, 'the countdown is no change to announce');
+
+  now = new Date(detected.getTime() + 72 * 3600_000);
+  const overdue = await run();
+  assert.equal(writes.at(-1)?.phase, 'Overdue');
+  assert.equal(events.at(-1)?.type, 'Warning');
+  assert.equal(events.at(-1)?.reason, 'IncidentNoticeOverdue');
+  assert.equal(overdue.requeueAfterMs, undefined, 'nothing changes by time alone any more');
+});
+
+test('reconcileIncident: a deleted incident writes nothing', async () => {
+  const { deps, writes } = fakeCluster({ metadata: { name: 'other' } } as Incident, []);
+  assert.deepEqual(await reconcileIncident('gone', { ...deps, now: () => new Date() }), { writes: 0 });
+  assert.equal(writes.length, 0);
 });
