@@ -107,7 +107,7 @@ describe('incidents (P13)', () => {
     for (const n of names) await kubectlOk(['delete', 'tenant', n, '--wait=false', '--ignore-not-found']);
   });
 
-  test('a selector marks exactly the matching tenants, relabelling changes nothing, spec additions do, notices clear tenant by tenant', async () => {
+  test('a selector marks exactly the matching tenants, relabelling changes nothing, spec additions do, notices clear tenant by tenant', async (t) => {
     const [a, b, c] = [`a-${RUN}`, `b-${RUN}`, `c-${RUN}`];
     names.push(a, b, c);
     await applyObjects([tenant(a, { [AFFECTED_KEY]: 'x' }), tenant(b, { [AFFECTED_KEY]: 'x' }), tenant(c)]);
@@ -124,10 +124,12 @@ describe('incidents (P13)', () => {
     const left = frozen.status?.timeLeftSeconds ?? 0;
     assert.ok(left > 70 * 3600 && left <= 71 * 3600, `time left ${left} s`);
 
+    // What `kubectl get inc` shows (its printer columns), for the runbook.
+    t.diagnostic(await kubectlOk(['get', 'inc', inc]));
     for (const n of [a, b]) {
-      const t = await waitBreach(n, { reason: 'NoticePending' });
+      const tn = await waitBreach(n, { reason: 'NoticePending' });
       assert.match(
-        condition(t, COND)?.message ?? '',
+        condition(tn, COND)?.message ?? '',
         new RegExp(`incident ${inc}: customer notice due by ${deadline.replace(/\./g, '\\.')}`),
       );
     }
@@ -158,6 +160,7 @@ describe('incidents (P13)', () => {
     await recordNotice(inc, c, new Date());
     await waitBreach(b, undefined);
     await waitBreach(c, undefined);
+    t.diagnostic(await kubectlOk(['get', 'inc', inc]));
     const done = await waitIncident(inc, 'all notified', (i) => i.status?.pendingCustomerNotices === 0);
     assert.deepEqual(
       (done.status?.notices ?? []).filter((n) => n.audience === 'customer').map((n) => n.state),
@@ -177,7 +180,7 @@ describe('incidents (P13)', () => {
     );
   });
 
-  test('counts down, turns overdue at detectedAt + 72 h, and a notice recorded afterwards is Late and clears the tenant', async () => {
+  test('counts down, turns overdue at detectedAt + 72 h, and a notice recorded afterwards is Late and clears the tenant', async (t) => {
     const d = `d-${RUN}`;
     names.push(d);
     await applyObjects([tenant(d, { [AFFECTED_KEY]: 'y' })]);
@@ -206,8 +209,9 @@ describe('incidents (P13)', () => {
     assert.equal(overdue.status?.timeLeftSeconds, 0);
     assert.equal(overdue.status?.overdueNotices, 1);
     assert.equal(overdue.status?.notices?.find((n) => n.name === d)?.state, 'Overdue');
-    const t = await waitBreach(d, { reason: 'NoticeOverdue' });
-    assert.match(condition(t, COND)?.message ?? '', new RegExp(`incident ${inc}: customer notice overdue since`));
+    t.diagnostic(await kubectlOk(['get', 'inc', inc]));
+    const td = await waitBreach(d, { reason: 'NoticeOverdue' });
+    assert.match(condition(td, COND)?.message ?? '', new RegExp(`incident ${inc}: customer notice overdue since`));
     const events = await listJson<{ reason: string; type: string }>('events', [
       '-n',
       'default',

@@ -24,7 +24,7 @@ const DEPLOY = join(ROOT, 'deploy');
 const CHART = join(ROOT, 'charts', 'tenantry');
 const NAMESPACE = 'tenantry-system';
 const OPERATOR = `system:serviceaccount:${NAMESPACE}:tenantry`;
-const CRDS = ['tenants.tenantry.io', 'backuppolicies.tenantry.io', 'restores.tenantry.io'];
+const CRDS = ['tenants.tenantry.io', 'backuppolicies.tenantry.io', 'restores.tenantry.io', 'incidents.tenantry.io'];
 const FIELD_MANAGER = '--field-manager=tenantry-install-test';
 
 interface Rule {
