@@ -167,6 +167,11 @@ describe('incidents (P13)', () => {
       ['Notified', 'Notified', 'Notified'],
     );
     assert.equal(done.status?.phase, 'Notified');
+    // Settled: no write while nothing changes (the countdown is rewritten once a minute this far from the deadline).
+    const rv = done.metadata.resourceVersion;
+    await kubectlOk(['label', 'tenant', a, `touched=${RUN}`]);
+    await sleep(2000);
+    assert.equal((await getJson<Incident>('incident', inc))?.metadata.resourceVersion, rv, 'an unchanged incident is not rewritten');
     assert.equal(await series(op.healthPort, 'tenantry_incident_pending_notifications', `incident="${inc}",audience="customer"`), 0);
     const events = await listJson<{ reason: string; message: string }>('events', [
       '-n',
