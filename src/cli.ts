@@ -109,6 +109,26 @@ const COMMANDS: Record<string, Command> = {
     },
     run: async (values, positionals) => (await import('./lifecycle-command.js')).lifecycleCommand(values, positionals),
   },
+  incident: {
+    summary: 'breach notices: per affected tenant the facts a notice needs, and which notices are pending or overdue',
+    usage:
+      'tenantry incident notices NAME [-o table|json|markdown] [--kubeconfig FILE]\n' +
+      '       tenantry incident notices [NAME] -f FILE|- [--tenants FILE] [-o table|json|markdown]\n' +
+      'Prints, for the Incident NAME (read from the cluster, or from FILE offline), per affected tenant: tenant, region,\n' +
+      'plan, data categories, detection time, deadline and the state of its notice (Pending, Notified, Overdue, Late),\n' +
+      "then the authority notices. States are evaluated now with the operator's engine. Offline, the affected tenants are\n" +
+      "the incident's status.affectedTenants, or (before the operator froze them) the Tenants of --tenants FILE that\n" +
+      'spec.affected matches. Problems in the spec are printed as warnings on stderr. Exits 0 when it printed, 64 on\n' +
+      'usage errors and bad input.',
+    options: {
+      ...COMMON,
+      filename: { type: 'string', short: 'f' },
+      tenants: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      kubeconfig: { type: 'string' },
+    },
+    run: async (values, positionals) => (await import('./incident-command.js')).incidentCommand(values, positionals),
+  },
   version: {
     summary: 'print the version of this build',
     usage: 'tenantry version',
