@@ -102,6 +102,14 @@ export function valuesSchema(regions: readonly string[]): JsonSchema {
         properties: { enabled: { type: 'boolean' }, maxUnavailable: { type: ['integer', 'string'] } },
       },
       serviceMonitor: { type: 'object', properties: { enabled: { type: 'boolean' } } },
+      prometheusRule: {
+        type: 'object',
+        properties: {
+          enabled: { type: 'boolean' },
+          breachNoticeWarningHours: { type: 'number', exclusiveMinimum: 0 },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
       sweep: {
         type: 'object',
         properties: {

@@ -115,3 +115,19 @@ export const backupFailuresTotal = new Counter({
   labelNames: ['tenant'],
   registers: [metricsRegistry],
 });
+
+/** When each incident's notices are due (detectedAt + its notification window): alert on what is about to be late. */
+export const incidentNotificationDeadline = new Gauge({
+  name: 'tenantry_incident_notification_deadline_timestamp_seconds',
+  help: "Unix time by which the incident's breach notices are due (detectedAt plus the notification window).",
+  labelNames: ['incident'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Notices of each incident not sent yet (Pending or Overdue), by `audience` (customer, authority). */
+export const incidentPendingNotifications = new Gauge({
+  name: 'tenantry_incident_pending_notifications',
+  help: 'Breach notices of the incident not recorded as sent yet (Pending or Overdue), by audience (customer, authority).',
+  labelNames: ['incident', 'audience'] as const,
+  registers: [metricsRegistry],
+});

@@ -18,6 +18,8 @@ export const Cond = {
   LifecycleValid: 'LifecycleValid',
   /** Closed: the final backup before the database stops was taken (its time in the message). */
   FinalBackupTaken: 'FinalBackupTaken',
+  /** A customer notice of a breach (an Incident) is due or overdue for this tenant; the deadline is in the message (P13). */
+  BreachNotificationPending: 'BreachNotificationPending',
 } as const;
 export type CondType = (typeof Cond)[keyof typeof Cond];
 
@@ -71,6 +73,10 @@ export const Reason = {
   /** The tenant's own KMS key cannot be created or used; no backups until it can. */
   TenantKeyUnavailable: 'TenantKeyUnavailable',
   Erased: 'Erased',
+  /** BreachNotificationPending: the notice is not sent yet and its deadline has not passed. */
+  NoticePending: 'NoticePending',
+  /** BreachNotificationPending: the deadline passed without the notice being recorded. */
+  NoticeOverdue: 'NoticeOverdue',
 } as const;
 
 /** Condition types a BackupPolicy reports. */
@@ -119,4 +125,10 @@ export const EventReason = {
   FinalBackupFailed: 'FinalBackupFailed',
   /** The lifecycle input is invalid (see LifecycleValid). */
   LifecycleInvalid: 'LifecycleInvalid',
+  /** On an Incident: its affected tenants, notices or phase changed (P13). */
+  IncidentUpdated: 'IncidentUpdated',
+  /** On an Incident: a notice became overdue. */
+  IncidentNoticeOverdue: 'IncidentNoticeOverdue',
+  /** On an Incident: its input cannot be used as it is (an unparsable date, a notification for a tenant not affected). */
+  IncidentInputProblem: 'IncidentInputProblem',
 } as const;

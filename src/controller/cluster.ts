@@ -5,6 +5,7 @@ import type { KubernetesObject, V1Namespace, V1StorageClass } from '@kubernetes/
 import type { BackupPolicy, Tenant, TenantStatus } from '../api/generated/index.js';
 import type { Manifest } from '../resources/index.js';
 import type { RouteClaim } from './route-claims.js';
+import type { BreachNotice } from './status.js';
 
 /** Identifies an object kind in caches and prune lists. */
 export function kindKey(o: { apiVersion?: string; kind?: string }): string {
@@ -33,6 +34,8 @@ export interface ClusterView {
   backupPolicy?(name: string): BackupPolicy | undefined;
   /** Whether an unfinished Restore writes into this tenant (its app is held at zero replicas meanwhile). */
   restoringInto?(tenantName: string): { source: string } | undefined;
+  /** Customer breach notices not sent yet for this tenant, from the cached Incidents (P13); without it none are shown. */
+  breachNotices?(tenantName: string): BreachNotice[];
 }
 
 /** Write side (and the one uncached read) of the cluster. */

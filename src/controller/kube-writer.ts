@@ -5,6 +5,7 @@ import {
   TENANT_API_VERSION,
   TENANT_PLURAL,
   type BackupPolicyStatus,
+  type IncidentStatus,
   type RestoreStatus,
   type Tenant,
   type TenantStatus,
@@ -189,13 +190,30 @@ export class KubeWriter implements ClusterWriter {
     );
   }
 
+  /** Writes an Incident's status subresource. */
+  async patchIncidentStatus(name: string, status: IncidentStatus): Promise<void> {
+    const body = { apiVersion: TENANT_API_VERSION, kind: 'Incident', metadata: { name }, status };
+    await this.call('apply', () =>
+      this.rest.request(
+        'PATCH',
+        resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'incidents', namespaced: false }, undefined, name, 'status'),
+        { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } },
+      ),
+    );
+  }
+
   async event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    await this.objectEvent(tenant, type, reason, message);
+  }
+
+  /** Records an Event on any cluster-scoped object of Tenantry's API (a Tenant, an Incident). */
+  async objectEvent(o: KubernetesObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = new Date().toISOString();
     const body = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { generateName: `${tenant.metadata.name ?? 'tenant'}.`, namespace: EVENT_NAMESPACE },
-      involvedObject: { apiVersion: tenant.apiVersion, kind: tenant.kind, name: tenant.metadata.name, uid: tenant.metadata.uid },
+      metadata: { generateName: `${o.metadata?.name ?? 'object'}.`, namespace: EVENT_NAMESPACE },
+      involvedObject: { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata?.name, uid: o.metadata?.uid },
       type,
       reason,
       message: message.slice(0, 1024),

@@ -1,8 +1,9 @@
 // Wires the runtime (src/runtime/) to Tenantry's reconcilers: one informer per watched kind, a work
-// queue keyed by tenant name (and restore/<name> for Restores), leader election, health endpoints,
+// queue keyed by tenant name (and restore/<name> for Restores, incident/<name> for Incidents), leader election, health endpoints,
 // and the cache-backed view the reconcilers read. Nothing here decides what to write.
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { BACKUP_POLICY_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
+import { BACKUP_POLICY_KIND, INCIDENT_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
+import { tenantBreachNotice } from '../incident/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
@@ -40,9 +41,12 @@ import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
 import { lifecycleManagedFields } from './lifecycle-step.js';
 import type { LifecycleParts, OperatorLifecycle } from './lifecycle-wiring.js';
 import { recordLifecycleMetrics } from './lifecycle-metrics.js';
+import { reconcileIncident, type IncidentView } from './incident.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
+/** Queue keys of Incidents start with this. */
+const INCIDENT_KEY = 'incident/';
 
 /** How the operator process runs. */
 export interface OperatorOptions {
@@ -107,6 +111,11 @@ function shapeForCache(o: KubernetesObject, k: { apiVersion: string; kind: strin
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Kinds the operator watches whole (no owned-object label): its own API and StorageClasses. */
+const OWN_API_KINDS = new Set<string>([TENANT_KIND, 'StorageClass', BACKUP_POLICY_KIND, RESTORE_KIND, INCIDENT_KIND]);
+/** Kinds watched through the operator's --tenant-selector. */
+const SHARDED_KINDS = new Set<string>([TENANT_KIND, INCIDENT_KIND]);
 
 /** The running operator. */
 export class Operator {
@@ -181,6 +190,7 @@ export class Operator {
       this.log.info('starting reconcile workers', { identity: this.opts.identity, tenants: this.tenants().length });
       this.queue.start((key) => this.reconcile(key));
       for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
+      this.enqueueIncidents();
       this.resyncTimer = setInterval(() => void this.resync(), this.opts.resyncMs);
       void this.updatePolicyStatuses();
     };
@@ -204,6 +214,7 @@ export class Operator {
     const started = performance.now();
     const tenants = this.tenants();
     for (const t of tenants) this.queue.add(t.metadata.name ?? '');
+    this.enqueueIncidents();
     this.updatePhaseGauge();
     await this.queue.drained();
     const seconds = (performance.now() - started) / 1000;
@@ -261,6 +272,7 @@ export class Operator {
       { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', namespaced: false, plural: 'storageclasses' },
       { apiVersion: TENANT_API_VERSION, kind: BACKUP_POLICY_KIND, namespaced: false, plural: 'backuppolicies' },
       { apiVersion: TENANT_API_VERSION, kind: RESTORE_KIND, namespaced: false, plural: 'restores' },
+      { apiVersion: TENANT_API_VERSION, kind: INCIDENT_KIND, namespaced: false, plural: 'incidents' },
     ];
     for (const k of OWNED_KINDS) {
       const served = await this.isServed(k);
@@ -274,8 +286,10 @@ export class Operator {
       if (served) kinds.push(k);
     }
     for (const k of kinds) {
-      const owned = k.kind !== TENANT_KIND && k.kind !== 'StorageClass' && k.kind !== BACKUP_POLICY_KIND && k.kind !== RESTORE_KIND;
-      const labelSelector = owned ? OWNED_SELECTOR : k.kind === TENANT_KIND ? this.opts.tenantSelector : undefined;
+      const owned = !OWN_API_KINDS.has(k.kind);
+      // An operator serving a shard of the tenants (--tenant-selector) evaluates only the Incidents
+      // labelled for that shard: the set it freezes is made of the tenants it sees.
+      const labelSelector = owned ? OWNED_SELECTOR : SHARDED_KINDS.has(k.kind) ? this.opts.tenantSelector : undefined;
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig,
         kind: k.kind,
@@ -403,12 +417,33 @@ export class Operator {
 
   /** What an event of each kind the operator watches for itself enqueues; any other kind is a tenant's child. */
   private readonly enqueueByKind = new Map<string, (o: KubernetesObject) => void>([
-    [TENANT_KIND, (o) => this.queue.add(o.metadata?.name ?? '')],
+    // A tenant that appears or is relabelled may be one an incident adds (never one it removes).
+    [
+      TENANT_KIND,
+      (o) => {
+        this.queue.add(o.metadata?.name ?? '');
+        this.enqueueIncidents();
+      },
+    ],
     // Any tenant may use a StorageClass, and it decides whether the tenant's volumes are encrypted.
     ['StorageClass', () => this.enqueueAllTenants()],
     [BACKUP_POLICY_KIND, (o) => this.enqueuePolicyTenants(o)],
     [RESTORE_KIND, (o) => this.enqueueRestore(o)],
+    [INCIDENT_KIND, (o) => this.enqueueIncident(o)],
   ]);
+
+  /** Enqueues every Incident. */
+  private enqueueIncidents(): void {
+    for (const i of this.informerFor(INCIDENT_KIND)?.list() ?? []) this.queue.add(INCIDENT_KEY + (i.metadata?.name ?? ''));
+  }
+
+  /** Enqueues an Incident and the tenants it affects: their BreachNotificationPending follows its status. */
+  private enqueueIncident(o: KubernetesObject): void {
+    this.queue.add(INCIDENT_KEY + (o.metadata?.name ?? ''));
+    if (!isKind('tenantry.io/v1alpha1/Incident', o)) return;
+    const tenants = this.informerFor(TENANT_KIND);
+    for (const t of o.status?.affectedTenants ?? []) if (tenants?.get(t.name)) this.queue.add(t.name);
+  }
 
   /** Enqueues every tenant. */
   private enqueueAllTenants(): void {
@@ -464,7 +499,7 @@ export class Operator {
   }
 
   /** The cache-backed read side the reconcilers use. */
-  private view(): RestoreView {
+  private view(): RestoreView & IncidentView {
     return {
       tenant: (name) => readAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.get(name)),
       tenants: () => this.tenants(),
@@ -490,6 +525,15 @@ export class Operator {
       storageClass: (name) => readAs('storage.k8s.io/v1/StorageClass', this.informerFor('StorageClass')?.get(name)),
       backupPolicy: (name) => readAs('tenantry.io/v1alpha1/BackupPolicy', this.informerFor(BACKUP_POLICY_KIND)?.get(name)),
       restore: (name) => readAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.get(name)),
+      incident: (name) => readAs('tenantry.io/v1alpha1/Incident', this.informerFor(INCIDENT_KIND)?.get(name)),
+      breachNotices: (tenantName) =>
+        tenantBreachNotice(
+          readAllAs('tenantry.io/v1alpha1/Incident', this.informerFor(INCIDENT_KIND)?.list()).map((i) => ({
+            name: i.metadata.name ?? '',
+            status: i.status,
+          })),
+          tenantName,
+        ),
       // Only a Restore that has resolved its backup holds the app: one still looking for a backup
       // (an unreadable bucket, a typo) must not take a serving tenant down.
       restoringInto: (tenantName) => {
@@ -504,6 +548,7 @@ export class Operator {
   /** The queue handler: one reconcile pass of one tenant. */
   private async reconcile(name: string): Promise<{ requeueAfterMs?: number } | void> {
     if (name.startsWith(RESTORE_KEY)) return this.reconcileRestore(name.slice(RESTORE_KEY.length));
+    if (name.startsWith(INCIDENT_KEY)) return this.reconcileIncident(name.slice(INCIDENT_KEY.length));
     const result = await reconcileTenant(name, {
       config: this.opts.config,
       view: this.view(),
@@ -544,6 +589,12 @@ export class Operator {
       ...(this.opts.tenantSelector ? { tenantSelector: this.opts.tenantSelector } : {}),
     });
     if (result.target !== undefined) this.queue.add(result.target);
+    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** The queue handler for an Incident: one evaluation, looked at again when the engine's next change is due. */
+  private async reconcileIncident(name: string): Promise<{ requeueAfterMs?: number } | void> {
+    const result = await reconcileIncident(name, { view: this.view(), writer: this.writer, now: () => new Date() });
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
 

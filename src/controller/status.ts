@@ -25,6 +25,16 @@ export interface Observations {
   lifecycleValid?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   /** FinalBackupTaken, while the tenant is Closed. */
   finalBackup?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  /** Customer breach notices due for this tenant (Pending or Overdue), from the Incidents' status (P13). */
+  breachNotices?: BreachNotice[];
+}
+
+/** One customer notice of an incident not sent yet, as the tenant's BreachNotificationPending shows it. */
+export interface BreachNotice {
+  incident: string;
+  /** RFC 3339; undefined when the incident has none (its detectedAt is not a timestamp). */
+  deadline: string | undefined;
+  state: 'Pending' | 'Overdue';
 }
 
 /** What a pass found about the tenant's host. */
@@ -255,6 +265,21 @@ function backupConditions(obs: Observations, c: MakeCondition): Condition[] {
   ];
 }
 
+/**
+ * Returns BreachNotificationPending while a customer notice of an incident is due for the tenant
+ * (in the order given: tenantBreachNotice sorts by deadline); no condition once every notice is recorded.
+ */
+function breachCondition(obs: Observations, c: MakeCondition): Condition[] {
+  const notices = obs.breachNotices ?? [];
+  if (notices.length === 0) return [];
+  const overdue = notices.some((n) => n.state === 'Overdue');
+  const each = notices.map(
+    (n) =>
+      `incident ${n.incident}: customer notice ${n.deadline === undefined ? 'due (no deadline: the incident has no valid detectedAt)' : `${n.state === 'Overdue' ? 'overdue since' : 'due by'} ${n.deadline}`}`,
+  );
+  return [c(Cond.BreachNotificationPending, true, overdue ? Reason.NoticeOverdue : Reason.NoticePending, each.join('; '))];
+}
+
 /** Computes the Tenant's conditions from one pass's observations. */
 export function computeConditions(obs: Observations, generation: number, now: string): Condition[] {
   const c: MakeCondition = (type, ok, reason, message) => cond(type, ok, reason, message, generation, now);
@@ -274,6 +299,8 @@ export function computeConditions(obs: Observations, generation: number, now: st
   if (obs.lifecycleValid)
     out.push(c(Cond.LifecycleValid, tri(obs.lifecycleValid.status), obs.lifecycleValid.reason, obs.lifecycleValid.message));
   if (obs.finalBackup) out.push(c(Cond.FinalBackupTaken, tri(obs.finalBackup.status), obs.finalBackup.reason, obs.finalBackup.message));
+  // A breach notice is no provisioning work either, and it stays on a tenant whatever its phase.
+  out.push(...breachCondition(obs, c));
   return out;
 }
 

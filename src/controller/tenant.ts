@@ -841,6 +841,7 @@ class Pass {
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z');
     if (this.evaluation) this.obs.lifecycleValid = lifecycleValidity(this.evaluation);
+    this.obs.breachNotices = this.deps.view.breachNotices?.(t.metadata.name ?? '') ?? [];
     const computed = computeConditions(this.obs, generation, now);
     // Erased: nothing is looked at any more; the conditions of the last provisioning pass stay as they were.
     const base = this.phase === 'Erased' ? mergeKept(t.status?.conditions, computed) : computed;
@@ -956,12 +957,12 @@ function billingTablesPending(t: Tenant): boolean {
   return erasure?.dryRun === true || !(erasure?.steps ?? []).some((s) => s.name === 'BillingExport');
 }
 
-/** Keeps the previous conditions and puts the newly computed ones (LifecycleValid) over them. */
+/** Keeps the previous conditions and puts the newly computed ones (LifecycleValid, BreachNotificationPending) over them. */
 function mergeKept(
   previous: TenantStatusConditionsItem[] | undefined,
   computed: TenantStatusConditionsItem[],
 ): TenantStatusConditionsItem[] {
-  const lifecycle = new Set<string>([Cond.LifecycleValid]);
+  const lifecycle = new Set<string>([Cond.LifecycleValid, Cond.BreachNotificationPending]);
   const fresh = computed.filter((c) => lifecycle.has(c.type));
   return [...(previous ?? []).filter((c) => !lifecycle.has(c.type)), ...fresh];
 }

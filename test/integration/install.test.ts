@@ -24,7 +24,7 @@ const DEPLOY = join(ROOT, 'deploy');
 const CHART = join(ROOT, 'charts', 'tenantry');
 const NAMESPACE = 'tenantry-system';
 const OPERATOR = `system:serviceaccount:${NAMESPACE}:tenantry`;
-const CRDS = ['tenants.tenantry.io', 'backuppolicies.tenantry.io', 'restores.tenantry.io'];
+const CRDS = ['tenants.tenantry.io', 'backuppolicies.tenantry.io', 'restores.tenantry.io', 'incidents.tenantry.io'];
 const FIELD_MANAGER = '--field-manager=tenantry-install-test';
 
 interface Rule {
@@ -418,6 +418,9 @@ void describe('installation manifests', () => {
       ['patch', 'tenants.tenantry.io', undefined, 'status'],
       ['patch', 'backuppolicies.tenantry.io', undefined, 'status'],
       ['patch', 'restores.tenantry.io', undefined, 'status'],
+      ['watch', 'incidents.tenantry.io'],
+      ['patch', 'incidents.tenantry.io', undefined, 'status'],
+      ['update', 'incidents.tenantry.io', undefined, 'status'],
       // The lifecycle finalizer: a metadata patch of the Tenant.
       ['patch', 'tenants.tenantry.io'],
       ['create', 'namespaces'],
@@ -471,6 +474,9 @@ void describe('installation manifests', () => {
       ['update', 'tenants.tenantry.io', undefined, 'finalizers'],
       ['patch', 'backuppolicies.tenantry.io'],
       ['delete', 'restores.tenantry.io'],
+      // Notifications are recorded in an Incident's spec by the incident manager, never by the operator.
+      ['patch', 'incidents.tenantry.io'],
+      ['delete', 'incidents.tenantry.io'],
       // No RBAC writes, so no escalation through RBAC.
       ['create', 'rolebindings.rbac.authorization.k8s.io', 'tenant-x'],
       ['create', 'roles.rbac.authorization.k8s.io', 'tenant-x'],
