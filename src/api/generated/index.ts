@@ -2,5 +2,6 @@
 
 export * from './backuppolicy.js';
 export * from './incident.js';
+export * from './releasechannel.js';
 export * from './restore.js';
 export * from './tenant.js';

@@ -124,10 +124,16 @@ export type TenantSpecRegion =
  */
 export interface TenantSpecApp {
   /**
-   * Container image of the application. When omitted, the operator uses the image of the release
-   * channel in its configuration.
+   * Container image of the application. Setting it pins the tenant: no release channel updates it
+   * (the PatchPinned condition says so). When omitted, the tenant follows its release channel.
    */
   image?: string;
+  /**
+   * Name of the ReleaseChannel whose images the tenant runs and whose rollouts update it. When
+   * omitted, the operator's default channel (release.defaultChannel in its configuration); without
+   * one, the operator's configured images.
+   */
+  channel?: string;
   /**
    * Number of application pods (0 to 50). Defaults to 1.
    *
@@ -347,6 +353,11 @@ export interface TenantStatus {
    * What the lifecycle engine computed from spec.plan, spec.lifecycle and the Tenant's deletion.
    */
   lifecycle?: TenantStatusLifecycle;
+  /**
+   * Which revision of its release channel the tenant runs, and how its rollout went (P12). Written
+   * by the operator.
+   */
+  release?: TenantStatusRelease;
   /** The newest complete and verified backup of the tenant. */
   lastBackup?: TenantStatusLastBackup;
 }
@@ -544,6 +555,68 @@ export interface TenantStatusLifecycleReceipt {
    */
   kmsKeyDeletionDate?: string;
 }
+
+/**
+ * Which revision of its release channel the tenant runs, and how its rollout went (P12). Written by
+ * the operator.
+ */
+export interface TenantStatusRelease {
+  /** The ReleaseChannel the tenant follows. */
+  channel?: string;
+  /**
+   * The channel revision whose images the tenant runs (0 for the operator's configured images).
+   *
+   * Format: `int64`.
+   */
+  revision?: number;
+  /** The images the tenant runs. */
+  images?: TenantStatusReleaseImages;
+  /** The wave of the channel's rollout the tenant belongs to. */
+  wave?: string;
+  /**
+   * Pending (its wave is not released yet), Updating (the new images are rolling out), Ready,
+   * Failed (not Ready within the readiness timeout), RolledBack (back on the stable revision after
+   * a halt), Held (suspended, closed or erasing: updated when it comes back) or Pinned (its own
+   * spec.app.image).
+   */
+  state?: TenantStatusReleaseState;
+  /**
+   * When the tenant was first given these images.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  updatedAt?: string;
+  /**
+   * Since when its app and database have been Ready on these images.
+   *
+   * Format: `date-time` (RFC 3339 timestamp string).
+   */
+  readySince?: string;
+  /** Why the tenant is in this state, for a person. */
+  message?: string;
+}
+
+/** The images the tenant runs. */
+export interface TenantStatusReleaseImages {
+  app?: string;
+  postgres?: string;
+  mariadb?: string;
+}
+
+/**
+ * Pending (its wave is not released yet), Updating (the new images are rolling out), Ready, Failed
+ * (not Ready within the readiness timeout), RolledBack (back on the stable revision after a halt),
+ * Held (suspended, closed or erasing: updated when it comes back) or Pinned (its own
+ * spec.app.image).
+ */
+export type TenantStatusReleaseState =
+  | 'Pending'
+  | 'Updating'
+  | 'Ready'
+  | 'Failed'
+  | 'RolledBack'
+  | 'Held'
+  | 'Pinned';
 
 /** The newest complete and verified backup of the tenant. */
 export interface TenantStatusLastBackup {
