@@ -58,8 +58,22 @@ function failedList(members: readonly Member[], standings: ReadonlyMap<string, S
   return out;
 }
 
-function waveSize(members: readonly Member[], wave: number): number {
-  return members.filter((m) => m.eligible && m.wave === wave).length;
+/** The eligible tenants of a wave, and how many of them are healthy and failed. */
+function waveTally(members: readonly Member[], standings: ReadonlyMap<string, Standing>, wave: number) {
+  const t = { size: 0, healthy: 0, failed: 0 };
+  for (const m of members) {
+    if (!m.eligible || m.wave !== wave) continue;
+    t.size++;
+    const kind = standings.get(m.facts.name)?.kind;
+    if (kind === 'healthy') t.healthy++;
+    if (kind === 'failed') t.failed++;
+  }
+  return t;
+}
+
+/** "1 tenant", "3 tenants". */
+export function tenantsText(n: number): string {
+  return `${n} ${n === 1 ? 'tenant' : 'tenants'}`;
 }
 
 function stableText(st: RolloutState): string {
@@ -68,6 +82,7 @@ function stableText(st: RolloutState): string {
 
 function messageOf(
   members: readonly Member[],
+  standings: ReadonlyMap<string, Standing>,
   st: RolloutState,
   settings: RolloutSettings,
   counts: Required<ReleaseChannelStatusCounts>,
@@ -75,7 +90,8 @@ function messageOf(
   const eligible = counts.total - counts.pinned - counts.skipped;
   const progress = `${counts.updated}/${eligible} updated`;
   const r = `revision ${st.revision}`;
-  const wave = `wave ${st.waveName ?? ''} (${waveSize(members, st.releasedWaves - 1)} tenants)`;
+  const last = waveTally(members, standings, st.releasedWaves - 1);
+  const wave = `wave ${st.waveName ?? ''} (${tenantsText(last.size)})`;
   const problem = settings.windowProblem === undefined ? '' : `; ${settings.windowProblem.message}`;
   switch (st.phase) {
     case 'Complete':
@@ -83,7 +99,7 @@ function messageOf(
     case 'Halted': {
       const back = st.rolledBack;
       return (
-        `${r} halted: ${back.length} tenants of ${wave} failed beyond the failure budget of ${settings.budget} and went back to ` +
+        `${r} halted: ${tenantsText(back.length)} of ${wave} failed beyond the failure budget of ${settings.budget} and went back to ` +
         `${stableText(st)}: ${listNames(back)}; set the annotation ${RESUME_ANNOTATION} to a new value or publish a new revision to go on${problem}`
       );
     }
@@ -98,7 +114,7 @@ function messageOf(
       const doing =
         st.soakingSince !== undefined
           ? `soaking until ${formatRfc3339(new Date((parseRfc3339(st.soakingSince)?.getTime() ?? 0) + settings.soakMs))}`
-          : `updating (${counts.healthy} healthy, ${counts.failed} failed)`;
+          : `updating (${last.healthy} healthy, ${last.failed} failed)`;
       return `${r}: ${wave} ${doing}; ${progress}${problem}`;
     }
   }
@@ -157,7 +173,7 @@ export function composeStatus(
 ): Outcome {
   const name = channel.metadata.name ?? '';
   const counts = countsOf(members, standings, st, name);
-  const message = messageOf(members, st, settings, counts);
+  const message = messageOf(members, standings, st, settings, counts);
   const generation = channel.metadata.generation;
   const status: ReleaseChannelStatus = {
     ...(generation === undefined ? {} : { observedGeneration: generation }),

@@ -18,7 +18,7 @@ import type {
 } from '../api/generated/index.js';
 import { formatRfc3339, parseRfc3339 } from '../lifecycle/timestamps.js';
 import { imagesHash, revisionImages } from './revision.js';
-import { composeStatus, listNames, type Outcome } from './rollout-status.js';
+import { composeStatus, listNames, tenantsText, type Outcome } from './rollout-status.js';
 import { standingOf, type Member, type Standing, type StandingContext } from './rollout-tenants.js';
 import { RESUME_ANNOTATION, type ChannelEvaluation, type EvaluateChannel, type ReleaseEvent, type ReleaseTenantFacts } from './types.js';
 import { DEFAULT_WAVES, waveIndexOf } from './waves.js';
@@ -211,7 +211,7 @@ function halt(run: Run, st: RolloutState, failed: readonly string[]): void {
   run.events.push({
     type: 'Warning',
     reason: 'RolloutHalted',
-    message: `revision ${st.revision} halted: ${failed.length} tenants of wave ${st.waveName ?? ''} failed (budget ${run.settings.budget}): ${listNames(failed)}`,
+    message: `revision ${st.revision} halted: ${tenantsText(failed.length)} of wave ${st.waveName ?? ''} failed (budget ${run.settings.budget}): ${listNames(failed)}`,
   });
 }
 
@@ -267,7 +267,7 @@ function release(run: Run, st: RolloutState): void {
   run.events.push({
     type: 'Normal',
     reason: 'WaveReleased',
-    message: `wave ${wave?.name ?? ''} (${count} tenants) released to revision ${st.revision}`,
+    message: `wave ${wave?.name ?? ''} (${tenantsText(count)}) released to revision ${st.revision}`,
   });
 }
 
