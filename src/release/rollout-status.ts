@@ -9,9 +9,9 @@ import type {
   ReleaseChannelStatusCounts,
   ReleaseChannelStatusFailedItem,
 } from '../api/generated/index.js';
-import { formatRfc3339, parseRfc3339 } from '../lifecycle/timestamps.js';
+import { formatRfc3339 } from '../lifecycle/timestamps.js';
 import type { RolloutSettings, RolloutState } from './rollout.js';
-import { isHealthy, onRevision, type Member, type Standing } from './rollout-tenants.js';
+import { isHealthy, ms, onRevision, type Member, type Standing } from './rollout-tenants.js';
 import { RESUME_ANNOTATION, type ChannelEvaluation } from './types.js';
 
 /** The CRD's bound on status.failed; counts.failed has the real number. */
@@ -113,7 +113,7 @@ function messageOf(
       if (st.releasedWaves === 0) return `${r}: no wave released yet; ${progress}${problem}`;
       const doing =
         st.soakingSince !== undefined
-          ? `soaking until ${formatRfc3339(new Date((parseRfc3339(st.soakingSince)?.getTime() ?? 0) + settings.soakMs))}`
+          ? `soaking until ${formatRfc3339(new Date((ms(st.soakingSince) ?? 0) + settings.soakMs))}`
           : `updating (${last.healthy} healthy, ${last.failed} failed)`;
       return `${r}: ${wave} ${doing}; ${progress}${problem}`;
     }
@@ -153,10 +153,10 @@ function readyCondition(
 function requeueOf(standings: ReadonlyMap<string, Standing>, st: RolloutState, settings: RolloutSettings, now: Date): number | undefined {
   const points: number[] = [];
   for (const s of standings.values()) if (s.kind === 'updating') points.push(s.deadlineMs);
-  const soak = st.soakingSince === undefined ? undefined : parseRfc3339(st.soakingSince);
-  if (st.phase === 'Progressing' && soak) points.push(soak.getTime() + settings.soakMs);
-  const next = st.nextWindow === undefined ? undefined : parseRfc3339(st.nextWindow);
-  if (st.phase === 'Waiting' && next) points.push(next.getTime());
+  const soak = ms(st.soakingSince);
+  if (st.phase === 'Progressing' && soak !== undefined) points.push(soak + settings.soakMs);
+  const next = ms(st.nextWindow);
+  if (st.phase === 'Waiting' && next !== undefined) points.push(next);
   const ahead = points.map((t) => t - now.getTime()).filter((d) => d > 0);
   if (ahead.length === 0) return st.phase === 'Complete' || st.phase === 'Halted' ? undefined : MAX_REQUEUE_MS;
   return Math.min(MAX_REQUEUE_MS, ...ahead);
@@ -197,7 +197,7 @@ export function composeStatus(
     conditions: [readyCondition(channel, st, settings, message, formatRfc3339(now))],
   };
   const outdated = members.filter((m) => m.eligible && !isHealthy(m, { channel: name, revision: st.revision })).length;
-  const since = parseRfc3339(st.revisionSince)?.getTime() ?? now.getTime();
+  const since = ms(st.revisionSince) ?? now.getTime();
   const securityPatchAgeSeconds = st.security && outdated > 0 ? Math.max(0, (now.getTime() - since) / 1000) : 0;
   const requeueAfterMs = requeueOf(standings, st, settings, now);
   return { status, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }), outdated, securityPatchAgeSeconds };

@@ -615,6 +615,24 @@ describe('determinism and idempotence', () => {
       }),
     ],
   ];
+  phases.push(
+    [
+      'halted',
+      () => {
+        const rollout = { waves: WAVES, soakSeconds: 0, readinessTimeoutSeconds: 100 };
+        const ch = written(channel({ rollout }), evaluateChannel(channel({ rollout }), FLEET, at(0)));
+        return { ch, tenants: follow(ch, FLEET, at(1), new Set(['c1'])), now: at(101) };
+      },
+    ],
+    [
+      'complete',
+      () => {
+        const rollout = { waves: [{ name: 'all', percent: 100 }], soakSeconds: 0 };
+        const ch = written(channel({ rollout }), evaluateChannel(channel({ rollout }), FLEET, at(0)));
+        return { ch, tenants: follow(ch, FLEET, at(1)), now: at(2) };
+      },
+    ],
+  );
   for (const [name, setup] of phases)
     test(`${name}: re-evaluating the written status gives the identical status and no events`, () => {
       const { ch, tenants, now } = setup();
@@ -623,6 +641,31 @@ describe('determinism and idempotence', () => {
       assert.deepEqual(second.status, first.status);
       assert.deepEqual(second.events, []);
     });
+
+  test('timestamps a client turned into Date objects read as their text: no write', () => {
+    const { ch, tenants } = started();
+    const first = evaluateChannel(ch, tenants, at(60));
+    const s = first.status;
+    const asDates = {
+      ...s,
+      revisionSince: new Date(s.revisionSince ?? '') as unknown as string,
+      waveStartedAt: new Date(s.waveStartedAt ?? '') as unknown as string,
+      soakingSince: new Date(s.soakingSince ?? '') as unknown as string,
+    };
+    const dated = tenants.map((t) =>
+      t.release ? { ...t, release: { ...t.release, updatedAt: new Date(t.release.updatedAt ?? '') as unknown as string } } : t,
+    );
+    const second = evaluateChannel({ ...ch, status: asDates }, dated, at(61));
+    assert.deepEqual(second.status, s);
+  });
+
+  test('the Ready condition moves lastTransitionTime only when its status changes', () => {
+    const rollout = { waves: [{ name: 'all', percent: 100 }], soakSeconds: 0 };
+    const ch = written(channel({ rollout }), evaluateChannel(channel({ rollout }), FLEET, at(0)));
+    const complete = evaluateChannel(ch, follow(ch, FLEET, at(1)), at(2));
+    assert.equal(ready(complete)?.lastTransitionTime, iso(at(2)));
+    assert.equal(ready(complete)?.observedGeneration, 3);
+  });
 
   test('the Ready condition keeps lastTransitionTime while its status stays', () => {
     const { ch, tenants } = started();
