@@ -12,6 +12,9 @@ import { canonicalJson } from './diff.js';
 import { MAX_TIMER_MS } from './lifecycle-step.js';
 import { forgetReleaseMetrics, recordReleaseMetrics } from './release-metrics.js';
 
+/** How often the age of an unfinished security revision is refreshed at least. */
+export const SECURITY_AGE_REFRESH_MS = 60_000;
+
 /** The caches a channel evaluation reads. */
 export interface ReleaseChannelView {
   releaseChannel(name: string): ReleaseChannel | undefined;
@@ -96,9 +99,18 @@ export async function reconcileReleaseChannel(name: string, deps: ReleaseChannel
     await announce(channel, evaluation.status, evaluation.events, deps);
   }
   recordReleaseMetrics(name, evaluation, evaluation.status);
-  return evaluation.requeueAfterMs === undefined
-    ? { writes }
-    : { writes, requeueAfterMs: Math.min(MAX_TIMER_MS, evaluation.requeueAfterMs) };
+  const requeueAfterMs = requeueOf(evaluation.requeueAfterMs, evaluation.securityPatchAgeSeconds);
+  return requeueAfterMs === undefined ? { writes } : { writes, requeueAfterMs };
+}
+
+/**
+ * When to evaluate again: the engine's next deadline, and at least each minute while a security
+ * revision is not everywhere, so that its age (the alert's metric) keeps growing when nothing else
+ * happens, e.g. a Halted rollout or a tenant failed for good.
+ */
+function requeueOf(engineMs: number | undefined, securityPatchAgeSeconds: number): number | undefined {
+  const candidates = [engineMs, securityPatchAgeSeconds > 0 ? SECURITY_AGE_REFRESH_MS : undefined].filter((n) => n !== undefined);
+  return candidates.length === 0 ? undefined : Math.min(MAX_TIMER_MS, ...candidates);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   followersOf,
   reconcileReleaseChannel,
   releaseStatusChanged,
+  SECURITY_AGE_REFRESH_MS,
   type ReleaseChannelDeps,
 } from '../../src/controller/release-channel.js';
 import { createLogger, getLogger, setLogger } from '../../src/log.js';
@@ -363,4 +364,26 @@ test('reconcileReleaseChannel with the rollout engine: a new channel gets revisi
   const again = await reconcileReleaseChannel('engine', deps);
   assert.equal(again.writes, 0, 'the stored status is what the engine computes again');
   assert.equal(writes.length, 1);
+});
+
+test('reconcileReleaseChannel: while a security revision is not everywhere, its age is refreshed at least each minute', async () => {
+  const rows: { engineMs?: number; age: number; want?: number }[] = [
+    { age: 0 },
+    { engineMs: 5000, age: 0, want: 5000 },
+    { age: 3600, want: SECURITY_AGE_REFRESH_MS },
+    { engineMs: 5000, age: 3600, want: 5000 },
+    { engineMs: 600_000, age: 3600, want: SECURITY_AGE_REFRESH_MS },
+  ];
+  for (const { engineMs, age, want } of rows) {
+    const { evaluate } = engine(() => ({
+      status: progressing,
+      events: [],
+      ...(engineMs !== undefined ? { requeueAfterMs: engineMs } : {}),
+      outdated: age > 0 ? 1 : 0,
+      securityPatchAgeSeconds: age,
+    }));
+    const { deps } = fakeCluster([channel('stable', progressing)], [], evaluate);
+    assert.equal((await reconcileReleaseChannel('stable', deps)).requeueAfterMs, want, JSON.stringify({ engineMs, age }));
+  }
+  assert.equal(SECURITY_AGE_REFRESH_MS, 60_000);
 });
