@@ -6,6 +6,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ReleaseChannel, ReleaseChannelStatus, Tenant } from '../api/generated/index.js';
 import { getLogger } from '../log.js';
+import { evaluateChannel } from '../release/rollout.js';
 import { followedChannel, releaseFacts, type EvaluateChannel, type ReleaseEvent, type ReleaseTenantFacts } from '../release/types.js';
 import { canonicalJson } from './diff.js';
 import { MAX_TIMER_MS } from './lifecycle-step.js';
@@ -28,8 +29,8 @@ export interface ReleaseChannelDeps {
   view: ReleaseChannelView;
   writer: ReleaseChannelWriter;
   now: () => Date;
-  /** The rollout engine (src/release/rollout.ts). */
-  evaluate: EvaluateChannel;
+  /** The rollout engine; the default is src/release/rollout.ts's (tests pass their own). */
+  evaluate?: EvaluateChannel;
   /** The operator's default channel (config release.defaultChannel): followed by tenants that name none. */
   defaultChannel?: string;
 }
@@ -62,6 +63,21 @@ export function releaseStatusChanged(before: ReleaseChannelStatus | undefined, a
   return comparable(before) !== comparable(after);
 }
 
+/**
+ * Reports whether a channel changed in what its tenants read (spec, revision, images, released
+ * waves, stable, failed and rolled-back tenants), so that they are reconciled. The counts, message
+ * and conditions change with every tenant that gets ready; at a thousand tenants, enqueueing them
+ * all on each of those writes would be a million passes that change nothing.
+ */
+export function changedForTenants(before: ReleaseChannel | undefined, after: ReleaseChannel): boolean {
+  if (!before) return true;
+  const seen = (c: ReleaseChannel) => {
+    const { counts: _c, message: _m, conditions: _k, observedGeneration: _g, ...status } = c.status ?? {};
+    return canonicalJson({ spec: c.spec, status });
+  };
+  return seen(before) !== seen(after);
+}
+
 /** Evaluates one ReleaseChannel by name and writes its status when it changed. */
 export async function reconcileReleaseChannel(name: string, deps: ReleaseChannelDeps): Promise<ReleaseChannelResult> {
   const channel = deps.view.releaseChannel(name);
@@ -69,7 +85,8 @@ export async function reconcileReleaseChannel(name: string, deps: ReleaseChannel
     forgetReleaseMetrics(name);
     return { writes: 0, deleted: true };
   }
-  const evaluation = deps.evaluate(channel, followersOf(name, deps.view.tenants(), deps.defaultChannel), deps.now());
+  const evaluate = deps.evaluate ?? evaluateChannel;
+  const evaluation = evaluate(channel, followersOf(name, deps.view.tenants(), deps.defaultChannel), deps.now());
   let writes = 0;
   // Events are announced with the write that records their transition: an evaluation that changes
   // nothing has nothing to announce, and a failed write is retried (and announced) as a whole.

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { Writable } from 'node:stream';
 import type { ReleaseChannel, ReleaseChannelStatus, Tenant } from '../../src/api/generated/index.js';
 import {
+  changedForTenants,
   followersOf,
   reconcileReleaseChannel,
   releaseStatusChanged,
@@ -13,6 +14,7 @@ import {
 } from '../../src/controller/release-channel.js';
 import { createLogger, getLogger, setLogger } from '../../src/log.js';
 import { metricsRegistry } from '../../src/metrics.js';
+import { evaluateChannel } from '../../src/release/rollout.js';
 import type { ChannelEvaluation, EvaluateChannel, ReleaseTenantFacts } from '../../src/release/types.js';
 
 const NOW = new Date('2026-12-02T10:00:00Z');
@@ -312,4 +314,53 @@ test('reconcileReleaseChannel: a requeue beyond what a timer holds is capped', a
   }));
   const { deps } = fakeCluster([channel('stable', progressing)], [], evaluate);
   assert.deepEqual(await reconcileReleaseChannel('stable', deps), { writes: 0, requeueAfterMs: 2 ** 31 - 1 });
+});
+
+test('changedForTenants: a new channel, its spec and what tenants follow are changes; counts, message and conditions are not', () => {
+  const before = channel('stable', progressing);
+  assert.equal(changedForTenants(undefined, before), true);
+  assert.equal(changedForTenants(before, structuredClone(before)), false);
+  const progress = channel('stable', {
+    ...progressing,
+    counts: { ...progressing.counts, updated: 2, healthy: 1 },
+    message: 'revision 1: 1/2 healthy',
+    conditions: [{ ...progressing.conditions![0]!, message: 'revision 1: 1/2 healthy' }],
+  });
+  assert.equal(changedForTenants(before, progress), false, 'a tenant getting ready does not re-enqueue every follower');
+  const rows: Partial<ReleaseChannelStatus>[] = [
+    { releasedWaves: 2 },
+    { revision: 2 },
+    { images: { app: 'registry.example/app:2.1.2' } },
+    { rolledBack: ['a'] },
+    { failed: [{ tenant: 'a', wave: 'all', reason: 'NotReady' }] },
+    { stable: { revision: 1, images: { app: 'registry.example/app:2.1.1' } } },
+  ];
+  for (const row of rows) assert.equal(changedForTenants(before, channel('stable', { ...progressing, ...row })), true, JSON.stringify(row));
+  const respec = channel('stable', progressing);
+  respec.spec.rollout = {
+    waves: [
+      { name: 'canary', percent: 10 },
+      { name: 'rest', percent: 100 },
+    ],
+  };
+  assert.equal(changedForTenants(before, respec), true);
+});
+
+test('reconcileReleaseChannel with the rollout engine: a new channel gets revision 1 once, then no write', async () => {
+  const c = channel('engine');
+  const tenants = [tenant('a', { channel: 'engine' }), tenant('p', { channel: 'engine', image: 'own/app:1' })];
+  const { deps, writes, events } = fakeCluster([c], tenants, evaluateChannel);
+  delete deps.evaluate;
+  const first = await reconcileReleaseChannel('engine', deps);
+  assert.equal(first.writes, 1);
+  assert.equal(writes[0]?.status.revision, 1);
+  assert.equal(writes[0]?.status.images?.app, 'registry.example/app:2.1.1');
+  assert.equal(writes[0]?.status.counts?.total, 2);
+  assert.equal(writes[0]?.status.counts?.pinned, 1);
+  assert.ok(events.some((e) => e.reason === 'RolloutStarted'));
+  assert.equal(await gauge('tenantry_release_outdated_tenants', 'engine'), 1);
+  assert.equal(await gauge('tenantry_release_security_patch_age_seconds', 'engine'), 0, 'no time has passed since the revision');
+  const again = await reconcileReleaseChannel('engine', deps);
+  assert.equal(again.writes, 0, 'the stored status is what the engine computes again');
+  assert.equal(writes.length, 1);
 });
