@@ -122,7 +122,7 @@ async function announce(
   // The audit record of an incident is this log line (and the Event): the audit trail's archive is
   // per region and per tenant, and an incident spans both.
   for (const c of changes)
-    log.info('incident audit', { audit: true, incident: name, uid: incident.metadata.uid, change: c.kind, message: c.message });
+    log.info('incident audit', { audit: true, incident: name, uid: incident.metadata.uid, change: c.kind, detail: c.message });
   const overdue = changes.some((c) => c.overdue);
   const reason = overdue ? EventReason.IncidentNoticeOverdue : EventReason.IncidentUpdated;
   await eventBestEffort(incident, overdue ? 'Warning' : 'Normal', reason, changesMessage(changes), deps);
