@@ -20,7 +20,24 @@ import { startPodReady, type PodReady } from '../support/pod-ready.js';
 import { ENCRYPTED_CLASS, installPrerequisites } from '../support/prerequisites.js';
 import { sleep } from '../env/proc.js';
 
-const RUN = randomBytes(3).toString('hex');
+/**
+ * A run id whose channel splits the non-canary tenants at least 3 / 1 between the half and all waves:
+ * the split is a hash of the names, so about one id in 1,500 would not, and the wave-order test needs both waves.
+ */
+function pickRun(): string {
+  for (;;) {
+    const run = randomBytes(3).toString('hex');
+    const waves = Array.from({ length: 18 }, (_, i) =>
+      waveIndexOf(`rc-${run}`, { name: `r${String(i + 2).padStart(2, '0')}-${run}`, labels: {} }, [
+        { name: 'half', percent: 50 },
+        { name: 'all', percent: 100 },
+      ]),
+    );
+    if (waves.filter((w) => w === 0).length >= 3 && waves.filter((w) => w === 1).length >= 1) return run;
+  }
+}
+
+const RUN = pickRun();
 const SELECTOR = `tenantry.io/test=${RUN}-release`;
 const [LABEL_KEY, LABEL_VALUE] = SELECTOR.split('=') as [string, string];
 const CHANNEL = `rc-${RUN}`;
