@@ -74,6 +74,16 @@ export function valuesSchema(regions: readonly string[]): JsonSchema {
           kmsEndpoint: { type: 'string', pattern: '^https?://' },
         },
       },
+      release: {
+        properties: {
+          defaultChannel: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 253,
+            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+          },
+        },
+      },
     },
   });
   return {

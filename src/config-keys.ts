@@ -12,6 +12,7 @@ import type {
   OperatorConfig,
   PlanConfig,
   RegionConfig,
+  ReleaseConfig,
 } from './config.js';
 
 /**
@@ -125,6 +126,7 @@ export const CONFIG_SHAPE: Shape = fields<OperatorConfig>({
     s3Endpoint: true,
     kmsEndpoint: true,
   }),
+  release: fields<ReleaseConfig>({ defaultChannel: true }),
 });
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -234,6 +234,14 @@ export interface OperatorConfig {
   backup: BackupConfig;
   /** Retention and erasure. */
   lifecycle: LifecycleConfig;
+  /** Release channels (P12); unset: only Tenants that name a channel follow one. */
+  release?: ReleaseConfig;
+}
+
+/** Release channels (P12). */
+export interface ReleaseConfig {
+  /** The ReleaseChannel a Tenant without spec.app.channel follows; unset: such a Tenant runs the configured images. */
+  defaultChannel?: string;
 }
 
 /**
@@ -743,6 +751,15 @@ const LIFECYCLE_CHECKS: readonly Check[] = [
   ),
 ];
 
+/** Checks of the release section (P12), which may be left out. */
+const RELEASE_CHECKS: readonly Check[] = [
+  field(
+    'defaultChannel',
+    (v) => v === undefined || (typeof v === 'string' && v.length <= 253 && DNS_SUBDOMAIN.test(v)),
+    'release.defaultChannel must be the name of a ReleaseChannel (a lowercase DNS subdomain)',
+  ),
+];
+
 /** The checks of {@link validateConfig}, one or more per top-level key, in the order their problems are reported. */
 const CONFIG_CHECKS: readonly Check[] = [
   section('regions', validateRegions),
@@ -773,6 +790,9 @@ const CONFIG_CHECKS: readonly Check[] = [
   ),
   mapping('backup', 'backup must be a mapping', BACKUP_CHECKS),
   mapping('lifecycle', 'lifecycle must be a mapping', LIFECYCLE_CHECKS),
+  (obj, problems) => {
+    if (obj.release !== undefined) mapping('release', 'release must be a mapping', RELEASE_CHECKS)(obj, problems);
+  },
 ];
 
 /**

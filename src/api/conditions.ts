@@ -20,6 +20,8 @@ export const Cond = {
   FinalBackupTaken: 'FinalBackupTaken',
   /** A customer notice of a breach (an Incident) is due or overdue for this tenant; the deadline is in the message (P13). */
   BreachNotificationPending: 'BreachNotificationPending',
+  /** spec.app.image pins the app of a tenant that follows a release channel: no rollout updates it (P12). */
+  PatchPinned: 'PatchPinned',
 } as const;
 export type CondType = (typeof Cond)[keyof typeof Cond];
 
@@ -77,6 +79,8 @@ export const Reason = {
   NoticePending: 'NoticePending',
   /** BreachNotificationPending: the deadline passed without the notice being recorded. */
   NoticeOverdue: 'NoticeOverdue',
+  /** PatchPinned: the tenant's own spec.app.image keeps its release channel's patches out. */
+  ImagePinned: 'ImagePinned',
 } as const;
 
 /** Condition types a BackupPolicy reports. */

@@ -27,6 +27,8 @@ export interface Observations {
   finalBackup?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   /** Customer breach notices due for this tenant (Pending or Overdue), from the Incidents' status (P13). */
   breachNotices?: BreachNotice[];
+  /** A tenant that follows a release channel runs its own spec.app.image: the PatchPinned message (P12). */
+  patchPinned?: string;
 }
 
 /** One customer notice of an incident not sent yet, as the tenant's BreachNotificationPending shows it. */
@@ -301,6 +303,8 @@ export function computeConditions(obs: Observations, generation: number, now: st
   if (obs.finalBackup) out.push(c(Cond.FinalBackupTaken, tri(obs.finalBackup.status), obs.finalBackup.reason, obs.finalBackup.message));
   // A breach notice is no provisioning work either, and it stays on a tenant whatever its phase.
   out.push(...breachCondition(obs, c));
+  // A pinned image is a standing choice, not unfinished work: it must show, but it never holds back Ready.
+  if (obs.patchPinned !== undefined) out.push(c(Cond.PatchPinned, true, Reason.ImagePinned, obs.patchPinned));
   return out;
 }
 

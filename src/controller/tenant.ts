@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Cond, EventReason, Reason } from '../api/conditions.js';
-import type { BackupPolicy, Tenant, TenantStatus, TenantStatusConditionsItem } from '../api/generated/index.js';
+import type { BackupPolicy, ReleaseChannel, Tenant, TenantStatus, TenantStatusConditionsItem } from '../api/generated/index.js';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
 import { getLogger } from '../log.js';
@@ -22,6 +22,16 @@ import {
 } from '../resources/index.js';
 import { applyReason, canonicalJson, type ApplyReason, firstMismatch, isSubset, manifestHash, withAppliedHash } from './diff.js';
 import type { Expectations } from '../runtime/expectations.js';
+import { observeRollout, podImage } from '../release/readiness.js';
+import {
+  configuredImages,
+  pinnedMessage,
+  releaseStatus,
+  releaseTarget,
+  type ReleaseTarget,
+  type RolloutReadiness,
+} from '../release/target.js';
+import { followedChannel } from '../release/types.js';
 import type { BackupObservation, BackupObserver, CredentialsRef } from './backup-observer.js';
 import { planBackupStep, policyNameFor } from './backup-step.js';
 import {
@@ -69,23 +79,27 @@ export const TERMINATING_RECHECK_MS = 10_000;
  * makes the collector run far more often than the rebuilds it saves.
  */
 export class DesiredCache {
-  private readonly entries = new Map<string, { generation: number; built: Manifest[]; pvcs: Manifest[] }>();
+  private readonly entries = new Map<string, { key: string; built: Manifest[]; pvcs: Manifest[] }>();
 
   constructor(private readonly maxEntries = 256) {}
 
-  /** Returns the hashed desired state and PVCs of the context's tenant, building them once per generation. */
+  /**
+   * Returns the hashed desired state and PVCs of the context's tenant, building them once per
+   * generation and images (a release channel changes the images without a new generation).
+   */
   get(ctx: BuildContext): { built: Manifest[]; pvcs: Manifest[] } {
     const uid = ctx.tenant.metadata.uid ?? '';
-    const generation = ctx.tenant.metadata.generation ?? 0;
+    const images = ctx.images;
+    const key = `${ctx.tenant.metadata.generation ?? 0}${images ? ` ${images.app} ${images.postgres} ${images.mariadb}` : ''}`;
     const hit = this.entries.get(uid);
     // A Map iterates in insertion order: moving a hit to the end makes the first key the least recently used.
     this.entries.delete(uid);
-    if (hit && hit.generation === generation) {
+    if (hit && hit.key === key) {
       this.entries.set(uid, hit);
       return hit;
     }
     const entry = {
-      generation,
+      key,
       built: buildDesiredState(ctx).map(withAppliedHash),
       pvcs: buildPersistentVolumeClaims(ctx).map(withAppliedHash),
     };
@@ -133,6 +147,11 @@ export interface ReconcileDeps {
   tenantKeys?: TenantKeys;
   /** Receives an audit record for every lifecycle action (suspend, resume, close, erase, deletion request, erase-now). */
   audit?: AuditHook;
+  /**
+   * The ReleaseChannel of a name, from the informer cache (P12). Without it a tenant that follows a
+   * channel waits for it (status.release Pending) and keeps the images it has.
+   */
+  releaseChannel?: (name: string) => ReleaseChannel | undefined;
 }
 
 /** Key of the expectation for a Tenant's status write. */
@@ -210,6 +229,7 @@ export async function reconcileTenant(name: string, deps: ReconcileDeps): Promis
     await pass.warnOnce(event, built.error, { type: Cond.NamespaceReady, reason: built.reason });
     return pass.finish();
   }
+  pass.release(built);
   try {
     for (const step of TENANT_STEPS) if ((await pass[step](built)) === 'stop') break;
   } catch (e) {
@@ -262,6 +282,13 @@ class Pass {
   readonly phase: LifecyclePhase | undefined;
   /** The database is stopped (Closed after its final backup, Erasing) and the backup CronJob suspended. */
   private stopDatabase = false;
+  /**
+   * The tenant's place in its release channel's rollout: null when it follows no channel,
+   * undefined when the pass ended before it was computed (status.release is then kept as it is).
+   */
+  private target: ReleaseTarget | null | undefined;
+  /** What the readiness step saw of the rollout of the tenant's images. */
+  private rollout: RolloutReadiness | undefined;
 
   constructor(
     readonly tenant: Tenant,
@@ -420,6 +447,20 @@ class Pass {
     return { ...t, status: { ...t.status, lifecycle: { ...stored, ...remembered } } };
   }
   private lifecycleMemo: TenantStatus['lifecycle'];
+
+  /**
+   * Before the steps: the images the tenant's release channel gives it (P12), which the builders
+   * use. A tenant that follows no channel is built as without channels.
+   */
+  release(ctx: BuildContext): void {
+    const { config } = this.deps;
+    const channelName = followedChannel(this.tenant, config.release?.defaultChannel);
+    const channel = channelName === undefined ? undefined : this.deps.releaseChannel?.(channelName);
+    this.target = releaseTarget(this.tenant, channelName, channel, configuredImages(config.images)) ?? null;
+    if (!this.target) return;
+    ctx.images = this.target.images;
+    if (this.target.pinnedImage !== undefined) this.obs.patchPinned = pinnedMessage(this.target.pinnedImage, this.target.channel);
+  }
 
   /** Step namespace: the namespace, unless a namespace of that name belongs to someone else. */
   async namespace(ctx: BuildContext): Promise<StepResult> {
@@ -702,6 +743,18 @@ class Pass {
     this.obs.database = { replicas: replicasOf(stsWanted), readyReplicas: sts?.status?.readyReplicas ?? 0 };
     if (this.stopDatabase) this.obs.databaseStopped = this.phase ?? 'Closed';
     this.obs.app = { replicas: replicasOf(depWanted), availableReplicas: dep?.status?.availableReplicas ?? 0 };
+    // Only a tenant that follows a release channel reports its rollout (status.release).
+    if (this.target)
+      this.rollout = observeRollout(
+        {
+          app: { replicas: replicasOf(depWanted), image: podImage(readAs('apps/v1/Deployment', depWanted)) },
+          ...(this.stopDatabase
+            ? {}
+            : { database: { replicas: replicasOf(stsWanted), image: podImage(readAs('apps/v1/StatefulSet', stsWanted)) } }),
+        },
+        dep,
+        sts,
+      );
     return 'continue';
   }
 
@@ -898,11 +951,15 @@ class Pass {
     await this.deps.audit(auditRecordOf(t, { ...transition, action: transition.action }, status, actor, this.deps.now()));
   }
 
-  /** Returns the Tenant status this pass reports: phase, conditions, namespace, URL and last backup. */
+  /** Returns the Tenant status this pass reports: phase, conditions, namespace, URL, last backup and release. */
   private statusOf(conditions: TenantStatusConditionsItem[], generation: number): TenantStatus {
     const t = this.tenant;
     // The URL is dropped while a host problem keeps the tenant off the network.
-    const { url: _previousUrl, ...kept } = t.status ?? {};
+    const { url: _previousUrl, release: previousRelease, ...kept } = t.status ?? {};
+    const release =
+      this.target === undefined
+        ? previousRelease
+        : this.target && releaseStatus(this.target, previousRelease, this.rollout, this.deps.now());
     const lifecycle = this.lifecycle();
     const lifecyclePhase = this.phase === 'Closed' || this.phase === 'Erasing' || this.phase === 'Erased' ? this.phase : undefined;
     return {
@@ -917,6 +974,7 @@ class Pass {
         : {}),
       ...(this.lastBackup ? { lastBackup: this.lastBackup } : {}),
       ...(this.kmsKeyId ? { kmsKeyId: this.kmsKeyId } : {}),
+      ...(release ? { release } : {}),
     };
   }
 

@@ -65,7 +65,7 @@ export function appReplicas(ctx: BuildContext, suspended = ctx.tenant.spec.suspe
 /** Builds the app Deployment: restricted pods pinned to the region, files volume mounted, credentials by secretKeyRef. */
 export function buildAppDeployment(ctx: BuildContext, opts: AppOptions = {}): Owned<Deployment> {
   const { config } = ctx;
-  const image = ctx.tenant.spec.app?.image ?? config.images.app;
+  const image = ctx.images?.app ?? ctx.tenant.spec.app?.image ?? config.images.app;
   const reserved = new Set<string>(DATABASE_ENV);
   const env: EnvVar[] = [
     // A variable of the same name twice would make server-side apply fail (env is keyed by name), and ours must win.

@@ -72,10 +72,11 @@ function engineSpec(engine: TenantSpecDatabaseEngine): EngineSpec {
   };
 }
 
-/** Returns the database image: the configured one, with the Tenant's version as tag when it names one. */
+/** Returns the database image: its release channel's or the configured one, with the Tenant's version as tag when it names one. */
 export function databaseImage(ctx: BuildContext): string {
   const engine = engineOf(ctx);
-  const image = engine === 'postgres' ? ctx.config.images.postgres : ctx.config.images.mariadb;
+  const image =
+    engine === 'postgres' ? (ctx.images?.postgres ?? ctx.config.images.postgres) : (ctx.images?.mariadb ?? ctx.config.images.mariadb);
   const version = ctx.tenant.spec.database?.version;
   return version ? withTag(image, version) : image;
 }

@@ -14,6 +14,7 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Ingress, NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { Tenant } from '../api/generated/index.js';
+import type { ResolvedImages } from '../release/types.js';
 import type { Certificate, HTTPRoute, IngressRoute, ListenerSet, Middleware, ReferenceGrant, TLSOption } from '../api/upstream/index.js';
 import { Reason } from '../api/conditions.js';
 import { tenantNamespace } from '../api/names.js';
@@ -87,6 +88,11 @@ export interface BuildContext {
   host: string;
   /** The tenant's own KMS key (status.kmsKeyId) its backups are encrypted under; unset: the region's or policy's key. */
   tenantKmsKeyId?: string;
+  /**
+   * The images its release channel gives the tenant (P12), resolved for every component; unset
+   * (no channel): the Tenant's spec.app.image, else the operator's configured images.
+   */
+  images?: ResolvedImages;
 }
 
 /** Why a context could not be built: a message a person can act on, and a CamelCase reason. */

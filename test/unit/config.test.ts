@@ -145,6 +145,7 @@ test('issue 10: an unknown key is refused at every depth, with its path; maps of
     ['images', { images: { ap: 'x' } }, /^images\.ap: unknown field/],
     ['app', { app: { healthpath: '/h' } }, /^app\.healthpath: unknown field/],
     ['backup.resources', { backup: { resources: { request: {} } } }, /^backup\.resources\.request: unknown field/],
+    ['release', { release: { defaultChanel: 'stable' } }, /^release\.defaultChanel: unknown field \(known: defaultChannel\)/],
   ];
   for (const [name, cfg, expected] of cases) {
     const found = problems({ ...minimal, ...(cfg as object) });
@@ -364,4 +365,17 @@ test('issue 11: each lifecycle mistake is reported with the path of its field', 
     );
   }
   assert.deepEqual(problems(region({ archiveBucket: 'tenantry-archive-eu-central-1', billingKmsKeyId: 'alias/b' })), []);
+});
+
+test('P12: release.defaultChannel is optional and must name a ReleaseChannel; the section must be a mapping', () => {
+  assert.equal(parseConfig(minimal).release, undefined, 'no section: no default channel');
+  assert.deepEqual(parseConfig({ ...minimal, release: { defaultChannel: 'stable' } }).release, { defaultChannel: 'stable' });
+  assert.deepEqual(problems({ ...minimal, release: {} }), []);
+  for (const bad of ['Stable', 'has space', '', 42, 'a'.repeat(254)])
+    assert.deepEqual(
+      problems({ ...minimal, release: { defaultChannel: bad } }),
+      ['release.defaultChannel must be the name of a ReleaseChannel (a lowercase DNS subdomain)'],
+      String(bad),
+    );
+  assert.deepEqual(problems({ ...minimal, release: 'stable' }), ['release must be a mapping']);
 });

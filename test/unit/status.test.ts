@@ -512,3 +512,17 @@ test('review 9: computeConditions: a host not allowed or served by a route Tenan
       assert.ok(KNOWN_REASONS.has(c.reason ?? ''), `${k.name}: ${c.type} reason ${String(c.reason)} is not in Reason`);
   }
 });
+
+test('P12: PatchPinned is True with ImagePinned while the image is pinned, absent otherwise, and never holds back Ready', () => {
+  const message =
+    'spec.app.image pins the app to mine:1: no rollout of channel stable updates it; remove spec.app.image to follow the channel';
+  const pinned = computeConditions({ ...good, patchPinned: message }, GEN, NOW);
+  const c = pinned.find((x) => x.type === Cond.PatchPinned);
+  assert.deepEqual([c?.status, c?.reason, c?.message, c?.observedGeneration], ['True', Reason.ImagePinned, message, GEN]);
+  assert.equal(pinned.find((x) => x.type === Cond.Ready)?.status, 'True');
+  assert.equal(pinned.find((x) => x.type === Cond.Reconciled)?.status, 'True');
+  assert.equal(
+    computeConditions(good, GEN, NOW).find((x) => x.type === Cond.PatchPinned),
+    undefined,
+  );
+});
