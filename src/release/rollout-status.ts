@@ -9,9 +9,9 @@ import type {
   ReleaseChannelStatusCounts,
   ReleaseChannelStatusFailedItem,
 } from '../api/generated/index.js';
-import { formatRfc3339, parseRfc3339 } from '../lifecycle/timestamps.js';
+import { formatRfc3339 } from '../lifecycle/timestamps.js';
 import type { RolloutSettings, RolloutState } from './rollout.js';
-import { isHealthy, onRevision, type Member, type Standing } from './rollout-tenants.js';
+import { isHealthy, ms, onRevision, type Member, type Standing } from './rollout-tenants.js';
 import { RESUME_ANNOTATION, type ChannelEvaluation } from './types.js';
 
 /** The CRD's bound on status.failed; counts.failed has the real number. */
@@ -58,8 +58,22 @@ function failedList(members: readonly Member[], standings: ReadonlyMap<string, S
   return out;
 }
 
-function waveSize(members: readonly Member[], wave: number): number {
-  return members.filter((m) => m.eligible && m.wave === wave).length;
+/** The eligible tenants of a wave, and how many of them are healthy and failed. */
+function waveTally(members: readonly Member[], standings: ReadonlyMap<string, Standing>, wave: number) {
+  const t = { size: 0, healthy: 0, failed: 0 };
+  for (const m of members) {
+    if (!m.eligible || m.wave !== wave) continue;
+    t.size++;
+    const kind = standings.get(m.facts.name)?.kind;
+    if (kind === 'healthy') t.healthy++;
+    if (kind === 'failed') t.failed++;
+  }
+  return t;
+}
+
+/** "1 tenant", "3 tenants". */
+export function tenantsText(n: number): string {
+  return `${n} ${n === 1 ? 'tenant' : 'tenants'}`;
 }
 
 function stableText(st: RolloutState): string {
@@ -68,6 +82,7 @@ function stableText(st: RolloutState): string {
 
 function messageOf(
   members: readonly Member[],
+  standings: ReadonlyMap<string, Standing>,
   st: RolloutState,
   settings: RolloutSettings,
   counts: Required<ReleaseChannelStatusCounts>,
@@ -75,7 +90,8 @@ function messageOf(
   const eligible = counts.total - counts.pinned - counts.skipped;
   const progress = `${counts.updated}/${eligible} updated`;
   const r = `revision ${st.revision}`;
-  const wave = `wave ${st.waveName ?? ''} (${waveSize(members, st.releasedWaves - 1)} tenants)`;
+  const last = waveTally(members, standings, st.releasedWaves - 1);
+  const wave = `wave ${st.waveName ?? ''} (${tenantsText(last.size)})`;
   const problem = settings.windowProblem === undefined ? '' : `; ${settings.windowProblem.message}`;
   switch (st.phase) {
     case 'Complete':
@@ -83,7 +99,7 @@ function messageOf(
     case 'Halted': {
       const back = st.rolledBack;
       return (
-        `${r} halted: ${back.length} tenants of ${wave} failed beyond the failure budget of ${settings.budget} and went back to ` +
+        `${r} halted: ${tenantsText(back.length)} of ${wave} failed beyond the failure budget of ${settings.budget} and went back to ` +
         `${stableText(st)}: ${listNames(back)}; set the annotation ${RESUME_ANNOTATION} to a new value or publish a new revision to go on${problem}`
       );
     }
@@ -97,8 +113,8 @@ function messageOf(
       if (st.releasedWaves === 0) return `${r}: no wave released yet; ${progress}${problem}`;
       const doing =
         st.soakingSince !== undefined
-          ? `soaking until ${formatRfc3339(new Date((parseRfc3339(st.soakingSince)?.getTime() ?? 0) + settings.soakMs))}`
-          : `updating (${counts.healthy} healthy, ${counts.failed} failed)`;
+          ? `soaking until ${formatRfc3339(new Date((ms(st.soakingSince) ?? 0) + settings.soakMs))}`
+          : `updating (${last.healthy} healthy, ${last.failed} failed)`;
       return `${r}: ${wave} ${doing}; ${progress}${problem}`;
     }
   }
@@ -137,10 +153,10 @@ function readyCondition(
 function requeueOf(standings: ReadonlyMap<string, Standing>, st: RolloutState, settings: RolloutSettings, now: Date): number | undefined {
   const points: number[] = [];
   for (const s of standings.values()) if (s.kind === 'updating') points.push(s.deadlineMs);
-  const soak = st.soakingSince === undefined ? undefined : parseRfc3339(st.soakingSince);
-  if (st.phase === 'Progressing' && soak) points.push(soak.getTime() + settings.soakMs);
-  const next = st.nextWindow === undefined ? undefined : parseRfc3339(st.nextWindow);
-  if (st.phase === 'Waiting' && next) points.push(next.getTime());
+  const soak = ms(st.soakingSince);
+  if (st.phase === 'Progressing' && soak !== undefined) points.push(soak + settings.soakMs);
+  const next = ms(st.nextWindow);
+  if (st.phase === 'Waiting' && next !== undefined) points.push(next);
   const ahead = points.map((t) => t - now.getTime()).filter((d) => d > 0);
   if (ahead.length === 0) return st.phase === 'Complete' || st.phase === 'Halted' ? undefined : MAX_REQUEUE_MS;
   return Math.min(MAX_REQUEUE_MS, ...ahead);
@@ -157,7 +173,7 @@ export function composeStatus(
 ): Outcome {
   const name = channel.metadata.name ?? '';
   const counts = countsOf(members, standings, st, name);
-  const message = messageOf(members, st, settings, counts);
+  const message = messageOf(members, standings, st, settings, counts);
   const generation = channel.metadata.generation;
   const status: ReleaseChannelStatus = {
     ...(generation === undefined ? {} : { observedGeneration: generation }),
@@ -181,7 +197,7 @@ export function composeStatus(
     conditions: [readyCondition(channel, st, settings, message, formatRfc3339(now))],
   };
   const outdated = members.filter((m) => m.eligible && !isHealthy(m, { channel: name, revision: st.revision })).length;
-  const since = parseRfc3339(st.revisionSince)?.getTime() ?? now.getTime();
+  const since = ms(st.revisionSince) ?? now.getTime();
   const securityPatchAgeSeconds = st.security && outdated > 0 ? Math.max(0, (now.getTime() - since) / 1000) : 0;
   const requeueAfterMs = requeueOf(standings, st, settings, now);
   return { status, ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }), outdated, securityPatchAgeSeconds };

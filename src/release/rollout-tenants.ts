@@ -1,6 +1,6 @@
 // How the channel engine sees each tenant at one instant: its wave, whether it is eligible, on the
 // current revision, healthy, failed, and when it would fail. Pure: the engine passes the state.
-import { parseRfc3339 } from '../lifecycle/timestamps.js';
+import { formatRfc3339, toInstant, type TimestampInput } from '../lifecycle/timestamps.js';
 import type { ReleaseTenantFacts } from './types.js';
 
 /** A tenant with its wave index, fixed for one evaluation. */
@@ -42,9 +42,18 @@ export function isHealthy(m: Member, ctx: Pick<StandingContext, 'channel' | 'rev
   return onRevision(m, ctx) && r?.state === 'Ready' && r.readySince !== undefined && r.readySince !== '';
 }
 
-function ms(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  return parseRfc3339(text)?.getTime();
+/**
+ * A wire timestamp in ms, or undefined when absent or unreadable. The types say string; a client
+ * that converted date-time fields to Date objects is read the same way.
+ */
+export function ms(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : (toInstant(value as TimestampInput)?.getTime() ?? undefined);
+}
+
+/** A wire timestamp as the RFC 3339 text the status stores (a Date is formatted), or undefined. */
+export function timestampText(value: string | undefined): string | undefined {
+  const t = ms(value);
+  return t === undefined ? undefined : formatRfc3339(new Date(t));
 }
 
 /**

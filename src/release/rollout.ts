@@ -16,10 +16,10 @@ import type {
   ReleaseChannelStatusPhase,
   ReleaseChannelStatusStable,
 } from '../api/generated/index.js';
-import { formatRfc3339, parseRfc3339 } from '../lifecycle/timestamps.js';
+import { formatRfc3339 } from '../lifecycle/timestamps.js';
 import { imagesHash, revisionImages } from './revision.js';
-import { composeStatus, listNames, type Outcome } from './rollout-status.js';
-import { standingOf, type Member, type Standing, type StandingContext } from './rollout-tenants.js';
+import { composeStatus, listNames, tenantsText, type Outcome } from './rollout-status.js';
+import { ms, standingOf, timestampText, type Member, type Standing, type StandingContext } from './rollout-tenants.js';
 import { RESUME_ANNOTATION, type ChannelEvaluation, type EvaluateChannel, type ReleaseEvent, type ReleaseTenantFacts } from './types.js';
 import { DEFAULT_WAVES, waveIndexOf } from './waves.js';
 import { nextWindowOpening, validateWindows, windowOpenAt, type WindowProblem } from './windows.js';
@@ -85,7 +85,7 @@ function startingState(channel: ReleaseChannel, now: string, events: ReleaseEven
   if (prev.revision !== undefined && prev.imagesHash === hash) {
     return {
       revision: prev.revision,
-      revisionSince: prev.revisionSince ?? now,
+      revisionSince: timestampText(prev.revisionSince) ?? now,
       imagesHash: hash,
       images: prev.images ?? revisionImages(channel.spec),
       security: prev.security ?? channel.spec.security ?? false,
@@ -93,9 +93,9 @@ function startingState(channel: ReleaseChannel, now: string, events: ReleaseEven
       phase: prev.phase ?? 'Progressing',
       releasedWaves: prev.releasedWaves ?? 0,
       waveName: prev.waveName,
-      waveStartedAt: prev.waveStartedAt,
-      soakingSince: prev.soakingSince,
-      nextWindow: prev.nextWindow,
+      waveStartedAt: timestampText(prev.waveStartedAt),
+      soakingSince: timestampText(prev.soakingSince),
+      nextWindow: timestampText(prev.nextWindow),
       rolledBack: [...(prev.rolledBack ?? [])],
       resumeToken: prev.resumeToken,
       listedFailed: new Set((prev.failed ?? []).map((f) => f.tenant ?? '')),
@@ -150,10 +150,6 @@ function context(run: Run, st: RolloutState): StandingContext {
   };
 }
 
-function ms(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : parseRfc3339(text)?.getTime();
-}
-
 /** A resume annotation not acted on yet: resumes a Halted rollout, is only recorded otherwise. */
 function applyResume(channel: ReleaseChannel, run: Run, st: RolloutState): void {
   const value = channel.metadata.annotations?.[RESUME_ANNOTATION]?.slice(0, RESUME_TOKEN_MAX);
@@ -165,8 +161,8 @@ function applyResume(channel: ReleaseChannel, run: Run, st: RolloutState): void 
   // Only the last wave's rolled-back tenants get the revision again; a name no tenant has any more
   // is dropped too, it has nothing to roll back.
   const resumed = st.rolledBack.filter((name) => (waveOf.get(name) ?? last) === last);
-  const keep = new Set(st.rolledBack.filter((name) => !resumed.includes(name)));
-  st.rolledBack = [...keep];
+  const gone = new Set(resumed);
+  st.rolledBack = st.rolledBack.filter((name) => !gone.has(name));
   for (const name of resumed) st.listedFailed.delete(name);
   st.waveStartedAt = run.nowText;
   st.soakingSince = undefined;
@@ -211,7 +207,7 @@ function halt(run: Run, st: RolloutState, failed: readonly string[]): void {
   run.events.push({
     type: 'Warning',
     reason: 'RolloutHalted',
-    message: `revision ${st.revision} halted: ${failed.length} tenants of wave ${st.waveName ?? ''} failed (budget ${run.settings.budget}): ${listNames(failed)}`,
+    message: `revision ${st.revision} halted: ${tenantsText(failed.length)} of wave ${st.waveName ?? ''} failed (budget ${run.settings.budget}): ${listNames(failed)}`,
   });
 }
 
@@ -267,7 +263,7 @@ function release(run: Run, st: RolloutState): void {
   run.events.push({
     type: 'Normal',
     reason: 'WaveReleased',
-    message: `wave ${wave?.name ?? ''} (${count} tenants) released to revision ${st.revision}`,
+    message: `wave ${wave?.name ?? ''} (${tenantsText(count)}) released to revision ${st.revision}`,
   });
 }
 
@@ -300,7 +296,8 @@ function advance(run: Run, st: RolloutState): void {
 /** While Halted, a tenant of the halted wave that fails later goes back to the stable revision too. */
 function rollBackLateFailures(run: Run, st: RolloutState): void {
   const t = tally(run, st, st.releasedWaves - 1);
-  const late = t.failed.filter((name) => !st.rolledBack.includes(name));
+  const back = new Set(st.rolledBack);
+  const late = t.failed.filter((name) => !back.has(name));
   if (late.length > 0) rollBack(st, late);
 }
 
