@@ -117,6 +117,7 @@ export function valuesSchema(regions: readonly string[]): JsonSchema {
         properties: {
           enabled: { type: 'boolean' },
           breachNoticeWarningHours: { type: 'number', exclusiveMinimum: 0 },
+          securityPatchMaxAgeHours: { type: 'number', exclusiveMinimum: 0 },
           labels: { type: 'object', additionalProperties: { type: 'string' } },
         },
       },

@@ -131,3 +131,27 @@ export const incidentPendingNotifications = new Gauge({
   labelNames: ['incident', 'audience'] as const,
   registers: [metricsRegistry],
 });
+
+/** Tenants following each release channel that are not Ready on its current revision (pinned and inactive ones not counted). */
+export const releaseOutdatedTenants = new Gauge({
+  name: 'tenantry_release_outdated_tenants',
+  help: 'Tenants following the release channel (not pinned, not suspended or closed) that do not run its current revision Ready yet.',
+  labelNames: ['channel'] as const,
+  registers: [metricsRegistry],
+});
+
+/** How long a security revision has been waiting to reach every tenant: alert when a patch is late. */
+export const releaseSecurityPatchAgeSeconds = new Gauge({
+  name: 'tenantry_release_security_patch_age_seconds',
+  help: "Seconds since the channel's current security revision was published while some tenant does not run it yet; 0 otherwise.",
+  labelNames: ['channel'] as const,
+  registers: [metricsRegistry],
+});
+
+/** 1 while a channel's rollout is halted (its failure budget exceeded), else 0. */
+export const releaseHalted = new Gauge({
+  name: 'tenantry_release_halted',
+  help: "1 while the release channel's rollout is Halted (a wave exceeded its failure budget and was rolled back), else 0.",
+  labelNames: ['channel'] as const,
+  registers: [metricsRegistry],
+});

@@ -6,6 +6,7 @@ import {
   TENANT_PLURAL,
   type BackupPolicyStatus,
   type IncidentStatus,
+  type ReleaseChannelStatus,
   type RestoreStatus,
   type Tenant,
   type TenantStatus,
@@ -202,11 +203,23 @@ export class KubeWriter implements ClusterWriter {
     );
   }
 
+  /** Writes a ReleaseChannel's status subresource (its rollout: revision, released waves, failed and rolled-back tenants). */
+  async patchReleaseChannelStatus(name: string, status: ReleaseChannelStatus): Promise<void> {
+    const body = { apiVersion: TENANT_API_VERSION, kind: 'ReleaseChannel', metadata: { name }, status };
+    await this.call('apply', () =>
+      this.rest.request(
+        'PATCH',
+        resourcePath({ apiVersion: TENANT_API_VERSION, plural: 'releasechannels', namespaced: false }, undefined, name, 'status'),
+        { body, contentType: APPLY_PATCH, query: { fieldManager: MANAGER, force: true } },
+      ),
+    );
+  }
+
   async event(tenant: Tenant, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     await this.objectEvent(tenant, type, reason, message);
   }
 
-  /** Records an Event on any cluster-scoped object of Tenantry's API (a Tenant, an Incident). */
+  /** Records an Event on any cluster-scoped object of Tenantry's API (a Tenant, an Incident, a ReleaseChannel). */
   async objectEvent(o: KubernetesObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = new Date().toISOString();
     const body = {

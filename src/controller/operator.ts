@@ -1,8 +1,19 @@
 // Wires the runtime (src/runtime/) to Tenantry's reconcilers: one informer per watched kind, a work
-// queue keyed by tenant name (and restore/<name> for Restores, incident/<name> for Incidents), leader election, health endpoints,
-// and the cache-backed view the reconcilers read. Nothing here decides what to write.
+// queue keyed by tenant name (and restore/<name> for Restores, incident/<name> for Incidents,
+// releasechannel/<name> for ReleaseChannels), leader election, health endpoints, and the
+// cache-backed view the reconcilers read. Nothing here decides what to write.
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { BACKUP_POLICY_KIND, INCIDENT_KIND, RESTORE_KIND, TENANT_API_VERSION, TENANT_KIND, type Tenant } from '../api/generated/index.js';
+import {
+  BACKUP_POLICY_KIND,
+  INCIDENT_KIND,
+  RELEASE_CHANNEL_KIND,
+  RELEASE_CHANNEL_PLURAL,
+  RESTORE_KIND,
+  TENANT_API_VERSION,
+  TENANT_KIND,
+  type ReleaseChannel,
+  type Tenant,
+} from '../api/generated/index.js';
 import { tenantBreachNotice } from '../incident/index.js';
 import { OWNED_SELECTOR, TENANT_LABEL, tenantNamespace } from '../api/names.js';
 import type { OperatorConfig } from '../config.js';
@@ -42,11 +53,20 @@ import { lifecycleManagedFields } from './lifecycle-step.js';
 import type { LifecycleParts, OperatorLifecycle } from './lifecycle-wiring.js';
 import { recordLifecycleMetrics } from './lifecycle-metrics.js';
 import { reconcileIncident, type IncidentView } from './incident.js';
+import { followedChannel } from '../release/types.js';
+import { changedForTenants, reconcileReleaseChannel, type ReleaseChannelView } from './release-channel.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
 /** Queue keys of Incidents start with this. */
 const INCIDENT_KEY = 'incident/';
+/** Queue keys of ReleaseChannels start with this. */
+const RELEASE_CHANNEL_KEY = 'releasechannel/';
+/**
+ * A tenant's change evaluates its channel this much later: while a wave rolls out every tenant's
+ * status write is one, and the burst collapses into one evaluation.
+ */
+const CHANNEL_AFTER_TENANT_MS = 1000;
 
 /** How the operator process runs. */
 export interface OperatorOptions {
@@ -113,9 +133,9 @@ function shapeForCache(o: KubernetesObject, k: { apiVersion: string; kind: strin
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Kinds the operator watches whole (no owned-object label): its own API and StorageClasses. */
-const OWN_API_KINDS = new Set<string>([TENANT_KIND, 'StorageClass', BACKUP_POLICY_KIND, RESTORE_KIND, INCIDENT_KIND]);
+const OWN_API_KINDS = new Set<string>([TENANT_KIND, 'StorageClass', BACKUP_POLICY_KIND, RESTORE_KIND, INCIDENT_KIND, RELEASE_CHANNEL_KIND]);
 /** Kinds watched through the operator's --tenant-selector. */
-const SHARDED_KINDS = new Set<string>([TENANT_KIND, INCIDENT_KIND]);
+const SHARDED_KINDS = new Set<string>([TENANT_KIND, INCIDENT_KIND, RELEASE_CHANNEL_KIND]);
 
 /** The running operator. */
 export class Operator {
@@ -191,6 +211,7 @@ export class Operator {
       this.queue.start((key) => this.reconcile(key));
       for (const t of this.tenants()) this.queue.add(t.metadata.name ?? '');
       this.enqueueIncidents();
+      this.enqueueReleaseChannels();
       this.resyncTimer = setInterval(() => void this.resync(), this.opts.resyncMs);
       void this.updatePolicyStatuses();
     };
@@ -215,6 +236,7 @@ export class Operator {
     const tenants = this.tenants();
     for (const t of tenants) this.queue.add(t.metadata.name ?? '');
     this.enqueueIncidents();
+    this.enqueueReleaseChannels();
     this.updatePhaseGauge();
     await this.queue.drained();
     const seconds = (performance.now() - started) / 1000;
@@ -273,6 +295,7 @@ export class Operator {
       { apiVersion: TENANT_API_VERSION, kind: BACKUP_POLICY_KIND, namespaced: false, plural: 'backuppolicies' },
       { apiVersion: TENANT_API_VERSION, kind: RESTORE_KIND, namespaced: false, plural: 'restores' },
       { apiVersion: TENANT_API_VERSION, kind: INCIDENT_KIND, namespaced: false, plural: 'incidents' },
+      { apiVersion: TENANT_API_VERSION, kind: RELEASE_CHANNEL_KIND, namespaced: false, plural: RELEASE_CHANNEL_PLURAL },
     ];
     for (const k of OWNED_KINDS) {
       const served = await this.isServed(k);
@@ -288,7 +311,8 @@ export class Operator {
     for (const k of kinds) {
       const owned = !OWN_API_KINDS.has(k.kind);
       // An operator serving a shard of the tenants (--tenant-selector) evaluates only the Incidents
-      // labelled for that shard: the set it freezes is made of the tenants it sees.
+      // labelled for that shard: the set it freezes is made of the tenants it sees. The same holds
+      // for ReleaseChannels: a channel's rollout is judged on the tenants of the shard that sees it.
       const labelSelector = owned ? OWNED_SELECTOR : SHARDED_KINDS.has(k.kind) ? this.opts.tenantSelector : undefined;
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig,
@@ -301,11 +325,11 @@ export class Operator {
       });
       // List items carry no kind, so keys are built from the watched kind.
       const key = (o: KubernetesObject) => `${kindKey(k)}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-      const seen = (o: KubernetesObject) => {
+      const seen = (o: KubernetesObject, old?: KubernetesObject) => {
         if (isKind('tenantry.io/v1alpha1/Tenant', o)) this.hostIndex.update(o);
         if (k.kind === TENANT_KIND) this.expectations.observed(statusKey(o.metadata?.name ?? ''), o.metadata?.resourceVersion);
         else this.expectations.observed(key(o), o.metadata?.resourceVersion);
-        this.enqueueFor(k.kind, o);
+        this.enqueueFor(k.kind, o, old);
       };
       informer.on('add', seen);
       informer.on('update', seen);
@@ -407,22 +431,24 @@ export class Operator {
     }
   }
 
-  /** Maps a changed object to the tenant(s) to reconcile. */
-  private enqueueFor(kind: string, o: KubernetesObject): void {
+  /** Maps a changed object (and, for an update, what it was before) to the tenant(s) to reconcile. */
+  private enqueueFor(kind: string, o: KubernetesObject, old?: KubernetesObject): void {
     if (this.stopped) return;
     const enqueue = this.enqueueByKind.get(kind);
-    if (enqueue) enqueue(o);
+    if (enqueue) enqueue(o, old);
     else this.enqueueOwned(kind, o);
   }
 
   /** What an event of each kind the operator watches for itself enqueues; any other kind is a tenant's child. */
-  private readonly enqueueByKind = new Map<string, (o: KubernetesObject) => void>([
-    // A tenant that appears or is relabelled may be one an incident adds (never one it removes).
+  private readonly enqueueByKind = new Map<string, (o: KubernetesObject, old?: KubernetesObject) => void>([
+    // A tenant that appears or is relabelled may be one an incident adds (never one it removes);
+    // its status.release (or its leaving) is what its channel's rollout waits for.
     [
       TENANT_KIND,
-      (o) => {
+      (o, old) => {
         this.queue.add(o.metadata?.name ?? '');
         this.enqueueIncidents();
+        this.enqueueChannelsOf(o, old);
       },
     ],
     // Any tenant may use a StorageClass, and it decides whether the tenant's volumes are encrypted.
@@ -430,7 +456,41 @@ export class Operator {
     [BACKUP_POLICY_KIND, (o) => this.enqueuePolicyTenants(o)],
     [RESTORE_KIND, (o) => this.enqueueRestore(o)],
     [INCIDENT_KIND, (o) => this.enqueueIncident(o)],
+    [RELEASE_CHANNEL_KIND, (o, old) => this.enqueueReleaseChannel(o, old)],
   ]);
+
+  /** The operator's default release channel, followed by tenants that name none. */
+  private defaultChannel(): string | undefined {
+    return this.opts.config.release?.defaultChannel;
+  }
+
+  /** Enqueues every ReleaseChannel. */
+  private enqueueReleaseChannels(): void {
+    for (const c of this.informerFor(RELEASE_CHANNEL_KIND)?.list() ?? []) this.queue.add(RELEASE_CHANNEL_KEY + (c.metadata?.name ?? ''));
+  }
+
+  /**
+   * Evaluates, a moment later, the channel a tenant follows, and the one it followed before an
+   * update that moved it to another channel.
+   */
+  private enqueueChannelsOf(o: KubernetesObject, old: KubernetesObject | undefined): void {
+    const channels = new Set<string>();
+    for (const t of [o, old]) {
+      const tenant = readAs('tenantry.io/v1alpha1/Tenant', t);
+      const channel = tenant ? followedChannel(tenant, this.defaultChannel()) : undefined;
+      if (channel !== undefined) channels.add(channel);
+    }
+    for (const c of channels) this.queue.addAfter(RELEASE_CHANNEL_KEY + c, CHANNEL_AFTER_TENANT_MS);
+  }
+
+  /** Enqueues a ReleaseChannel and, when it changed in what they read, every cached tenant that follows it. */
+  private enqueueReleaseChannel(o: KubernetesObject, old: KubernetesObject | undefined): void {
+    const name = o.metadata?.name ?? '';
+    this.queue.add(RELEASE_CHANNEL_KEY + name);
+    const channel = readAs('tenantry.io/v1alpha1/ReleaseChannel', o);
+    if (channel && !changedForTenants(readAs('tenantry.io/v1alpha1/ReleaseChannel', old), channel)) return;
+    for (const t of this.tenants()) if (followedChannel(t, this.defaultChannel()) === name) this.queue.add(t.metadata.name ?? '');
+  }
 
   /** Enqueues every Incident. */
   private enqueueIncidents(): void {
@@ -499,7 +559,7 @@ export class Operator {
   }
 
   /** The cache-backed read side the reconcilers use. */
-  private view(): RestoreView & IncidentView {
+  private view(): RestoreView & IncidentView & ReleaseChannelView {
     return {
       tenant: (name) => readAs('tenantry.io/v1alpha1/Tenant', this.informerFor(TENANT_KIND)?.get(name)),
       tenants: () => this.tenants(),
@@ -526,6 +586,7 @@ export class Operator {
       backupPolicy: (name) => readAs('tenantry.io/v1alpha1/BackupPolicy', this.informerFor(BACKUP_POLICY_KIND)?.get(name)),
       restore: (name) => readAs('tenantry.io/v1alpha1/Restore', this.informerFor(RESTORE_KIND)?.get(name)),
       incident: (name) => readAs('tenantry.io/v1alpha1/Incident', this.informerFor(INCIDENT_KIND)?.get(name)),
+      releaseChannel: (name) => this.releaseChannel(name),
       breachNotices: (tenantName) =>
         tenantBreachNotice(
           readAllAs('tenantry.io/v1alpha1/Incident', this.informerFor(INCIDENT_KIND)?.list()).map((i) => ({
@@ -549,6 +610,7 @@ export class Operator {
   private async reconcile(name: string): Promise<{ requeueAfterMs?: number } | void> {
     if (name.startsWith(RESTORE_KEY)) return this.reconcileRestore(name.slice(RESTORE_KEY.length));
     if (name.startsWith(INCIDENT_KEY)) return this.reconcileIncident(name.slice(INCIDENT_KEY.length));
+    if (name.startsWith(RELEASE_CHANNEL_KEY)) return this.reconcileReleaseChannel(name.slice(RELEASE_CHANNEL_KEY.length));
     const result = await reconcileTenant(name, {
       config: this.opts.config,
       view: this.view(),
@@ -558,6 +620,7 @@ export class Operator {
       desired: this.desired,
       backups: this.backups,
       readCredentials: (ref) => this.credentials.read(ref),
+      releaseChannel: (channel) => this.releaseChannel(channel),
       ...(this.lifecycle
         ? {
             evaluateLifecycle: this.lifecycle.evaluate,
@@ -596,6 +659,29 @@ export class Operator {
   private async reconcileIncident(name: string): Promise<{ requeueAfterMs?: number } | void> {
     const result = await reconcileIncident(name, { view: this.view(), writer: this.writer, now: () => new Date() });
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** The queue handler for a ReleaseChannel: one evaluation, looked at again at the engine's next deadline. */
+  private async reconcileReleaseChannel(name: string): Promise<{ requeueAfterMs?: number } | void> {
+    const defaultChannel = this.defaultChannel();
+    const result = await reconcileReleaseChannel(name, {
+      view: this.view(),
+      writer: this.writer,
+      now: () => new Date(),
+      ...(defaultChannel !== undefined ? { defaultChannel } : {}),
+    });
+    if (result.deleted) {
+      // Its tenants now wait for a channel of that name; nothing is left to look at again.
+      this.queue.forget(RELEASE_CHANNEL_KEY + name);
+      return undefined;
+    }
+    if (result.writes > 0) this.log.info('release channel evaluated', { channel: name, writes: result.writes });
+    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** The cached ReleaseChannel of this name (the Tenant reconciler follows its status). */
+  private releaseChannel(name: string): ReleaseChannel | undefined {
+    return readAs('tenantry.io/v1alpha1/ReleaseChannel', this.informerFor(RELEASE_CHANNEL_KIND)?.get(name));
   }
 
   /** Sets tenantry_tenants{phase} from the cache. */

@@ -6,7 +6,7 @@ import type { KubernetesListObject, KubernetesObject, V1StorageClass } from '@ku
 import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import type { BackupPolicy, Incident, Restore, Tenant } from '../api/generated/index.js';
+import type { BackupPolicy, Incident, ReleaseChannel, Restore, Tenant } from '../api/generated/index.js';
 
 /** The wire-format type of each kind the controller reads from its caches, by `apiVersion/kind`. */
 export interface ReadBackKinds {
@@ -20,6 +20,7 @@ export interface ReadBackKinds {
   'tenantry.io/v1alpha1/BackupPolicy': BackupPolicy;
   'tenantry.io/v1alpha1/Restore': Restore;
   'tenantry.io/v1alpha1/Incident': Incident;
+  'tenantry.io/v1alpha1/ReleaseChannel': ReleaseChannel;
 }
 
 /** One of {@link ReadBackKinds}. */

@@ -24,7 +24,13 @@ const DEPLOY = join(ROOT, 'deploy');
 const CHART = join(ROOT, 'charts', 'tenantry');
 const NAMESPACE = 'tenantry-system';
 const OPERATOR = `system:serviceaccount:${NAMESPACE}:tenantry`;
-const CRDS = ['tenants.tenantry.io', 'backuppolicies.tenantry.io', 'restores.tenantry.io', 'incidents.tenantry.io'];
+const CRDS = [
+  'tenants.tenantry.io',
+  'backuppolicies.tenantry.io',
+  'restores.tenantry.io',
+  'incidents.tenantry.io',
+  'releasechannels.tenantry.io',
+];
 const FIELD_MANAGER = '--field-manager=tenantry-install-test';
 
 interface Rule {
@@ -421,6 +427,12 @@ void describe('installation manifests', () => {
       ['watch', 'incidents.tenantry.io'],
       ['patch', 'incidents.tenantry.io', undefined, 'status'],
       ['update', 'incidents.tenantry.io', undefined, 'status'],
+      ['get', 'releasechannels.tenantry.io'],
+      ['list', 'releasechannels.tenantry.io'],
+      ['watch', 'releasechannels.tenantry.io'],
+      ['get', 'releasechannels.tenantry.io', undefined, 'status'],
+      ['patch', 'releasechannels.tenantry.io', undefined, 'status'],
+      ['update', 'releasechannels.tenantry.io', undefined, 'status'],
       // The lifecycle finalizer: a metadata patch of the Tenant.
       ['patch', 'tenants.tenantry.io'],
       ['create', 'namespaces'],
@@ -477,6 +489,10 @@ void describe('installation manifests', () => {
       // Notifications are recorded in an Incident's spec by the incident manager, never by the operator.
       ['patch', 'incidents.tenantry.io'],
       ['delete', 'incidents.tenantry.io'],
+      // A channel's spec (its images) belongs to GitOps or image automation; the operator writes its status only.
+      ['patch', 'releasechannels.tenantry.io'],
+      ['update', 'releasechannels.tenantry.io'],
+      ['delete', 'releasechannels.tenantry.io'],
       // No RBAC writes, so no escalation through RBAC.
       ['create', 'rolebindings.rbac.authorization.k8s.io', 'tenant-x'],
       ['create', 'roles.rbac.authorization.k8s.io', 'tenant-x'],
