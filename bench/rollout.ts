@@ -121,7 +121,8 @@ function channel(): ReleaseChannel {
   return {
     apiVersion: 'tenantry.io/v1alpha1',
     kind: 'ReleaseChannel',
-    metadata: { name: CHANNEL },
+    // Labelled for the operator's shard (--tenant-selector): a sharded operator evaluates only the channels of its shard.
+    metadata: { name: CHANNEL, labels: { 'tenantry.io/bench': 'rollout' } },
     // Revision 1 is the operator's configured images, so the fleet's first convergence is the usual one.
     spec: {
       images: { app: IMAGES.app, postgres: IMAGES.postgres, mariadb: IMAGES.mariadb },
@@ -422,7 +423,7 @@ async function main(): Promise<void> {
       () => healthyAt !== undefined,
       TIMEOUT_MS,
       op,
-      () => `revision 1: ${channelWatch.status.message}`,
+      () => `revision 1: ${channelWatch.status.message ?? 'no channel status yet'}`,
     );
     const convergeSeconds = (healthyAt! - convergeStart) / 1000;
     phase(`converged: ${N} tenants Reconciled and Ready on revision 1 in ${convergeSeconds.toFixed(1)} s`);

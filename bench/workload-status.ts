@@ -104,7 +104,10 @@ export class WorkloadStatusStandIn {
         if (this.stopped) return;
         if (err) process.stderr.write(`[workload-status] ${plural} watch ended: ${String(err)}; reopening\n`);
         // The API server ends watches after its timeout; carry on from the last event (a fresh list if that is too old).
-        this.watch(plural, err ? undefined : rv).catch((e: unknown) => process.stderr.write(`[workload-status] ${String(e)}\n`));
+        const reopen = () =>
+          this.watch(plural, err ? undefined : rv).catch((e: unknown) => process.stderr.write(`[workload-status] ${String(e)}\n`));
+        if (err) setTimeout(() => void (this.stopped || reopen()), 1000);
+        else void reopen();
       },
     );
     this.aborts.push(abort);
