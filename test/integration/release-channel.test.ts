@@ -113,9 +113,6 @@ describe('release channel wiring (P12)', () => {
       .split('\n')
       .filter((l) => l.includes('"release audit"') && l.includes(channelName));
     assert.ok(audit.length >= 2, `audit lines: ${audit.length}`);
-    // Not Ready yet (no kubelet here): the tenant is outdated and the security patch has an age.
-    assert.equal(await series(op.healthPort, 'tenantry_release_outdated_tenants', `channel="${channelName}"`), 1);
-    assert.equal(await series(op.healthPort, 'tenantry_release_halted', `channel="${channelName}"`), 0);
     assert.equal(await series(op.healthPort, 'tenantry_release_outdated_tenants', `channel="${foreign}"`), undefined);
     assert.equal((await getJson<ReleaseChannel>('releasechannel', foreign))?.status, undefined, 'another shard’s channel is left alone');
 
@@ -132,6 +129,12 @@ describe('release channel wiring (P12)', () => {
     await sleep(2000);
     const settled = (await getJson<ReleaseChannel>('releasechannel', channelName))?.metadata.resourceVersion;
     assert.equal(settled, updated.metadata.resourceVersion, 'no further write once the follower is on the revision');
+    // The follower is outdated until Ready (no kubelet runs its pods here), and the security revision then has an age.
+    const outdated = 1 - (updated.status?.counts?.healthy ?? 0);
+    assert.equal(await series(op.healthPort, 'tenantry_release_outdated_tenants', `channel="${channelName}"`), outdated);
+    const age = (await series(op.healthPort, 'tenantry_release_security_patch_age_seconds', `channel="${channelName}"`)) ?? -1;
+    assert.ok(outdated === 0 ? age === 0 : age > 0, `security patch age ${age} s with ${outdated} outdated`);
+    assert.equal(await series(op.healthPort, 'tenantry_release_halted', `channel="${channelName}"`), 0);
     await kubectlOk(['label', 'tenant', other, `touched=${RUN}`]);
     await kubectlOk(['label', 'tenant', a, `touched=${RUN}`]);
     await sleep(3000);
