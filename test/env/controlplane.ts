@@ -112,8 +112,17 @@ async function waitFor(what: string, procs: EnvProcess[], check: () => Promise<b
   }
 }
 
+/** Options of a control plane; the default runs every controller of the controller manager. */
+export interface ControlPlaneOptions {
+  /**
+   * Controllers of the controller manager not to run, e.g. `deployment-controller`: a benchmark
+   * that writes workload status itself (there are no kubelets) must not have them overwrite it.
+   */
+  disabledControllers?: string[];
+}
+
 /** Starts etcd, kube-apiserver and kube-controller-manager in `dir` and waits until the API server is ready. */
-export async function startControlPlane(dir: string, bin: EnvBinaries): Promise<ControlPlane> {
+export async function startControlPlane(dir: string, bin: EnvBinaries, opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const started = Date.now();
   mkdirSync(dir, { recursive: true });
   const pkiDir = join(dir, 'pki');
@@ -199,6 +208,7 @@ export async function startControlPlane(dir: string, bin: EnvBinaries): Promise<
         '--bind-address=127.0.0.1',
         `--secure-port=${kcmPort}`,
         `--cert-dir=${join(dir, 'kcm-certs')}`,
+        ...(opts.disabledControllers?.length ? [`--controllers=*,${opts.disabledControllers.map((c) => `-${c}`).join(',')}`] : []),
       ]),
     );
     // The namespace controller creates the "default" ServiceAccount: waiting for it means the
