@@ -54,7 +54,7 @@ import type { LifecycleParts, OperatorLifecycle } from './lifecycle-wiring.js';
 import { recordLifecycleMetrics } from './lifecycle-metrics.js';
 import { reconcileIncident, type IncidentView } from './incident.js';
 import { followedChannel } from '../release/types.js';
-import { changedForTenants, reconcileReleaseChannel, type ReleaseChannelView } from './release-channel.js';
+import { followersToRequeue, reconcileReleaseChannel, type ReleaseChannelView } from './release-channel.js';
 
 /** Queue keys of Restores start with this; tenant names cannot contain '/'. */
 const RESTORE_KEY = 'restore/';
@@ -483,13 +483,14 @@ export class Operator {
     for (const c of channels) this.queue.addAfter(RELEASE_CHANNEL_KEY + c, CHANNEL_AFTER_TENANT_MS);
   }
 
-  /** Enqueues a ReleaseChannel and, when it changed in what they read, every cached tenant that follows it. */
+  /** Enqueues a ReleaseChannel and the cached tenants that follow it whose images or status.release its change can move. */
   private enqueueReleaseChannel(o: KubernetesObject, old: KubernetesObject | undefined): void {
     const name = o.metadata?.name ?? '';
     this.queue.add(RELEASE_CHANNEL_KEY + name);
     const channel = readAs('tenantry.io/v1alpha1/ReleaseChannel', o);
-    if (channel && !changedForTenants(readAs('tenantry.io/v1alpha1/ReleaseChannel', old), channel)) return;
-    for (const t of this.tenants()) if (followedChannel(t, this.defaultChannel()) === name) this.queue.add(t.metadata.name ?? '');
+    const followers = this.tenants().filter((t) => followedChannel(t, this.defaultChannel()) === name);
+    const due = channel ? followersToRequeue(readAs('tenantry.io/v1alpha1/ReleaseChannel', old), channel, followers) : followers;
+    for (const t of due) this.queue.add(t.metadata.name ?? '');
   }
 
   /** Enqueues every Incident. */

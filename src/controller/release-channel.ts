@@ -11,6 +11,7 @@ import { followedChannel, releaseFacts, type EvaluateChannel, type ReleaseEvent,
 import { canonicalJson } from './diff.js';
 import { MAX_TIMER_MS } from './lifecycle-step.js';
 import { forgetReleaseMetrics, recordReleaseMetrics } from './release-metrics.js';
+import { DEFAULT_WAVES, waveIndexOf } from '../release/waves.js';
 
 /** How often the age of an unfinished security revision is refreshed at least. */
 export const SECURITY_AGE_REFRESH_MS = 60_000;
@@ -66,19 +67,64 @@ export function releaseStatusChanged(before: ReleaseChannelStatus | undefined, a
   return comparable(before) !== comparable(after);
 }
 
+/** The channel as a tenant's target reads it, less the fields whose change concerns only some tenants. */
+function wholeFleetView(c: ReleaseChannel): string {
+  const {
+    counts: _counts,
+    message: _message,
+    conditions: _conditions,
+    observedGeneration: _generation,
+    phase: _phase,
+    releasedWaves: _released,
+    waveName: _wave,
+    waveStartedAt: _started,
+    soakingSince: _soaking,
+    nextWindow: _next,
+    failed: _failed,
+    rolledBack: _rolledBack,
+    resumeToken: _token,
+    ...status
+  } = c.status ?? {};
+  return canonicalJson({ spec: c.spec, status });
+}
+
+/** Names in exactly one of the two lists. */
+function symmetricDifference(a: readonly string[], b: readonly string[]): string[] {
+  const left = new Set(a);
+  const right = new Set(b);
+  return [...a.filter((n) => !right.has(n)), ...b.filter((n) => !left.has(n))];
+}
+
 /**
- * Reports whether a channel changed in what its tenants read (spec, revision, images, released
- * waves, stable, failed and rolled-back tenants), so that they are reconciled. The counts, message
- * and conditions change with every tenant that gets ready; at a thousand tenants, enqueueing them
- * all on each of those writes would be a million passes that change nothing.
+ * Returns the followers whose images or status.release a channel change can move, so that only
+ * they are reconciled: every follower when the channel is new or its spec, revision, images or
+ * stable revision changed; otherwise the tenants of the waves released (or withdrawn) by the change
+ * and those entering or leaving the failed and rolled-back lists. Counts, message, conditions and
+ * soak times change with every tenant that gets ready; at a thousand tenants, reconciling every
+ * follower on each of those writes, or on each released wave, is passes that change nothing, and
+ * they queue before the tenants whose wave was just released.
  */
-export function changedForTenants(before: ReleaseChannel | undefined, after: ReleaseChannel): boolean {
-  if (!before) return true;
-  const seen = (c: ReleaseChannel) => {
-    const { counts: _c, message: _m, conditions: _k, observedGeneration: _g, ...status } = c.status ?? {};
-    return canonicalJson({ spec: c.spec, status });
-  };
-  return seen(before) !== seen(after);
+export function followersToRequeue(before: ReleaseChannel | undefined, after: ReleaseChannel, followers: readonly Tenant[]): Tenant[] {
+  if (!before || wholeFleetView(before) !== wholeFleetView(after)) return [...followers];
+  const b = before.status ?? {};
+  const a = after.status ?? {};
+  const failedNames = (s: ReleaseChannelStatus) => (s.failed ?? []).map((f) => f.tenant ?? '');
+  const named = new Set([
+    ...symmetricDifference(b.rolledBack ?? [], a.rolledBack ?? []),
+    ...symmetricDifference(failedNames(b), failedNames(a)),
+  ]);
+  const low = Math.min(b.releasedWaves ?? 0, a.releasedWaves ?? 0);
+  const high = Math.max(b.releasedWaves ?? 0, a.releasedWaves ?? 0);
+  if (named.size === 0 && low === high) return [];
+  const channel = after.metadata.name ?? '';
+  const waves = after.spec.rollout?.waves ?? DEFAULT_WAVES;
+  return followers.filter((t) => {
+    const name = t.metadata.name ?? '';
+    if (named.has(name)) return true;
+    if (low === high) return false;
+    const wave = waveIndexOf(channel, { name, labels: t.metadata.labels ?? {} }, waves);
+    return wave >= low && wave < high;
+  });
 }
 
 /** Evaluates one ReleaseChannel by name and writes its status when it changed. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { Writable } from 'node:stream';
 import type { ReleaseChannel, ReleaseChannelStatus, Tenant } from '../../src/api/generated/index.js';
 import {
-  changedForTenants,
+  followersToRequeue,
   followersOf,
   reconcileReleaseChannel,
   releaseStatusChanged,
@@ -317,26 +317,31 @@ test('reconcileReleaseChannel: a requeue beyond what a timer holds is capped', a
   assert.deepEqual(await reconcileReleaseChannel('stable', deps), { writes: 0, requeueAfterMs: 2 ** 31 - 1 });
 });
 
-test('changedForTenants: a new channel, its spec and what tenants follow are changes; counts, message and conditions are not', () => {
+test('followersToRequeue: every follower on a new channel, spec, revision, images or stable; none on progress alone', () => {
+  const fleet = ['a', 'b', 'c'].map((n) => tenant(n, { channel: 'stable' }));
+  const names = (ts: Tenant[]) => ts.map((t) => t.metadata.name).sort();
   const before = channel('stable', progressing);
-  assert.equal(changedForTenants(undefined, before), true);
-  assert.equal(changedForTenants(before, structuredClone(before)), false);
+  assert.deepEqual(names(followersToRequeue(undefined, before, fleet)), ['a', 'b', 'c']);
+  assert.deepEqual(followersToRequeue(before, structuredClone(before), fleet), []);
   const progress = channel('stable', {
     ...progressing,
     counts: { ...progressing.counts, updated: 2, healthy: 1 },
     message: 'revision 1: 1/2 healthy',
+    soakingSince: NOW.toISOString(),
     conditions: [{ ...progressing.conditions![0]!, message: 'revision 1: 1/2 healthy' }],
   });
-  assert.equal(changedForTenants(before, progress), false, 'a tenant getting ready does not re-enqueue every follower');
-  const rows: Partial<ReleaseChannelStatus>[] = [
-    { releasedWaves: 2 },
+  assert.deepEqual(followersToRequeue(before, progress, fleet), [], 'a tenant getting ready does not re-enqueue every follower');
+  const whole: Partial<ReleaseChannelStatus>[] = [
     { revision: 2 },
     { images: { app: 'registry.example/app:2.1.2' } },
-    { rolledBack: ['a'] },
-    { failed: [{ tenant: 'a', wave: 'all', reason: 'NotReady' }] },
     { stable: { revision: 1, images: { app: 'registry.example/app:2.1.1' } } },
   ];
-  for (const row of rows) assert.equal(changedForTenants(before, channel('stable', { ...progressing, ...row })), true, JSON.stringify(row));
+  for (const row of whole)
+    assert.deepEqual(
+      names(followersToRequeue(before, channel('stable', { ...progressing, ...row }), fleet)),
+      ['a', 'b', 'c'],
+      JSON.stringify(row),
+    );
   const respec = channel('stable', progressing);
   respec.spec.rollout = {
     waves: [
@@ -344,7 +349,32 @@ test('changedForTenants: a new channel, its spec and what tenants follow are cha
       { name: 'rest', percent: 100 },
     ],
   };
-  assert.equal(changedForTenants(before, respec), true);
+  assert.deepEqual(names(followersToRequeue(before, respec, fleet)), ['a', 'b', 'c']);
+});
+
+test('followersToRequeue: only the tenants of newly released waves and those entering or leaving failed or rolledBack', () => {
+  const waves = [
+    { name: 'canary', selector: { matchLabels: { tier: 'a' } } },
+    { name: 'b-only', selector: { matchLabels: { tier: 'b' } } },
+    { name: 'rest', percent: 100 },
+  ];
+  const fleet = ['a', 'b', 'c'].map((n) => tenant(n, { channel: 'stable' }));
+  const names = (ts: Tenant[]) => ts.map((t) => t.metadata.name).sort();
+  const at = (status: Partial<ReleaseChannelStatus>) => {
+    const c = channel('stable', { ...progressing, ...status });
+    c.spec.rollout = { waves };
+    return c;
+  };
+  assert.deepEqual(names(followersToRequeue(at({ releasedWaves: 1 }), at({ releasedWaves: 2 }), fleet)), ['b']);
+  assert.deepEqual(names(followersToRequeue(at({ releasedWaves: 1 }), at({ releasedWaves: 3 }), fleet)), ['b', 'c']);
+  assert.deepEqual(names(followersToRequeue(at({ releasedWaves: 3 }), at({ releasedWaves: 3, rolledBack: ['c'] }), fleet)), ['c']);
+  assert.deepEqual(names(followersToRequeue(at({ releasedWaves: 3, rolledBack: ['c'] }), at({ releasedWaves: 3 }), fleet)), ['c']);
+  const failedA = { failed: [{ tenant: 'a', wave: 'canary', reason: 'NotReady' }] };
+  assert.deepEqual(names(followersToRequeue(at({ releasedWaves: 2 }), at({ releasedWaves: 2, ...failedA }), fleet)), ['a']);
+  assert.deepEqual(
+    followersToRequeue(at({ releasedWaves: 2, ...failedA }), at({ releasedWaves: 2, ...failedA, phase: 'Halted' }), fleet),
+    [],
+  );
 });
 
 test('reconcileReleaseChannel with the rollout engine: a new channel gets revision 1 once, then no write', async () => {
