@@ -51,6 +51,8 @@ function certificate(name: string, dnsNames: string[], secretName = 'tls'): unkn
   };
 }
 
+/** What the issuer logged, for the message of a Certificate that never became Ready. */
+const issuerLog: string[] = [];
 const decode = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 const ready = (c: CertJson | undefined) => c?.status?.conditions?.find((x) => x.type === 'Ready');
 
@@ -63,8 +65,11 @@ async function issued(name: string, revision: number): Promise<{ cert: CertJson;
       const r = ready(c);
       return r?.status === 'True' && r.observedGeneration === c?.metadata.generation && c?.status?.revision === revision && c;
     },
-    30_000,
-  );
+    // Generous: on a loaded machine the issuer's first watch can take a while; its log says why if it never comes.
+    60_000,
+  ).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}; the issuer logged: ${issuerLog.join(' | ') || 'nothing'}`);
+  });
   const secret = (await getJson<SecretJson>('secret', 'tls', NS))!;
   return { cert, secret, leaf: new X509Certificate(decode(secret.data['tls.crt']!)) };
 }
@@ -77,7 +82,7 @@ describe('test CA issuer', () => {
     await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/certificates.cert-manager.io']);
     await kubectlOk(['create', 'namespace', NS]);
     dir = mkdtempSync(join(tmpdir(), 'test-ca-'));
-    issuer = await startTestCaIssuer({ kubeconfig: testKubeconfig(), dir });
+    issuer = await startTestCaIssuer({ kubeconfig: testKubeconfig(), dir, log: (line) => issuerLog.push(line) });
   });
 
   after(async () => {
