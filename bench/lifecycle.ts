@@ -24,7 +24,7 @@ import { measureEvaluate, type EvaluateFigures } from './lifecycle-evaluate.js';
 import { summarize, type Summary } from './stats.js';
 import { TransitionWatch } from './transition-watch.js';
 import { ensureBinaries } from '../test/env/build.js';
-import { startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
+import { controlPlaneEnv, startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
 import { sleep } from '../test/env/proc.js';
 import { auditMark, auditSince, isWrite, type AuditEvent } from '../test/support/audit.js';
 import { mintKubeconfig } from '../test/support/identity.js';
@@ -94,13 +94,7 @@ function paidTenant(name: string): Tenant {
 async function freshControlPlane(): Promise<ControlPlane> {
   phase(`delay: starting an empty control plane (tenants=${N})`);
   const cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-bench-')), await ensureBinaries());
-  Object.assign(process.env, {
-    KUBECONFIG: cp.kubeconfig,
-    TENANTRY_KUBECTL: cp.kubectl,
-    TENANTRY_AUDIT_LOG: cp.auditLog,
-    TENANTRY_ENV_SERVER: cp.server,
-    TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
-  });
+  Object.assign(process.env, controlPlaneEnv(cp));
   await installPrerequisites();
   return cp;
 }

@@ -22,7 +22,7 @@ import {
 import { ConvergenceWatch } from './converged.js';
 import { CpuMeter } from './cpu.js';
 import { ensureBinaries } from '../test/env/build.js';
-import { startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
+import { controlPlaneEnv, startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
 import { sleep } from '../test/env/proc.js';
 import { auditMark, auditSince, isWrite } from '../test/support/audit.js';
 import { mintKubeconfig } from '../test/support/identity.js';
@@ -91,13 +91,7 @@ function peakRssMb(pid: number): number {
 async function freshControlPlane(purpose: string): Promise<ControlPlane> {
   phase(`starting an empty control plane for the ${purpose} (tenants=${N})`);
   const cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-bench-')), await ensureBinaries());
-  Object.assign(process.env, {
-    KUBECONFIG: cp.kubeconfig,
-    TENANTRY_KUBECTL: cp.kubectl,
-    TENANTRY_AUDIT_LOG: cp.auditLog,
-    TENANTRY_ENV_SERVER: cp.server,
-    TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
-  });
+  Object.assign(process.env, controlPlaneEnv(cp));
   await installPrerequisites();
   return cp;
 }

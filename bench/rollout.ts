@@ -22,7 +22,7 @@ import { tallyRequests, type RequestTally } from './requests.js';
 import { summarize } from './stats.js';
 import { answered, WorkloadStatusStandIn, type Workload } from './workload-status.js';
 import { ensureBinaries } from '../test/env/build.js';
-import { startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
+import { controlPlaneEnv, startControlPlane, stopControlPlane, type ControlPlane } from '../test/env/controlplane.js';
 import { sleep } from '../test/env/proc.js';
 import { auditMark, auditSince } from '../test/support/audit.js';
 import { mintKubeconfig } from '../test/support/identity.js';
@@ -136,13 +136,7 @@ async function freshControlPlane(): Promise<ControlPlane> {
   const cp = await startControlPlane(mkdtempSync(join(tmpdir(), 'tenantry-bench-')), await ensureBinaries(), {
     disabledControllers: DISABLED_CONTROLLERS,
   });
-  Object.assign(process.env, {
-    KUBECONFIG: cp.kubeconfig,
-    TENANTRY_KUBECTL: cp.kubectl,
-    TENANTRY_AUDIT_LOG: cp.auditLog,
-    TENANTRY_ENV_SERVER: cp.server,
-    TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
-  });
+  Object.assign(process.env, controlPlaneEnv(cp));
   await installPrerequisites();
   return cp;
 }

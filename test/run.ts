@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureBinaries } from './env/build.js';
-import { startControlPlane, stopControlPlane, type ControlPlane } from './env/controlplane.js';
+import { controlPlaneEnv, startControlPlane, stopControlPlane, type ControlPlane } from './env/controlplane.js';
 import { repoRoot } from './env/paths.js';
 import { ensureLocalRoute, podCidrSetting } from './env/pod-route.js';
 import { envLog } from './env/proc.js';
@@ -113,14 +113,7 @@ async function main(): Promise<number> {
       if (cpStart.status === 'rejected') throw cpStart.reason;
       if (servicesStart.status === 'rejected') throw servicesStart.reason;
       const c = cpStart.value;
-      Object.assign(env, servicesEnv(servicesStart.value), {
-        KUBECONFIG: c.kubeconfig,
-        TENANTRY_KUBECTL: c.kubectl,
-        TENANTRY_HELM: bins.helm,
-        TENANTRY_AUDIT_LOG: c.auditLog,
-        TENANTRY_ENV_SERVER: c.server,
-        TENANTRY_ENV_PKI: join(c.dir, 'pki'),
-      });
+      Object.assign(env, servicesEnv(servicesStart.value), controlPlaneEnv(c), { TENANTRY_HELM: bins.helm });
     }
     // One worker: integration files share one API server and some assert exact write counts.
     return await run(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], env);

@@ -8,7 +8,7 @@ export {
   type RolloutState,
 } from './rollout.js';
 export { FAILED_LISTED, MAX_REQUEUE_MS } from './rollout-status.js';
-export { canonicalJson, IMAGES_HASH_LENGTH, imagesHash, revisionImages } from './revision.js';
+export { IMAGES_HASH_LENGTH, imagesHash, revisionImages } from './revision.js';
 export {
   RESUME_ANNOTATION,
   followedChannel,

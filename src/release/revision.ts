@@ -3,6 +3,7 @@
 // the manifest and absent-versus-omitted fields do not make a new revision.
 import { createHash } from 'node:crypto';
 import type { ReleaseChannelSpec, ReleaseChannelStatusImages } from '../api/generated/index.js';
+import { canonicalJson } from '../controller/diff.js';
 
 /** Hex characters of the sha256 kept in status.imagesHash. */
 export const IMAGES_HASH_LENGTH = 16;
@@ -17,16 +18,4 @@ export function revisionImages(spec: Pick<ReleaseChannelSpec, 'images'>): Releas
 export function imagesHash(spec: Pick<ReleaseChannelSpec, 'images' | 'security'>): string {
   const canonical = canonicalJson({ images: revisionImages(spec), security: spec.security ?? false });
   return createHash('sha256').update(canonical).digest('hex').slice(0, IMAGES_HASH_LENGTH);
-}
-
-/** JSON with object keys sorted at every level and undefined members left out. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -25,6 +25,17 @@ export interface ControlPlane {
   processes: EnvProcess[];
 }
 
+/** The variables through which kubectl, the audit-log reader and the identity helpers of the tests find a control plane. */
+export function controlPlaneEnv(cp: ControlPlane): Record<string, string> {
+  return {
+    KUBECONFIG: cp.kubeconfig,
+    TENANTRY_KUBECTL: cp.kubectl,
+    TENANTRY_AUDIT_LOG: cp.auditLog,
+    TENANTRY_ENV_SERVER: cp.server,
+    TENANTRY_ENV_PKI: join(cp.dir, 'pki'),
+  };
+}
+
 const READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
 
