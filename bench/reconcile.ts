@@ -30,7 +30,12 @@ import { metricValue, shippedRuntimeEnv, startOperator, testConfig } from '../te
 import { ENCRYPTED_CLASS, installPrerequisites } from '../test/support/prerequisites.js';
 
 const { values } = parseArgs({
-  options: { tenants: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' }, 'cpu-prof': { type: 'string' } },
+  options: {
+    tenants: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
+    'cpu-prof': { type: 'string' },
+    'heap-mb': { type: 'string' },
+  },
 });
 const N = Number(values.tenants);
 const CONCURRENCY = Number(values.concurrency);
@@ -38,13 +43,22 @@ if (!Number.isInteger(N) || N < 1) throw new Error('--tenants must be a positive
 
 const phase = (name: string) => process.stderr.write(`[bench:reconcile] ${new Date().toISOString()} ${name}\n`);
 const CONFIG = testConfig('nginx', ENCRYPTED_CLASS);
-// The operator runs with the Node flags the Deployment ships, so its RSS is the one a cluster sees.
-const RUNTIME_ENV = shippedRuntimeEnv();
+// The operator runs with the Node flags the Deployment ships, so its RSS is the one a cluster sees;
+// --heap-mb replaces only the heap cap, as a larger fleet's Deployment would (see the README's sizes).
+const RUNTIME_ENV = withHeapCap(shippedRuntimeEnv(), values['heap-mb']);
 // --cpu-prof DIR: the converging operator writes a V8 CPU profile there when it stops (for finding where its time goes; it slows it down).
 const PROFILE_ARGS = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
 const APPLY = 'application/apply-patch+yaml';
 /** A run that has not converged by then has a bug, not a slow machine: fail with the operator's log. */
 const CONVERGE_TIMEOUT_MS = Math.max(10 * 60_000, N * 1000);
+
+/** Returns the runtime variables with NODE_OPTIONS' --max-old-space-size set to `heapMb` (unchanged without it). */
+function withHeapCap(env: Record<string, string>, heapMb: string | undefined): Record<string, string> {
+  if (heapMb === undefined) return env;
+  if (!/^[1-9][0-9]*$/.test(heapMb)) throw new Error(`--heap-mb must be a whole number of MB, not ${JSON.stringify(heapMb)}`);
+  const flags = (env['NODE_OPTIONS'] ?? '').split(/\s+/).filter((f) => f && !f.startsWith('--max-old-space-size'));
+  return { ...env, NODE_OPTIONS: [`--max-old-space-size=${heapMb}`, ...flags].join(' ') };
+}
 
 /** Runs `fn` over items with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
