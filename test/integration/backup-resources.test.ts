@@ -7,7 +7,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { BackupPolicy, Restore, Tenant } from '../../src/api/generated/index.js';
 import {
   buildBackupCredentialsSecret,
@@ -20,11 +19,11 @@ import {
   type BuildContext,
   type Manifest,
 } from '../../src/resources/index.js';
-import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 import { apply, assertStoredAsBuilt, waitForQuota } from '../support/stored.js';
 import { fixturePolicy } from '../support/policy-fixture.js';
 import { ENGINES, fixtureConfig, fixtureTenant } from '../support/resources-fixture.js';
+import { installTenantryCrds } from '../support/prerequisites.js';
 
 type Json = Record<string, unknown>;
 
@@ -88,16 +87,7 @@ function policyAsWritten(name: string, credentials: boolean): BackupPolicy {
 
 void describe('backup builders against the API server', () => {
   before(async () => {
-    await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
-    await kubectlOk([
-      'wait',
-      '--for',
-      'condition=established',
-      '--timeout=60s',
-      'crd/tenants.tenantry.io',
-      'crd/backuppolicies.tenantry.io',
-      'crd/restores.tenantry.io',
-    ]);
+    await installTenantryCrds('tenants', 'backuppolicies', 'restores');
   });
 
   after(async () => {

@@ -6,13 +6,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Incident } from '../../src/api/generated/index.js';
 import { evaluateIncident, type TenantFacts } from '../../src/incident/index.js';
-import { repoRoot } from '../env/paths.js';
 import { incidentCommand } from '../../src/incident-command.js';
 import type { NoticeReport } from '../../src/incident/report.js';
 import { kubectl, kubectlOk, testKubeconfig } from '../support/kubectl.js';
+import { installTenantryCrds } from '../support/prerequisites.js';
 
 const RUN = randomBytes(3).toString('hex');
 const created: string[] = [];
@@ -28,8 +27,7 @@ function incident(name: string, spec: Record<string, unknown> = {}): Record<stri
 
 void describe('Incident CRD', () => {
   before(async () => {
-    await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
-    await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/incidents.tenantry.io']);
+    await installTenantryCrds('incidents');
   });
 
   after(async () => {

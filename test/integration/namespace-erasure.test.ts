@@ -7,7 +7,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Tenant } from '../../src/api/generated/index.js';
 import { MANAGED_BY_LABEL, MANAGER, TENANT_LABEL, TENANT_UID_LABEL, tenantNamespace } from '../../src/api/names.js';
@@ -18,11 +17,11 @@ import { ERASURE_STEPS } from '../../src/lifecycle/erasure-plan.js';
 import { NamespaceEraser } from '../../src/lifecycle/namespace-erasure.js';
 import { LifecycleReason, type LifecycleEvaluation } from '../../src/lifecycle/types.js';
 import { KubeRest } from '../../src/runtime/rest.js';
-import { repoRoot } from '../env/paths.js';
 import { sleep } from '../env/proc.js';
 import { applyObjects, eventually, getJson } from '../support/cluster.js';
 import { kubectl, kubectlOk, testKubeconfig } from '../support/kubectl.js';
 import { captureGlobalLog, type GlobalCapturedLog } from '../support/log-capture.js';
+import { installTenantryCrds } from '../support/prerequisites.js';
 
 const RUN = randomBytes(3).toString('hex');
 const OURS = `erase-ours-${RUN}`;
@@ -89,8 +88,7 @@ describe('namespace erasure against the API server', () => {
     log = captureGlobalLog('info');
     kc.loadFromFile(testKubeconfig());
     rest = new KubeRest(kc);
-    await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-tests', '-f', join(repoRoot(), 'crds')]);
-    await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/tenants.tenantry.io']);
+    await installTenantryCrds('tenants');
   });
 
   after(async () => {

@@ -8,11 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { ReleaseChannel, Tenant } from '../../src/api/generated/index.js';
 import { evaluateChannel, type ReleaseTenantFacts } from '../../src/release/index.js';
-import { repoRoot } from '../env/paths.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
+import { installTenantryCrds } from '../support/prerequisites.js';
 
 const RUN = randomBytes(3).toString('hex');
 const created: string[] = [];
@@ -45,15 +44,7 @@ async function dryRun(obj: Record<string, unknown>): Promise<string> {
 
 void describe('ReleaseChannel CRD', () => {
   before(async () => {
-    await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
-    await kubectlOk([
-      'wait',
-      '--for',
-      'condition=established',
-      '--timeout=60s',
-      'crd/releasechannels.tenantry.io',
-      'crd/tenants.tenantry.io',
-    ]);
+    await installTenantryCrds('releasechannels', 'tenants');
   });
 
   after(async () => {

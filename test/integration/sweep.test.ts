@@ -22,6 +22,7 @@ import { adminS3, createS3CredentialsSecret, deleteS3CredentialsSecret, need, se
 import { applyObjects, getJson } from '../support/cluster.js';
 import { kubectl, kubectlOk, runCaptured, testKubeconfig } from '../support/kubectl.js';
 import { OPERATOR_NAMESPACE } from '../support/operator.js';
+import { installTenantryCrds } from '../support/prerequisites.js';
 
 const RUN = randomBytes(3).toString('hex');
 const REGION = 'eu-west-1';
@@ -124,15 +125,7 @@ describe('tenantry sweep against the API server, S3 and KMS', () => {
   let goneUid: string;
 
   before(async () => {
-    await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-tests', '-f', join(repoRoot(), 'crds')]);
-    await kubectlOk([
-      'wait',
-      '--for',
-      'condition=established',
-      '--timeout=60s',
-      'crd/tenants.tenantry.io',
-      'crd/backuppolicies.tenantry.io',
-    ]);
+    await installTenantryCrds('tenants', 'backuppolicies');
     await createS3CredentialsSecret(CREDS);
     await applyObjects([
       servicesPolicy(POLICY, { prefix: PREFIX, credentialsSecret: CREDS }),

@@ -11,6 +11,15 @@ export const ENCRYPTED_CLASS = 'tenantry-test-encrypted';
 /** A class that does not promise encryption: Tenantry must refuse it. */
 export const PLAIN_CLASS = 'tenantry-test-plain';
 
+/**
+ * Applies Tenantry's CRDs (server-side, taking over any field) and waits until the named ones
+ * (`tenants`, `backuppolicies`, ... without the group) are established; safe to call from several test files.
+ */
+export async function installTenantryCrds(...plurals: string[]): Promise<void> {
+  await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-crds', '-f', join(repoRoot(), 'crds')]);
+  await kubectlOk(['wait', '--for', 'condition=established', '--timeout=60s', ...plurals.map((p) => `crd/${p}.tenantry.io`)]);
+}
+
 /** Installs everything the operator needs; safe to call from several test files. */
 export async function installPrerequisites(): Promise<void> {
   await kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager=tenantry-tests', '-f', join(repoRoot(), 'crds')]);
