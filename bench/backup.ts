@@ -1,6 +1,6 @@
 // bench:backup — throughput and memory of the backup agent (`tenantry backup run`, `backup
 // verify`, `restore`) on a synthetic tenant, half PostgreSQL and half files, against the local
-// KMS and S3 server; in the same run what bounds it: each stage alone (pg_dump, tar, gzip,
+// KMS and S3 server; in the same run what bounds it: each stage alone (pg_dump, tar, zstd, gzip,
 // SHA-256, AES-256-GCM on one core with openssl speed) and restic backing up and restoring the
 // same data to the same server. Then the agent's peak RSS at each of --rss-sizes: the database
 // stays as generated and files make up the rest, so that a 4 GiB run costs seconds to prepare
@@ -16,9 +16,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
+import { ZSTD_LEVEL } from '../src/backup/compression.js';
 import { runPsql } from '../src/backup/engines/postgres.js';
 import { ensureBinaries } from '../test/env/build.js';
 import { repoRoot } from '../test/env/paths.js';
@@ -291,8 +292,13 @@ function pgTool(
   };
 }
 
-/** The agent's pg_dump command (custom format, gzip level 1), so restic and the stage timing dump the same bytes. */
-const DUMP_ARGS = ['--format=custom', '--compress=1', '--quote-all-identifiers'];
+/**
+ * The agent's pg_dump command (custom format, uncompressed: the agent compresses with zstd), so
+ * restic and the stage timing dump the same bytes; restic compresses them itself (repository v2).
+ */
+const DUMP_ARGS = ['--format=custom', '--compress=0', '--quote-all-identifiers'];
+/** What the agent ran before zstd (pg_dump's own gzip, level 1), timed alone for comparison. */
+const DUMP_ARGS_GZIP = ['--format=custom', '--compress=1', '--quote-all-identifiers'];
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'tenantry-bench-backup-'));
@@ -333,6 +339,8 @@ async function main(): Promise<void> {
     phase('stages alone: pg_dump (the agent’s flags) and tar to a byte counter');
     const dumpTool = pgTool(target, 'pg_dump', DATABASE, DUMP_ARGS);
     const dumpAlone = ok(await run(dumpTool.cmd, dumpTool.args, { env: dumpTool.env, stdout: 'count' }), 'pg_dump');
+    const gzipDumpTool = pgTool(target, 'pg_dump', DATABASE, DUMP_ARGS_GZIP);
+    const gzipDumpAlone = ok(await run(gzipDumpTool.cmd, gzipDumpTool.args, { env: gzipDumpTool.env, stdout: 'count' }), 'pg_dump');
     const tarAlone = ok(
       await run('tar', ['--create', '--file=-', '--format=posix', '--sort=name', '--numeric-owner', `--directory=${filesDir}`, '.'], {
         env: {},
@@ -340,19 +348,25 @@ async function main(): Promise<void> {
       }),
       'tar',
     );
-    phase('stages alone: gzip -1, SHA-256 and AES-256-GCM in this process (one core), openssl speed');
-    // The files are half text, half random: gzip's speed differs a lot between the two.
+    phase(`stages alone: zstd -${ZSTD_LEVEL}, gzip -1, SHA-256 and AES-256-GCM in this process (one core), openssl speed`);
+    // The files are half text, half random: the compressors' speed differs a lot between the two.
     const text = textBlock(8 * 2 ** 20);
     const noise = randomBytes(8 * 2 ** 20);
     const mix = Buffer.concat([text.subarray(0, 4 * 2 ** 20), noise.subarray(0, 4 * 2 ** 20)]);
     const mixGz = gzipSync(mix, { level: 1 });
+    const zstd = { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } };
+    const mixZstd = zstdCompressSync(mix, zstd);
     const key = randomBytes(32);
     const stageMBps = {
-      pgDumpCompress1: mbps(db.bytes, dumpAlone.seconds),
+      pgDump: mbps(db.bytes, dumpAlone.seconds),
+      pgDumpCompress1: mbps(db.bytes, gzipDumpAlone.seconds),
       tar: mbps(files.bytes, tarAlone.seconds),
       gzip1Text: inProcessMBps(text.length, () => gzipSync(text, { level: 1 })),
       gzip1Random: inProcessMBps(noise.length, () => gzipSync(noise, { level: 1 })),
       gunzipFilesMix: inProcessMBps(mix.length, () => gunzipSync(mixGz)),
+      zstdText: inProcessMBps(text.length, () => zstdCompressSync(text, zstd)),
+      zstdRandom: inProcessMBps(noise.length, () => zstdCompressSync(noise, zstd)),
+      unzstdFilesMix: inProcessMBps(mix.length, () => zstdDecompressSync(mixZstd)),
       sha256: inProcessMBps(mix.length, () => createHash('sha256').update(mix).digest()),
       nodeAesGcm: inProcessMBps(mix.length, () => {
         const c = createCipheriv('aes-256-gcm', key, randomBytes(12));
@@ -403,9 +417,9 @@ async function main(): Promise<void> {
     );
     // The files tar is stored uncompressed unless TENANTRY_COMPRESS_FILES=true: what that costs and saves.
     phase('agent: tenantry backup run (TENANTRY_VERIFY=false, TENANTRY_COMPRESS_FILES=true)');
-    const gzipped = await agent(['backup', 'run'], { ...env, TENANTRY_COMPRESS_FILES: 'true' });
+    const compressedFiles = await agent(['backup', 'run'], { ...env, TENANTRY_COMPRESS_FILES: 'true' });
     phase(
-      `agent: with gzip of the files in ${gzipped.run.seconds.toFixed(1)} s (${mbps(datasetBytes, gzipped.run.seconds)} MB/s), ${gzipped.result.storedBytes} bytes stored instead of ${backup.result.storedBytes}`,
+      `agent: with zstd of the files in ${compressedFiles.run.seconds.toFixed(1)} s (${mbps(datasetBytes, compressedFiles.run.seconds)} MB/s), ${compressedFiles.result.storedBytes} bytes stored instead of ${backup.result.storedBytes}`,
     );
     phase('agent: tenantry backup verify');
     const verify = await agent(['backup', 'verify', backupId], env);
@@ -518,16 +532,16 @@ async function main(): Promise<void> {
       loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
       datasetBytes,
       datasetDefinition: 'pg_database_size + bytes of the files',
-      database: { rows: db.rows, bytes: db.bytes, dumpBytes: dumpAlone.stdoutBytes },
+      database: { rows: db.rows, bytes: db.bytes, dumpBytes: dumpAlone.stdoutBytes, gzipDumpBytes: gzipDumpAlone.stdoutBytes },
       files: { count: files.files, bytes: files.bytes },
       backupSeconds: round(backup.run.seconds),
       backupMBps,
       backupStoredBytes: Number(backup.result.storedBytes),
       backupParts,
       backupCpuSeconds: { agent: round(backup.run.cpuSeconds, 1), pgDumpAndTar: round(backup.run.childCpuSeconds, 1), ...backupServiceCpu },
-      backupCompressFilesSeconds: round(gzipped.run.seconds),
-      backupCompressFilesMBps: mbps(datasetBytes, gzipped.run.seconds),
-      backupCompressFilesStoredBytes: Number(gzipped.result.storedBytes),
+      backupCompressFilesSeconds: round(compressedFiles.run.seconds),
+      backupCompressFilesMBps: mbps(datasetBytes, compressedFiles.run.seconds),
+      backupCompressFilesStoredBytes: Number(compressedFiles.result.storedBytes),
       verifySeconds: round(verify.run.seconds),
       verifyMBps: mbps(datasetBytes, verify.run.seconds),
       restoreSeconds: round(restore.run.seconds),
