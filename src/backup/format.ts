@@ -39,8 +39,9 @@ const MAX_CONTEXT_LENGTH = 8192;
 const MAX_CONTENT_TYPE_LENGTH = 255;
 
 /** How the plaintext was compressed before encryption (the crypto stream itself never compresses). */
-export type Compression = 'none' | 'gzip';
-const COMPRESSION_CODES: readonly Compression[] = ['none', 'gzip'];
+export type Compression = 'none' | 'gzip' | 'zstd';
+/** Index = the header's compression byte. Codes are only ever appended: old backups keep their meaning. */
+const COMPRESSION_CODES: readonly Compression[] = ['none', 'gzip', 'zstd'];
 
 /** KMS encryption context: a flat string map, bound to the data key by KMS. */
 export type EncryptionContext = Readonly<Record<string, string>>;

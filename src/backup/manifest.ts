@@ -1,5 +1,6 @@
 // The manifest of a backup: written last, it is the commit point. An upload without a manifest is
 // not a backup (it is cleaned up), and a manifest records everything a restore needs to check.
+import type { Compression } from './format.js';
 import { assertBackupId, BACKUP_PARTS, type BackupPart } from './layout.js';
 
 /** Identifier of this manifest schema; a reader refuses versions it does not know. */
@@ -10,7 +11,8 @@ export interface ManifestPart {
   name: BackupPart;
   key: string;
   contentType: string;
-  compression: 'none' | 'gzip';
+  /** As in the part's stream header: `zstd` since the agent compresses with zstd, `gzip` or `none` before. */
+  compression: Compression;
   plaintextBytes: number;
   ciphertextBytes: number;
   plaintextSha256: string;

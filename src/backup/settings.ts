@@ -17,7 +17,7 @@ export interface AgentSettings {
   kmsKeyId: string;
   retention?: BackupPolicySpecRetention;
   verify: boolean;
-  /** gzip the files tar (TENANTRY_COMPRESS_FILES=true); off by default, see run-backup.ts. */
+  /** Compress the files tar with zstd (TENANTRY_COMPRESS_FILES=true); off by default, see run-backup.ts. */
   compressFiles: boolean;
   filesDir?: string;
   database?: DatabaseTarget;

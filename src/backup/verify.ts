@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { contextFor } from '../cloud/kms.js';
 import type { Logger } from '../log.js';
 import type { AgentClients } from './clients.js';
+import { decompressor } from './compression.js';
 import { createDecryptStream } from './crypto-stream.js';
 import { engineFor } from './engines/index.js';
 import { ExpectDigest } from './expect-digest.js';
@@ -20,7 +20,7 @@ import { progressLogger } from './run-backup.js';
 import type { AgentSettings } from './settings.js';
 
 /**
- * Returns the authenticated plaintext of one part as a stream (still compressed if it was): the
+ * Returns the authenticated plaintext of one part as a stream, decompressed as its manifest says: the
  * KMS Decrypt call must present the context this tenant, backup and part would have, so a
  * header copied from another tenant's backup fails in KMS, not later; and it names the key ARN
  * of the header, once that is known to be one of the tenant's keys (see key-trust.ts).
@@ -36,6 +36,8 @@ export async function openPart(
   const expected = contextFor(m.tenant, m.backupId, m.region, part.name);
   // The manifest is not authenticated either: a key it names must be the tenant's before anything is read.
   await c.keys.checkManifestKey(m.kmsKeyId, `manifest of backup ${m.backupId}`);
+  // Before the download: a manifest naming a compression this agent cannot undo fails here.
+  const decompress = decompressor(part.compression);
   const source = await c.store.download(part.key);
   const decrypt = createDecryptStream({
     resolveDataKey: c.kms.resolverFor(expected, (arn) => c.keys.check(arn, `${part.key} (stream header)`)),
@@ -48,7 +50,7 @@ export async function openPart(
     new ExpectDigest(`${part.key} (stored bytes)`, { sha256: part.ciphertextSha256, bytes: part.ciphertextBytes }),
     decrypt,
     new ExpectDigest(`${part.key} (decrypted bytes)`, { sha256: part.plaintextSha256, bytes: part.plaintextBytes }),
-    ...(part.compression === 'gzip' ? [createGunzip()] : []),
+    ...decompress,
     out,
   ]).catch((e: unknown) => out.destroy(e as Error));
   return out;

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { childEnv } from '../../src/backup/child.js';
 import { engineFor, type DatabaseTarget, type EngineKind } from '../../src/backup/engines/index.js';
 import { runMariadb } from '../../src/backup/engines/mariadb.js';
-import { runPsql } from '../../src/backup/engines/postgres.js';
+import { bin, connArgs, pgEnv, runPsql } from '../../src/backup/engines/postgres.js';
 import { dbTarget } from '../support/backup-env.js';
 
 /** Reads a stream to the end. */
@@ -26,6 +26,18 @@ async function collect(stream: Readable): Promise<Buffer> {
 async function dumpToBuffer(t: DatabaseTarget): Promise<Buffer> {
   const d = engineFor(t.engine).dump(t);
   const [buf] = await Promise.all([collect(d.stream), d.done]);
+  return buf;
+}
+
+/** Dumps a PostgreSQL database as the agent did before zstd: custom format, pg_dump's own gzip at level 1. */
+async function pgDumpCompressed(t: DatabaseTarget): Promise<Buffer> {
+  const tool = spawn(
+    bin(t, 'pg_dump'),
+    [...connArgs(t), `--dbname=${t.database}`, '--format=custom', '--compress=1', '--quote-all-identifiers'],
+    { env: childEnv(pgEnv(t)), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [buf, code] = await Promise.all([collect(tool.stdout), new Promise((resolve) => tool.once('close', resolve))]);
+  assert.equal(code, 0, 'pg_dump --compress=1 succeeded');
   return buf;
 }
 
@@ -198,6 +210,19 @@ for (const c of [POSTGRES, MARIADB]) {
         assert.equal(await leftovers(), '', 'the scratch database was dropped');
       });
     }
+
+    if (c.kind === 'postgres')
+      test('a dump pg_dump compressed itself (PostgreSQL backups made before zstd) still restores', async () => {
+        const old = await pgDumpCompressed(t);
+        const atDump = await sum();
+        assert.equal(old.subarray(0, 5).toString(), 'PGDMP');
+        assert.ok(old.length < dump.length, `pg_dump's gzip made ${old.length} bytes, the uncompressed dump is ${dump.length}`);
+        await c.sql(t, live, 'DELETE FROM items WHERE id = 5;');
+        assert.notEqual(await sum(), atDump, 'deleting a row changes the checksum');
+        await engine.restore(t, Readable.from([old]), { scratchSuffix: `gz${run}` });
+        assert.equal(await sum(), atDump, 'the deleted row is back');
+        assert.equal(await leftovers(), '');
+      });
 
     test('an input stream that fails mid-way fails the restore', async () => {
       const before = await sum();

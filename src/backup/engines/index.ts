@@ -52,7 +52,7 @@ export interface DatabaseEngine {
   toolName: string;
   /** Media type of a dump. */
   contentType: string;
-  /** Whether the agent should gzip the dump (false when the dump tool compresses already). */
+  /** Whether the agent should compress the dump (with zstd; false when the dump tool compresses already). */
   compressInAgent: boolean;
   /** Starts a dump of the target's database. */
   dump(t: DatabaseTarget): DumpStream;

@@ -1,0 +1,137 @@
+// bench:backup's comparison: restic backing up the same data to the same S3 server with its
+// default settings (the database as the agent dumps it, through --stdin, then the files folder),
+// and restoring it (the files, and restic dump | pg_restore into a scratch database). Each round
+// gets a fresh repository: in one repository a later round would deduplicate against the first
+// and upload nothing.
+import { rmSync } from 'node:fs';
+import type { DatabaseTarget } from '../src/backup/engines/index.js';
+import { runPsql } from '../src/backup/engines/postgres.js';
+import type { Services } from '../test/env/services.js';
+import { storedBytes } from './backup-bucket.js';
+import { summarizeFiles } from './backup-dataset.js';
+import { mbps, ok, pgTool, round, run, runPipe, serviceCpu, serviceCpuSince } from './backup-run.js';
+
+/** Makes sure restic is installed (Debian package), installing it when we may. */
+export async function ensureRestic(log: (msg: string) => void): Promise<string> {
+  const version = () =>
+    run('restic', ['version'], { env: {} }).then(
+      (r) => (r.code === 0 ? r.stdout.trim() : undefined),
+      () => undefined,
+    );
+  let v = await version();
+  if (!v && process.getuid?.() === 0) {
+    log('restic: not installed; apt-get install -y restic');
+    const r = await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'restic'], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.code !== 0) log(`restic: apt-get failed (${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+    v = await version();
+  }
+  if (!v) throw new Error('restic is not installed: apt-get install restic (it is in .ci/run)');
+  return v;
+}
+
+/** The last JSON line of a `restic --json backup` with message_type summary. */
+function resticSummary(stdout: string): { snapshot_id: string } {
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('"message_type":"summary"'));
+  if (!line) throw new Error(`restic printed no summary:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line) as { snapshot_id: string };
+}
+
+/** The repository folder of a round in the bucket (with its trailing slash). */
+export const resticPrefix = (roundNumber: number) => `restic-bench-r${roundNumber}/`;
+
+/** Where restic runs: the round's repository and the S3 server's credentials. */
+export interface ResticSetup {
+  services: Services;
+  bucket: string;
+  /** The services' environment (servicesEnv): endpoint, credentials, region. */
+  s3Env: Record<string, string>;
+  password: string;
+  cacheDir: string;
+  /** Where restic restores the files to; removed afterwards. */
+  scratchDir: string;
+  roundNumber: number;
+}
+
+/** The dataset restic backs up: the database (dumped as the agent dumps it) and the files folder. */
+export interface ResticDataset {
+  target: DatabaseTarget;
+  dumpTool: { cmd: string; args: string[]; env: Record<string, string> };
+  filesDir: string;
+  filesBytes: number;
+  datasetBytes: number;
+}
+
+/** What restic did in one round. */
+export interface ResticFigures {
+  backupSeconds: number;
+  storedBytes: number;
+  repositoryVersion: number | undefined;
+  backupCpuSeconds: { restic: number; s3: number; postgres: number; kms: number };
+  restoreSeconds: number;
+  peakRssMb: number;
+}
+
+/** Backs the dataset up with restic into a fresh repository of the round, then restores it. */
+export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg: string) => void): Promise<ResticFigures> {
+  const prefix = resticPrefix(s.roundNumber);
+  const resticEnv = {
+    RESTIC_REPOSITORY: `s3:${s.s3Env.TENANTRY_S3_ENDPOINT}/${s.bucket}/${prefix.slice(0, -1)}`,
+    RESTIC_PASSWORD: s.password,
+    RESTIC_CACHE_DIR: s.cacheDir,
+    AWS_ACCESS_KEY_ID: s.s3Env.TENANTRY_S3_ACCESS_KEY_ID!,
+    AWS_SECRET_ACCESS_KEY: s.s3Env.TENANTRY_S3_SECRET_ACCESS_KEY!,
+    AWS_DEFAULT_REGION: s.s3Env.TENANTRY_AWS_REGION!,
+  };
+  log(`restic: init of a fresh repository ${prefix}`);
+  ok(await run('restic', ['init'], { env: resticEnv }), 'restic init');
+  log('restic: pg_dump | restic backup --stdin, then restic backup of the files folder');
+  const cpu0 = serviceCpu(s.services);
+  const [, resticDb] = await runPipe(d.dumpTool, {
+    cmd: 'restic',
+    args: ['backup', '--json', '--stdin', '--stdin-filename', 'db.dump'],
+    env: resticEnv,
+  });
+  const resticFiles = ok(await run('restic', ['backup', '--json', d.filesDir], { env: resticEnv }), 'restic backup');
+  const resticServiceCpu = serviceCpuSince(s.services, cpu0);
+  const backupSeconds = resticDb.seconds + resticFiles.seconds;
+  const [dbSnap, filesSnap] = [resticSummary(resticDb.stdout), resticSummary(resticFiles.stdout)];
+  // data_added counts bytes before compression; the bucket says what restic really stored.
+  const stored = await storedBytes(s.bucket, prefix);
+  const repositoryVersion = (
+    JSON.parse(ok(await run('restic', ['cat', 'config'], { env: resticEnv }), 'restic cat config').stdout) as { version?: number }
+  ).version;
+  log(
+    `restic: backup in ${backupSeconds.toFixed(1)} s (${mbps(d.datasetBytes, backupSeconds)} MB/s; db ${resticDb.seconds.toFixed(1)} s, files ${resticFiles.seconds.toFixed(1)} s), peak RSS ${Math.max(resticDb.peakRssMb, resticFiles.peakRssMb)} MB`,
+  );
+  log('restic: restore of the files, and restic dump | pg_restore into a scratch database');
+  const resticRestoreFiles = ok(
+    await run('restic', ['restore', filesSnap.snapshot_id, '--target', s.scratchDir], { env: resticEnv }),
+    'restic restore',
+  );
+  await runPsql(d.target, 'postgres', 'CREATE DATABASE bench_restic;');
+  const [resticDump] = await runPipe(
+    { cmd: 'restic', args: ['dump', dbSnap.snapshot_id, '/db.dump'], env: resticEnv },
+    { ...pgTool(d.target, 'pg_restore', 'bench_restic', ['--exit-on-error', '--no-owner']), stdout: 'collect' },
+  );
+  const restoreSeconds = resticRestoreFiles.seconds + resticDump.seconds;
+  const resticRestored = summarizeFiles(s.scratchDir);
+  if (resticRestored.bytes !== d.filesBytes)
+    throw new Error(`restic restored ${resticRestored.bytes} bytes of files, expected ${d.filesBytes}`);
+  await runPsql(d.target, 'postgres', 'DROP DATABASE bench_restic WITH (FORCE);');
+  rmSync(s.scratchDir, { recursive: true, force: true });
+  log(`restic: restore in ${restoreSeconds.toFixed(1)} s (${mbps(d.datasetBytes, restoreSeconds)} MB/s)`);
+  return {
+    backupSeconds,
+    storedBytes: stored,
+    repositoryVersion,
+    backupCpuSeconds: { restic: round(resticDb.cpuSeconds + resticFiles.cpuSeconds, 1), ...resticServiceCpu },
+    restoreSeconds,
+    peakRssMb: Math.max(resticDb.peakRssMb, resticFiles.peakRssMb, resticRestoreFiles.peakRssMb, resticDump.peakRssMb),
+  };
+}
