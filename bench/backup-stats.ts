@@ -2,6 +2,7 @@
 // nested, becomes its minimum, median and maximum over the rounds; what is not a number stays as
 // it is when every round agrees and becomes the list of the rounds' values when they differ. Pure,
 // so that what the README quotes is decided here and tested without a benchmark run.
+import { summarize } from './stats.js';
 
 /** The spread of one figure over the rounds. */
 export class Spread {
@@ -21,21 +22,14 @@ export interface SummaryObject {
   [key: string]: Summary;
 }
 
-/** Means of two values add float noise (45.6 and 45.7 give 45.650000000000006); no figure has more than 3 decimals. */
-const clean = (n: number) => Number(n.toFixed(4));
-
-/** Median of a sorted, non-empty list. */
-function median(sorted: number[]): number {
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** Min, median and max of the finite numbers among `values`; NaN for all three when there is none. */
 export function spread(values: unknown[]): Spread {
-  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const missing = values.length - finite.length;
   if (finite.length === 0) return new Spread(NaN, NaN, NaN, missing);
-  return new Spread(finite[0]!, clean(median(finite)), finite[finite.length - 1]!, missing > 0 ? missing : undefined);
+  // Four decimals: the mean of two middle values adds float noise (45.6 and 45.7 give 45.650000000000006).
+  const s = summarize(finite, 4);
+  return new Spread(s.min, s.median, s.max, missing > 0 ? missing : undefined);
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
