@@ -17,7 +17,7 @@ export interface AgentSettings {
   kmsKeyId: string;
   retention?: BackupPolicySpecRetention;
   verify: boolean;
-  /** Compress the files tar with zstd (TENANTRY_COMPRESS_FILES=true); off by default, see run-backup.ts. */
+  /** Compress the files tar with zstd; on unless TENANTRY_COMPRESS_FILES=false, see run-backup.ts. */
   compressFiles: boolean;
   filesDir?: string;
   database?: DatabaseTarget;
@@ -100,7 +100,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: st
     bucket,
     kmsKeyId,
     verify: env.TENANTRY_VERIFY !== 'false',
-    compressFiles: env.TENANTRY_COMPRESS_FILES === 'true',
+    compressFiles: env.TENANTRY_COMPRESS_FILES !== 'false',
     ...(env.TENANTRY_BACKUP_PREFIX ? { prefix: env.TENANTRY_BACKUP_PREFIX } : {}),
     ...(env.TENANTRY_S3_ENDPOINT ? { s3Endpoint: env.TENANTRY_S3_ENDPOINT } : {}),
     ...(env.TENANTRY_KMS_ENDPOINT ? { kmsEndpoint: env.TENANTRY_KMS_ENDPOINT } : {}),

@@ -33,7 +33,7 @@ const BASE_SETTINGS: AgentSettings = {
   bucket: 'tenantry-backups-eu-west-1',
   kmsKeyId: 'alias/tenantry-eu-west-1',
   verify: true,
-  compressFiles: false,
+  compressFiles: true,
 };
 
 interface Row {
@@ -70,7 +70,7 @@ const rows: Row[] = [
       TENANTRY_RETENTION: '{"keepDaily":14,"keepWeekly":8}',
       TENANTRY_FILES_DIR: '/var/lib/tenantry/files',
       TENANTRY_VERIFY: 'true',
-      TENANTRY_COMPRESS_FILES: 'true',
+      TENANTRY_COMPRESS_FILES: 'false',
     },
     want: {
       ...BASE_SETTINGS,
@@ -79,7 +79,7 @@ const rows: Row[] = [
       kmsEndpoint: 'http://kms.example.internal:8080',
       retention: { keepDaily: 14, keepWeekly: 8 },
       filesDir: '/var/lib/tenantry/files',
-      compressFiles: true,
+      compressFiles: false,
     },
   },
   {
@@ -97,11 +97,15 @@ const rows: Row[] = [
   { name: 'verification is on unless TENANTRY_VERIFY is exactly false', env: { ...BASE, TENANTRY_VERIFY: 'no' }, want: BASE_SETTINGS },
   { name: 'TENANTRY_VERIFY=false', env: { ...BASE, TENANTRY_VERIFY: 'false' }, want: { ...BASE_SETTINGS, verify: false } },
   {
-    name: 'compression is off unless TENANTRY_COMPRESS_FILES is exactly true',
-    env: { ...BASE, TENANTRY_COMPRESS_FILES: '1' },
+    name: 'compression is on unless TENANTRY_COMPRESS_FILES is exactly false',
+    env: { ...BASE, TENANTRY_COMPRESS_FILES: '0' },
     want: BASE_SETTINGS,
   },
-  { name: 'TENANTRY_COMPRESS_FILES=false', env: { ...BASE, TENANTRY_COMPRESS_FILES: 'false' }, want: BASE_SETTINGS },
+  {
+    name: 'TENANTRY_COMPRESS_FILES=false',
+    env: { ...BASE, TENANTRY_COMPRESS_FILES: 'false' },
+    want: { ...BASE_SETTINGS, compressFiles: false },
+  },
   {
     name: 'static credentials when both keys are set',
     env: { ...BASE, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG' },
