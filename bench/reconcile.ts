@@ -213,6 +213,8 @@ async function main(): Promise<void> {
     const statusWrites = writes.filter((e) => e.objectRef?.subresource === 'status').length;
 
     const operatorPeakRssMb = peakRssMb(op.child.pid ?? 0);
+    // V8's heap in use right after convergence (live objects and not yet collected garbage): what the heap cap must leave room for.
+    const operatorHeapUsedMb = Math.round((await metricValue(op.healthPort, 'nodejs_heap_size_used_bytes')) / 2 ** 20);
     // Only the tenants of the operator's selector are reconciled, so this counts passes over the N new tenants.
     const passesPerTenant = (await metricValue(op.healthPort, 'tenantry_reconcile_duration_seconds_count')) / N;
     phase(
@@ -267,6 +269,7 @@ async function main(): Promise<void> {
       // Reconcile passes per tenant while converging: the first does the writes, the rest answer the children's watch events.
       passesPerTenant: Number(passesPerTenant.toFixed(2)),
       operatorPeakRssMb,
+      operatorHeapUsedMb,
       restartedOperatorPeakRssMb: restartedRssMb,
       runtimeEnv: RUNTIME_ENV,
       noopResyncSeconds: resyncSeconds,

@@ -21,7 +21,8 @@ export interface AgentClients {
  */
 export function createAgentClients(s: AgentSettings, tenant: string = s.tenant, o: { kmsClient?: KMSClient } = {}): AgentClients {
   const aws = { region: s.awsRegion, ...(s.credentials ? { credentials: s.credentials } : {}) };
-  const s3 = createS3Client({ ...aws, ...(s.s3Endpoint ? { endpoint: s.s3Endpoint } : {}) });
+  // Every part is hashed and authenticated end to end (manifest, GCM): no second SHA-256 of each upload for SigV4.
+  const s3 = createS3Client({ ...aws, unsignedPayload: true, ...(s.s3Endpoint ? { endpoint: s.s3Endpoint } : {}) });
   const kms = new KmsDataKeys({ ...aws, ...(s.kmsEndpoint ? { endpoint: s.kmsEndpoint } : {}) }, o.kmsClient);
   const store = new TenantBackupStore(s3, { bucket: s.bucket, tenant, sseKmsKeyId: s.kmsKeyId, ...(s.prefix ? { prefix: s.prefix } : {}) });
   return {
