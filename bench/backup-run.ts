@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
+import { AGENT_RUNTIME_ENV } from '../src/resources/backup.js';
 import { repoRoot } from '../test/env/paths.js';
 import type { Services } from '../test/env/services.js';
 
@@ -142,7 +143,12 @@ export function serviceCpuSince(s: Services, before: Record<string, number>): { 
 
 /** Runs `tenantry <args>` as the CronJob or the restore Job would; returns the run and its JSON result line. */
 export async function agent(args: string[], env: Record<string, string>): Promise<{ run: Run; result: Record<string, unknown> }> {
-  const r = ok(await run(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), ...args], { env }), `tenantry ${args.join(' ')}`);
+  // With the runtime variables the CronJob and the restore Job set, so the peak RSS is the one a pod sees.
+  const withRuntime = { ...AGENT_RUNTIME_ENV, ...env };
+  const r = ok(
+    await run(process.execPath, [join(repoRoot(), 'bin', 'tenantry.js'), ...args], { env: withRuntime }),
+    `tenantry ${args.join(' ')}`,
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   return { run: r, result: JSON.parse(line) as Record<string, unknown> };
 }

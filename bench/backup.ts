@@ -19,6 +19,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AGENT_RUNTIME_ENV } from '../src/resources/backup.js';
 import { ensureBinaries } from '../test/env/build.js';
 import { servicesEnv, startServices, stopServices, type Services } from '../test/env/services.js';
 import { dbTarget } from '../test/support/backup-env.js';
@@ -78,6 +79,7 @@ function report(rounds: Record<string, unknown>[], startLoad: number): Record<st
     // A median of peak RSS could hide the one round over the target: it holds only if every round met it.
     rssWithinTarget: rounds.every((r) => r.rssWithinTarget === true),
     rssTargetMb: RSS_TARGET_MB,
+    agentRuntimeEnv: AGENT_RUNTIME_ENV,
     medians:
       'top-level figures are medians over the rounds (of an even count: the mean of the two middle rounds); rssWithinTarget holds for every round',
     bucketKept: `each round deletes the previous round's objects (ours under ${OUR_PREFIX}/, restic's repository restic-bench-r<N-1>/) before it starts; the last round's objects stay until the services are removed`,

@@ -15,11 +15,11 @@ import { backupIdTime, backupPrefix, MANIFEST_NAME, manifestKey, parseTenantKey,
 import { parseManifest, type BackupManifest } from './manifest.js';
 
 /**
- * Smallest multipart part. The agent's memory is about part size × (queue + 1) per part in flight,
- * so parts stay small (8 MiB: a flat ~180 MB peak) unless the expected size needs bigger ones to
- * stay under S3's 10 000 parts per object (8 MiB parts carry up to 78 GiB).
+ * Smallest multipart part: S3's own minimum. The agent's memory is about part size × (queue + 1)
+ * per part in flight, and two parts upload at once, so parts stay small unless the expected size
+ * needs bigger ones to stay under S3's 10 000 parts per object (5 MiB parts carry up to 48 GiB).
  */
-const MIN_PART_BYTES = 8 * 1024 * 1024;
+const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MIB = 1024 * 1024;
 /** Parts in flight at once; memory is about part size × (queue + 1). */
 const UPLOAD_QUEUE = 2;

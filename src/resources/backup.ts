@@ -62,6 +62,18 @@ export const AgentEnv = {
   LogFormat: 'TENANTRY_LOG_FORMAT',
 } as const;
 
+/**
+ * The agent's runtime variables, in every backup and restore pod. Without them V8 sizes its heap
+ * from the node's memory, not the pod's, and glibc keeps a malloc arena per thread of the pool that
+ * runs zstd; with them a 1 GiB and a 4 GiB backup peaked 25 MB lower, within the 200 MB the agent's
+ * memory request is sized for (README, figures). Its live heap is small: the data streams through
+ * Buffers outside the heap.
+ */
+export const AGENT_RUNTIME_ENV: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=4',
+  MALLOC_ARENA_MAX: '2',
+};
+
 /** Names of the NetworkPolicies that open the backup pods' flows, on top of the tenant's default deny. */
 export const BackupNetworkPolicyName = {
   BackupToDatabase: 'allow-backup-to-database',
@@ -176,6 +188,7 @@ export function agentEnv(ctx: BuildContext, policy: BackupPolicy): { name: strin
     [AgentEnv.Verify, String(policy.spec.verify ?? true)],
     [AgentEnv.FilesDir, ctx.config.backup.filesMountPath],
     [AgentEnv.LogFormat, 'json'],
+    ...Object.entries(AGENT_RUNTIME_ENV),
   ];
   // Empty means unset (an empty prefix puts backups at the bucket's root, which is the agent's default).
   return env.filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '').map(([name, value]) => ({ name, value }));

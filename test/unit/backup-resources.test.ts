@@ -179,6 +179,8 @@ test('the environment is exactly the contract, in order; unset options are left 
         ['TENANTRY_VERIFY', 'false'],
         ['TENANTRY_FILES_DIR', '/data/files'],
         ['TENANTRY_LOG_FORMAT', 'json'],
+        ['NODE_OPTIONS', '--max-old-space-size=96 --max-semi-space-size=4'],
+        ['MALLOC_ARENA_MAX', '2'],
       ],
     ],
     [
@@ -199,6 +201,8 @@ test('the environment is exactly the contract, in order; unset options are left 
         ['TENANTRY_VERIFY', 'true'],
         ['TENANTRY_FILES_DIR', '/var/lib/tenantry/files'],
         ['TENANTRY_LOG_FORMAT', 'json'],
+        ['NODE_OPTIONS', '--max-old-space-size=96 --max-semi-space-size=4'],
+        ['MALLOC_ARENA_MAX', '2'],
       ],
     ],
   ];
