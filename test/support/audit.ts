@@ -37,6 +37,9 @@ export function auditSince(mark: number, keep: (e: AuditEvent) => boolean = () =
   const chunk = Buffer.allocUnsafe(16 * 1024 * 1024);
   let pos = mark;
   let rest = '';
+  // The mark is the file's size when it was taken, which may fall inside an event the API server
+  // was still writing (a busy server, a long line): that event's tail is no line of its own.
+  let partial = mark > 0 && !endsLine(fd, mark);
   // A chunk may end inside a multi-byte character; the decoder carries it over.
   const decoder = new StringDecoder('utf8');
   try {
@@ -46,6 +49,10 @@ export function auditSince(mark: number, keep: (e: AuditEvent) => boolean = () =
       pos += n;
       const lines = (rest + decoder.write(chunk.subarray(0, n))).split('\n');
       rest = lines.pop() ?? '';
+      if (partial && lines.length > 0) {
+        lines.shift();
+        partial = false;
+      }
       for (const l of lines) {
         if (l.trim() === '') continue;
         const e = JSON.parse(l) as AuditEvent;
@@ -56,6 +63,12 @@ export function auditSince(mark: number, keep: (e: AuditEvent) => boolean = () =
     closeSync(fd);
   }
   return out;
+}
+
+/** Reports whether the byte before `pos` is a newline, so that `pos` starts a line. */
+function endsLine(fd: number, pos: number): boolean {
+  const b = Buffer.alloc(1);
+  return readSync(fd, b, 0, 1, pos - 1) === 1 && b[0] === 0x0a;
 }
 
 /** Reports whether an audit event is a write. */
