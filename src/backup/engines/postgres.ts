@@ -1,6 +1,7 @@
 // PostgreSQL through its own tools: pg_dump's custom format (uncompressed: the agent compresses the
-// stream with zstd, see DUMP_COMPRESSION; restorable with pg_restore), loaded into a scratch database and swapped in by renaming
-// both databases in one transaction, so the live name never points at a half-loaded database.
+// stream with zstd, see DUMP_COMPRESSION; restorable with pg_restore), loaded into a scratch
+// database and swapped in by renaming both databases in one transaction, so the live name never
+// points at a half-loaded database.
 //
 // The agent connects as the server's superuser, which in Tenantry is the app user itself (the
 // official image makes POSTGRES_USER a superuser): it needs CREATE DATABASE, ALTER DATABASE
