@@ -49,7 +49,7 @@ import { hasTrueCondition, isKind, listContinue, readAllAs, readAs } from './rea
 import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
 import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
-import { lifecycleManagedFields } from './lifecycle-step.js';
+import { shapeForCache, SharedValues } from './cache-shape.js';
 import type { LifecycleParts, OperatorLifecycle } from './lifecycle-wiring.js';
 import { recordLifecycleMetrics } from './lifecycle-metrics.js';
 import { reconcileIncident, type IncidentView } from './incident.js';
@@ -105,33 +105,6 @@ const DISCOVERY_RETRY_MS = 1000;
 /** Objects per page when listing a kind. */
 const LIST_PAGE_SIZE = 250;
 
-/**
- * Shapes an object for the cache: list items carry no apiVersion/kind (watch events do) and the
- * comparison with manifests needs both; managedFields (but a Tenant's lifecycle entries) and
- * kubectl's last-applied annotation are most of an object's size and never read; Secret values
- * are never read either (only whether the credentials exist), so the operator keeps no tenant's
- * password in memory.
- */
-function shapeForCache(o: KubernetesObject, k: { apiVersion: string; kind: string }): KubernetesObject {
-  const { managedFields: managed, ...rest } = o.metadata ?? {};
-  // A Tenant keeps the managedFields entries of its lifecycle fields, reduced to those fields: they
-  // name who suspended, closed or asked to erase it, for the audit trail.
-  const kept = k.kind === TENANT_KIND ? lifecycleManagedFields(managed) : [];
-  const metadata: NonNullable<KubernetesObject['metadata']> = kept.length > 0 ? { ...rest, managedFields: kept } : rest;
-  if (metadata.annotations?.[LAST_APPLIED]) {
-    const { [LAST_APPLIED]: _last, ...annotations } = metadata.annotations;
-    metadata.annotations = annotations;
-  }
-  const shaped: KubernetesObject & { data?: unknown; stringData?: unknown } = { ...o, apiVersion: k.apiVersion, kind: k.kind, metadata };
-  if (k.kind === 'Secret') {
-    delete shaped.data;
-    delete shaped.stringData;
-  }
-  return shaped;
-}
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
 /** Kinds the operator watches whole (no owned-object label): its own API and StorageClasses. */
 const OWN_API_KINDS = new Set<string>([TENANT_KIND, 'StorageClass', BACKUP_POLICY_KIND, RESTORE_KIND, INCIDENT_KIND, RELEASE_CHANNEL_KIND]);
 /** Kinds watched through the operator's --tenant-selector. */
@@ -146,6 +119,8 @@ export class Operator {
   private readonly writer: KubeWriter;
   private readonly expectations = new Expectations();
   private readonly desired = new DesiredCache();
+  /** One copy of what many tenants' cached objects have in common (see cache-shape.ts). */
+  private readonly shared = new SharedValues();
   private readonly credentials: PolicyCredentials;
   private readonly backups: BackupObserver;
   /** The lifecycle enforced (P9), built on this operator's caches and writer. */
@@ -317,7 +292,8 @@ export class Operator {
       const informer = new ResilientInformer<KubernetesObject>({
         kubeConfig,
         kind: k.kind,
-        transform: (o) => shapeForCache(o, k),
+        // Only the tenants' objects share values: the operator's own kinds are few, and some are read and rebuilt.
+        transform: (o) => shapeForCache(o, k, owned ? this.shared : undefined),
         path: resourcePath({ ...k, namespaced: false }),
         ...(labelSelector ? { labelSelector } : {}),
         // Lists as plain JSON (see runtime/rest.ts), so cached objects have the same shape as watch events and manifests.
@@ -337,6 +313,7 @@ export class Operator {
         if (k.kind === TENANT_KIND) {
           if (isKind('tenantry.io/v1alpha1/Tenant', o)) this.hostIndex.update(o, true);
           this.desired.forget(o.metadata?.uid ?? '');
+          this.shared.forget(o.metadata?.uid ?? '');
         }
         this.expectations.deleted(k.kind === TENANT_KIND ? statusKey(o.metadata?.name ?? '') : key(o));
         this.enqueueFor(k.kind, o);

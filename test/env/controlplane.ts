@@ -42,6 +42,9 @@ const STOP_GRACE_MS = 10_000;
 // Writes at Metadata level for everyone, so tests and benchmarks can count exactly which writes a
 // client made; reads only for clients that are not part of the control plane itself, which keeps
 // the log small and the read counts of the operator exact.
+/** Size at which the API server would rotate its audit log (MB): never, within any test or benchmark. */
+const AUDIT_LOG_MAX_MB = 1_000_000;
+
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived"]
@@ -187,6 +190,11 @@ export async function startControlPlane(dir: string, bin: EnvBinaries, opts: Con
         '--allow-privileged=true',
         `--audit-policy-file=${policy}`,
         `--audit-log-path=${cp.auditLog}`,
+        // The log is rotated at 100 MB by default, and the reader sees only the current file: a
+        // benchmark of thousands of tenants writes several GB, whose counts must all be seen. One
+        // backup is kept, so a rotation would leave a file beside the log that the reader refuses.
+        `--audit-log-maxsize=${AUDIT_LOG_MAX_MB}`,
+        '--audit-log-maxbackup=1',
         '--audit-log-format=json',
         '--audit-log-mode=blocking',
         '--profiling=false',

@@ -1,5 +1,6 @@
 // Reads the API server's audit log (JSON lines) to count exactly which requests a client made.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 /** The fields of an audit event the tests use. */
@@ -22,9 +23,39 @@ export function auditLogPath(): string {
   return p;
 }
 
+/** The file (inode) each audit log path named when a mark was last taken in it. */
+const markedFiles = new Map<string, number>();
+
 /** A position in the audit log; events after it are read by {@link auditSince}. */
 export function auditMark(): number {
-  return statSync(auditLogPath()).size;
+  const path = auditLogPath();
+  const st = statSync(path);
+  markedFiles.set(path, st.ino);
+  return st.size;
+}
+
+/**
+ * Throws when the log is no longer the file the mark was taken in, or lost what followed the
+ * mark: a count from it would be silently short. The API server's log rotation renames the file
+ * and starts a new one (which may have grown past the mark again), keeping the old one beside it.
+ */
+function assertNotRotated(path: string, fd: number, mark: number): void {
+  const st = fstatSync(fd);
+  if (st.size < mark) {
+    throw new Error(
+      `audit log ${path} is ${st.size} bytes, less than the mark at ${mark}: it was truncated or rotated, and events were lost`,
+    );
+  }
+  const marked = markedFiles.get(path);
+  if (marked !== undefined && marked !== st.ino) {
+    throw new Error(`audit log ${path} was replaced since the mark (rotated?): the events between mark and now are not all in it`);
+  }
+  const ext = extname(path);
+  const prefix = `${basename(path, ext)}-`;
+  const rotated = readdirSync(dirname(path)).filter((f) => f.startsWith(prefix) && f.endsWith(ext) && f !== basename(path));
+  if (rotated.length > 0) {
+    throw new Error(`audit log ${path} was rotated (${rotated.join(', ')}): raise the API server's --audit-log-maxsize`);
+  }
 }
 
 /**
@@ -32,7 +63,8 @@ export function auditMark(): number {
  * Read in chunks: a benchmark's log grows past what one string (512 MB) or one Buffer can hold.
  */
 export function auditSince(mark: number, keep: (e: AuditEvent) => boolean = () => true): AuditEvent[] {
-  const fd = openSync(auditLogPath(), 'r');
+  const path = auditLogPath();
+  const fd = openSync(path, 'r');
   const out: AuditEvent[] = [];
   const chunk = Buffer.allocUnsafe(16 * 1024 * 1024);
   let pos = mark;
@@ -43,6 +75,7 @@ export function auditSince(mark: number, keep: (e: AuditEvent) => boolean = () =
   // A chunk may end inside a multi-byte character; the decoder carries it over.
   const decoder = new StringDecoder('utf8');
   try {
+    assertNotRotated(path, fd, mark);
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, pos);
       if (n === 0) break;
