@@ -12,7 +12,8 @@
 import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { feedTool, spawnTool } from './child.js';
+import { spawnTool } from './child.js';
+import { loadIntoTool } from './encoded-part.js';
 
 /** Prefix of the staging folder a restore extracts into, inside the restored folder (same filesystem: renames are atomic). */
 const STAGING_PREFIX = '.tenantry-restore-';
@@ -82,14 +83,14 @@ async function extract(dir: string, tar: Readable, context: string): Promise<num
   // --ignore-zeros: tar stops reading at the end-of-archive blocks, and Node then reports the rest
   // of the input (the archive's zero padding, still arriving) as "premature close"; reading to the
   // end also lets the digest and GCM checks upstream see every byte before the restore counts.
-  const tool = spawnTool(
+  let listed = 0;
+  const bytes = await loadIntoTool(
     'tar',
     ['--extract', '--verbose', '--ignore-zeros', '--file=-', `--directory=${dir}`, '--numeric-owner', '--preserve-permissions'],
-    { context, stdin: true },
+    { context },
+    tar,
+    (tool) => tool.stdout.on('data', (d: Buffer) => (listed += d.length)),
   );
-  let listed = 0;
-  tool.stdout.on('data', (d: Buffer) => (listed += d.length));
-  const bytes = await feedTool(tool, tar, context);
   if (listed === 0) throw new Error(`${context}: the archive has no entries (not even "./"); refusing to restore an empty folder from it`);
   return bytes;
 }

@@ -34,6 +34,7 @@ const BASE_SETTINGS: AgentSettings = {
   kmsKeyId: 'alias/tenantry-eu-west-1',
   verify: true,
   compressFiles: true,
+  externalZstd: true,
 };
 
 interface Row {
