@@ -9,7 +9,7 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { feedTool, spawnTool, type Tool, type ToolOptions } from './child.js';
+import { feedTool, spawnTool, ToolError, type Tool, type ToolOptions } from './child.js';
 import { decompressor, ZSTD_MAX_WINDOW_LOG } from './compression.js';
 
 /** Authenticated bytes of a part, still zstd-compressed: the consumer decompresses them (see the file comment). */
@@ -72,6 +72,10 @@ export async function loadIntoTool(
   input: Readable,
   onStart: (tool: Tool) => void = () => undefined,
 ): Promise<number> {
+  // The input may have failed while the caller prepared the load (a small part authenticates, or
+  // fails, before anything reads it): report that, and start nothing.
+  if (input.errored)
+    throw new Error(`${opts.context}: the input failed before the load started: ${input.errored.message}`, { cause: input.errored });
   const zstd = input instanceof ZstdEncodedPart ? zstdProgram() : undefined;
   if (!zstd) {
     const tool = spawnTool(cmd, args, { ...opts, stdin: true });
@@ -82,26 +86,33 @@ export async function loadIntoTool(
   const tool = spawnTool(cmd, args, { ...opts, stdin: decoder.handedOff });
   onStart(tool);
   tool.stdout.resume();
-  // Whichever fails first is the cause: the other one then fails on a broken pipe or a short input.
+  // The cause is reported: a failing input stops the tool at once; zstd killed by SIGPIPE (or
+  // complaining of a broken pipe) means the tool ended first, with its own error; any other zstd
+  // failure is the cause, and the tool then fails on a short input.
   let inputFailed = false;
-  let first: 'tool' | 'decoder' | undefined;
+  let decoderError: unknown;
   input.once('error', () => {
     inputFailed = true;
     tool.stop();
   });
-  tool.done.catch(() => (first ??= 'tool'));
-  decoder.done.catch(() => {
-    first ??= 'decoder';
+  decoder.done.catch((e: unknown) => {
+    decoderError = e;
     tool.stop();
   });
   const [fed, done] = await Promise.allSettled([feedTool(decoder, input, opts.context), tool.done]);
-  if (fed.status === 'rejected' && (inputFailed || first !== 'tool' || done.status === 'fulfilled')) throw fed.reason;
+  if (fed.status === 'rejected' && (inputFailed || done.status === 'fulfilled' || !brokenPipe(decoderError))) throw fed.reason;
   if (done.status === 'rejected') throw done.reason;
   return fed.status === 'fulfilled' ? fed.value : 0;
 }
 
+/** Tells whether a tool failed because the reader of its output went away. */
+function brokenPipe(e: unknown): boolean {
+  return e instanceof ToolError && (e.signal === 'SIGPIPE' || /broken pipe/i.test(e.stderrTail));
+}
+
 /** Checks that `input` decompresses (every zstd frame and its checksum), discarding the output. */
 export async function testDecompression(input: Readable, context: string): Promise<void> {
+  if (input.errored) throw input.errored;
   const zstd = input instanceof ZstdEncodedPart ? zstdProgram() : undefined;
   if (!zstd) {
     await pipeline(decodedInAgent(input), new Writable({ write: (_c, _e, cb) => cb() }));

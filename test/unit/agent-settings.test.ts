@@ -108,6 +108,11 @@ const rows: Row[] = [
     want: { ...BASE_SETTINGS, compressFiles: false },
   },
   {
+    name: 'TENANTRY_EXTERNAL_ZSTD=false decompresses in the agent',
+    env: { ...BASE, TENANTRY_EXTERNAL_ZSTD: 'false' },
+    want: { ...BASE_SETTINGS, externalZstd: false },
+  },
+  {
     name: 'static credentials when both keys are set',
     env: { ...BASE, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG' },
     want: { ...BASE_SETTINGS, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG' } },
