@@ -185,7 +185,7 @@ export function spawnTool(cmd: string, args: readonly string[], opts: ToolOption
 }
 
 /** Returns a promise of a tool's success without its result; never reported as unhandled. */
-export function whenDone(tool: Tool): Promise<void> {
+export function whenDone(tool: { done: Promise<unknown> }): Promise<void> {
   const p = tool.done.then(() => undefined);
   p.catch(() => undefined);
   return p;

@@ -9,8 +9,8 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { feedTool, spawnTool, ToolError, type Tool, type ToolOptions } from './child.js';
-import { decompressor, ZSTD_MAX_WINDOW_LOG } from './compression.js';
+import { feedTool, spawnTool, ToolError, type Tool, type ToolOptions, type ToolResult } from './child.js';
+import { decompressor, ZSTD_LEVEL, ZSTD_MAX_WINDOW_LOG } from './compression.js';
 
 /** Authenticated bytes of a part, still zstd-compressed: the consumer decompresses them (see the file comment). */
 export class ZstdEncodedPart extends PassThrough {
@@ -119,4 +119,56 @@ export async function testDecompression(input: Readable, context: string): Promi
     return;
   }
   await feedTool(startDecoder(zstd, context, true), input, context);
+}
+
+/** zstd's level and threads for a backup: level 2 as in the agent (see compression.ts), one thread beside the dump. */
+const COMPRESS_ARGS = [`-${ZSTD_LEVEL}`, '--single-thread', '--check', '--stdout', '--quiet', '--no-progress'];
+
+/** A producing tool's output, compressed or not, ending only once every tool of it exited successfully. */
+export interface ProducedStream {
+  stream: Readable;
+  /** The producing tool's result (its exit code may carry a warning, as GNU tar's 1 does). */
+  done: Promise<ToolResult>;
+}
+
+/**
+ * Starts `cmd`, its stdout compressed by the zstd program `zstd` (when given) through a pipe between
+ * the two: the agent then reads the compressed bytes only, and the compression runs on a core of
+ * its own. The stream ends only after both exited successfully, so a dump that failed half-way —
+ * which zstd would close as a complete frame — never looks complete; the producer's error is
+ * reported unless it died of the broken pipe zstd's failure caused.
+ */
+export function spawnProducer(cmd: string, args: readonly string[], opts: ToolOptions, zstd: string | undefined): ProducedStream {
+  if (!zstd) {
+    const t = spawnTool(cmd, args, opts);
+    return { stream: t.stdout, done: t.done };
+  }
+  const producer = spawnTool(cmd, args, { ...opts, handOffStdout: true });
+  const encoder = spawnTool(zstd, COMPRESS_ARGS, { context: `${opts.context}: zstd compression`, stdin: producer.handedOff });
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const drained = new Promise<void>((resolve, reject) => {
+    encoder.stdout.once('end', resolve);
+    encoder.stdout.once('error', reject);
+  });
+  encoder.stdout.pipe(out, { end: false });
+  const done = Promise.allSettled([producer.done, encoder.done, drained]).then(([p, e, d]) => {
+    if (p.status === 'rejected' && !(brokenPipe(p.reason) && e.status === 'rejected')) throw p.reason;
+    if (e.status === 'rejected') throw e.reason;
+    if (d.status === 'rejected') throw d.reason;
+    if (p.status === 'rejected') throw p.reason;
+    return p.value;
+  });
+  done.then(
+    () => out.end(),
+    (e: unknown) => out.destroy(e as Error),
+  );
+  done.catch(() => undefined);
+  out.on('error', () => undefined);
+  // A consumer that stops reading (a failed upload) stops both tools.
+  out.once('close', () => {
+    if (out.readableEnded) return;
+    producer.stop();
+    encoder.stop();
+  });
+  return { stream: out, done };
 }

@@ -12,8 +12,7 @@
 import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { spawnTool } from './child.js';
-import { loadIntoTool } from './encoded-part.js';
+import { loadIntoTool, spawnProducer } from './encoded-part.js';
 
 /** Prefix of the staging folder a restore extracts into, inside the restored folder (same filesystem: renames are atomic). */
 const STAGING_PREFIX = '.tenantry-restore-';
@@ -26,6 +25,8 @@ const LOST_FOUND = 'lost+found';
 export interface TarOptions {
   /** Called when tar succeeded with a warning (files that changed while being read: the archive is valid, those files may be torn). */
   onWarning?: (message: string) => void;
+  /** The zstd program to compress the archive with on its way out (see spawnProducer); uncompressed without. */
+  zstd?: string;
 }
 
 /** A tar in progress: the archive, and whether tar succeeded. */
@@ -101,7 +102,7 @@ async function extract(dir: string, tar: Readable, context: string): Promise<num
  * lost+found at the top are left out.
  */
 export function tarDirectory(dir: string, opts: TarOptions = {}): TarStream {
-  const tool = spawnTool(
+  const tool = spawnProducer(
     'tar',
     [
       '--create',
@@ -123,12 +124,13 @@ export function tarDirectory(dir: string, opts: TarOptions = {}): TarStream {
     ],
     // GNU tar's exit code 1 on --create means "some files changed while being read": the archive is complete.
     { context: `files: tar of ${dir}`, okExitCodes: [1] },
+    opts.zstd,
   );
   const done = tool.done.then((r) => {
     if (r.exitCode !== 0) opts.onWarning?.(`files: tar of ${dir} succeeded, but files changed while they were read:\n${r.stderrTail}`);
   });
   done.catch(() => undefined);
-  return { stream: tool.stdout, done };
+  return { stream: tool.stream, done };
 }
 
 /**

@@ -10,8 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { compressor } from '../../src/backup/compression.js';
-import { decodedInAgent, loadIntoTool, testDecompression, ZstdEncodedPart, zstdProgram } from '../../src/backup/encoded-part.js';
+import { compressor, decompressor } from '../../src/backup/compression.js';
+import {
+  decodedInAgent,
+  loadIntoTool,
+  spawnProducer,
+  testDecompression,
+  ZstdEncodedPart,
+  zstdProgram,
+} from '../../src/backup/encoded-part.js';
 import { BackupIntegrityError } from '../../src/backup/format.js';
 import { restoreDirectory, tarDirectory } from '../../src/backup/files.js';
 
@@ -114,5 +121,50 @@ describe('restoring through the zstd program', () => {
   test("the agent's own decoder reads the same frames (the path of MariaDB and TENANTRY_EXTERNAL_ZSTD=false)", async () => {
     const compressed = await zstd(archive);
     assert.ok((await collect(decodedInAgent(encodedPart(compressed)))).equals(archive));
+  });
+});
+
+/** Decompresses zstd frames with the agent's own decoder. */
+async function unzstd(data: Buffer): Promise<Buffer> {
+  const [d] = decompressor('zstd');
+  const out = collect(d!);
+  await pipeline(Readable.from([data]), d!);
+  return out;
+}
+
+describe('backing up through the zstd program', () => {
+  test("a tool's output comes out compressed in frames the agent's decoder reads back", async () => {
+    const file = join(root, 'produced.bin');
+    const data = Buffer.concat([Buffer.from('text that compresses\n'.repeat(200_000)), randomBytes(1024 * 1024)]);
+    writeFileSync(file, data);
+    const p = spawnProducer('cat', [file], { context: 'test: cat' }, zstdProgram());
+    const [compressed, result] = await Promise.all([collect(p.stream), p.done]);
+    assert.equal(result.exitCode, 0);
+    assert.ok(compressed.length < data.length / 2, `compressed ${compressed.length} of ${data.length} bytes`);
+    assert.ok((await unzstd(compressed)).equals(data));
+  });
+
+  test('a tool that fails half-way never yields a complete stream, though zstd closed its frame', async () => {
+    const p = spawnProducer(
+      'sh',
+      ['-c', 'head -c 300000 /dev/urandom; echo dump broke >&2; exit 3'],
+      { context: 'test: dump' },
+      zstdProgram(),
+    );
+    await assert.rejects(collect(p.stream), /test: dump: sh exited with code 3.*\n.*dump broke/s);
+    await assert.rejects(p.done, /exited with code 3/);
+  });
+
+  test('a consumer that stops reading stops the tool and zstd', async () => {
+    const p = spawnProducer('sh', ['-c', 'exec cat /dev/zero'], { context: 'test: endless' }, zstdProgram());
+    await new Promise<void>((resolve) => p.stream.once('data', () => resolve()));
+    p.stream.destroy(new Error('the upload failed'));
+    await assert.rejects(p.done, /stopped by the agent|killed by/);
+  });
+
+  test('without the program the output is passed on as the tool wrote it', async () => {
+    const p = spawnProducer('sh', ['-c', 'printf plain'], { context: 'test: plain' }, undefined);
+    assert.equal((await collect(p.stream)).toString(), 'plain');
+    await p.done;
   });
 });

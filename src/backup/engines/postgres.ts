@@ -13,8 +13,8 @@
 // live one's owner, encoding and collation; its locale provider is template0's.
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { runTool, spawnTool, whenDone } from '../child.js';
-import { loadIntoTool } from '../encoded-part.js';
+import { runTool, whenDone } from '../child.js';
+import { loadIntoTool, spawnProducer } from '../encoded-part.js';
 import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
 import { literal, scratchRestore, where } from './scratch-restore.js';
 
@@ -157,9 +157,9 @@ COMMIT;
 }
 
 /** Starts pg_dump (custom format, uncompressed) of the target's database. */
-function dump(t: DatabaseTarget): DumpStream {
+function dump(t: DatabaseTarget, o: { zstd?: string } = {}): DumpStream {
   const db = checkName(t.database, 'database');
-  const tool = spawnTool(
+  const tool = spawnProducer(
     bin(t, 'pg_dump'),
     [
       ...connArgs(t),
@@ -172,8 +172,9 @@ function dump(t: DatabaseTarget): DumpStream {
       '--quote-all-identifiers',
     ],
     { context: `postgres: dump of ${where(t, db)}`, env: pgEnv(t) },
+    o.zstd,
   );
-  return { stream: tool.stdout, done: whenDone(tool) };
+  return { stream: tool.stream, done: whenDone(tool) };
 }
 
 /** Returns pg_dump's version and the server's. */
