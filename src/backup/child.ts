@@ -2,8 +2,8 @@
 // shell, and an environment built here rather than inherited, so a stray PG*/MYSQL_* variable
 // cannot redirect a tool. A tool's stdout ends only once the tool has exited successfully, and
 // errors otherwise: a pipeline fed by a dump that died half-way fails instead of storing it.
-import { spawn } from 'node:child_process';
-import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** How many lines of a tool's stderr an error quotes. */
@@ -35,8 +35,13 @@ export interface ToolOptions {
   context: string;
   /** Variables added to the minimal environment (passwords go here, never into the arguments). */
   env?: Record<string, string>;
-  /** Whether the caller writes the tool's stdin; otherwise the tool reads an empty input. */
-  stdin?: boolean;
+  /**
+   * Whether the caller writes the tool's stdin (otherwise the tool reads an empty input), or the
+   * `handedOff` stdout of another tool, which the tool then reads directly through the OS pipe.
+   */
+  stdin?: boolean | Readable;
+  /** Leave stdout unread and hand it to the next tool (see `handedOff`); `stdout` then carries only the end. */
+  handOffStdout?: boolean;
   /** Exit codes besides 0 that mean success (GNU tar's 1: "a file changed while it was read"). */
   okExitCodes?: number[];
   cwd?: string;
@@ -58,6 +63,8 @@ export interface Tool {
   done: Promise<ToolResult>;
   /** Sends SIGTERM if the tool is still running; returns whether it was. */
   stop(): boolean;
+  /** With `handOffStdout`: the tool's own stdout, to become another tool's stdin. */
+  handedOff?: Readable;
 }
 
 /** Returns the environment for a child: PATH, locale and temp from ours, plus `extra`. */
@@ -112,15 +119,23 @@ function failureMessage(
 export function spawnTool(cmd: string, args: readonly string[], opts: ToolOptions): Tool {
   const tool = cmd.slice(cmd.lastIndexOf('/') + 1);
   const okCodes = new Set([0, ...(opts.okExitCodes ?? [])]);
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: 'pipe', shell: false });
+  const from = typeof opts.stdin === 'object' ? opts.stdin : undefined;
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: childEnv(opts.env),
+    stdio: [from ?? 'pipe', 'pipe', 'pipe'],
+    shell: false,
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  // The tool has its own copy of the other tool's stdout; ours must not read from it.
+  from?.destroy();
   // Without `stdin: true` the tool reads an immediate end of input, as from /dev/null.
-  if (!opts.stdin) child.stdin.end();
+  if (!opts.stdin) child.stdin?.end();
   const tail = new LineTail();
   const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
   let stoppedByUs = false;
   let exited = false;
   // end: false, so the consumer sees the end only after the exit code was checked.
-  child.stdout.pipe(stdout, { end: false });
+  if (!opts.handOffStdout) child.stdout.pipe(stdout, { end: false });
   child.stderr.setEncoding('utf8').on('data', (d: string) => tail.push(d));
   const done = new Promise<ToolResult>((resolve, reject) => {
     const fail = (e: ToolError): void => {
@@ -161,14 +176,16 @@ export function spawnTool(cmd: string, args: readonly string[], opts: ToolOption
   stdout.once('close', () => {
     if (!stdout.readableEnded) stop();
   });
-  const stdin = child.stdin;
+  // A tool reading another tool's stdout has no stdin of ours: writes to this one fail.
+  const stdin =
+    child.stdin ?? new Writable({ write: (_c, _e, cb) => cb(new Error(`${opts.context}: ${tool} reads another tool's output`)) });
   // A tool that exits early makes writes fail with EPIPE; feedTool reports the tool's own error instead.
   stdin.on('error', () => undefined);
-  return { stdout, stdin, done, stop };
+  return { stdout, stdin, done, stop, ...(opts.handOffStdout ? { handedOff: child.stdout } : {}) };
 }
 
 /** Returns a promise of a tool's success without its result; never reported as unhandled. */
-export function whenDone(tool: Tool): Promise<void> {
+export function whenDone(tool: { done: Promise<unknown> }): Promise<void> {
   const p = tool.done.then(() => undefined);
   p.catch(() => undefined);
   return p;

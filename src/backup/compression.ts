@@ -22,7 +22,7 @@ const GZIP_LEVEL = 1;
  * damaged or foreign stream cannot make the agent allocate a large window (the format authenticates
  * the bytes, but the manifest's compression code is what selects the decoder).
  */
-const ZSTD_MAX_WINDOW_LOG = 23;
+export const ZSTD_MAX_WINDOW_LOG = 23;
 
 /**
  * Bytes per output chunk of every (de)compressor, instead of zlib's 16 KiB: each chunk costs a

@@ -12,7 +12,7 @@
 import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { feedTool, spawnTool } from './child.js';
+import { loadIntoTool, spawnProducer } from './encoded-part.js';
 
 /** Prefix of the staging folder a restore extracts into, inside the restored folder (same filesystem: renames are atomic). */
 const STAGING_PREFIX = '.tenantry-restore-';
@@ -25,6 +25,8 @@ const LOST_FOUND = 'lost+found';
 export interface TarOptions {
   /** Called when tar succeeded with a warning (files that changed while being read: the archive is valid, those files may be torn). */
   onWarning?: (message: string) => void;
+  /** The zstd program to compress the archive with on its way out (see spawnProducer); uncompressed without. */
+  zstd?: string;
 }
 
 /** A tar in progress: the archive, and whether tar succeeded. */
@@ -82,14 +84,14 @@ async function extract(dir: string, tar: Readable, context: string): Promise<num
   // --ignore-zeros: tar stops reading at the end-of-archive blocks, and Node then reports the rest
   // of the input (the archive's zero padding, still arriving) as "premature close"; reading to the
   // end also lets the digest and GCM checks upstream see every byte before the restore counts.
-  const tool = spawnTool(
+  let listed = 0;
+  const bytes = await loadIntoTool(
     'tar',
     ['--extract', '--verbose', '--ignore-zeros', '--file=-', `--directory=${dir}`, '--numeric-owner', '--preserve-permissions'],
-    { context, stdin: true },
+    { context },
+    tar,
+    (tool) => tool.stdout.on('data', (d: Buffer) => (listed += d.length)),
   );
-  let listed = 0;
-  tool.stdout.on('data', (d: Buffer) => (listed += d.length));
-  const bytes = await feedTool(tool, tar, context);
   if (listed === 0) throw new Error(`${context}: the archive has no entries (not even "./"); refusing to restore an empty folder from it`);
   return bytes;
 }
@@ -100,7 +102,7 @@ async function extract(dir: string, tar: Readable, context: string): Promise<num
  * lost+found at the top are left out.
  */
 export function tarDirectory(dir: string, opts: TarOptions = {}): TarStream {
-  const tool = spawnTool(
+  const tool = spawnProducer(
     'tar',
     [
       '--create',
@@ -122,12 +124,13 @@ export function tarDirectory(dir: string, opts: TarOptions = {}): TarStream {
     ],
     // GNU tar's exit code 1 on --create means "some files changed while being read": the archive is complete.
     { context: `files: tar of ${dir}`, okExitCodes: [1] },
+    opts.zstd,
   );
   const done = tool.done.then((r) => {
     if (r.exitCode !== 0) opts.onWarning?.(`files: tar of ${dir} succeeded, but files changed while they were read:\n${r.stderrTail}`);
   });
   done.catch(() => undefined);
-  return { stream: tool.stdout, done };
+  return { stream: tool.stream, done };
 }
 
 /**

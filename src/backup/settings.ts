@@ -19,6 +19,11 @@ export interface AgentSettings {
   verify: boolean;
   /** Compress the files tar with zstd; on unless TENANTRY_COMPRESS_FILES=false, see run-backup.ts. */
   compressFiles: boolean;
+  /**
+   * Decompress zstd parts with the zstd program, piped straight into pg_restore or tar, when it is
+   * on PATH; on unless TENANTRY_EXTERNAL_ZSTD=false, which decompresses in the agent (see encoded-part.ts).
+   */
+  externalZstd: boolean;
   filesDir?: string;
   database?: DatabaseTarget;
   /** Static credentials when given; otherwise the SDK's default chain (IRSA, instance role). */
@@ -101,6 +106,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: { tenant?: st
     kmsKeyId,
     verify: env.TENANTRY_VERIFY !== 'false',
     compressFiles: env.TENANTRY_COMPRESS_FILES !== 'false',
+    externalZstd: env.TENANTRY_EXTERNAL_ZSTD !== 'false',
     ...(env.TENANTRY_BACKUP_PREFIX ? { prefix: env.TENANTRY_BACKUP_PREFIX } : {}),
     ...(env.TENANTRY_S3_ENDPOINT ? { s3Endpoint: env.TENANTRY_S3_ENDPOINT } : {}),
     ...(env.TENANTRY_KMS_ENDPOINT ? { kmsEndpoint: env.TENANTRY_KMS_ENDPOINT } : {}),

@@ -179,6 +179,24 @@ describe('faults', () => {
     assert.equal(dbs.trim(), 'app_faults', `scratch databases left behind: ${dbs}`);
   });
 
+  test("backups compressed by the agent's zstd and by the zstd program restore through either decoder", async () => {
+    const inAgent = { TENANTRY_EXTERNAL_ZSTD: 'false' };
+    for (const [written, read] of [
+      [inAgent, {}],
+      [{}, inAgent],
+    ] as const) {
+      const backup = await runAgent(['backup', 'run'], { ...env, ...written });
+      assert.equal(backup.code, 0, backup.stderr.slice(-2000));
+      const before = await countNotes(db);
+      await sql(db, 'DELETE FROM notes WHERE id = 11;');
+      unlinkSync(join(files, 'readme.txt'));
+      const restore = await runAgent(['restore', '--tenant', tenant, '--backup', String(backup.result?.['backupId'])], { ...env, ...read });
+      assert.equal(restore.code, 0, restore.stderr.slice(-2000));
+      assert.equal(await countNotes(db), before);
+      assert.equal(readFileSync(join(files, 'readme.txt'), 'utf8'), 'hello\n');
+    }
+  });
+
   test('a damaged files part stops the whole restore: the database loaded fine but is not swapped in either', async () => {
     const id = await damagedBackup('files', 30, 0x04);
     const before = await countNotes(db);

@@ -34,6 +34,7 @@ const BASE_SETTINGS: AgentSettings = {
   kmsKeyId: 'alias/tenantry-eu-west-1',
   verify: true,
   compressFiles: true,
+  externalZstd: true,
 };
 
 interface Row {
@@ -105,6 +106,11 @@ const rows: Row[] = [
     name: 'TENANTRY_COMPRESS_FILES=false',
     env: { ...BASE, TENANTRY_COMPRESS_FILES: 'false' },
     want: { ...BASE_SETTINGS, compressFiles: false },
+  },
+  {
+    name: 'TENANTRY_EXTERNAL_ZSTD=false decompresses in the agent',
+    env: { ...BASE, TENANTRY_EXTERNAL_ZSTD: 'false' },
+    want: { ...BASE_SETTINGS, externalZstd: false },
   },
   {
     name: 'static credentials when both keys are set',

@@ -54,8 +54,8 @@ export interface DatabaseEngine {
   contentType: string;
   /** Whether the agent should compress the dump (with zstd; false when the dump tool compresses already). */
   compressInAgent: boolean;
-  /** Starts a dump of the target's database. */
-  dump(t: DatabaseTarget): DumpStream;
+  /** Starts a dump of the target's database; with `zstd`, compressed by that program on its way out (see spawnProducer). */
+  dump(t: DatabaseTarget, o?: { zstd?: string }): DumpStream;
   /**
    * Restores a dump into a new scratch database, then swaps it with the live one; the live data
    * is untouched unless the whole load succeeded. Resolves with the number of dump bytes read.

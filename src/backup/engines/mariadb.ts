@@ -24,6 +24,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { feedTool, runTool, spawnTool, whenDone } from '../child.js';
+import { decodedInAgent, spawnProducer } from '../encoded-part.js';
 import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
 import { literal, scratchRestore, where } from './scratch-restore.js';
 
@@ -202,7 +203,7 @@ class TrailerCheck extends Transform {
 async function load(t: DatabaseTarget, database: string, dump: Readable): Promise<number> {
   const context = `mariadb: restore into ${where(t, database)}`;
   const tool = spawnTool(bin(t, ['mariadb', 'mysql']), clientArgs(t, database), { context, env: myEnv(t), stdin: true });
-  return feedTool(tool, dump, context, new TrailerCheck());
+  return feedTool(tool, decodedInAgent(dump), context, new TrailerCheck());
 }
 
 /** Returns the CREATE statements of some of a database's objects, as mariadb-dump writes them (with their DELIMITERs). */
@@ -319,14 +320,15 @@ async function putBackTriggers(t: DatabaseTarget, live: string, names: string[],
 }
 
 /** Starts mariadb-dump of the target's database (a consistent snapshot of its InnoDB tables). */
-function dump(t: DatabaseTarget): DumpStream {
+function dump(t: DatabaseTarget, o: { zstd?: string } = {}): DumpStream {
   const db = checkName(t.database, 'database');
-  const tool = spawnTool(
+  const tool = spawnProducer(
     bin(t, ['mariadb-dump', 'mysqldump']),
     [...connArgs(t), '--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', MAX_PACKET, '--', db],
     { context: `mariadb: dump of ${where(t, db)}`, env: myEnv(t) },
+    o.zstd,
   );
-  return { stream: tool.stdout, done: whenDone(tool) };
+  return { stream: tool.stream, done: whenDone(tool) };
 }
 
 /** Returns mariadb-dump's version and the server's. */

@@ -13,7 +13,8 @@
 // live one's owner, encoding and collation; its locale provider is template0's.
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { feedTool, runTool, spawnTool, whenDone } from '../child.js';
+import { runTool, whenDone } from '../child.js';
+import { loadIntoTool, spawnProducer } from '../encoded-part.js';
 import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
 import { literal, scratchRestore, where } from './scratch-restore.js';
 
@@ -116,13 +117,13 @@ async function dropDatabase(t: DatabaseTarget, name: string): Promise<void> {
  */
 async function load(t: DatabaseTarget, database: string, dump: Readable): Promise<number> {
   const context = `postgres: restore into ${where(t, database)}`;
-  const tool = spawnTool(bin(t, 'pg_restore'), [...connArgs(t), `--dbname=${database}`, '--exit-on-error', '--no-owner'], {
-    context,
+  return loadIntoTool(
+    bin(t, 'pg_restore'),
+    [...connArgs(t), `--dbname=${database}`, '--exit-on-error', '--no-owner'],
     // A crash during the load only loses the scratch database, which is thrown away anyway.
-    env: pgEnv(t, { PGOPTIONS: '-c synchronous_commit=off' }),
-    stdin: true,
-  });
-  return feedTool(tool, dump, context);
+    { context, env: pgEnv(t, { PGOPTIONS: '-c synchronous_commit=off' }) },
+    dump,
+  );
 }
 
 /**
@@ -156,9 +157,9 @@ COMMIT;
 }
 
 /** Starts pg_dump (custom format, uncompressed) of the target's database. */
-function dump(t: DatabaseTarget): DumpStream {
+function dump(t: DatabaseTarget, o: { zstd?: string } = {}): DumpStream {
   const db = checkName(t.database, 'database');
-  const tool = spawnTool(
+  const tool = spawnProducer(
     bin(t, 'pg_dump'),
     [
       ...connArgs(t),
@@ -171,8 +172,9 @@ function dump(t: DatabaseTarget): DumpStream {
       '--quote-all-identifiers',
     ],
     { context: `postgres: dump of ${where(t, db)}`, env: pgEnv(t) },
+    o.zstd,
   );
-  return { stream: tool.stdout, done: whenDone(tool) };
+  return { stream: tool.stream, done: whenDone(tool) };
 }
 
 /** Returns pg_dump's version and the server's. */
