@@ -14,13 +14,7 @@ import { engineFor, type DatabaseTarget, type EngineKind } from '../../src/backu
 import { runMariadb } from '../../src/backup/engines/mariadb.js';
 import { bin, connArgs, pgEnv, runPsql } from '../../src/backup/engines/postgres.js';
 import { dbTarget } from '../support/backup-env.js';
-
-/** Reads a stream to the end. */
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+import { collect } from '../support/streams.js';
 
 /** Dumps a database into memory, checking both the stream and the tool's result. */
 async function dumpToBuffer(t: DatabaseTarget): Promise<Buffer> {

@@ -24,13 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extractInto, removeTree, restoreDirectory, tarDirectory } from '../../src/backup/files.js';
-
-/** Reads a stream to the end. */
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+import { collect } from '../support/streams.js';
 
 /** Tars a folder into memory, checking both the stream and tar's result. */
 async function tarToBuffer(dir: string): Promise<Buffer> {

@@ -21,13 +21,7 @@ import {
 } from '../../src/backup/encoded-part.js';
 import { BackupIntegrityError } from '../../src/backup/format.js';
 import { restoreDirectory, tarDirectory } from '../../src/backup/files.js';
-
-/** Reads a stream to the end. */
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+import { collect } from '../support/streams.js';
 
 /** Compresses bytes as the agent does (Node's zstd, level and checksum of compression.ts). */
 async function zstd(data: Buffer): Promise<Buffer> {

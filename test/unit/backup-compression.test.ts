@@ -17,18 +17,12 @@ import type { BackupManifest, ManifestPart } from '../../src/backup/manifest.js'
 import type { AgentSettings } from '../../src/backup/settings.js';
 import { openPart } from '../../src/backup/verify.js';
 import { createLogger } from '../../src/log.js';
+import { collect } from '../support/streams.js';
 
 const TENANT = 'acme';
 const BACKUP_ID = '20261126T020000Z-a1b2c3';
 const REGION = 'eu-west-1';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/test';
-
-/** Reads a stream to the end. */
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Log-like text that compresses about 3×, and random bytes that do not compress, as a tenant's data mixes them. */
 function sample(): Buffer {
