@@ -23,7 +23,7 @@ FROM ${NODE_IMAGE}
 # load into an older server, so the client comes from the PostgreSQL apt repository in the major
 # version of the tenants' database image (images.postgres in the configuration, postgres:16 by
 # default); Debian bookworm itself ships 15. mariadb-dump reads newer servers, so Debian's suffices.
-# zstd: a restore pipes each part through it into pg_restore or tar (src/backup/encoded-part.ts);
+# zstd: a restore pipes each part through it into pg_restore or tar (src/backup/zstd-program.ts);
 # without it the agent decompresses the parts itself, at a higher CPU cost.
 ARG PG_MAJOR=16
 RUN set -eux; \

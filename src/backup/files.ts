@@ -12,7 +12,7 @@
 import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { loadIntoTool, spawnProducer } from './encoded-part.js';
+import { loadIntoTool, spawnProducer } from './zstd-program.js';
 
 /** Prefix of the staging folder a restore extracts into, inside the restored folder (same filesystem: renames are atomic). */
 const STAGING_PREFIX = '.tenantry-restore-';

@@ -12,7 +12,7 @@ import { compressor, WRITE_COMPRESSION } from './compression.js';
 import { createEncryptStream } from './crypto-stream.js';
 import { DigestStream } from './digest.js';
 import { engineFor } from './engines/index.js';
-import { zstdProgram } from './encoded-part.js';
+import { zstdProgram } from './zstd-program.js';
 import { tarDirectory } from './files.js';
 import { databaseBytes, directoryBytes } from './sizes.js';
 import { newBackupId, partKey, type BackupPart } from './layout.js';
@@ -194,7 +194,7 @@ export async function runBackup(s: AgentSettings, c: AgentClients, log: Logger, 
     estimate('database', () => databaseBytes(s.database!)),
     estimate('files', () => directoryBytes(s.filesDir!)),
   ]);
-  // zstd as a program beside the dump and the tar when there is one (see encoded-part.ts): the same
+  // zstd as a program beside the dump and the tar when there is one (see zstd-program.ts): the same
   // frames as the agent's own compressor writes, at the same level.
   const program = (compress: boolean) => (compress && s.externalZstd && WRITE_COMPRESSION === 'zstd' ? zstdProgram() : undefined);
   const dbZstd = program(engine.compressInAgent);

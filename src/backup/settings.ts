@@ -21,7 +21,7 @@ export interface AgentSettings {
   compressFiles: boolean;
   /**
    * Decompress zstd parts with the zstd program, piped straight into pg_restore or tar, when it is
-   * on PATH; on unless TENANTRY_EXTERNAL_ZSTD=false, which decompresses in the agent (see encoded-part.ts).
+   * on PATH; on unless TENANTRY_EXTERNAL_ZSTD=false, which decompresses in the agent (see zstd-program.ts).
    */
   externalZstd: boolean;
   filesDir?: string;

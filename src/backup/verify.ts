@@ -12,7 +12,7 @@ import type { AgentClients } from './clients.js';
 import { decompressor } from './compression.js';
 import { createDecryptStream } from './crypto-stream.js';
 import { engineFor } from './engines/index.js';
-import { testDecompression, ZstdEncodedPart, zstdProgram } from './encoded-part.js';
+import { testDecompression, ZstdEncodedPart, zstdProgram } from './zstd-program.js';
 import { ExpectDigest } from './expect-digest.js';
 import { extractInto } from './files.js';
 import type { BackupManifest, ManifestPart, ManifestVerification } from './manifest.js';
@@ -43,7 +43,7 @@ export async function openPart(
   const decrypt = createDecryptStream({
     resolveDataKey: c.kms.resolverFor(expected, (arn) => c.keys.check(arn, `${part.key} (stream header)`)),
   });
-  // zstd is left to the zstd program when there is one, between this stream and the tool that loads it (see encoded-part.ts).
+  // zstd is left to the zstd program when there is one, between this stream and the tool that loads it (see zstd-program.ts).
   const encoded = s.externalZstd && part.compression === 'zstd' && zstdProgram() !== undefined;
   const out = encoded ? new ZstdEncodedPart() : new PassThrough({ highWaterMark: 1024 * 1024 });
   const meter = new ProgressMeter(label, progressLogger(log, m.backupId));

@@ -1,4 +1,4 @@
-// Integration test of restoring through the zstd program (src/backup/encoded-part.ts) with the real
+// Integration test of restoring through the zstd program (src/backup/zstd-program.ts) with the real
 // zstd and GNU tar: authenticated, still-compressed bytes go through `zstd -d` straight into the
 // tool; a part that fails half-way, a tool that fails on its own and a damaged frame each fail with
 // their own cause and leave the live folder as it was; the agent-side decoder reads the same frames.
@@ -18,7 +18,7 @@ import {
   testDecompression,
   ZstdEncodedPart,
   zstdProgram,
-} from '../../src/backup/encoded-part.js';
+} from '../../src/backup/zstd-program.js';
 import { BackupIntegrityError } from '../../src/backup/format.js';
 import { restoreDirectory, tarDirectory } from '../../src/backup/files.js';
 import { collect } from '../support/streams.js';

@@ -24,7 +24,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { feedTool, runTool, spawnTool, whenDone } from '../child.js';
-import { decodedInAgent, spawnProducer } from '../encoded-part.js';
+import { decodedInAgent, spawnProducer } from '../zstd-program.js';
 import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
 import { literal, scratchRestore, where } from './scratch-restore.js';
 

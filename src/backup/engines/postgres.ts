@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { runTool, whenDone } from '../child.js';
-import { loadIntoTool, spawnProducer } from '../encoded-part.js';
+import { loadIntoTool, spawnProducer } from '../zstd-program.js';
 import type { DatabaseEngine, DatabaseTarget, DumpStream } from './index.js';
 import { literal, scratchRestore, where } from './scratch-restore.js';
 

@@ -1,6 +1,7 @@
-// A part's authenticated plaintext still compressed with zstd, decompressed by the `zstd` program
-// on its way into the tool that loads it (`zstd -d | pg_restore`, `zstd -d | tar`), through a pipe
-// between the two processes. Why not in the agent: on a restore, Node's zstd decoder spent 2.5
+// zstd as a program beside the tools, joined to them by OS pipes. A restore writes a part's
+// authenticated plaintext, still compressed, into `zstd -d`, whose output goes straight into the
+// tool that loads it (`zstd -d | pg_restore`, `zstd -d | tar`); a backup reads `pg_dump | zstd` and
+// `tar | zstd` (spawnProducer). Why not in the agent: on a restore, Node's zstd decoder spent 2.5
 // times the CPU of the zstd program on the same frames (1.6 against 0.64 CPU seconds for a 604 MB
 // dump), and every decompressed byte then crossed the agent twice more (into its heap, out to the
 // tool's pipe) — together about a third of the agent's CPU on a 2-core node where PostgreSQL
