@@ -10,21 +10,18 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { S3_MAX_PARTS, S3_MIN_PART_BYTES, uploadStream } from '../cloud/stream-upload.js';
 import { backupIdTime, backupPrefix, MANIFEST_NAME, manifestKey, parseTenantKey, tenantPrefix } from './layout.js';
 import { parseManifest, type BackupManifest } from './manifest.js';
 
 /**
- * Smallest multipart part: S3's own minimum. The agent's memory is about part size × (queue + 1)
- * per part in flight, and two parts upload at once, so parts stay small unless the expected size
- * needs bigger ones to stay under S3's 10 000 parts per object (5 MiB parts carry up to 48 GiB).
+ * Parts are S3's smallest (5 MiB) unless the expected size needs bigger ones to stay under S3's
+ * 10 000 parts per object (5 MiB parts carry up to 48 GiB). The agent's memory is part size ×
+ * (queue + 1) per backup part, and two backup parts upload at once, so parts stay small.
  */
-const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MIB = 1024 * 1024;
-/** Parts in flight at once; memory is about part size × (queue + 1). */
+/** Parts in flight at once, per object. */
 const UPLOAD_QUEUE = 2;
-/** S3 allows at most 10 000 parts per upload. */
-const MAX_PARTS = 10_000;
 
 /**
  * Largest manifest read: ours are a few KB. Anything bigger under a manifest's name is refused
@@ -111,39 +108,27 @@ export class TenantBackupStore {
   }
 
   /**
-   * Uploads a stream as one object with multipart upload; on any failure the multipart upload is
-   * aborted (no parts left behind) and the error is thrown.
+   * Uploads a stream as one object (multipart once it outgrows a part); on any failure the multipart
+   * upload is aborted (no parts left behind) and the error is thrown: the source's own error when
+   * the source failed (dump tool died, KMS error), so the cause is named rather than its echo.
    */
   async upload(key: string, body: Readable, contentType: string, expectedBytes?: number, signal?: AbortSignal): Promise<void> {
     // Room for twice the estimate: a dump may outgrow the database it came from (SQL text, hex blobs).
-    const needed = Math.ceil((2 * Math.max(expectedBytes ?? 0, this.o.expectedMaxBytes ?? 0)) / (MAX_PARTS - 100) / MIB) * MIB;
-    const partSize = Math.max(MIN_PART_BYTES, needed);
-    const upload = new Upload({
-      client: this.s3,
-      params: { Bucket: this.o.bucket, Key: this.own(key), Body: body, ContentType: contentType, ...this.sse() },
-      partSize,
-      queueSize: UPLOAD_QUEUE,
-      leavePartsOnError: false,
-    });
-    const onAbort = () => void upload.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    // If the source stream fails (dump tool died, KMS error), the upload must not complete with a
-    // truncated body: abort it explicitly rather than rely on lib-storage noticing.
+    const needed = Math.ceil((2 * Math.max(expectedBytes ?? 0, this.o.expectedMaxBytes ?? 0)) / (S3_MAX_PARTS - 100) / MIB) * MIB;
     let sourceError: Error | undefined;
-    const onSourceError = (e: Error) => {
-      sourceError = e;
-      void upload.abort();
-    };
+    const onSourceError = (e: Error) => (sourceError ??= e);
     body.once('error', onSourceError);
     try {
-      await upload.done();
+      await uploadStream(this.s3, { Bucket: this.o.bucket, Key: this.own(key), ContentType: contentType, ...this.sse() }, body, {
+        partSize: Math.max(S3_MIN_PART_BYTES, needed),
+        queueSize: UPLOAD_QUEUE,
+        ...(signal ? { signal } : {}),
+      });
     } catch (e) {
-      throw sourceError ?? new Error(`upload of s3://${this.o.bucket}/${key} failed: ${(e as Error).message}`, { cause: e });
+      throw sourceError ?? e;
     } finally {
       body.off('error', onSourceError);
-      signal?.removeEventListener('abort', onAbort);
     }
-    if (sourceError) throw sourceError;
   }
 
   /** Writes the manifest: the commit point that turns the uploaded parts into a backup. */

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient, type DecryptCommandInput } from '@aws-sdk/client-kms';
 import {
   DeleteObjectCommand,
@@ -22,7 +23,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { uploadStream } from '../../src/cloud/stream-upload.js';
 import { REGIONS, type ScopedIdentity } from '../env/services.js';
 import { runCaptured } from '../support/kubectl.js';
 
@@ -138,16 +139,11 @@ describe('S3 server', () => {
     const keyId = env('TENANTRY_KMS_KEY_ID');
     const body = randomBytes(12 * MiB);
     // 5 MiB parts (the S3 minimum): three parts, the last one short.
-    const upload = new Upload({
-      client: s3,
+    const up = await uploadStream(s3, { Bucket, Key, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }, Readable.from([body]), {
       partSize: 5 * MiB,
       queueSize: 2,
-      params: { Bucket, Key, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId },
     });
-    let parts = 0;
-    upload.on('httpUploadProgress', (p) => (parts = Math.max(parts, p.part ?? 0)));
-    await upload.done();
-    assert.equal(parts, 3, 'lib-storage should have uploaded three parts');
+    assert.equal(up.parts, 3, 'the upload should have sent three parts');
 
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key }));
     assert.equal(head.ContentLength, body.length);
@@ -211,11 +207,12 @@ describe('S3 server', () => {
 
     // A backup as the tenant writes it: multipart with SSE-KMS, under its own prefix.
     const body = randomBytes(6 * MiB);
-    await new Upload({
-      client: asA,
-      partSize: 5 * MiB,
-      params: { Bucket: a.bucket, Key: keyA, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: env('TENANTRY_KMS_KEY_ID') },
-    }).done();
+    await uploadStream(
+      asA,
+      { Bucket: a.bucket, Key: keyA, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: env('TENANTRY_KMS_KEY_ID') },
+      Readable.from([body]),
+      { partSize: 5 * MiB, queueSize: 2 },
+    );
     assert.equal(sha256(await readObject(asA, a.bucket, keyA)), sha256(body));
     const listed = await asA.send(new ListObjectsV2Command({ Bucket: a.bucket, Prefix: `${a.prefix}services-test/${RUN}/` }));
     assert.deepEqual(
