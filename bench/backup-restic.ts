@@ -1,9 +1,9 @@
 // bench:backup's comparison: restic backing up the same data to the same S3 server with its
 // default settings (the database as the agent dumps it, through --stdin, then the files folder),
 // and restoring it (the files, and restic dump | pg_restore, or | mariadb, into a scratch
-// database). Each round
-// gets a fresh repository: in one repository a later round would deduplicate against the first
-// and upload nothing.
+// database next to the live one, as the agent loads into a scratch database too). Each round gets
+// a fresh repository: in one repository a later round would deduplicate against the first and
+// upload nothing.
 import { rmSync } from 'node:fs';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
 import type { Services } from '../test/env/services.js';

@@ -251,7 +251,8 @@ function composeResult(
       bytes: ctx.db.bytes,
       bytesAtRoundStart: m.start.dbBytes,
       dumpBytes: m.stages.dumpBytes,
-      gzipDumpBytes: m.stages.gzipDumpBytes,
+      // Left out, not null, where the dump tool has no gzip of its own (mariadb-dump).
+      ...(m.stages.gzipDumpBytes === undefined ? {} : { gzipDumpBytes: m.stages.gzipDumpBytes }),
     },
     files: { count: ctx.files.files, bytes: ctx.files.bytes },
     backupSeconds: round(backup.run.seconds),

@@ -1,7 +1,7 @@
 // bench:backup's "stages alone": each stage of a backup timed on its own, on what the run backs
-// up — the dump tool with the agent's flags (pg_dump also with its own gzip), tar of the files folder, zstd, gzip,
-// SHA-256 and AES-256-GCM in this process on one core, and openssl speed's AES-256-GCM — so the
-// output says what bounds the agent.
+// up — the dump tool with the agent's flags (pg_dump also with its own gzip; mariadb-dump has
+// none), tar of the files folder, zstd, gzip, SHA-256 and AES-256-GCM in this process on one
+// core, and openssl speed's AES-256-GCM — so the output says what bounds the agent.
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { constants, gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { ZSTD_LEVEL } from '../src/backup/compression.js';
