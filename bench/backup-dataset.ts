@@ -84,6 +84,16 @@ export interface DatabaseDataset {
   seconds: number;
 }
 
+/**
+ * How many rows make a database of about `targetBytes`, from its size when empty and after a
+ * first batch of `sample` rows (which sets the bytes per row, table and index): never fewer than
+ * the sample, which is loaded already.
+ */
+export function rowsToLoad(targetBytes: number, emptyBytes: number, sampleBytes: number, sample: number): number {
+  const perRow = Math.max(1, (sampleBytes - emptyBytes) / sample);
+  return Math.max(sample, Math.round((targetBytes - emptyBytes) / perRow));
+}
+
 /** Returns pg_database_size of the target's database. */
 export async function databaseBytes(t: DatabaseTarget): Promise<number> {
   return Number((await runPsql(t, t.database, 'SELECT pg_database_size(current_database());')).trim());
@@ -136,8 +146,7 @@ export async function seedDatabase(t: DatabaseTarget, targetBytes: number, progr
   const sample = 20_000;
   await runPsql(t, t.database, insertRows(1, sample));
   let rows = sample;
-  const perRow = Math.max(1, ((await databaseBytes(t)) - empty) / sample);
-  const want = Math.max(sample, Math.round((targetBytes - empty) / perRow));
+  const want = rowsToLoad(targetBytes, empty, await databaseBytes(t), sample);
   const batch = 250_000;
   while (rows < want) {
     const to = Math.min(want, rows + batch);

@@ -1,15 +1,16 @@
 // bench:backup's comparison: restic backing up the same data to the same S3 server with its
 // default settings (the database as the agent dumps it, through --stdin, then the files folder),
-// and restoring it (the files, and restic dump | pg_restore into a scratch database). Each round
-// gets a fresh repository: in one repository a later round would deduplicate against the first
-// and upload nothing.
+// and restoring it (the files, and restic dump | pg_restore, or | mariadb, into a scratch
+// database next to the live one, as the agent loads into a scratch database too). Each round gets
+// a fresh repository: in one repository a later round would deduplicate against the first and
+// upload nothing.
 import { rmSync } from 'node:fs';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
-import { runPsql } from '../src/backup/engines/postgres.js';
 import type { Services } from '../test/env/services.js';
 import { storedBytes } from './backup-bucket.js';
 import { summarizeFiles } from './backup-dataset.js';
-import { mbps, ok, pgTool, round, run, runPipe, serviceCpu, serviceCpuSince } from './backup-run.js';
+import type { BenchEngine } from './backup-engine.js';
+import { mbps, ok, round, run, runPipe, serviceCpu, serviceCpuSince } from './backup-run.js';
 
 /** Makes sure restic is installed (Debian package), installing it when we may. */
 export async function ensureRestic(log: (msg: string) => void): Promise<string> {
@@ -60,11 +61,13 @@ export interface ResticSetup {
 
 /** The dataset restic backs up: the database (dumped as the agent dumps it) and the files folder. */
 export interface ResticDataset {
+  engine: BenchEngine;
   target: DatabaseTarget;
-  dumpTool: { cmd: string; args: string[]; env: Record<string, string> };
   filesDir: string;
   filesBytes: number;
   datasetBytes: number;
+  /** The rows of the dataset's table, which restic's restore must bring back. */
+  rows: number;
 }
 
 /** What restic did in one round. */
@@ -72,7 +75,8 @@ export interface ResticFigures {
   backupSeconds: number;
   storedBytes: number;
   repositoryVersion: number | undefined;
-  backupCpuSeconds: { restic: number; s3: number; postgres: number; kms: number };
+  /** restic's own, then S3's, the database server's and KMS's. */
+  backupCpuSeconds: Record<string, number>;
   restoreSeconds: number;
   peakRssMb: number;
 }
@@ -90,15 +94,16 @@ export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg:
   };
   log(`restic: init of a fresh repository ${prefix}`);
   ok(await run('restic', ['init'], { env: resticEnv }), 'restic init');
-  log('restic: pg_dump | restic backup --stdin, then restic backup of the files folder');
+  const e = d.engine;
+  log(`restic: ${e.dumpName} | restic backup --stdin, then restic backup of the files folder`);
   const cpu0 = serviceCpu(s.services);
-  const [, resticDb] = await runPipe(d.dumpTool, {
+  const [, resticDb] = await runPipe(e.dumpTool(d.target), {
     cmd: 'restic',
-    args: ['backup', '--json', '--stdin', '--stdin-filename', 'db.dump'],
+    args: ['backup', '--json', '--stdin', '--stdin-filename', e.dumpFile],
     env: resticEnv,
   });
   const resticFiles = ok(await run('restic', ['backup', '--json', d.filesDir], { env: resticEnv }), 'restic backup');
-  const resticServiceCpu = serviceCpuSince(s.services, cpu0);
+  const resticServiceCpu = serviceCpuSince(s.services, cpu0, e.serviceName);
   const backupSeconds = resticDb.seconds + resticFiles.seconds;
   const [dbSnap, filesSnap] = [resticSummary(resticDb.stdout), resticSummary(resticFiles.stdout)];
   // data_added counts bytes before compression; the bucket says what restic really stored.
@@ -109,21 +114,23 @@ export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg:
   log(
     `restic: backup in ${backupSeconds.toFixed(1)} s (${mbps(d.datasetBytes, backupSeconds)} MB/s; db ${resticDb.seconds.toFixed(1)} s, files ${resticFiles.seconds.toFixed(1)} s), peak RSS ${Math.max(resticDb.peakRssMb, resticFiles.peakRssMb)} MB`,
   );
-  log('restic: restore of the files, and restic dump | pg_restore into a scratch database');
+  log(`restic: restore of the files, and restic dump | ${e.loadName} into a scratch database`);
   const resticRestoreFiles = ok(
     await run('restic', ['restore', filesSnap.snapshot_id, '--target', s.scratchDir], { env: resticEnv }),
     'restic restore',
   );
-  await runPsql(d.target, 'postgres', 'CREATE DATABASE bench_restic;');
+  await e.create(d.target, 'bench_restic');
   const [resticDump] = await runPipe(
-    { cmd: 'restic', args: ['dump', dbSnap.snapshot_id, '/db.dump'], env: resticEnv },
-    { ...pgTool(d.target, 'pg_restore', 'bench_restic', ['--exit-on-error', '--no-owner']), stdout: 'collect' },
+    { cmd: 'restic', args: ['dump', dbSnap.snapshot_id, `/${e.dumpFile}`], env: resticEnv },
+    { ...e.loadTool(d.target, 'bench_restic'), stdout: 'collect' },
   );
   const restoreSeconds = resticRestoreFiles.seconds + resticDump.seconds;
   const resticRestored = summarizeFiles(s.scratchDir);
   if (resticRestored.bytes !== d.filesBytes)
     throw new Error(`restic restored ${resticRestored.bytes} bytes of files, expected ${d.filesBytes}`);
-  await runPsql(d.target, 'postgres', 'DROP DATABASE bench_restic WITH (FORCE);');
+  const restoredRows = await e.countRows({ ...d.target, database: 'bench_restic' });
+  if (restoredRows !== d.rows) throw new Error(`restic restored ${restoredRows} rows, expected ${d.rows}`);
+  await e.drop(d.target, 'bench_restic');
   rmSync(s.scratchDir, { recursive: true, force: true });
   log(`restic: restore in ${restoreSeconds.toFixed(1)} s (${mbps(d.datasetBytes, restoreSeconds)} MB/s)`);
   return {

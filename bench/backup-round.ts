@@ -6,22 +6,14 @@ import { cpus, loadavg } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
-import { runPsql } from '../src/backup/engines/postgres.js';
 import { servicesEnv, type Services } from '../test/env/services.js';
 import { agentEnv, dbTarget } from '../test/support/backup-env.js';
 import { deletePrefixes, type PrefixTotals } from './backup-bucket.js';
-import {
-  countRows,
-  databaseBytes,
-  emptyDir,
-  fillFiles,
-  summarizeFiles,
-  type DatabaseDataset,
-  type FilesSummary,
-} from './backup-dataset.js';
+import { emptyDir, fillFiles, summarizeFiles, type DatabaseDataset, type FilesSummary } from './backup-dataset.js';
+import type { BenchEngine } from './backup-engine.js';
 import { measureRestic, resticPrefix, type ResticFigures } from './backup-restic.js';
-import { agent, mbps, MB, partTimes, pgTool, round, serviceCpu, serviceCpuSince, type Run } from './backup-run.js';
-import { DUMP_ARGS, measureStages } from './backup-stages.js';
+import { agent, mbps, MB, partTimes, round, serviceCpu, serviceCpuSince, type Run } from './backup-run.js';
+import { measureStages } from './backup-stages.js';
 
 /** The agent's memory target: a backup Job should fit a small, fixed memory request whatever the tenant's size. */
 export const RSS_TARGET_MB = 200;
@@ -35,6 +27,7 @@ export const OUR_PREFIX = 'bench';
 export interface BenchContext {
   root: string;
   services: Services;
+  engine: BenchEngine;
   target: DatabaseTarget;
   tenant: string;
   sizeLabel: string;
@@ -68,21 +61,22 @@ async function prepareRound(ctx: BenchContext, n: number, log: (msg: string) => 
       if (!same(again))
         throw new Error(`regenerated ${again.files} files of ${again.bytes} bytes, expected ${ctx.files.files} of ${ctx.files.bytes}`);
     }
-    await runPsql(ctx.target, ctx.target.database, 'VACUUM (FREEZE, ANALYZE) orders;');
-    const rows = await countRows(ctx.target);
+    await ctx.engine.settle(ctx.target);
+    const rows = await ctx.engine.countRows(ctx.target);
     if (rows !== ctx.db.rows) throw new Error(`the database holds ${rows} rows at the start of round ${n}, expected ${ctx.db.rows}`);
   }
   log(`bucket: deleted ${deleted.objects} objects (${(deleted.bytes / 2 ** 20).toFixed(0)} MiB) of the previous round`);
-  return { deleted, dbBytes: await databaseBytes(ctx.target) };
+  return { deleted, dbBytes: await ctx.engine.databaseBytes(ctx.target) };
 }
 
 /** Backup and restore of an almost empty tenant: what the process costs before any data flows. */
 async function measureFixedCosts(ctx: BenchContext, log: (msg: string) => void) {
   log('fixed costs: backup and restore of an almost empty tenant');
-  const tinyTarget = dbTarget('postgres', 'bench_tiny');
-  await runPsql(tinyTarget, 'postgres', 'DROP DATABASE IF EXISTS bench_tiny WITH (FORCE);');
-  await runPsql(tinyTarget, 'postgres', 'CREATE DATABASE bench_tiny;');
-  await runPsql(tinyTarget, 'bench_tiny', "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'x');");
+  const e = ctx.engine;
+  const tinyTarget = dbTarget(e.kind, 'bench_tiny');
+  await e.drop(tinyTarget, 'bench_tiny');
+  await e.create(tinyTarget, 'bench_tiny');
+  await e.sql(tinyTarget, 'bench_tiny', "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'x');");
   const tinyDir = join(ctx.root, 'tiny');
   rmSync(tinyDir, { recursive: true, force: true });
   mkdirSync(tinyDir);
@@ -112,7 +106,7 @@ async function measureOurBackups(ctx: BenchContext, env: Record<string, string>,
   log('agent: tenantry backup run (TENANTRY_VERIFY=false)');
   const cpu0 = serviceCpu(ctx.services);
   const backup = await agent(['backup', 'run'], env);
-  const serviceCpuSeconds = serviceCpuSince(ctx.services, cpu0);
+  const serviceCpuSeconds = serviceCpuSince(ctx.services, cpu0, ctx.engine.serviceName);
   const backupId = String(backup.result.backupId);
   const parts = partTimes(backup.run.stderr);
   log(
@@ -138,14 +132,14 @@ async function measureOurBackups(ctx: BenchContext, env: Record<string, string>,
 async function measureOurRestores(ctx: BenchContext, env: Record<string, string>, backupId: string, log: (msg: string) => void) {
   const restores: Record<string, AgentRun> = {};
   for (const mode of ['default', 'preverify'] as const) {
-    await runPsql(ctx.target, 'postgres', `DROP DATABASE ${ctx.target.database} WITH (FORCE);`);
+    await ctx.engine.drop(ctx.target, ctx.target.database);
     emptyDir(ctx.filesDir);
     log(`agent: tenantry restore (${mode}) into an emptied database and files folder`);
     restores[mode] = await agent(
       ['restore', '--tenant', ctx.tenant, '--backup', backupId, ...(mode === 'default' ? [] : ['--preverify'])],
       env,
     );
-    const [rows, back] = [await countRows(ctx.target), summarizeFiles(ctx.filesDir)];
+    const [rows, back] = [await ctx.engine.countRows(ctx.target), summarizeFiles(ctx.filesDir)];
     if (rows !== ctx.db.rows || back.bytes !== ctx.files.bytes)
       throw new Error(
         `restore (${mode}) brought back ${rows} rows and ${back.bytes} bytes of files, expected ${ctx.db.rows} and ${ctx.files.bytes}`,
@@ -182,7 +176,12 @@ export async function runRound(ctx: BenchContext, n: number, log: (msg: string) 
   const loadAverageAtStart = round(loadavg()[0] ?? 0, 1);
   const start = await prepareRound(ctx, n, log);
   // Stages alone first: they also read the whole dataset, so no measured tool meets a cold page cache.
-  const stages = await measureStages(ctx.target, { dbBytes: ctx.db.bytes, filesDir: ctx.filesDir, filesBytes: ctx.files.bytes }, log);
+  const stages = await measureStages(
+    ctx.engine,
+    ctx.target,
+    { dbBytes: ctx.db.bytes, filesDir: ctx.filesDir, filesBytes: ctx.files.bytes },
+    log,
+  );
   const fixed = await measureFixedCosts(ctx, log);
   const env = agentEnv(ctx.tenant, ctx.target, ctx.filesDir, { TENANTRY_BACKUP_PREFIX: OUR_PREFIX, TENANTRY_VERIFY: 'false' });
   const ours = await measureOurBackups(ctx, env, log);
@@ -197,11 +196,12 @@ export async function runRound(ctx: BenchContext, n: number, log: (msg: string) 
       roundNumber: n,
     },
     {
+      engine: ctx.engine,
       target: ctx.target,
-      dumpTool: pgTool(ctx.target, 'pg_dump', ctx.target.database, DUMP_ARGS),
       filesDir: ctx.filesDir,
       filesBytes: ctx.files.bytes,
       datasetBytes: ctx.datasetBytes,
+      rows: ctx.db.rows,
     },
     log,
   );
@@ -238,19 +238,21 @@ function composeResult(
   return {
     round: m.n,
     bench: 'backup',
+    engine: ctx.engine.kind,
     size: ctx.sizeLabel,
     cpus: cpus().length,
     loadAverageAtStart: m.loadAverageAtStart,
     loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
     bucketDeletedAtStart: m.start.deleted,
     datasetBytes,
-    datasetDefinition: 'pg_database_size + bytes of the files',
+    datasetDefinition: ctx.engine.datasetDefinition,
     database: {
       rows: ctx.db.rows,
       bytes: ctx.db.bytes,
       bytesAtRoundStart: m.start.dbBytes,
       dumpBytes: m.stages.dumpBytes,
-      gzipDumpBytes: m.stages.gzipDumpBytes,
+      // Left out, not null, where the dump tool has no gzip of its own (mariadb-dump).
+      ...(m.stages.gzipDumpBytes === undefined ? {} : { gzipDumpBytes: m.stages.gzipDumpBytes }),
     },
     files: { count: ctx.files.files, bytes: ctx.files.bytes },
     backupSeconds: round(backup.run.seconds),
@@ -259,7 +261,7 @@ function composeResult(
     backupParts: m.ours.parts,
     backupCpuSeconds: {
       agent: round(backup.run.cpuSeconds, 1),
-      pgDumpAndTar: round(backup.run.childCpuSeconds, 1),
+      [ctx.engine.kind === 'postgres' ? 'pgDumpAndTar' : 'mariadbDumpAndTar']: round(backup.run.childCpuSeconds, 1),
       ...m.ours.serviceCpuSeconds,
     },
     backupUncompressedFilesSeconds: round(plainFiles.run.seconds),
@@ -272,7 +274,10 @@ function composeResult(
     restoreWithPreverifySeconds: round(restorePreverify.run.seconds),
     restoreWithPreverifyMBps: restorePreverifyMBps,
     restorePreverifyPassSeconds: Number(restorePreverify.result.verifySeconds),
-    restoreCpuSeconds: { agent: round(restore.run.cpuSeconds, 1), pgRestoreAndTar: round(restore.run.childCpuSeconds, 1) },
+    restoreCpuSeconds: {
+      agent: round(restore.run.cpuSeconds, 1),
+      [ctx.engine.kind === 'postgres' ? 'pgRestoreAndTar' : 'mariadbAndTar']: round(restore.run.childCpuSeconds, 1),
+    },
     fixedOverheadSeconds: m.fixed.overhead,
     restic: ctx.resticVersion,
     resticBackupSeconds: round(m.restic.backupSeconds),

@@ -134,11 +134,11 @@ export function serviceCpu(s: Services): Record<string, number> {
   );
 }
 
-/** CPU seconds the services spent since `before`, for the ones that do work in a backup. */
-export function serviceCpuSince(s: Services, before: Record<string, number>): { s3: number; postgres: number; kms: number } {
+/** CPU seconds the services spent since `before`, for the ones that do work in a backup: S3, the database server `db`, KMS. */
+export function serviceCpuSince(s: Services, before: Record<string, number>, db = 'postgres'): Record<string, number> {
   const now = serviceCpu(s);
   const d = (name: string) => round((now[name] ?? 0) - (before[name] ?? 0), 1);
-  return { s3: d('s3'), postgres: d('postgres'), kms: d('kms') };
+  return { s3: d('s3'), [db]: d(db), kms: d('kms') };
 }
 
 /** Runs `tenantry <args>` as the CronJob or the restore Job would; returns the run and its JSON result line. */

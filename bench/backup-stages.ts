@@ -1,21 +1,14 @@
 // bench:backup's "stages alone": each stage of a backup timed on its own, on what the run backs
-// up — pg_dump with the agent's flags and with its own gzip, tar of the files folder, zstd, gzip,
-// SHA-256 and AES-256-GCM in this process on one core, and openssl speed's AES-256-GCM — so the
-// output says what bounds the agent.
+// up — the dump tool with the agent's flags (pg_dump also with its own gzip; mariadb-dump has
+// none), tar of the files folder, zstd, gzip, SHA-256 and AES-256-GCM in this process on one
+// core, and openssl speed's AES-256-GCM — so the output says what bounds the agent.
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { constants, gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { ZSTD_LEVEL } from '../src/backup/compression.js';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
 import { textBlock } from './backup-dataset.js';
-import { MB, mbps, ok, pgTool, round, run } from './backup-run.js';
-
-/**
- * The agent's pg_dump command (custom format, uncompressed: the agent compresses with zstd), so
- * restic and the stage timing dump the same bytes; restic compresses them itself (repository v2).
- */
-export const DUMP_ARGS = ['--format=custom', '--compress=0', '--quote-all-identifiers'];
-/** What the agent ran before zstd (pg_dump's own gzip, level 1), timed alone for comparison. */
-const DUMP_ARGS_GZIP = ['--format=custom', '--compress=1', '--quote-all-identifiers'];
+import type { BenchEngine } from './backup-engine.js';
+import { MB, mbps, ok, round, run } from './backup-run.js';
 
 /** Calls `fn` (which processes `bytes`) for at least `seconds`; returns MB/s on this one core. */
 function inProcessMBps(bytes: number, fn: () => void, seconds = 1.5): number {
@@ -49,22 +42,26 @@ async function opensslAesGcm(): Promise<{ mbps: number; command: string }> {
 /** What the stages alone measured: rates in MB/s, and the dump sizes the output reports. */
 export interface StageFigures {
   dumpBytes: number;
-  gzipDumpBytes: number;
+  /** Only where the dump tool has its own gzip (pg_dump). */
+  gzipDumpBytes: number | undefined;
   stageMBps: Record<string, number>;
   aes: { mbps: number; command: string };
 }
 
-/** Times each stage alone on the dataset: the database `target` (of `dbBytes`) and the folder `filesDir` (of `filesBytes`). */
+/** Times each stage alone on the dataset: the `engine`'s database `target` (of `dbBytes`) and the folder `filesDir` (of `filesBytes`). */
 export async function measureStages(
+  engine: BenchEngine,
   target: DatabaseTarget,
   dataset: { dbBytes: number; filesDir: string; filesBytes: number },
   log: (msg: string) => void,
 ): Promise<StageFigures> {
-  log('stages alone: pg_dump (the agent’s flags) and tar to a byte counter');
-  const dumpTool = pgTool(target, 'pg_dump', target.database, DUMP_ARGS);
-  const dumpAlone = ok(await run(dumpTool.cmd, dumpTool.args, { env: dumpTool.env, stdout: 'count' }), 'pg_dump');
-  const gzipDumpTool = pgTool(target, 'pg_dump', target.database, DUMP_ARGS_GZIP);
-  const gzipDumpAlone = ok(await run(gzipDumpTool.cmd, gzipDumpTool.args, { env: gzipDumpTool.env, stdout: 'count' }), 'pg_dump');
+  log(`stages alone: ${engine.dumpName} (the agent’s flags) and tar to a byte counter`);
+  const dumpTool = engine.dumpTool(target);
+  const dumpAlone = ok(await run(dumpTool.cmd, dumpTool.args, { env: dumpTool.env, stdout: 'count' }), engine.dumpName);
+  const gzipDumpTool = engine.gzipDumpTool?.(target);
+  const gzipDumpAlone = gzipDumpTool
+    ? ok(await run(gzipDumpTool.cmd, gzipDumpTool.args, { env: gzipDumpTool.env, stdout: 'count' }), engine.dumpName)
+    : undefined;
   const tarAlone = ok(
     await run('tar', ['--create', '--file=-', '--format=posix', '--sort=name', '--numeric-owner', `--directory=${dataset.filesDir}`, '.'], {
       env: {},
@@ -81,9 +78,10 @@ export async function measureStages(
   const zstd = { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } };
   const mixZstd = zstdCompressSync(mix, zstd);
   const key = randomBytes(32);
+  // pg_dump's keys as they always were; mariadb-dump has no gzip of its own, so no such figure.
   const stageMBps = {
-    pgDump: mbps(dataset.dbBytes, dumpAlone.seconds),
-    pgDumpCompress1: mbps(dataset.dbBytes, gzipDumpAlone.seconds),
+    [engine.kind === 'postgres' ? 'pgDump' : 'mariadbDump']: mbps(dataset.dbBytes, dumpAlone.seconds),
+    ...(gzipDumpAlone ? { pgDumpCompress1: mbps(dataset.dbBytes, gzipDumpAlone.seconds) } : {}),
     tar: mbps(dataset.filesBytes, tarAlone.seconds),
     gzip1Text: inProcessMBps(text.length, () => gzipSync(text, { level: 1 })),
     gzip1Random: inProcessMBps(noise.length, () => gzipSync(noise, { level: 1 })),
@@ -100,5 +98,5 @@ export async function measureStages(
   };
   const aes = await opensslAesGcm();
   log(`stages alone (MB/s): ${JSON.stringify(stageMBps)}; ${aes.command}: ${aes.mbps}`);
-  return { dumpBytes: dumpAlone.stdoutBytes, gzipDumpBytes: gzipDumpAlone.stdoutBytes, stageMBps, aes };
+  return { dumpBytes: dumpAlone.stdoutBytes, gzipDumpBytes: gzipDumpAlone?.stdoutBytes, stageMBps, aes };
 }

@@ -1,5 +1,6 @@
 // bench:backup — throughput and memory of the backup agent (`tenantry backup run`, `backup
-// verify`, `restore`) on a synthetic tenant, half PostgreSQL and half files, against the local
+// verify`, `restore`) on a synthetic tenant, half database (PostgreSQL, or MariaDB with --engine
+// mariadb) and half files, against the local
 // KMS and S3 server; in the same run what bounds it: each stage alone (pg_dump, tar, zstd, gzip,
 // SHA-256, AES-256-GCM on one core with openssl speed) and restic backing up and restoring the
 // same data to the same server. Then the agent's peak RSS at each of --rss-sizes: the database
@@ -12,8 +13,9 @@
 // line last, whose top-level figures are the medians.
 //
 // Throughput is always dataset bytes per second, dataset bytes being pg_database_size of the
-// database plus the bytes of the files: what an operator sizes a tenant by, whatever the
-// compression; restic is measured against the same figure.
+// database (on MariaDB: its tables' data and index bytes in information_schema) plus the bytes
+// of the files: what an operator sizes a tenant by, whatever the compression; restic is measured
+// against the same figure.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -23,7 +25,8 @@ import { AGENT_RUNTIME_ENV } from '../src/resources/backup.js';
 import { ensureBinaries } from '../test/env/build.js';
 import { servicesEnv, startServices, stopServices, type Services } from '../test/env/services.js';
 import { dbTarget } from '../test/support/backup-env.js';
-import { fillFiles, parseSize, seedDatabase } from './backup-dataset.js';
+import { fillFiles, parseSize } from './backup-dataset.js';
+import { benchEngine, parseEngine } from './backup-engine.js';
 import { ensureRestic } from './backup-restic.js';
 import { OUR_PREFIX, RSS_TARGET_MB, runRound, type BenchContext } from './backup-round.js';
 import { round } from './backup-run.js';
@@ -34,8 +37,10 @@ const { values } = parseArgs({
     size: { type: 'string', default: '1GiB' },
     'rss-sizes': { type: 'string', default: '1GiB,4GiB' },
     rounds: { type: 'string', default: '3' },
+    engine: { type: 'string', default: 'postgres' },
   },
 });
+const ENGINE = benchEngine(parseEngine(values.engine));
 const SIZE_LABEL = values.size;
 const SIZE = parseSize(SIZE_LABEL);
 const RSS_SIZES = values['rss-sizes']
@@ -54,9 +59,9 @@ const DATABASE = 'bench';
 
 /** Generates the dataset once: a database of about half the size, files for the rest. */
 async function generateDataset(root: string) {
-  const target = dbTarget('postgres', DATABASE);
-  phase(`dataset: PostgreSQL table of about ${(SIZE / 2 / 2 ** 20).toFixed(0)} MiB`);
-  const db = await seedDatabase(target, SIZE / 2, phase);
+  const target = dbTarget(ENGINE.kind, DATABASE);
+  phase(`dataset: ${ENGINE.label} table of about ${(SIZE / 2 / 2 ** 20).toFixed(0)} MiB`);
+  const db = await ENGINE.seed(target, SIZE / 2, phase);
   phase(`dataset: database ${db.rows} rows, ${(db.bytes / 2 ** 20).toFixed(0)} MiB in ${db.seconds.toFixed(1)} s; files for the rest`);
   const filesDir = join(root, 'files');
   const files = await fillFiles(filesDir, Math.max(0, SIZE - db.bytes), phase);
@@ -72,6 +77,7 @@ function report(rounds: Record<string, unknown>[], startLoad: number): Record<st
   // The round's number and what its start deleted from the bucket are bookkeeping, not measurements.
   const summary = summarizeRounds(rounds.map(({ round: _n, bucketDeletedAtStart: _d, ...figures }) => figures));
   return {
+    engine: ENGINE.kind,
     ...(mediansOf(summary) as Record<string, unknown>),
     roundCount: rounds.length,
     loadAverageAtStart: startLoad,
@@ -106,7 +112,7 @@ async function main(): Promise<void> {
   const startLoad = round(loadavg()[0] ?? 0, 1);
   try {
     phase(
-      `starting the services (size=${SIZE_LABEL}, rss-sizes=${RSS_SIZES.map((s) => s.label).join(',')}, rounds=${ROUNDS}, ${cpus().length} CPUs, load ${startLoad})`,
+      `starting the services (engine=${ENGINE.kind}, size=${SIZE_LABEL}, rss-sizes=${RSS_SIZES.map((s) => s.label).join(',')}, rounds=${ROUNDS}, ${cpus().length} CPUs, load ${startLoad})`,
     );
     services = await startServices(join(root, 'services'), await ensureBinaries());
     Object.assign(process.env, servicesEnv(services));
@@ -116,6 +122,7 @@ async function main(): Promise<void> {
     const ctx: BenchContext = {
       root,
       services,
+      engine: ENGINE,
       tenant: TENANT,
       sizeLabel: SIZE_LABEL,
       rssSizes: RSS_SIZES,

@@ -319,12 +319,18 @@ async function putBackTriggers(t: DatabaseTarget, live: string, names: string[],
   }
 }
 
+/** mariadb-dump's arguments for a dump of the target's database (exported so that a benchmark dumps the same bytes). */
+export function dumpArgs(t: DatabaseTarget): string[] {
+  const db = checkName(t.database, 'database');
+  return [...connArgs(t), '--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', MAX_PACKET, '--', db];
+}
+
 /** Starts mariadb-dump of the target's database (a consistent snapshot of its InnoDB tables). */
 function dump(t: DatabaseTarget, o: { zstd?: string } = {}): DumpStream {
   const db = checkName(t.database, 'database');
   const tool = spawnProducer(
     bin(t, ['mariadb-dump', 'mysqldump']),
-    [...connArgs(t), '--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob', MAX_PACKET, '--', db],
+    dumpArgs(t),
     { context: `mariadb: dump of ${where(t, db)}`, env: myEnv(t) },
     o.zstd,
   );
