@@ -11,8 +11,9 @@ import { agentEnv, dbTarget } from '../test/support/backup-env.js';
 import { deletePrefixes, type PrefixTotals } from './backup-bucket.js';
 import { emptyDir, fillFiles, summarizeFiles, type DatabaseDataset, type FilesSummary } from './backup-dataset.js';
 import type { BenchEngine } from './backup-engine.js';
+import { projectedRestoreSeconds } from './backup-projection.js';
 import { measureRestic, resticPrefix, type ResticFigures } from './backup-restic.js';
-import { agent, mbps, MB, partTimes, round, serviceCpu, serviceCpuSince, type Run } from './backup-run.js';
+import { agent, mbps, partTimes, round, serviceCpu, serviceCpuSince, type Run } from './backup-run.js';
 import { measureStages } from './backup-stages.js';
 
 /** The agent's memory target: a backup Job should fit a small, fixed memory request whatever the tenant's size. */
@@ -233,7 +234,8 @@ function composeResult(
   const restorePreverifyMBps = mbps(datasetBytes, restorePreverify.run.seconds);
   const resticBackupMBps = mbps(datasetBytes, m.restic.backupSeconds);
   const resticRestoreMBps = mbps(datasetBytes, m.restic.restoreSeconds);
-  const hours = (rate: number) => round((PROJECTION_BYTES / (rate * MB) + (m.fixed.overhead.restoreSeconds || 0)) / 3600);
+  const hours = (r: Run) =>
+    round(projectedRestoreSeconds(PROJECTION_BYTES, datasetBytes, r.seconds, m.fixed.overhead.restoreSeconds) / 3600);
   const rss = m.rssRuns.map((r) => r.peakRssMb);
   return {
     round: m.n,
@@ -306,8 +308,8 @@ function composeResult(
     rssTargetMb: RSS_TARGET_MB,
     rssWithinTarget: rss.every((r) => r <= RSS_TARGET_MB),
     rssGrowthPercent: rss.length > 1 ? round((100 * (Math.max(...rss) - rss[0]!)) / rss[0]!, 1) : 0,
-    projectedRestoreHours500GB: hours(restoreMBps),
-    projectedRestoreHours500GBWithPreverify: hours(restorePreverifyMBps),
+    projectedRestoreHours500GB: hours(restore.run),
+    projectedRestoreHours500GBWithPreverify: hours(restorePreverify.run),
     objectiveHours: OBJECTIVE_HOURS,
   };
 }
