@@ -5,7 +5,14 @@
 // wrapper restarts it with jittered backoff on errors, restarts it when nothing (no event, no
 // successful (re)connection) was seen for `watchdogMs`, keeps its own cache across restarts so a
 // re-list reports exactly what changed meanwhile, and logs every failure with the kind.
-import { ListWatch, Watch, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
+import {
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ListPromise,
+} from '@kubernetes/client-node';
 import { getLogger, type Logger } from '../log.js';
 import { watchRestartsTotal } from '../metrics.js';
 import { backoffDelay, validateBackoff, type BackoffOptions } from './backoff.js';
@@ -17,6 +24,13 @@ export type InformerEvent = 'add' | 'update' | 'delete';
 /** A handler of informer events; `old` is the previous state on `update`. */
 export type InformerHandler<T> = (obj: T, old?: T) => void;
 
+/**
+ * Lists a collection, passing each item through `shape` as it arrives (the informer's transform,
+ * or the identity without one). A paged list that shapes each page as it comes never holds every
+ * full object of the kind at once; the informer does not shape the returned items again.
+ */
+export type ShapingListFn<T extends KubernetesObject> = (shape: (obj: T) => T) => Promise<KubernetesListObject<T>>;
+
 /** Options of a ResilientInformer. */
 export interface ResilientInformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
@@ -24,8 +38,8 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   kind: string;
   /** Collection path to watch, e.g. "/apis/tenantry.io/v1alpha1/tenants" or "/api/v1/namespaces/x/configmaps". */
   path: string;
-  /** Lists the collection; must apply the same labelSelector as the watch. */
-  listFn: ListPromise<T>;
+  /** Lists the collection, items shaped with the `shape` it is given; must apply the same labelSelector as the watch. */
+  listFn: ShapingListFn<T>;
   /** Label selector of the watch, e.g. "app.kubernetes.io/managed-by=tenantry". */
   labelSelector?: string;
   /**
@@ -319,8 +333,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     // this wrapper caches them) means both caches share one small copy of each object.
     const transform = this.options.transform;
     const listFn: ListPromise<T> = async () => {
-      const fetched = await this.options.listFn();
-      const list = transform ? { ...fetched, items: fetched.items.map(transform) } : fetched;
+      const list = await this.options.listFn(transform ?? ((obj) => obj));
       if (isCurrent()) {
         this.reconcileList(list.items);
         // ListWatch adds the listed items right after this promise settles, synchronously, and

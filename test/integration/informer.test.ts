@@ -202,6 +202,40 @@ describe('ResilientInformer', () => {
     await core.deleteNamespacedConfigMap({ name: 'before-start', namespace: NS });
   });
 
+  test('hands its transform to listFn, shapes listed objects once and watched ones before caching', async () => {
+    await createCm('listed');
+    let shapedByList = 0;
+    let transformed = 0;
+    // The transform counts its calls and marks what it shaped; shaping an object twice would show as "v:shaped:shaped".
+    const transform = (o: V1ConfigMap): V1ConfigMap => {
+      transformed++;
+      return { ...o, data: { v: `${o.data?.v}:shaped` } };
+    };
+    const inf = informer('ConfigMap-shaped', {
+      transform,
+      listFn: async (shape) => {
+        const list = await core.listNamespacedConfigMap({ namespace: NS, labelSelector: SELECTOR });
+        return {
+          ...list,
+          items: list.items.map((o) => {
+            shapedByList++;
+            return shape(o);
+          }),
+        };
+      },
+    });
+    await inf.start();
+    assert.equal(shapedByList, 1, 'listFn shapes each listed object with the shape it was given');
+    assert.equal(transformed, 1, 'the informer does not shape listed objects again');
+    assert.equal(inf.get('listed', NS)?.data?.v, '1:shaped');
+    await createCm('watched');
+    await waitFor(() => inf.get('watched', NS) !== undefined, 5000, 'the watched object');
+    assert.equal(inf.get('watched', NS)?.data?.v, '1:shaped', 'watch events are shaped before they are cached');
+    await inf.stop();
+    await core.deleteNamespacedConfigMap({ name: 'listed', namespace: NS });
+    await core.deleteNamespacedConfigMap({ name: 'watched', namespace: NS });
+  });
+
   test('recovers from reset and refused connections and reports what changed meanwhile', async () => {
     const kind = 'ConfigMap-reset';
     await createCm('stays');
