@@ -95,8 +95,9 @@ class StreamUpload {
     try {
       let current = this.take();
       let filled = 0;
-      for await (const chunk of this.body as AsyncIterable<Buffer>) {
+      for await (const data of this.body as AsyncIterable<Uint8Array | string>) {
         this.throwIfFailed();
+        const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
         for (let offset = 0; offset < chunk.length;) {
           const n = Math.min(this.o.partSize - filled, chunk.length - offset);
           chunk.copy(current, filled, offset, offset + n);
