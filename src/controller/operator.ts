@@ -36,7 +36,7 @@ import { ResilientInformer } from '../runtime/informer.js';
 import { Limiter } from '../runtime/limiter.js';
 import { LeaderElector } from '../runtime/leader.js';
 import { WorkQueue } from '../runtime/queue.js';
-import { KubeRest, resourcePath } from '../runtime/rest.js';
+import { KubeRest, resourcePath, type KindPath } from '../runtime/rest.js';
 import { BackupObserver } from './backup-observer.js';
 import { recordBackupMetrics } from './backup-metrics.js';
 import { reconcilePolicyStatuses } from './backup-policy.js';
@@ -46,7 +46,8 @@ import { PolicyCredentials } from './credentials.js';
 import { HostIndex } from './host-index.js';
 import { KubeWriter } from './kube-writer.js';
 import { reconcileRestore, type RestoreView } from './restore.js';
-import { hasTrueCondition, isKind, listContinue, readAllAs, readAs } from './read-back.js';
+import { hasTrueCondition, isKind, readAllAs, readAs } from './read-back.js';
+import { listInPages } from './list-pages.js';
 import { restoreDone, restoreTarget } from './restore-plan.js';
 import { RouteClaimIndex, routeClaimKinds, shapeRouteClaim, type RouteClaimObject } from './route-claims.js';
 import { DesiredCache, reconcileTenant, statusKey } from './tenant.js';
@@ -103,8 +104,13 @@ interface Watched {
 /** Attempts and pause for checking, at start, which kinds the API server serves. */
 const DISCOVERY_ATTEMPTS = 60;
 const DISCOVERY_RETRY_MS = 1000;
-/** Objects per page when listing a kind. */
-const LIST_PAGE_SIZE = 250;
+/**
+ * Objects per page when listing a kind. A page is held three times while it is shaped (the
+ * answer's bytes, its text, the parsed objects), and V8 collects that garbage late on a large
+ * heap: at 2,000 tenants the peak RSS after a restart was 261–274 MB with pages of 250 and
+ * 247–258 MB with pages of 100, with the caches synced as fast. Pages of 50 saved nothing more.
+ */
+const LIST_PAGE_SIZE = 100;
 /**
  * Kinds listed at once. At start (or after the API server came back) every informer lists
  * together; all twenty at once held twenty kinds' pages and their garbage at the same moment,
@@ -370,28 +376,13 @@ export class Operator {
     for (const h of hosts) for (const name of this.hostIndex.claimants(h)) this.queue.add(name);
   }
 
-  /**
-   * Lists a kind in pages: one response for thousands of tenants' Deployments is tens of
-   * megabytes of JSON held at once, the operator's memory peak; pages keep it to a few.
-   */
-  private async listAll(
-    k: { apiVersion: string; plural: string; namespaced: boolean },
+  /** Lists a kind in pages, each shaped as it arrives (see list-pages.ts). */
+  private listAll(
+    k: KindPath,
     labelSelector: string | undefined,
     shape: (o: KubernetesObject) => KubernetesObject,
   ): Promise<KubernetesListObject<KubernetesObject>> {
-    const items: KubernetesObject[] = [];
-    let page: KubernetesListObject<KubernetesObject>;
-    let token: string | undefined;
-    do {
-      page = await this.rest.request<KubernetesListObject<KubernetesObject>>('GET', resourcePath(k), {
-        query: { labelSelector, limit: LIST_PAGE_SIZE, continue: token },
-      });
-      // Shaped page by page, so a list never holds every full object of its kind at once.
-      for (const item of page.items) items.push(shape(item));
-      token = listContinue(page);
-    } while (token);
-    // The watch resumes from the resourceVersion of the last page, which the API server keeps consistent across pages.
-    return { ...page, items };
+    return listInPages(this.rest, k, { labelSelector, pageSize: LIST_PAGE_SIZE, shape });
   }
 
   /** Asks discovery whether the API server serves a kind. */
