@@ -49,6 +49,12 @@ export interface BenchEngine {
   gzipDumpTool?(t: DatabaseTarget): Tool;
   /** The command that loads a dump from stdin into `database`. */
   loadTool(t: DatabaseTarget, database: string): Tool;
+  /**
+   * Where the engine's load of a dump file splits into steps the output times apart (pg_restore's
+   * sections: the table and its data, then the index builds); absent where it does not (mariadb
+   * builds InnoDB's clustered primary key as it inserts).
+   */
+  loadSteps?(t: DatabaseTarget, database: string, file: string): { step: string; tool: Tool }[];
 }
 
 /**
@@ -77,6 +83,13 @@ const postgres: BenchEngine = {
   dumpTool: (t) => pgTool(t, 'pg_dump', t.database, DUMP_ARGS),
   gzipDumpTool: (t) => pgTool(t, 'pg_dump', t.database, DUMP_ARGS_GZIP),
   loadTool: (t, database) => pgTool(t, 'pg_restore', database, ['--exit-on-error', '--no-owner']),
+  loadSteps: (t, database, file) => [
+    {
+      step: 'data',
+      tool: pgTool(t, 'pg_restore', database, ['--exit-on-error', '--no-owner', '--section=pre-data', '--section=data', file]),
+    },
+    { step: 'indexes', tool: pgTool(t, 'pg_restore', database, ['--exit-on-error', '--no-owner', '--section=post-data', file]) },
+  ],
 };
 
 const mariadb: BenchEngine = {

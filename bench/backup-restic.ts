@@ -78,6 +78,8 @@ export interface ResticFigures {
   /** restic's own, then S3's, the database server's and KMS's. */
   backupCpuSeconds: Record<string, number>;
   restoreSeconds: number;
+  /** restic's own, the load tool's, then S3's, the database server's and KMS's. */
+  restoreCpuSeconds: Record<string, number>;
   peakRssMb: number;
 }
 
@@ -115,16 +117,22 @@ export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg:
     `restic: backup in ${backupSeconds.toFixed(1)} s (${mbps(d.datasetBytes, backupSeconds)} MB/s; db ${resticDb.seconds.toFixed(1)} s, files ${resticFiles.seconds.toFixed(1)} s), peak RSS ${Math.max(resticDb.peakRssMb, resticFiles.peakRssMb)} MB`,
   );
   log(`restic: restore of the files, and restic dump | ${e.loadName} into a scratch database`);
+  const restoreCpu0 = serviceCpu(s.services);
   const resticRestoreFiles = ok(
     await run('restic', ['restore', filesSnap.snapshot_id, '--target', s.scratchDir], { env: resticEnv }),
     'restic restore',
   );
   await e.create(d.target, 'bench_restic');
-  const [resticDump] = await runPipe(
+  const [resticDump, resticLoad] = await runPipe(
     { cmd: 'restic', args: ['dump', dbSnap.snapshot_id, `/${e.dumpFile}`], env: resticEnv },
     { ...e.loadTool(d.target, 'bench_restic'), stdout: 'collect' },
   );
   const restoreSeconds = resticRestoreFiles.seconds + resticDump.seconds;
+  const restoreCpuSeconds = {
+    restic: round(resticRestoreFiles.cpuSeconds + resticDump.cpuSeconds, 1),
+    [e.loadName]: round(resticLoad.cpuSeconds, 1),
+    ...serviceCpuSince(s.services, restoreCpu0, e.serviceName),
+  };
   const resticRestored = summarizeFiles(s.scratchDir);
   if (resticRestored.bytes !== d.filesBytes)
     throw new Error(`restic restored ${resticRestored.bytes} bytes of files, expected ${d.filesBytes}`);
@@ -139,6 +147,7 @@ export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg:
     repositoryVersion,
     backupCpuSeconds: { restic: round(resticDb.cpuSeconds + resticFiles.cpuSeconds, 1), ...resticServiceCpu },
     restoreSeconds,
+    restoreCpuSeconds,
     peakRssMb: Math.max(resticDb.peakRssMb, resticFiles.peakRssMb, resticRestoreFiles.peakRssMb, resticDump.peakRssMb),
   };
 }

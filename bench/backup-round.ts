@@ -12,6 +12,7 @@ import { deletePrefixes, type PrefixTotals } from './backup-bucket.js';
 import { emptyDir, fillFiles, summarizeFiles, type DatabaseDataset, type FilesSummary } from './backup-dataset.js';
 import type { BenchEngine } from './backup-engine.js';
 import { projectedRestoreSeconds } from './backup-projection.js';
+import { measureLoadFloor, type LoadFloor } from './backup-load-floor.js';
 import { measureRestic, resticPrefix, type ResticFigures } from './backup-restic.js';
 import { agent, mbps, partTimes, round, serviceCpu, serviceCpuSince, type Run } from './backup-run.js';
 import { measureStages } from './backup-stages.js';
@@ -132,14 +133,17 @@ async function measureOurBackups(ctx: BenchContext, env: Record<string, string>,
  */
 async function measureOurRestores(ctx: BenchContext, env: Record<string, string>, backupId: string, log: (msg: string) => void) {
   const restores: Record<string, AgentRun> = {};
+  let serviceCpuSeconds: Record<string, number> = {};
   for (const mode of ['default', 'preverify'] as const) {
     await ctx.engine.drop(ctx.target, ctx.target.database);
     emptyDir(ctx.filesDir);
     log(`agent: tenantry restore (${mode}) into an emptied database and files folder`);
+    const cpu0 = serviceCpu(ctx.services);
     restores[mode] = await agent(
       ['restore', '--tenant', ctx.tenant, '--backup', backupId, ...(mode === 'default' ? [] : ['--preverify'])],
       env,
     );
+    if (mode === 'default') serviceCpuSeconds = serviceCpuSince(ctx.services, cpu0, ctx.engine.serviceName);
     const [rows, back] = [await ctx.engine.countRows(ctx.target), summarizeFiles(ctx.filesDir)];
     if (rows !== ctx.db.rows || back.bytes !== ctx.files.bytes)
       throw new Error(
@@ -149,7 +153,7 @@ async function measureOurRestores(ctx: BenchContext, env: Record<string, string>
       `agent: restore (${mode}) in ${restores[mode].run.seconds.toFixed(1)} s (${mbps(ctx.datasetBytes, restores[mode].run.seconds)} MB/s), peak RSS ${restores[mode].run.peakRssMb} MB`,
     );
   }
-  return { restore: restores.default!, restorePreverify: restores.preverify! };
+  return { restore: restores.default!, restorePreverify: restores.preverify!, serviceCpuSeconds };
 }
 
 /** Peak RSS of full backups (with verification) as the dataset grows: the database stays, the files make up the rest. */
@@ -206,9 +210,16 @@ export async function runRound(ctx: BenchContext, n: number, log: (msg: string) 
     },
     log,
   );
+  const loadFloor = await measureLoadFloor(
+    ctx.engine,
+    ctx.target,
+    ctx.services,
+    { filesDir: ctx.filesDir, dir: join(ctx.root, 'load-floor'), expect: { rows: ctx.db.rows, filesBytes: ctx.files.bytes } },
+    log,
+  );
   const restores = await measureOurRestores(ctx, env, ours.backupId, log);
   const rssRuns = await measureRss(ctx, env, log);
-  return composeResult(ctx, { n, loadAverageAtStart, start, stages, fixed, ours, restic, restores, rssRuns });
+  return composeResult(ctx, { n, loadAverageAtStart, start, stages, fixed, ours, restic, loadFloor, restores, rssRuns });
 }
 
 /** The round's figures, as one JSON object. */
@@ -222,6 +233,7 @@ function composeResult(
     fixed: Awaited<ReturnType<typeof measureFixedCosts>>;
     ours: Awaited<ReturnType<typeof measureOurBackups>>;
     restic: ResticFigures;
+    loadFloor: LoadFloor;
     restores: Awaited<ReturnType<typeof measureOurRestores>>;
     rssRuns: Awaited<ReturnType<typeof measureRss>>;
   },
@@ -279,6 +291,7 @@ function composeResult(
     restoreCpuSeconds: {
       agent: round(restore.run.cpuSeconds, 1),
       [ctx.engine.kind === 'postgres' ? 'pgRestoreAndTar' : 'mariadbAndTar']: round(restore.run.childCpuSeconds, 1),
+      ...m.restores.serviceCpuSeconds,
     },
     fixedOverheadSeconds: m.fixed.overhead,
     restic: ctx.resticVersion,
@@ -289,8 +302,15 @@ function composeResult(
     resticBackupCpuSeconds: m.restic.backupCpuSeconds,
     resticRestoreSeconds: round(m.restic.restoreSeconds),
     resticRestoreMBps,
+    resticRestoreCpuSeconds: m.restic.restoreCpuSeconds,
     ratioBackupVsRestic: round(backupMBps / resticBackupMBps),
     ratioRestoreVsRestic: round(restoreMBps / resticRestoreMBps),
+    // The database loaded and the files extracted from local files at once: no restore is faster,
+    // so restic's restore over it is the highest restore ratio this machine allows.
+    loadFloorSeconds: m.loadFloor.seconds,
+    loadFloor: m.loadFloor,
+    ratioLoadFloorVsRestic: round(m.restic.restoreSeconds / m.loadFloor.seconds),
+    restoreVsLoadFloor: round(restore.run.seconds / m.loadFloor.seconds),
     aesGcmSingleCoreMBps: m.stages.aes.mbps,
     backupVsAesLimit: round(backupMBps / m.stages.aes.mbps, 3),
     stageAloneMBps: m.stages.stageMBps,

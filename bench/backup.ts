@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       log('start');
       const r = await runRound(ctx, n, log);
       log(
-        `done: backup ${String(r.ratioBackupVsRestic)}× restic, restore ${String(r.ratioRestoreVsRestic)}× restic, agent peak RSS ${JSON.stringify(r.agentPeakRssMb)} MB`,
+        `done: backup ${String(r.ratioBackupVsRestic)}× restic, restore ${String(r.ratioRestoreVsRestic)}× restic (the load floor allows ${String(r.ratioLoadFloorVsRestic)}×), agent peak RSS ${JSON.stringify(r.agentPeakRssMb)} MB`,
       );
       rounds.push(r);
     }

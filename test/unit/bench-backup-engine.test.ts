@@ -23,6 +23,18 @@ describe('parseEngine', () => {
       ],
     );
   });
+  test('the load floor times pg_restore in two steps on the dump file; mariadb loads in one', () => {
+    const t = { host: '127.0.0.1', port: 5432, user: 'u', password: 'p', database: 'd', engine: 'postgres' as const };
+    const steps = benchEngine('postgres').loadSteps?.(t, 'scratch', '/x/db.dump') ?? [];
+    assert.deepEqual(
+      steps.map((s) => [s.step, s.tool.args.filter((a) => a.startsWith('--section=') || a.startsWith('--dbname=')), s.tool.args.at(-1)]),
+      [
+        ['data', ['--dbname=scratch', '--section=pre-data', '--section=data'], '/x/db.dump'],
+        ['indexes', ['--dbname=scratch', '--section=post-data'], '/x/db.dump'],
+      ],
+    );
+    assert.equal(benchEngine('mariadb').loadSteps, undefined);
+  });
   test('only pg_dump has a gzip of its own to time', () => {
     assert.equal(typeof benchEngine('postgres').gzipDumpTool, 'function');
     assert.equal(benchEngine('mariadb').gzipDumpTool, undefined);
