@@ -21,7 +21,10 @@ export interface LoadFloor {
   /** The database load's steps where the engine has them (pg_restore: data, then indexes); empty otherwise. */
   databaseStepSeconds: Record<string, number>;
   filesSeconds: number;
-  /** CPU seconds of the load tool (pg_restore or mariadb), of tar, then S3's (none), the database server's and KMS's (none). */
+  /**
+   * CPU seconds of the load tool (`loadTool`: pg_restore or the mariadb client), of tar, then S3's
+   * (none), the database server's and KMS's (none).
+   */
   cpuSeconds: Record<string, number>;
 }
 
@@ -111,7 +114,7 @@ export async function measureLoadFloor(
       }).then((r) => ok(r, 'tar --extract')),
     ]);
     const seconds = (performance.now() - t0) / 1000;
-    const serverCpu = serviceCpuSince(services, cpu0, engine.serviceName);
+    const serverCpu = await serviceCpuSince(services, cpu0, engine.serviceName);
     const rows = await engine.countRows({ ...target, database: scratchDb });
     const files = summarizeFiles(scratchFiles);
     if (rows !== expect.rows || files.bytes !== expect.filesBytes)
@@ -129,10 +132,11 @@ export async function measureLoadFloor(
       databaseSeconds: round(load.seconds),
       databaseStepSeconds: Object.fromEntries(Object.entries(load.steps).map(([step, s]) => [step, round(s)])),
       filesSeconds: round(extract.seconds),
-      cpuSeconds: { [engine.loadName]: round(load.cpuSeconds, 1), tar: round(extract.cpuSeconds, 1), ...serverCpu },
+      cpuSeconds: { loadTool: round(load.cpuSeconds, 1), tar: round(extract.cpuSeconds, 1), ...serverCpu },
     };
   } finally {
-    await engine.drop(target, scratchDb);
+    // A failed drop must not hide why the floor failed; the services go at the end of the run anyway.
+    await engine.drop(target, scratchDb).catch((e: unknown) => log(`load floor: could not drop ${scratchDb}: ${(e as Error).message}`));
     rmSync(dir, { recursive: true, force: true });
   }
 }

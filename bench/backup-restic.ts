@@ -78,7 +78,7 @@ export interface ResticFigures {
   /** restic's own, then S3's, the database server's and KMS's. */
   backupCpuSeconds: Record<string, number>;
   restoreSeconds: number;
-  /** restic's own, the load tool's, then S3's, the database server's and KMS's. */
+  /** restic's own, the load tool's (`loadTool`: pg_restore or the mariadb client), then S3's, the database server's and KMS's. */
   restoreCpuSeconds: Record<string, number>;
   peakRssMb: number;
 }
@@ -105,7 +105,7 @@ export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg:
     env: resticEnv,
   });
   const resticFiles = ok(await run('restic', ['backup', '--json', d.filesDir], { env: resticEnv }), 'restic backup');
-  const resticServiceCpu = serviceCpuSince(s.services, cpu0, e.serviceName);
+  const resticServiceCpu = await serviceCpuSince(s.services, cpu0, e.serviceName);
   const backupSeconds = resticDb.seconds + resticFiles.seconds;
   const [dbSnap, filesSnap] = [resticSummary(resticDb.stdout), resticSummary(resticFiles.stdout)];
   // data_added counts bytes before compression; the bucket says what restic really stored.
@@ -128,10 +128,11 @@ export async function measureRestic(s: ResticSetup, d: ResticDataset, log: (msg:
     { ...e.loadTool(d.target, 'bench_restic'), stdout: 'collect' },
   );
   const restoreSeconds = resticRestoreFiles.seconds + resticDump.seconds;
+  const restoreServiceCpu = await serviceCpuSince(s.services, restoreCpu0, e.serviceName);
   const restoreCpuSeconds = {
     restic: round(resticRestoreFiles.cpuSeconds + resticDump.cpuSeconds, 1),
-    [e.loadName]: round(resticLoad.cpuSeconds, 1),
-    ...serviceCpuSince(s.services, restoreCpu0, e.serviceName),
+    loadTool: round(resticLoad.cpuSeconds, 1),
+    ...restoreServiceCpu,
   };
   const resticRestored = summarizeFiles(s.scratchDir);
   if (resticRestored.bytes !== d.filesBytes)

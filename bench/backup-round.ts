@@ -108,7 +108,7 @@ async function measureOurBackups(ctx: BenchContext, env: Record<string, string>,
   log('agent: tenantry backup run (TENANTRY_VERIFY=false)');
   const cpu0 = serviceCpu(ctx.services);
   const backup = await agent(['backup', 'run'], env);
-  const serviceCpuSeconds = serviceCpuSince(ctx.services, cpu0, ctx.engine.serviceName);
+  const serviceCpuSeconds = await serviceCpuSince(ctx.services, cpu0, ctx.engine.serviceName);
   const backupId = String(backup.result.backupId);
   const parts = partTimes(backup.run.stderr);
   log(
@@ -143,7 +143,7 @@ async function measureOurRestores(ctx: BenchContext, env: Record<string, string>
       ['restore', '--tenant', ctx.tenant, '--backup', backupId, ...(mode === 'default' ? [] : ['--preverify'])],
       env,
     );
-    if (mode === 'default') serviceCpuSeconds = serviceCpuSince(ctx.services, cpu0, ctx.engine.serviceName);
+    if (mode === 'default') serviceCpuSeconds = await serviceCpuSince(ctx.services, cpu0, ctx.engine.serviceName);
     const [rows, back] = [await ctx.engine.countRows(ctx.target), summarizeFiles(ctx.filesDir)];
     if (rows !== ctx.db.rows || back.bytes !== ctx.files.bytes)
       throw new Error(

@@ -124,6 +124,9 @@ export async function runPipe(
   return [ok(ra, a.cmd), ok(rb, b.cmd)];
 }
 
+/** How long serviceCpuSince waits for a server to reap the connection processes of clients that just exited. */
+const REAP_WAIT_MS = 500;
+
 /** CPU seconds (with reaped children: PostgreSQL's backends) of each service process. */
 export function serviceCpu(s: Services): Record<string, number> {
   return Object.fromEntries(
@@ -134,8 +137,14 @@ export function serviceCpu(s: Services): Record<string, number> {
   );
 }
 
-/** CPU seconds the services spent since `before`, for the ones that do work in a backup: S3, the database server `db`, KMS. */
-export function serviceCpuSince(s: Services, before: Record<string, number>, db = 'postgres'): Record<string, number> {
+/**
+ * CPU seconds the services spent since `before`, for the ones that do work in a backup: S3, the
+ * database server `db`, KMS. A server's connection processes count once it has reaped them, which
+ * happens a little after their client exits: without the wait, a load whose client just ended
+ * would be missing its backend's CPU.
+ */
+export async function serviceCpuSince(s: Services, before: Record<string, number>, db = 'postgres'): Promise<Record<string, number>> {
+  await new Promise((resolve) => setTimeout(resolve, REAP_WAIT_MS));
   const now = serviceCpu(s);
   const d = (name: string) => round((now[name] ?? 0) - (before[name] ?? 0), 1);
   return { s3: d('s3'), [db]: d(db), kms: d('kms') };
