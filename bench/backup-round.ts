@@ -1,6 +1,6 @@
 // One round of bench:backup on the dataset generated once: the stages alone and the fixed costs,
-// then our backup, the same with compressed files, verify, restic's backup and restore, our
-// restore (default, then --preverify), and last the agent's peak RSS at each --rss-sizes. Returns
+// then our backup, the same with compressed files, verify, restic's backup and restore, the load
+// floor, our restore (default, then --preverify), and last the agent's peak RSS at each --rss-sizes. Returns
 // the round's result object: what one run of the benchmark printed before there were rounds.
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';

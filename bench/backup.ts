@@ -2,8 +2,9 @@
 // verify`, `restore`) on a synthetic tenant, half database (PostgreSQL, or MariaDB with --engine
 // mariadb) and half files, against the local
 // KMS and S3 server; in the same run what bounds it: each stage alone (pg_dump, tar, zstd, gzip,
-// SHA-256, AES-256-GCM on one core with openssl speed) and restic backing up and restoring the
-// same data to the same server. Then the agent's peak RSS at each of --rss-sizes: the database
+// SHA-256, AES-256-GCM on one core with openssl speed), restic backing up and restoring the
+// same data to the same server, and the load floor (the database and files loaded from local
+// files, the fastest any restore could be: bench/backup-load-floor.ts). Then the agent's peak RSS at each of --rss-sizes: the database
 // stays as generated and files make up the rest, so that a 4 GiB run costs seconds to prepare
 // rather than minutes of INSERTs.
 //
