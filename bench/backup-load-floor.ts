@@ -1,10 +1,10 @@
 // bench:backup's load floor: the database dump loaded from a local file and the files tar
 // extracted from a local file, both at once as our restore overlaps them, with nothing else to do —
 // no download, decryption, hashing or decompression. pg_restore runs in two steps on the file (the
-// table and its data, then the index builds) so the output times them apart. A restore of this dataset cannot finish
-// before the database server has loaded it and the file system has taken the files, so restic's
-// restore time divided by this one is the best restore ratio this machine allows any tool.
-import { spawn } from 'node:child_process';
+// table and its data, then the index builds) so the output times them apart. A restore of this
+// dataset cannot finish before the database server has loaded it and the file system has taken the
+// files, so restic's restore time divided by this one is the best restore ratio this machine allows
+// any tool.
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseTarget } from '../src/backup/engines/index.js';
@@ -32,15 +32,7 @@ export interface LoadFloor {
 async function toFile(tool: Tool, path: string): Promise<number> {
   const fd = openSync(path, 'w');
   try {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...tool.env };
-    const child = spawn(tool.cmd, tool.args, { env, stdio: ['ignore', fd, 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-10_000)));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    });
-    if (code !== 0) throw new Error(`${tool.cmd} exited with ${code} writing ${path}: ${stderr.trim().split('\n').slice(-5).join('\n')}`);
+    ok(await run(tool.cmd, tool.args, { env: tool.env, stdout: { fd } }), `${tool.cmd} > ${path}`);
   } finally {
     closeSync(fd);
   }

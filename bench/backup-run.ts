@@ -55,8 +55,11 @@ interface RunOptions {
   env: Record<string, string>;
   /** The child's stdin: nothing, or the stdout of another child (shared, as a shell pipe is). */
   stdin?: Readable;
-  /** `pipe`: hand stdout to the caller through `onSpawn` (to feed another child); otherwise collect or count it. */
-  stdout?: 'collect' | 'count' | 'pipe';
+  /**
+   * `pipe`: hand stdout to the caller through `onSpawn` (to feed another child); `{ fd }`: write it
+   * to that open file; otherwise collect or count it.
+   */
+  stdout?: 'collect' | 'count' | 'pipe' | { fd: number };
   onSpawn?: (child: ChildProcess) => void;
 }
 
@@ -66,7 +69,8 @@ export function run(cmd: string, args: string[], o: RunOptions): Promise<Run> {
     const t0 = performance.now();
     // Only PATH and HOME from our environment, as the CronJob gives the agent only what it sets.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...o.env };
-    const child = spawn(cmd, args, { env, stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'] });
+    const toFd = typeof o.stdout === 'object' ? o.stdout.fd : undefined;
+    const child = spawn(cmd, args, { env, stdio: [o.stdin ?? 'ignore', toFd ?? 'pipe', 'pipe'] });
     // The other child holds its own copy of a shared pipe; ours must not read from it.
     o.stdin?.destroy();
     let last: ReturnType<typeof sample>;
@@ -75,13 +79,13 @@ export function run(cmd: string, args: string[], o: RunOptions): Promise<Run> {
     let stdout = '';
     let stdoutBytes = 0;
     let stderr = '';
-    if (o.stdout !== 'pipe') {
-      child.stdout.on('data', (d: Buffer) => {
+    if (o.stdout !== 'pipe' && toFd === undefined) {
+      child.stdout?.on('data', (d: Buffer) => {
         stdoutBytes += d.length;
         if (o.stdout !== 'count') stdout += d.toString('utf8');
       });
     }
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-1_000_000)));
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-1_000_000)));
     o.onSpawn?.(child);
     child.once('error', (e) => {
       clearInterval(timer);
